@@ -1,0 +1,27 @@
+/**
+ * The worker definition shared by the production entry point, the dev stack and the tests:
+ * every workflow in workflows/, and the activities bound to the given AWS clients.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { AwsClients } from '../activities/aws-clients';
+import { TASK_QUEUE } from '../workflows/task-queue';
+
+export interface GoldenImageWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  clients: AwsClients;
+  taskQueue?: string;
+  /** Tests pass a prebuilt bundle so a test file bundles the workflows once. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities(options.clients),
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Durations in pipeline configs are written the way Temporal accepts them ("15s", "2h", "500ms"),
+ * so they can be handed to activity options unchanged. This parses them once, at the edge.
+ */
+import { z } from 'zod';
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+
+export function durationMs(text: string): number {
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** A duration string between `min` and `max` (both in the same notation). */
+export function durationSchema(min: string, max: string) {
+  return z
+    .string()
+    .regex(DURATION, 'must be a duration such as "500ms", "15s", "5m", "2h" or "1d"')
+    .refine((text) => durationMs(text) >= durationMs(min), `must be at least ${min}`)
+    .refine((text) => durationMs(text) <= durationMs(max), `must be at most ${max}`);
+}

@@ -1,0 +1,23 @@
+/**
+ * Resolves an image-name template. The name is CreateImage's idempotency key, so it must come out the
+ * same on every retry and replay: it is built from the run's identity and its start time, never from
+ * the wall clock.
+ */
+export interface NameContext {
+  pipeline: string;
+  runId: string;
+  /** The run's start (or, for scheduled runs, its scheduled) time. */
+  time: Date;
+}
+
+function compactUtc(time: Date): string {
+  const iso = time.toISOString(); // 2026-11-22T09:51:53.123Z
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+export function resolveImageName(template: string, ctx: NameContext): string {
+  return template
+    .replaceAll('{{pipeline}}', ctx.pipeline)
+    .replaceAll('{{date}}', compactUtc(ctx.time))
+    .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(0, 8));
+}

@@ -1,0 +1,28 @@
+/**
+ * What a running pipeline tells the outside world: the `progress` query's answer. The CLI's follow
+ * view and tests read it; the Temporal UI gets the same table as the run's current details.
+ */
+import { defineQuery } from '@temporalio/workflow';
+
+export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StageRow {
+  stage: string;
+  state: StageState;
+  /** ISO times from workflow time, so they replay identically. */
+  startedAt?: string;
+  endedAt?: string;
+  /** A short human note: a resource ID, a failure reason. */
+  detail?: string;
+}
+
+export interface PipelineProgress {
+  pipeline: string;
+  /** The stage running now, or the last one that ran. */
+  stage: string;
+  stages: StageRow[];
+  /** AWS resources this run created or adopted, in the order it met them. */
+  resources: string[];
+}
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');

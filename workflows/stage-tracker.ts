@@ -1,0 +1,145 @@
+/**
+ * Keeps one run's stage table and mirrors every change to the three places people look:
+ * the `progress` query, the run's current details in the Temporal UI, and the search attributes.
+ * Every workflow type uses it, so all of them look alike in the UI.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { progressQuery, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
+import { PIPELINE, RESOURCES, STAGE } from './search-attributes';
+
+export class StageTracker<Stage extends string> {
+  private readonly rows: StageRow[];
+  private current: string;
+  private readonly resources: string[] = [];
+
+  constructor(private readonly pipeline: string, stages: readonly Stage[]) {
+    this.rows = stages.map((stage) => ({ stage, state: 'pending' }));
+    this.current = stages[0] ?? '';
+    setHandler(progressQuery, () => this.progress());
+    upsertSearchAttributes([
+      { key: PIPELINE, value: pipeline },
+      { key: STAGE, value: this.current },
+    ]);
+    this.publish();
+  }
+
+  progress(): PipelineProgress {
+    return { pipeline: this.pipeline, stage: this.current, stages: this.rows.map((r) => ({ ...r })), resources: [...this.resources] };
+  }
+
+  /**
+   * Runs one stage, recording its start, its end and how it ended. A failed activity becomes a
+   * non-retryable failure named after the stage, carrying AWS's code as its type and AWS's reason
+   * as its message, so the CLI and the UI show the cause, not "activity task failed".
+   */
+  async run<T>(stage: Stage, body: () => Promise<T>): Promise<T> {
+    this.start(stage);
+    try {
+      const result = await body();
+      this.finish(stage, 'succeeded');
+      return result;
+    } catch (err) {
+      if (isCancellation(err)) {
+        this.finish(stage, 'cancelled', 'cancelled');
+        throw err;
+      }
+      const failure = stageFailure(stage, err);
+      this.finish(stage, 'failed', failure.message);
+      throw failure;
+    }
+  }
+
+  skip(stage: Stage, why: string): void {
+    this.update(stage, { state: 'skipped', detail: why });
+  }
+
+  /** Adds a resource ID to the run's record and to `GoldenImageResources`, once. */
+  addResource(id: string): void {
+    if (this.resources.includes(id)) return;
+    this.resources.push(id);
+    upsertSearchAttributes([{ key: RESOURCES, value: [...this.resources] }]);
+    this.publish();
+  }
+
+  note(stage: Stage, detail: string): void {
+    this.update(stage, { detail });
+  }
+
+  /** Milliseconds each finished stage took, for the run's result. */
+  timings(): Record<string, number> {
+    const timings: Record<string, number> = {};
+    for (const row of this.rows) {
+      if (row.startedAt && row.endedAt) timings[row.stage] = Date.parse(row.endedAt) - Date.parse(row.startedAt);
+    }
+    return timings;
+  }
+
+  private start(stage: Stage): void {
+    this.current = stage;
+    upsertSearchAttributes([{ key: STAGE, value: stage }]);
+    this.update(stage, { state: 'running', startedAt: new Date().toISOString() });
+  }
+
+  private finish(stage: Stage, state: StageState, detail?: string): void {
+    this.update(stage, { state, endedAt: new Date().toISOString(), ...(detail ? { detail: firstLine(detail) } : {}) });
+  }
+
+  private update(stage: Stage, change: Partial<StageRow>): void {
+    const row = this.rows.find((r) => r.stage === stage);
+    if (row) Object.assign(row, change);
+    this.publish();
+  }
+
+  private publish(): void {
+    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources));
+  }
+}
+
+function stageFailure(stage: string, err: unknown): ApplicationFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      type: cause.type ?? undefined,
+      message: `${stage}: ${cause.message}`,
+      nonRetryable: true,
+      details: cause.details ?? undefined,
+      cause: err as Error,
+    });
+  }
+  const message = (cause as Error | undefined)?.message ?? String(err);
+  return ApplicationFailure.create({ type: (cause as Error | undefined)?.name, message: `${stage}: ${message}`, nonRetryable: true, cause: err as Error });
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 200);
+}
+
+const STATE_ICON: Record<StageState, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✔',
+  failed: '✘',
+  skipped: '–',
+  cancelled: '■',
+};
+
+/** The stage table as Temporal markdown, shown on the run's page in the UI. */
+function renderDetails(pipeline: string, rows: StageRow[], resources: string[]): string {
+  const lines = [
+    `**${pipeline}**`,
+    '',
+    '| stage | state | started | ended | detail |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) =>
+      `| ${r.stage} | ${STATE_ICON[r.state]} ${r.state} | ${r.startedAt ?? ''} | ${r.endedAt ?? ''} | ${(r.detail ?? '').replaceAll('|', '/')} |`),
+  ];
+  if (resources.length) lines.push('', `Resources: ${resources.join(', ')}`);
+  return lines.join('\n');
+}
