@@ -15,9 +15,11 @@ export function durationMs(text: string): number {
 
 /** A duration string between `min` and `max` (both in the same notation). */
 export function durationSchema(min: string, max: string) {
+  // zod runs every check even after one fails, so the range checks leave malformed text to the regex.
+  const inRange = (text: string, ok: (ms: number) => boolean) => !DURATION.test(text.trim()) || ok(durationMs(text));
   return z
     .string()
     .regex(DURATION, 'must be a duration such as "500ms", "15s", "5m", "2h" or "1d"')
-    .refine((text) => durationMs(text) >= durationMs(min), `must be at least ${min}`)
-    .refine((text) => durationMs(text) <= durationMs(max), `must be at most ${max}`);
+    .refine((text) => inRange(text, (ms) => ms >= durationMs(min)), `must be at least ${min}`)
+    .refine((text) => inRange(text, (ms) => ms <= durationMs(max)), `must be at most ${max}`);
 }

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { amiPipelineInput } from '../workflows/ami-pipeline-input';
+import { resolveImageName } from '../workflows/image-name';
+import { InvalidInputError, parseInput } from '../workflows/input-validation';
+
+const valid = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
+
+function problems(input: unknown): string[] {
+  try {
+    parseInput(amiPipelineInput, input);
+  } catch (err) {
+    assert.ok(err instanceof InvalidInputError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('amiPipeline input', () => {
+  test('defaults are realistic: AMI polled every 15 s for up to 2 h, NoReboot, 2 min not-found grace', () => {
+    const input = parseInput(amiPipelineInput, valid);
+    assert.deepEqual(input.waits, { image: { interval: '15s', timeout: '2h' }, notFoundGrace: '2m' });
+    assert.equal(input.noReboot, true);
+    assert.equal(input.imageName, '{{pipeline}}-{{date}}-{{run}}');
+    assert.equal(input.keepUnfinishedImage, false);
+  });
+
+  const bad: [string, unknown, string][] = [
+    ['malformed instance ID', { ...valid, instanceId: 'i-xyz' }, 'instanceId: must be an EC2 instance ID'],
+    ['missing instance', { name: 'x' }, 'instanceId:'],
+    ['bad pipeline name', { ...valid, name: 'web golden!' }, 'name: must be 1-63 letters'],
+    ['rate below 100', { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 99 }] }, 'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300'],
+    ['rate above 300', { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] }, 'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300'],
+    ['bad device name', { ...valid, blockDeviceMappings: [{ deviceName: 'sda1' }] }, 'blockDeviceMappings.0.deviceName: must be a device name'],
+    ['reserved aws: tag', { ...valid, tags: { 'aws:owner': 'me' } }, 'tags.aws:owner: the "aws:" prefix is reserved by AWS'],
+    ['reserved pipeline tag', { ...valid, tags: { 'golden-image:pipeline': 'x' } }, 'tags.golden-image:pipeline: the "golden-image:" prefix is reserved'],
+    ['too many tags', { ...valid, tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) }, 'tags: at most 48 tags'],
+    ['oversized tag value', { ...valid, tags: { k: 'v'.repeat(257) } }, 'tags.k: tag values must be at most 256 characters'],
+    ['image name without a per-run part', { ...valid, imageName: 'fixed-name' }, 'imageName: must contain {{run}} or {{date}}'],
+    ['image name with illegal characters', { ...valid, imageName: 'web*{{run}}' }, "imageName: may only hold letters"],
+    ['poll interval not a duration', { ...valid, waits: { image: { interval: 'often' } } }, 'waits.image.interval: must be a duration'],
+    ['timeout too short', { ...valid, waits: { image: { timeout: '10ms' } } }, 'waits.image.timeout: must be at least 1s'],
+    ['unknown field (a typo)', { ...valid, noreboot: true }, 'Unrecognized key'],
+  ];
+  for (const [label, input, expected] of bad) {
+    test(`rejects ${label}`, () => {
+      const found = problems(input);
+      assert.ok(found.some((p) => p.includes(expected)), `expected a problem containing "${expected}", got ${JSON.stringify(found)}`);
+    });
+  }
+
+  test('image names are deterministic per run and valid AMI names', () => {
+    const ctx = { pipeline: 'web-golden', runId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', time: new Date('2026-11-22T09:51:53.123Z') };
+    assert.equal(resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx), 'web-golden-20261122-095153-0190a1b2');
+    assert.equal(resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx), resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx));
+  });
+});
