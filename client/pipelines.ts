@@ -8,7 +8,7 @@ import { amiPipelineInput, type AmiPipelineResult } from '../workflows/ami-pipel
 import { parseInput } from '../workflows/input-validation';
 import { progressQuery, type PipelineProgress } from '../workflows/pipeline-progress';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
-import { TASK_QUEUE } from '../workflows/task-queue';
+import { configuredTaskQueue } from '../worker/task-queue';
 
 export interface StartOptions {
   workflowId?: string;
@@ -19,7 +19,7 @@ export async function startAmiPipeline(client: Client, config: unknown, options:
   const input = parseInput(amiPipelineInput, config);
   return client.workflow.start('amiPipeline', {
     args: [input],
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    taskQueue: options.taskQueue ?? configuredTaskQueue(),
     workflowId: options.workflowId ?? `ami-${input.name}-${randomUUID().slice(0, 8)}`,
     staticSummary: `AMI pipeline **${input.name}**: image from \`${input.instanceId}\``,
     typedSearchAttributes: [{ key: PIPELINE, value: input.name }],

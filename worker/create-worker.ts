@@ -5,7 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws-clients';
-import { TASK_QUEUE } from '../workflows/task-queue';
+import { configuredTaskQueue } from './task-queue';
 
 export interface GoldenImageWorkerOptions {
   connection: NativeConnection;
@@ -20,7 +20,7 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    taskQueue: options.taskQueue ?? configuredTaskQueue(),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.clients),
   });

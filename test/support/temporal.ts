@@ -3,11 +3,18 @@
  * registered, on free ports (never 7233/8233), so test files run in parallel and beside `npm start`.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { provisionTemporalCli } from '../../scripts/provision-temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
+let runtimeInstalled = false;
+
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  // Worker state changes at INFO would bury the test report; warnings and errors still show.
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: await provisionTemporalCli() },

@@ -1,0 +1,230 @@
+/**
+ * amiPipeline end to end: a real Temporal dev server, the sandbox over HTTP, the real AWS SDK.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { startAmiPipeline } from '../client/pipelines';
+import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
+import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
+import { historyEventCount, stageIs, waitForProgress } from './support/runs';
+import { instanceState, startStack, type Stack } from './support/stack';
+import { spawnWorker } from './support/worker-process';
+
+let stack: Stack;
+let buildInstance: string;
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.close();
+});
+beforeEach(async () => {
+  await stack.admin.reset({ profile: 'test' });
+  buildInstance = await stack.launchInstance('windows', { Name: 'win-build' });
+  await stack.admin.resetCalls();
+});
+
+const FAST = { image: { interval: '200ms', timeout: '2m' } };
+
+function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue): ReturnType<typeof startAmiPipeline> {
+  return startAmiPipeline(stack.env.client, { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }, { taskQueue });
+}
+
+async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const err = await handle.result().then(
+    () => assert.fail('the run should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(err)}`);
+  assert.ok(err.cause instanceof ApplicationFailure, `expected an ApplicationFailure cause, got ${String(err.cause)}`);
+  return err.cause;
+}
+
+async function imagesOfPipeline(name: string) {
+  const out = await stack.ec2.send(
+    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:golden-image:pipeline', Values: [name] }] }),
+  );
+  return out.Images ?? [];
+}
+
+async function mutatingCalls(): Promise<Record<string, number>> {
+  const calls = await stack.admin.calls();
+  return Object.fromEntries(
+    Object.entries(calls.ec2)
+      .filter(([action, count]) => !/^Describe/.test(action) && count.total > 0)
+      .map(([action, count]) => [action, count.total]),
+  );
+}
+
+describe('amiPipeline', () => {
+  test('happy path: an available, tagged AMI, with the run observable in the UI', async () => {
+    const handle = await start({
+      tags: { team: 'web' },
+      blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 200 }],
+    });
+    const result = (await handle.result()) as AmiPipelineResult;
+
+    assert.match(result.imageId, /^ami-[0-9a-f]{17}$/);
+    assert.match(result.imageName, /^web-golden-\d{8}-\d{6}-[0-9a-f]{8}$/);
+    assert.ok(result.timings['create']! >= 0 && result.timings['wait-available']! > 0);
+
+    const [image] = (await stack.ec2.send(new DescribeImagesCommand({ ImageIds: [result.imageId] }))).Images ?? [];
+    assert.equal(image?.State, 'available');
+    assert.equal(image?.Name, result.imageName);
+    const tags = Object.fromEntries((image?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    assert.equal(tags['team'], 'web');
+    assert.equal(tags['golden-image:pipeline'], 'web-golden');
+    assert.equal(tags['golden-image:run-id'], handle.firstExecutionRunId);
+    assert.equal(image?.BlockDeviceMappings?.[0]?.Ebs?.VolumeInitializationRate, 200);
+    assert.deepEqual(await mutatingCalls(), { CreateImage: 1 });
+
+    // What the Temporal UI shows: summary, search attributes, current details, activity summaries.
+    const description = await handle.describe();
+    assert.equal(await description.staticSummary(), `AMI pipeline **web-golden**: image from \`${buildInstance}\``);
+    assert.equal(description.typedSearchAttributes.get(PIPELINE), 'web-golden');
+    assert.equal(description.typedSearchAttributes.get(STAGE), 'wait-available');
+    assert.deepEqual(description.typedSearchAttributes.get(RESOURCES), [result.imageId]);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', /\| create \| ✔ succeeded \|/);
+    assert.match(metadata.currentDetails ?? '', /\| wait-available \| ✔ succeeded \|/);
+    const history = await handle.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
+    assert.deepEqual(summaries, [
+      `check build instance ${buildInstance}`,
+      `CreateImage ${result.imageName} from ${buildInstance}`,
+      `wait until ${result.imageId} is available`,
+    ]);
+    if (process.env.GOLDEN_IMAGE_RECORD_HISTORIES) {
+      const dir = path.join(__dirname, 'histories');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'ami-pipeline-create-wait.json'), historyToJSON(temporal.api.history.v1.History.fromObject(history)));
+    }
+  });
+
+  test('an image that ends failed fails the run non-retryably with its StateReason, and is deregistered', async () => {
+    await stack.admin.fail({ kind: 'image', next: true, code: 'Client.InternalError', message: 'Client error on snapshot creation' });
+    const handle = await start({});
+    const failure = await failureOf(handle);
+    assert.equal(failure.type, 'ImageFailed');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /^wait-available: image ami-[0-9a-f]+ is failed: Client\.InternalError: Client error on snapshot creation$/);
+    assert.deepEqual(await imagesOfPipeline('web-golden'), [], 'the failed image is deregistered');
+    assert.equal((await mutatingCalls())['DeregisterImage'], 1);
+  });
+
+  test('throttling storms and 5xx bursts are retried and the run still succeeds, with one AMI', async () => {
+    const instances = [buildInstance, await stack.launchInstance('windows'), await stack.launchInstance('windows')];
+    await stack.admin.configure({ throttling: { enabled: true, scale: 0.1 } });
+    await stack.admin.fault({ service: 'ec2', action: 'DescribeImages', count: 6, error: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' } });
+    await stack.admin.fault({ service: 'ec2', action: 'CreateImage', count: 2, error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' } });
+    await stack.admin.fault({ service: 'ec2', action: 'DescribeInstances', count: 2, error: { code: 'Unavailable', status: 503, message: 'The server is overloaded' } });
+    // Three pipelines polling every 100 ms against buckets 10x smaller than AWS's: real throttling too.
+    const handles = await Promise.all(
+      instances.map((instanceId, i) => start({ name: `storm-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
+    );
+    const results = (await Promise.all(handles.map((h) => h.result()))) as AmiPipelineResult[];
+    for (const [i, result] of results.entries()) {
+      assert.deepEqual((await imagesOfPipeline(`storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
+    }
+    const calls = await stack.admin.calls();
+    assert.equal(calls.ec2['CreateImage']?.faulted, 2);
+    assert.equal(calls.ec2['DescribeImages']?.faulted, 6);
+    assert.ok((calls.ec2['DescribeImages']?.throttled ?? 0) > 0, 'the small buckets really throttled some describes');
+  });
+
+  test('the eventual-consistency NotFound window after CreateImage is tolerated', async () => {
+    await stack.admin.configure({ notFoundWindowMs: 1_500 });
+    const handle = await start({});
+    const result = (await handle.result()) as AmiPipelineResult;
+    assert.equal((await imagesOfPipeline('web-golden'))[0]?.ImageId, result.imageId);
+  });
+
+  test('bad input: a clear error and zero mutating AWS calls', async () => {
+    const terminated = await stack.launchInstance('linux');
+    await stack.ec2.send(new TerminateInstancesCommand({ InstanceIds: [terminated] }));
+    await stack.admin.resetCalls();
+    const cases: [string, Partial<AmiPipelineConfig>, string, RegExp][] = [
+      ['malformed instance ID', { instanceId: 'i-12345' }, 'InvalidInput', /instanceId: must be an EC2 instance ID/],
+      ['rate below 100', { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 50 }] }, 'InvalidInput', /between 100 and 300/],
+      ['rate above 300', { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] }, 'InvalidInput', /between 100 and 300/],
+      ['reserved tag prefix', { tags: { 'aws:cost-center': 'x' } }, 'InvalidInput', /"aws:" prefix is reserved/],
+      ['bad pipeline name', { name: 'web golden' }, 'InvalidInput', /name: must be 1-63 letters/],
+      ['unknown instance', { instanceId: 'i-0fedcba9876543210' }, 'InvalidInstanceID.NotFound', /i-0fedcba9876543210/],
+      ['terminated instance', { instanceId: terminated }, 'IncorrectInstanceState', /is (terminated|shutting-down); CreateImage needs a running or stopped instance/],
+    ];
+    for (const [label, config, type, message] of cases) {
+      // Straight to the workflow, past the CLI's own check: the workflow must refuse it too.
+      const handle = await stack.env.client.workflow.start('amiPipeline', {
+        args: [{ name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }],
+        taskQueue: stack.taskQueue,
+        workflowId: `bad-input-${label.replaceAll(' ', '-')}`,
+      });
+      const failure = await failureOf(handle);
+      assert.equal(failure.type, type, label);
+      assert.equal(failure.nonRetryable, true, label);
+      assert.match(failure.message, message, label);
+    }
+    assert.deepEqual(await mutatingCalls(), {}, 'no mutating call was made');
+  });
+
+  test('the worker killed hard mid-wait: a new worker finishes the run, with exactly one AMI', async () => {
+    await stack.admin.configure({ durations: { image: 6_000 } });
+    const taskQueue = `${stack.taskQueue}-crash`;
+    const workerOptions = { temporalAddress: stack.env.address, sandboxUrl: stack.sandboxUrl, taskQueue };
+    const first = spawnWorker(workerOptions);
+    const handle = await start({ waits: { image: { interval: '300ms', timeout: '2m' } } }, taskQueue);
+    await waitForProgress(handle, stageIs('wait-available', 'running'), 60_000);
+    await first.kill();
+    const second = spawnWorker(workerOptions);
+    try {
+      const result = (await handle.result()) as AmiPipelineResult;
+      assert.deepEqual((await imagesOfPipeline('web-golden')).map((i) => i.ImageId), [result.imageId]);
+      assert.equal((await stack.admin.calls()).ec2['CreateImage']?.total, 1);
+    } finally {
+      await second.kill();
+    }
+  });
+
+  test('cancel mid-wait: the run is cancelled and no image is left behind', async () => {
+    await stack.admin.configure({ durations: { image: 30_000 } });
+    const handle = await start({});
+    const progress = await waitForProgress(handle, stageIs('wait-available', 'running'));
+    const [imageId] = progress.resources;
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `expected cancellation, got ${String(err)}`);
+    assert.equal((await handle.describe()).status.name, 'CANCELLED');
+    const state = await stack.admin.state();
+    const image = state.images.find((i) => i.id === imageId);
+    assert.ok(!image || image.state === 'deregistered', `image ${imageId} is ${image?.state}`);
+    assert.deepEqual(state.snapshots.filter((s) => image?.snapshotIds.includes(s.id)), [], 'its snapshots are deleted');
+  });
+
+  test('history size does not grow with the number of polls (1 poll vs 50 polls)', { timeout: 120_000 }, async () => {
+    const polls = async (durationMs: number) => {
+      await stack.admin.configure({ durations: { image: durationMs } });
+      await stack.admin.resetCalls();
+      const handle = await start({ name: `polls-${durationMs}`, waits: { image: { interval: '100ms', timeout: '2m' } } });
+      await handle.result();
+      // One DescribeImages is CreateImage's look-up by name; the rest are polls.
+      return { polls: ((await stack.admin.calls()).ec2['DescribeImages']?.total ?? 0) - 1, events: await historyEventCount(handle) };
+    };
+    const quick = await polls(0);
+    // The dev server fires retry timers about once a second, so 50 polls take about 50 s.
+    const slow = await polls(52_000);
+    console.log(`history events: ${quick.events} after ${quick.polls} poll(s), ${slow.events} after ${slow.polls} polls`);
+    assert.equal(quick.polls, 1);
+    assert.ok(slow.polls >= 50, `expected at least 50 polls, got ${slow.polls}`);
+    assert.equal(slow.events, quick.events);
+  });
+});

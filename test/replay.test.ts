@@ -1,0 +1,26 @@
+/**
+ * Determinism guard: every committed history in test/histories/ must replay against today's workflow
+ * code. A failure here means a change would break runs already in flight: gate it with patched().
+ * Regenerate fixtures only on purpose: `npm run histories:record`.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from './support/temporal';
+
+const HISTORIES = path.join(__dirname, 'histories');
+const fixtures = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
+
+describe('replay of committed histories', () => {
+  test('there are fixtures to replay', () => {
+    assert.ok(fixtures.length > 0, `no histories in ${HISTORIES}`);
+  });
+  for (const file of fixtures) {
+    test(`replays ${file}`, async () => {
+      const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, path.basename(file, '.json'));
+    });
+  }
+});

@@ -1,0 +1,85 @@
+/**
+ * The parts an integration test needs, all real: a Temporal dev server, the AWS sandbox on a free
+ * loopback port, an in-process worker whose activities reach the sandbox through the AWS SDK over
+ * HTTP, and an EC2 client for arranging scenarios and checking the outcome.
+ */
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
+import { SandboxAdmin } from '../../sandbox/admin-client';
+import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../../sandbox/seed';
+import { createSandbox } from '../../sandbox/server';
+import type { SandboxConfigOverrides } from '../../sandbox/config';
+import { createWorker } from '../../worker/create-worker';
+import { startTemporal, workflowBundle } from './temporal';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-test-secret' };
+export const REGION = 'us-east-1';
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  sandboxUrl: string;
+  admin: SandboxAdmin;
+  clients: AwsClients;
+  ec2: EC2Client;
+  /** Start an in-process worker on its own task queue; stop it with `stopWorker`. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  taskQueue: string;
+  launchInstance(platform: 'windows' | 'linux', tags?: Record<string, string>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startStack(sandboxConfig: SandboxConfigOverrides = { profile: 'test' }): Promise<Stack> {
+  const [env, sandbox] = await Promise.all([startTemporal(), createSandbox({ port: 0, config: sandboxConfig })]);
+  const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
+  const taskQueue = `golden-image-test-${process.pid}`;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const stack: Stack = {
+    env,
+    sandboxUrl: sandbox.url,
+    admin: new SandboxAdmin(sandbox.url),
+    clients,
+    ec2: clients.ec2,
+    taskQueue,
+    async startWorker() {
+      worker = await createWorker({ connection: env.nativeConnection, clients, taskQueue, workflowBundle: await workflowBundle() });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async launchInstance(platform, tags = {}) {
+      const out = await clients.ec2.send(
+        new RunInstancesCommand({
+          ImageId: platform === 'windows' ? WINDOWS_BASE_AMI_ID : LINUX_BASE_AMI_ID,
+          InstanceType: 'm5.large',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+        }),
+      );
+      const instanceId = out.Instances?.[0]?.InstanceId;
+      if (!instanceId) throw new Error('RunInstances returned no instance');
+      await waitUntilInstanceRunning({ client: clients.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [instanceId] });
+      return instanceId;
+    },
+    async close() {
+      await stack.stopWorker();
+      await env.teardown();
+      await sandbox.close();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+export async function instanceState(ec2: EC2Client, instanceId: string): Promise<string | undefined> {
+  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  return out.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+}

@@ -1,0 +1,38 @@
+/**
+ * The production worker (`worker/main.ts`) as a real child process, so tests can kill it with SIGKILL
+ * the way a crash or an OOM kill would, and start a fresh one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { stopProcess } from '../../worker/dev-server';
+import { REGION, TEST_CREDENTIALS } from './stack';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  kill(): Promise<void>;
+}
+
+export function spawnWorker(opts: { temporalAddress: string; sandboxUrl: string; taskQueue: string }): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      GOLDEN_IMAGE_TASK_QUEUE: opts.taskQueue,
+      AWS_ENDPOINT_URL: opts.sandboxUrl,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output, kill: () => stopProcess(child, 'SIGKILL') };
+}
