@@ -161,8 +161,9 @@ export function buildCli(): Command {
       withClient(async (client) => {
         const runs = await listRuns(client, flags);
         if (flags.json) return console.log(JSON.stringify(runs, null, 2));
+        if (runs.length) console.log(['WORKFLOW ID'.padEnd(36), 'TYPE'.padEnd(14), 'STATUS'.padEnd(10), 'STAGE'.padEnd(15), 'STARTED'.padEnd(24), 'RESOURCES'].join(' '));
         for (const r of runs) {
-          console.log([r.workflowId.padEnd(36), r.type.padEnd(14), r.status.padEnd(10), (r.stage ?? '-').padEnd(15), r.startTime, r.resources.join(',')].join(' '));
+          console.log([r.workflowId.padEnd(36), r.type.padEnd(14), r.status.padEnd(10), (r.stage ?? '-').padEnd(15), r.startTime.padEnd(24), r.resources.join(',')].join(' '));
         }
         if (!runs.length) console.log('no golden-image runs');
       }),

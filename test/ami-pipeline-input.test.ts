@@ -51,7 +51,7 @@ describe('amiPipeline input', () => {
 
   test('image names are deterministic per run and valid AMI names', () => {
     const ctx = { pipeline: 'web-golden', runId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', time: new Date('2026-11-22T09:51:53.123Z') };
-    assert.equal(resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx), 'web-golden-20261122-095153-0190a1b2');
+    assert.equal(resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx), 'web-golden-20261122-095153-2e3f4a5b');
     assert.equal(resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx), resolveImageName('{{pipeline}}-{{date}}-{{run}}', ctx));
   });
 });

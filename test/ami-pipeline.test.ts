@@ -14,7 +14,7 @@ import { startAmiPipeline } from '../client/pipelines';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
 import { historyEventCount, stageIs, waitForProgress } from './support/runs';
-import { instanceState, startStack, type Stack } from './support/stack';
+import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
 let stack: Stack;

@@ -36,7 +36,9 @@ export async function startDevServer(options: DevServerOptions, log: (msg: strin
     '--log-level', 'warn',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]),
   ];
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C reaches only us, and we stop the server after the worker has drained.
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  process.once('exit', () => child.kill('SIGKILL'));
   const logStream = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout?.pipe(logStream);
   child.stderr?.pipe(logStream);

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws-clients';
 import { PROFILE_NAMES, type ProfileName } from '../sandbox/profiles';
 import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../sandbox/seed';
@@ -48,6 +48,8 @@ async function launch(ec2: EC2Client, imageId: string, tags: Record<string, stri
 
 async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
+  // Keep the banner readable: the worker's INFO chatter (bundling, state changes) stays out.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   await mkdir(LOCAL_DIR, { recursive: true });
 
   log('starting the Temporal dev server ...');
@@ -87,7 +89,7 @@ async function main(options: StackOptions): Promise<void> {
   Fleet (fleet=web)        ${fleet.join(' ')}
 
   Start a pipeline in another shell:
-    npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --follow
+    npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
 
   Ctrl-C stops everything.
 `);

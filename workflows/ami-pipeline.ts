@@ -51,7 +51,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
       ),
     );
   } catch (err) {
-    if (!input.keepUnfinishedImage) await discardUnfinished(imageId);
+    if (!input.keepUnfinishedImage) {
+      await discardUnfinished(imageId);
+      stages.note('wait-available', `deregistered ${imageId}`);
+    }
     throw err;
   }
 

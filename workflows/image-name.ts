@@ -19,5 +19,6 @@ export function resolveImageName(template: string, ctx: NameContext): string {
   return template
     .replaceAll('{{pipeline}}', ctx.pipeline)
     .replaceAll('{{date}}', compactUtc(ctx.time))
-    .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(0, 8));
+    // The tail of the run ID: its random part (run IDs are UUIDv7, whose head is a timestamp).
+    .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(-8));
 }

@@ -68,8 +68,10 @@ export class StageTracker<Stage extends string> {
     this.publish();
   }
 
+  /** Adds a note to a stage's detail, after any note (or failure reason) it already has. */
   note(stage: Stage, detail: string): void {
-    this.update(stage, { detail });
+    const existing = this.rows.find((r) => r.stage === stage)?.detail;
+    this.update(stage, { detail: existing ? `${existing}; ${detail}` : detail });
   }
 
   /** Milliseconds each finished stage took, for the run's result. */

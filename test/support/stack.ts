@@ -3,7 +3,7 @@
  * loopback port, an in-process worker whose activities reach the sandbox through the AWS SDK over
  * HTTP, and an EC2 client for arranging scenarios and checking the outcome.
  */
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, waitUntilInstanceRunning, type EC2Client } from '@aws-sdk/client-ec2';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
@@ -77,9 +77,4 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
   };
   await stack.startWorker();
   return stack;
-}
-
-export async function instanceState(ec2: EC2Client, instanceId: string): Promise<string | undefined> {
-  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-  return out.Reservations?.[0]?.Instances?.[0]?.State?.Name;
 }

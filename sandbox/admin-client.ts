@@ -1,0 +1,71 @@
+import type { CallCounts } from './calls';
+import type { SandboxConfig, SandboxConfigOverrides } from './config';
+import type { FailureInput } from './failures';
+import type { FaultInput } from './faults';
+import type { StateDump } from './state-dump';
+
+/** A typed client for the sandbox's /_sandbox/ API, for tests and the dev stack. */
+export class SandboxAdmin {
+  private readonly base: string;
+
+  /** `endpoint` is the sandbox URL, e.g. http://127.0.0.1:4577 */
+  constructor(endpoint: string) {
+    this.base = `${endpoint.replace(/\/$/, '')}/_sandbox/`;
+  }
+
+  /** Clears all resources, counts and faults, reseeds, and applies `config` to the startup config. */
+  async reset(config: SandboxConfigOverrides = {}): Promise<SandboxConfig> {
+    return (await this.request<{ config: SandboxConfig }>('POST', 'reset', config)).config;
+  }
+
+  config(): Promise<SandboxConfig> {
+    return this.request('GET', 'config');
+  }
+
+  /** Merges `overrides` into the current config. */
+  configure(overrides: SandboxConfigOverrides): Promise<SandboxConfig> {
+    return this.request('POST', 'config', overrides);
+  }
+
+  calls(): Promise<CallCounts> {
+    return this.request('GET', 'calls');
+  }
+
+  async resetCalls(): Promise<void> {
+    await this.request('POST', 'calls/reset');
+  }
+
+  /** The next `count` calls of an action fail with an error, hang, or have their connection reset. */
+  async fault(fault: FaultInput): Promise<void> {
+    await this.request('POST', 'faults', fault);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.request('DELETE', 'faults');
+  }
+
+  /** Makes a resource (by id, or the next one created) end in its failed state. */
+  async fail(failure: FailureInput): Promise<void> {
+    await this.request('POST', 'fail', failure);
+  }
+
+  /** With `ms`, moves the virtual clock forward; without, completes every transition now. */
+  async advance(ms?: number): Promise<void> {
+    await this.request('POST', 'advance', ms === undefined ? {} : { ms });
+  }
+
+  state(): Promise<StateDump> {
+    return this.request('GET', 'state');
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${response.status}: ${json.error ?? ''}`);
+    return json;
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { PROFILES, PROFILE_NAMES, type Durations, type ProfileName } from './profiles';
+
+export interface ThrottlingConfig {
+  enabled: boolean;
+  /** Multiplies every bucket's size and refill rate: 0.1 makes throttling 10x easier to hit. */
+  scale: number;
+}
+
+/** The effective configuration: a profile with any overrides applied. */
+export interface SandboxConfig {
+  profile: ProfileName;
+  durations: Durations;
+  notFoundWindowMs: number;
+  throttling: ThrottlingConfig;
+}
+
+const durationMs = z.number().int().min(0);
+
+export const configOverridesSchema = z.strictObject({
+  profile: z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]).optional(),
+  durations: z
+    .strictObject({
+      instance: durationMs.optional(),
+      image: durationMs.optional(),
+      fastLaunch: durationMs.optional(),
+      replaceRootVolumePending: durationMs.optional(),
+      replaceRootVolumeInProgress: durationMs.optional(),
+      appStreamImage: durationMs.optional(),
+      builderTransition: durationMs.optional(),
+    })
+    .optional(),
+  notFoundWindowMs: durationMs.optional(),
+  throttling: z
+    .strictObject({ enabled: z.boolean().optional(), scale: z.number().positive().optional() })
+    .optional(),
+});
+
+export type SandboxConfigOverrides = z.infer<typeof configOverridesSchema>;
+
+/**
+ * Holds the overrides rather than the resolved values, so that switching the
+ * profile later still keeps durations the user pinned explicitly.
+ */
+export class ConfigStore {
+  private overrides: SandboxConfigOverrides;
+
+  constructor(private readonly initial: SandboxConfigOverrides = {}) {
+    this.overrides = mergeOverrides({}, initial);
+  }
+
+  current(): SandboxConfig {
+    const profile = this.overrides.profile ?? 'demo';
+    const base = PROFILES[profile];
+    return {
+      profile,
+      durations: { ...base.durations, ...definedOnly(this.overrides.durations ?? {}) },
+      notFoundWindowMs: this.overrides.notFoundWindowMs ?? base.notFoundWindowMs,
+      throttling: { enabled: true, scale: 1, ...definedOnly(this.overrides.throttling ?? {}) },
+    };
+  }
+
+  merge(overrides: SandboxConfigOverrides): SandboxConfig {
+    this.overrides = mergeOverrides(this.overrides, overrides);
+    return this.current();
+  }
+
+  /** Back to the configuration the sandbox started with, plus `overrides`. */
+  reset(overrides: SandboxConfigOverrides = {}): SandboxConfig {
+    this.overrides = mergeOverrides(mergeOverrides({}, this.initial), overrides);
+    return this.current();
+  }
+}
+
+function mergeOverrides(a: SandboxConfigOverrides, b: SandboxConfigOverrides): SandboxConfigOverrides {
+  return {
+    ...a,
+    ...definedOnly({ profile: b.profile, notFoundWindowMs: b.notFoundWindowMs }),
+    durations: { ...a.durations, ...definedOnly(b.durations ?? {}) },
+    throttling: { ...a.throttling, ...definedOnly(b.throttling ?? {}) },
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,179 @@
+import { volumePerformance } from './ec2-block-devices';
+import { isVolumeVisible, requireSnapshots, requireVolumes } from './ec2-lookup';
+import { Ec2Params } from './ec2-params';
+import { dryRunGate, iso, tagSetXml } from './ec2-render';
+import { ApiError } from './errors';
+import { compileFilters, type FilterTable } from './filters';
+import { newId } from './ids';
+import { paginate, readPageRequest } from './pagination';
+import type { XmlObject } from './query-protocol';
+import type { ServiceContext } from './service';
+import { ACCOUNT_ID, AVAILABILITY_ZONE, type SandboxState, type SnapshotRecord, type SnapshotState, type Tags, type VolumeRecord } from './state';
+
+/** EBS snapshots and volumes: created as side effects of images and instances. */
+
+export interface NewSnapshot {
+  id?: string;
+  volumeId: string;
+  volumeSize: number;
+  description: string;
+  ownerId?: string;
+  ownerAlias?: string;
+  tags?: Tags;
+  /** How long until the snapshot completes (it tracks its image). */
+  completesAfterMs: number;
+}
+
+export function createSnapshot(state: SandboxState, s: NewSnapshot): SnapshotRecord {
+  const now = state.clock.now();
+  const snapshot: SnapshotRecord = {
+    seq: state.nextSeq(),
+    id: s.id ?? newId('snap'),
+    volumeId: s.volumeId,
+    volumeSize: s.volumeSize,
+    ownerId: s.ownerId ?? ACCOUNT_ID,
+    ownerAlias: s.ownerAlias,
+    description: s.description,
+    tags: new Map(s.tags),
+    createdAt: now,
+    lifecycle: state.timeline<SnapshotState>('pending', now).then('completed', s.completesAfterMs),
+  };
+  state.snapshots.set(snapshot.id, snapshot);
+  return snapshot;
+}
+
+export function createVolume(state: SandboxState, v: Omit<VolumeRecord, 'seq' | 'id' | 'createdAt'>): VolumeRecord {
+  const volume: VolumeRecord = { seq: state.nextSeq(), id: newId('vol'), createdAt: state.clock.now(), ...v };
+  state.volumes.set(volume.id, volume);
+  return volume;
+}
+
+function snapshotProgress(snapshot: SnapshotRecord, now: number): string {
+  if (snapshot.lifecycle.isSettled(now)) return '100%';
+  const done = snapshot.lifecycle.plannedAt(snapshot.lifecycle.finalState()) ?? now;
+  const fraction = (now - snapshot.createdAt) / Math.max(1, done - snapshot.createdAt);
+  return `${Math.min(99, Math.floor(fraction * 100))}%`;
+}
+
+function snapshotXml(s: SnapshotRecord, now: number): XmlObject {
+  return {
+    snapshotId: s.id,
+    volumeId: s.volumeId,
+    status: s.lifecycle.stateAt(now),
+    startTime: iso(s.createdAt),
+    progress: snapshotProgress(s, now),
+    ownerId: s.ownerId,
+    ownerAlias: s.ownerAlias,
+    volumeSize: s.volumeSize,
+    description: s.description,
+    encrypted: false,
+    storageTier: 'standard',
+    tagSet: tagSetXml(s.tags),
+  };
+}
+
+export function volumeState(state: SandboxState, v: VolumeRecord): string {
+  const instance = v.attachment && state.instances.get(v.attachment.instanceId);
+  return instance && instance.lifecycle.stateAt(state.clock.now()) !== 'terminated' ? 'in-use' : 'available';
+}
+
+function volumeXml(state: SandboxState, v: VolumeRecord): XmlObject {
+  const a = v.attachment;
+  return {
+    volumeId: v.id,
+    size: v.size,
+    snapshotId: v.snapshotId ?? '',
+    availabilityZone: AVAILABILITY_ZONE,
+    status: volumeState(state, v),
+    createTime: iso(v.createdAt),
+    attachmentSet: a
+      ? [{ volumeId: v.id, instanceId: a.instanceId, device: a.device, status: 'attached', attachTime: iso(a.attachTime), deleteOnTermination: a.deleteOnTermination }]
+      : [],
+    volumeType: v.volumeType,
+    ...volumePerformance(v.volumeType),
+    encrypted: false,
+    multiAttachEnabled: false,
+    tagSet: tagSetXml(v.tags),
+    volumeInitializationRate: v.volumeInitializationRate,
+  };
+}
+
+const SNAPSHOT_FILTERS = (now: number): FilterTable<SnapshotRecord> => ({
+  'snapshot-id': (s) => [s.id],
+  status: (s) => [s.lifecycle.stateAt(now)],
+  'owner-id': (s) => [s.ownerId],
+  'owner-alias': (s) => [s.ownerAlias],
+  'volume-id': (s) => [s.volumeId],
+  'volume-size': (s) => [String(s.volumeSize)],
+  description: (s) => [s.description],
+  encrypted: () => ['false'],
+});
+
+function ownerMatches(ownerId: string, ownerAlias: string | undefined, owners: string[]): boolean {
+  if (owners.length === 0) return true;
+  return owners.some((o) => (o === 'self' ? ownerId === ACCOUNT_ID : o === ownerId || o === ownerAlias));
+}
+
+function describeSnapshots(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const ids = params.stringList('SnapshotId');
+  const owners = params.stringList('Owner');
+  const filters = params.filters();
+  const page = readPageRequest(params, { min: 5, max: 1000, idParameter: 'snapshotIds', idsGiven: ids.length > 0 });
+  dryRunGate(params);
+  const now = state.clock.now();
+  const candidates = ids.length > 0 ? requireSnapshots(state, ids) : [...state.snapshots.values()];
+  const matches = compileFilters(filters, SNAPSHOT_FILTERS(now));
+  const selected = candidates.filter((s) => ownerMatches(s.ownerId, s.ownerAlias, owners) && matches(s));
+  const { items, nextToken } = paginate(selected, page, 'DescribeSnapshots');
+  return { snapshotSet: items.map((s) => snapshotXml(s, now)), nextToken };
+}
+
+function deleteSnapshot(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const [snapshot] = requireSnapshots(state, [params.requiredString('SnapshotId')]);
+  dryRunGate(params);
+  const user = [...state.images.values()].find(
+    (image) => !image.deregistered && image.blockDeviceMappings.some((m) => m.snapshotId === snapshot!.id),
+  );
+  if (user) {
+    throw new ApiError('InvalidSnapshot.InUse', `The snapshot ${snapshot!.id} is currently in use by ${user.id}`);
+  }
+  if (snapshot!.ownerId !== ACCOUNT_ID) {
+    throw new ApiError('UnauthorizedOperation', `You are not authorized to delete snapshot ${snapshot!.id}.`, 403);
+  }
+  state.snapshots.delete(snapshot!.id);
+  return { return: true };
+}
+
+const VOLUME_FILTERS = (state: SandboxState): FilterTable<VolumeRecord> => ({
+  'volume-id': (v) => [v.id],
+  'attachment.instance-id': (v) => [v.attachment?.instanceId],
+  'attachment.device': (v) => [v.attachment?.device],
+  'attachment.status': (v) => [v.attachment ? 'attached' : undefined],
+  'attachment.delete-on-termination': (v) => [v.attachment ? String(v.attachment.deleteOnTermination) : undefined],
+  status: (v) => [volumeState(state, v)],
+  'snapshot-id': (v) => [v.snapshotId],
+  size: (v) => [String(v.size)],
+  'volume-type': (v) => [v.volumeType],
+  'availability-zone': () => [AVAILABILITY_ZONE],
+});
+
+function describeVolumes(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const ids = params.stringList('VolumeId');
+  const filters = params.filters();
+  const page = readPageRequest(params, { min: 5, max: 500, idParameter: 'volumeIds', idsGiven: ids.length > 0 });
+  dryRunGate(params);
+  const now = state.clock.now();
+  const candidates = ids.length > 0 ? requireVolumes(state, ids) : [...state.volumes.values()].filter((v) => isVolumeVisible(state, v, now));
+  const matches = compileFilters(filters, VOLUME_FILTERS(state));
+  const { items, nextToken } = paginate(candidates.filter(matches), page, 'DescribeVolumes');
+  return { volumeSet: items.map((v) => volumeXml(state, v)), nextToken };
+}
+
+export const storageActions = {
+  DescribeSnapshots: describeSnapshots,
+  DeleteSnapshot: deleteSnapshot,
+  DescribeVolumes: describeVolumes,
+};

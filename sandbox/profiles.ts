@@ -1,0 +1,72 @@
+/** How long each sandbox state machine takes, in milliseconds. */
+export interface Durations {
+  /** RunInstances: pending → running (also shutting-down → terminated). */
+  instance: number;
+  /** CreateImage: pending → available. */
+  image: number;
+  /** EnableFastLaunch: enabling → enabled. */
+  fastLaunch: number;
+  /** Replace-root-volume task: time spent in pending. */
+  replaceRootVolumePending: number;
+  /** Replace-root-volume task: time spent in in-progress. */
+  replaceRootVolumeInProgress: number;
+  /** AppStream image: PENDING → AVAILABLE. */
+  appStreamImage: number;
+  /** AppStream image builder: each transition (PENDING → RUNNING, STOPPING → STOPPED, …). */
+  builderTransition: number;
+}
+
+export type ProfileName = 'test' | 'demo' | 'realistic';
+
+export interface Profile {
+  durations: Durations;
+  /** How long a new image stays invisible to describes (EC2's eventual consistency). */
+  notFoundWindowMs: number;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  // Fast enough for unit tests, slow enough that a poller sees "pending" first.
+  test: {
+    durations: {
+      instance: 200,
+      image: 1500,
+      fastLaunch: 1500,
+      replaceRootVolumePending: 300,
+      replaceRootVolumeInProgress: 700,
+      appStreamImage: 1500,
+      builderTransition: 500,
+    },
+    notFoundWindowMs: 0,
+  },
+  // For watching a pipeline live in the Temporal UI.
+  demo: {
+    durations: {
+      instance: 2 * SECOND,
+      image: 20 * SECOND,
+      fastLaunch: 30 * SECOND,
+      replaceRootVolumePending: 3 * SECOND,
+      replaceRootVolumeInProgress: 10 * SECOND,
+      appStreamImage: 30 * SECOND,
+      builderTransition: 10 * SECOND,
+    },
+    notFoundWindowMs: 2 * SECOND,
+  },
+  // Roughly what AWS takes for a Windows image, for benchmarks of polling cost.
+  realistic: {
+    durations: {
+      instance: 30 * SECOND,
+      image: 8 * MINUTE,
+      fastLaunch: 45 * MINUTE,
+      replaceRootVolumePending: 1 * MINUTE,
+      replaceRootVolumeInProgress: 4 * MINUTE,
+      appStreamImage: 40 * MINUTE,
+      builderTransition: 5 * MINUTE,
+    },
+    notFoundWindowMs: 2 * SECOND,
+  },
+};
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];

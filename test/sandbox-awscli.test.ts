@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { SandboxAdmin } from '../sandbox/admin-client';
+import { LINUX_BASE_AMI_ID } from '../sandbox/seed';
+import { createSandbox, type RunningSandbox } from '../sandbox/server';
+
+/**
+ * The official AWS CLI (botocore) against the sandbox: proof that the wire
+ * format is real EC2, not something only the JS SDK happens to accept.
+ */
+
+const run = promisify(execFile);
+const AWSCLI_VERSION = '1.45.11';
+const repoRoot = path.resolve(__dirname, '..');
+const venv = path.join(repoRoot, '.local', 'awscli-venv');
+const awsBin = path.join(venv, 'bin', 'aws');
+
+let running: RunningSandbox;
+let admin: SandboxAdmin;
+let configDir: string;
+
+async function ensureAwsCli(): Promise<void> {
+  if (existsSync(awsBin)) return;
+  await run('python3', ['-m', 'venv', venv]);
+  await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', `awscli==${AWSCLI_VERSION}`], { timeout: 280_000 });
+}
+
+/** The environment without the developer's own AWS settings, so only the sandbox is reachable. */
+function cliEnv(): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...inherited,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: path.join(configDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(configDir, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+async function aws<T = unknown>(...args: string[]): Promise<T> {
+  const { stdout } = await run(awsBin, ['--endpoint-url', running.url, '--output', 'json', 'ec2', ...args], { env: cliEnv(), timeout: 60_000 });
+  return (stdout.trim() === '' ? undefined : JSON.parse(stdout)) as T;
+}
+
+/** Runs a command that must fail; returns its stderr. */
+async function awsFails(...args: string[]): Promise<string> {
+  try {
+    await aws(...args);
+  } catch (error) {
+    return (error as { stderr: string }).stderr;
+  }
+  assert.fail(`aws ec2 ${args.join(' ')} succeeded unexpectedly`);
+}
+
+before(
+  async () => {
+    await ensureAwsCli();
+    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-awscli-'));
+    running = await createSandbox({ port: 0, config: { profile: 'test' } });
+    admin = new SandboxAdmin(running.url);
+  },
+  { timeout: 300_000 },
+);
+
+after(async () => {
+  await running?.close();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+test('aws ec2: run-instances, describe-instances, create-image, wait image-available, describe-images, deregister-image', async () => {
+  const reservation = await aws<{ Instances: { InstanceId: string; State: { Name: string }; ImageId: string }[] }>(
+    'run-instances',
+    '--image-id', LINUX_BASE_AMI_ID,
+    '--count', '1',
+    '--instance-type', 't3.micro',
+    '--tag-specifications', 'ResourceType=instance,Tags=[{Key=role,Value=cli-build}]',
+  );
+  assert.equal(reservation.Instances.length, 1);
+  const instance = reservation.Instances[0]!;
+  assert.match(instance.InstanceId, /^i-[0-9a-f]{17}$/);
+  assert.equal(instance.ImageId, LINUX_BASE_AMI_ID);
+  assert.equal(instance.State.Name, 'pending');
+
+  await admin.advance();
+  const described = await aws<[string, string][]>(
+    'describe-instances',
+    '--filters', 'Name=tag:role,Values=cli-build',
+    '--query', 'Reservations[].Instances[].[InstanceId,State.Name]',
+  );
+  assert.deepEqual(described, [[instance.InstanceId, 'running']]);
+
+  const { ImageId: imageId } = await aws<{ ImageId: string }>(
+    'create-image',
+    '--instance-id', instance.InstanceId,
+    '--name', 'cli-golden (1)',
+    '--no-reboot',
+    '--block-device-mappings', '[{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":16,"VolumeInitializationRate":150}}]',
+    '--tag-specifications', 'ResourceType=image,Tags=[{Key=pipeline,Value=cli}]',
+  );
+  assert.match(imageId, /^ami-[0-9a-f]{17}$/);
+  const pending = await aws<string[]>('describe-images', '--image-ids', imageId, '--query', 'Images[].State');
+  assert.deepEqual(pending, ['pending']);
+
+  const duplicate = await awsFails('create-image', '--instance-id', instance.InstanceId, '--name', 'cli-golden (1)');
+  assert.match(duplicate, /InvalidAMIName\.Duplicate/);
+
+  // The waiter's first poll is immediate; after advancing it succeeds without its 15 s delay.
+  await admin.advance();
+  await aws('wait', 'image-available', '--image-ids', imageId);
+
+  const mine = await aws<{ Id: string; State: string; Rate: number; Size: number; Tags: { Key: string; Value: string }[] }[]>(
+    'describe-images',
+    '--owners', 'self',
+    '--query', 'Images[].{Id:ImageId,State:State,Rate:BlockDeviceMappings[0].Ebs.VolumeInitializationRate,Size:BlockDeviceMappings[0].Ebs.VolumeSize,Tags:Tags}',
+  );
+  assert.deepEqual(mine, [{ Id: imageId, State: 'available', Rate: 150, Size: 16, Tags: [{ Key: 'pipeline', Value: 'cli' }] }]);
+
+  const deregistered = await aws<{ Return: boolean }>('deregister-image', '--image-id', imageId);
+  assert.equal(deregistered.Return, true);
+  assert.deepEqual(await aws('describe-images', '--owners', 'self', '--query', 'Images[].ImageId'), []);
+  const notFound = await awsFails('describe-images', '--image-ids', imageId);
+  assert.match(notFound, /InvalidAMIID\.NotFound/);
+
+  const calls = await admin.calls();
+  assert.equal(calls.ec2.CreateImage?.total, 2);
+  assert.equal(calls.ec2.DeregisterImage?.total, 1);
+});
