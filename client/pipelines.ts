@@ -3,7 +3,7 @@
  * Input is validated here, before anything starts, with the same schema the workflow uses.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { amiPipelineInput, type AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { parseInput } from '../workflows/input-validation';
 import { progressQuery, type PipelineProgress } from '../workflows/pipeline-progress';
@@ -92,21 +92,25 @@ export interface RunSummary {
   closeTime?: string;
 }
 
+function summarize(run: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary {
+  return {
+    workflowId: run.workflowId,
+    runId: run.runId,
+    type: run.type,
+    status: run.status.name,
+    pipeline: run.typedSearchAttributes.get(PIPELINE),
+    stage: run.typedSearchAttributes.get(STAGE),
+    resources: run.typedSearchAttributes.get(RESOURCES) ?? [],
+    startTime: run.startTime.toISOString(),
+    closeTime: run.closeTime?.toISOString(),
+  };
+}
+
 export async function listRuns(client: Client, options: { pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const query = options.pipeline ? `GoldenImagePipeline = '${options.pipeline.replaceAll("'", '')}'` : 'GoldenImagePipeline IS NOT NULL';
   const runs: RunSummary[] = [];
   for await (const run of client.workflow.list({ query, pageSize: options.limit ?? 20 })) {
-    runs.push({
-      workflowId: run.workflowId,
-      runId: run.runId,
-      type: run.type,
-      status: run.status.name,
-      pipeline: run.typedSearchAttributes.get(PIPELINE),
-      stage: run.typedSearchAttributes.get(STAGE),
-      resources: run.typedSearchAttributes.get(RESOURCES) ?? [],
-      startTime: run.startTime.toISOString(),
-      closeTime: run.closeTime?.toISOString(),
-    });
+    runs.push(summarize(run));
     if (runs.length >= (options.limit ?? 20)) break;
   }
   return runs;
@@ -121,18 +125,7 @@ export interface RunStatus extends RunSummary {
 export async function describeRun(client: Client, workflowId: string): Promise<RunStatus> {
   const handle = client.workflow.getHandle(workflowId);
   const d = await handle.describe();
-  const status: RunStatus = {
-    workflowId: d.workflowId,
-    runId: d.runId,
-    type: d.type,
-    status: d.status.name,
-    pipeline: d.typedSearchAttributes.get(PIPELINE),
-    stage: d.typedSearchAttributes.get(STAGE),
-    resources: d.typedSearchAttributes.get(RESOURCES) ?? [],
-    startTime: d.startTime.toISOString(),
-    closeTime: d.closeTime?.toISOString(),
-    progress: await handle.query(progressQuery).catch(() => undefined),
-  };
+  const status: RunStatus = { ...summarize(d), progress: await handle.query(progressQuery).catch(() => undefined) };
   if (d.status.name !== 'RUNNING') {
     const outcome = await awaitOutcome(handle);
     status.result = outcome.result;

@@ -2,16 +2,7 @@
  * The `--follow` view: one line whenever a stage changes state, with its elapsed time and detail,
  * so the output reads the same in a terminal, a pipe or a CI log.
  */
-import type { PipelineProgress, StageRow, StageState } from '../workflows/pipeline-progress';
-
-const ICON: Record<StageState, string> = {
-  pending: '·',
-  running: '▶',
-  succeeded: '✔',
-  failed: '✘',
-  skipped: '–',
-  cancelled: '■',
-};
+import { STAGE_ICONS, type PipelineProgress, type StageRow } from '../workflows/pipeline-progress';
 
 function elapsed(row: StageRow): string {
   if (!row.startedAt) return '';
@@ -26,7 +17,7 @@ export function createProgressView(write: (line: string) => void): (progress: Pi
       const key = `${row.state}|${row.detail ?? ''}`;
       if (seen.get(row.stage) === key || row.state === 'pending') continue;
       seen.set(row.stage, key);
-      const parts = [`${ICON[row.state]} ${row.stage.padEnd(16)}`, row.state.padEnd(10), elapsed(row).padStart(7)];
+      const parts = [`${STAGE_ICONS[row.state]} ${row.stage.padEnd(16)}`, row.state.padEnd(10), elapsed(row).padStart(7)];
       if (row.detail) parts.push(`  ${row.detail}`);
       write(parts.join(' '));
     }

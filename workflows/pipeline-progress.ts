@@ -6,6 +6,16 @@ import { defineQuery } from '@temporalio/workflow';
 
 export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
+/** How each state is drawn, in the UI's stage table and in the CLI's follow view alike. */
+export const STAGE_ICONS: Record<StageState, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✔',
+  failed: '✘',
+  skipped: '–',
+  cancelled: '■',
+};
+
 export interface StageRow {
   stage: string;
   state: StageState;

@@ -11,7 +11,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { progressQuery, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
+import { progressQuery, STAGE_ICONS, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
 import { PIPELINE, RESOURCES, STAGE } from './search-attributes';
 
 export class StageTracker<Stage extends string> {
@@ -123,15 +123,6 @@ function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').slice(0, 200);
 }
 
-const STATE_ICON: Record<StageState, string> = {
-  pending: '·',
-  running: '▶',
-  succeeded: '✔',
-  failed: '✘',
-  skipped: '–',
-  cancelled: '■',
-};
-
 /** The stage table as Temporal markdown, shown on the run's page in the UI. */
 function renderDetails(pipeline: string, rows: StageRow[], resources: string[]): string {
   const lines = [
@@ -140,7 +131,7 @@ function renderDetails(pipeline: string, rows: StageRow[], resources: string[]):
     '| stage | state | started | ended | detail |',
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) =>
-      `| ${r.stage} | ${STATE_ICON[r.state]} ${r.state} | ${r.startedAt ?? ''} | ${r.endedAt ?? ''} | ${(r.detail ?? '').replaceAll('|', '/')} |`),
+      `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${r.startedAt ?? ''} | ${r.endedAt ?? ''} | ${(r.detail ?? '').replaceAll('|', '/')} |`),
   ];
   if (resources.length) lines.push('', `Resources: ${resources.join(', ')}`);
   return lines.join('\n');
