@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { failAppStreamResourceNow } from './appstream-failures';
+import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './appstream-updates';
+import { failExistingEc2Resource } from './ec2-failures';
 import { failImage } from './ec2-images';
 import { configOverridesSchema } from './config';
 import { failureSchema } from './failures';
@@ -72,6 +75,8 @@ const ROUTES: Record<string, Route> = {
     return { now: sandbox.clock.now(), clockOffsetMs: sandbox.clock.offsetMs };
   },
   'GET state': (sandbox) => dumpState(sandbox.state),
+  'GET appstream/updates': (sandbox) => listUpdates(sandbox.state),
+  'POST appstream/updates': (sandbox, body) => setUpdateAvailability(sandbox.state, parseBody(updateAvailabilitySchema, body)),
 };
 
 /** An existing resource fails right away; otherwise the plan waits for the resource's creation. */
@@ -84,6 +89,10 @@ function fail(sandbox: Sandbox, body: string): unknown {
     failImage(sandbox.state, image, reason);
     return { applied: 'now', ...failure };
   }
+  const ec2Outcome = failExistingEc2Resource(sandbox.state, failure);
+  if (ec2Outcome === 'missing') throw new AdminError(404, `no unfinished ${failure.kind} ${failure.id}`);
+  if (ec2Outcome === 'applied') return { applied: 'now', ...failure };
+  if (failAppStreamResourceNow(sandbox.state, failure, sandbox.config.current().durations.builderTransition)) return { applied: 'now', ...failure };
   sandbox.failures.add(failure);
   return { applied: 'planned', ...failure };
 }

@@ -1,18 +1,49 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { appStreamBuilderActions } from './appstream-builders';
+import { appStreamImageActions } from './appstream-images';
+import { AppStreamParams } from './appstream-params';
+import { jsonError, jsonReply, parseJsonObject, type JsonObject } from './appstream-protocol';
+import { appStreamTagActions } from './appstream-tags';
+import { appStreamBucketFor } from './appstream-throttle';
 import { ApiError } from './errors';
-import type { DecodedCall, HttpReply, ServiceModule } from './service';
+import type { DecodedCall, HttpReply, ServiceContext, ServiceModule } from './service';
 
-/**
- * AppStream 2.0 over JSON 1.1 (`X-Amz-Target: PhotonAdminProxyService.<Op>`).
- * Routing is in place; operations are not implemented yet.
- */
+/** AppStream 2.0 over AWS JSON 1.1: `POST /` with `X-Amz-Target: PhotonAdminProxyService.<Operation>`. */
+
+export type AppStreamAction = (params: AppStreamParams, ctx: ServiceContext) => JsonObject;
+
+const APPSTREAM_ACTIONS: Record<string, AppStreamAction> = {
+  ...appStreamImageActions,
+  ...appStreamBuilderActions,
+  ...appStreamTagActions,
+};
 
 const TARGET_PREFIX = 'PhotonAdminProxyService.';
-const JSON_11 = 'application/x-amz-json-1.1';
 
 function targetOf(headers: IncomingHttpHeaders): string | undefined {
   const target = headers['x-amz-target'];
   return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+}
+
+function isKnown(operation: string): boolean {
+  return Object.hasOwn(APPSTREAM_ACTIONS, operation);
+}
+
+/** The body is parsed here rather than in decode, so that a malformed request still counts as a call of its operation. */
+function executeAppStream(operation: string, body: string, ctx: ServiceContext): HttpReply {
+  if (!isKnown(operation)) throw new ApiError('UnknownOperationException', `The operation ${operation} is not supported.`);
+  const params = new AppStreamParams(parseJsonObject(body));
+  return jsonReply(APPSTREAM_ACTIONS[operation]!(params, ctx));
+}
+
+/**
+ * The server reports throttling in EC2's terms (503 RequestLimitExceeded). AWS
+ * JSON services answer 400 ThrottlingException, which the SDK and botocore
+ * both treat as throttling and retry.
+ */
+function inAppStreamTerms(error: ApiError): ApiError {
+  if (error.code === 'RequestLimitExceeded') return new ApiError('ThrottlingException', 'Rate exceeded', 400);
+  return error;
 }
 
 export const appStreamService: ServiceModule = {
@@ -20,17 +51,18 @@ export const appStreamService: ServiceModule = {
 
   matches: (headers) => targetOf(headers) !== undefined,
 
-  decode(_body: string, _query: string, headers: IncomingHttpHeaders): DecodedCall {
-    const action = targetOf(headers) ?? '';
+  decode(body: string, _query: string, headers: IncomingHttpHeaders): DecodedCall {
+    const operation = targetOf(headers) ?? '';
     return {
-      action,
-      execute: () => {
-        throw new ApiError('UnknownOperationException', `Operation ${action} is not supported by this sandbox yet.`);
-      },
+      action: operation,
+      bucket: isKnown(operation) ? appStreamBucketFor(operation) : undefined,
+      execute: (ctx) => executeAppStream(operation, body, ctx),
     };
   },
 
   encodeError(error: ApiError, _requestId: string): HttpReply {
-    return { status: error.status, contentType: JSON_11, body: JSON.stringify({ __type: error.code, message: error.message }) };
+    return jsonError(inAppStreamTerms(error));
   },
 };
+
+export const APPSTREAM_OPERATION_NAMES = Object.keys(APPSTREAM_ACTIONS);

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { PROFILES, PROFILE_NAMES, type Durations, type ProfileName } from './profiles';
+import type { BucketSize } from './throttle';
 
 export interface ThrottlingConfig {
   enabled: boolean;
   /** Multiplies every bucket's size and refill rate: 0.1 makes throttling 10x easier to hit. */
   scale: number;
+  /**
+   * Bucket sizes by key, replacing the built-in ones (AppStream's `appstream:describe`
+   * and `appstream:mutating`, or an EC2 action). A new map replaces the previous one.
+   */
+  buckets?: Record<string, BucketSize>;
 }
 
 /** The effective configuration: a profile with any overrides applied. */
@@ -24,6 +30,7 @@ export const configOverridesSchema = z.strictObject({
       instance: durationMs.optional(),
       image: durationMs.optional(),
       fastLaunch: durationMs.optional(),
+      fastLaunchDisable: durationMs.optional(),
       replaceRootVolumePending: durationMs.optional(),
       replaceRootVolumeInProgress: durationMs.optional(),
       appStreamImage: durationMs.optional(),
@@ -32,7 +39,11 @@ export const configOverridesSchema = z.strictObject({
     .optional(),
   notFoundWindowMs: durationMs.optional(),
   throttling: z
-    .strictObject({ enabled: z.boolean().optional(), scale: z.number().positive().optional() })
+    .strictObject({
+      enabled: z.boolean().optional(),
+      scale: z.number().positive().optional(),
+      buckets: z.record(z.string().min(1), z.strictObject({ capacity: z.number().positive(), refillPerSecond: z.number().positive() })).optional(),
+    })
     .optional(),
 });
 

@@ -40,7 +40,11 @@ function validate(m: MappingRequest): void {
   if (m.volumeSize !== undefined && (m.volumeSize < 1 || m.volumeSize > 65536)) {
     throw invalidParameterValue(`Value (${m.volumeSize}) for parameter volumeSize is invalid.`);
   }
-  const rate = m.volumeInitializationRate;
+  validateInitializationRate(m.volumeInitializationRate);
+}
+
+/** Also checked by CreateReplaceRootVolumeTask, which takes the rate outside any mapping. */
+export function validateInitializationRate(rate: number | undefined): void {
   if (rate !== undefined && (rate < INITIALIZATION_RATE.min || rate > INITIALIZATION_RATE.max)) {
     throw invalidParameterValue(
       `Value (${rate}) for parameter volumeInitializationRate is invalid. The value must be between ${INITIALIZATION_RATE.min} and ${INITIALIZATION_RATE.max} MiB/s.`,

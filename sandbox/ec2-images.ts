@@ -1,13 +1,13 @@
 import { applyMappingRequest, ebsMappingXml, readMappingRequests, type MappingRequest } from './ec2-block-devices';
+import { describeAction } from './ec2-describe';
 import { isImageVisible, requireInstances, requireRegisteredImage, requireVisibleImages } from './ec2-lookup';
 import type { Ec2Params } from './ec2-params';
 import { dryRunGate, iso, platformDetails, tagSetXml } from './ec2-render';
 import { createSnapshot } from './ec2-storage';
 import { ApiError } from './errors';
 import type { FailureReason } from './failures';
-import { compileFilters, type FilterTable } from './filters';
+import type { FilterTable } from './filters';
 import { newId } from './ids';
-import { paginate, readPageRequest } from './pagination';
 import type { XmlObject } from './query-protocol';
 import type { ServiceContext } from './service';
 import { ACCOUNT_ID, type EbsMapping, type ImageRecord, type ImageState, type InstanceRecord, type SandboxState } from './state';
@@ -185,27 +185,26 @@ function executableBy(image: ImageRecord, users: string[]): boolean {
   return users.some((u) => (u === 'all' ? image.isPublic : (u === 'self' || u === ACCOUNT_ID) && (image.isPublic || image.ownerId === ACCOUNT_ID)));
 }
 
-function describeImages(params: Ec2Params, ctx: ServiceContext): XmlObject {
-  const { state } = ctx;
-  const ids = params.stringList('ImageId');
+/** Owner.N, ExecutableBy.N and IncludeDisabled as one predicate. */
+function imageSelection(params: Ec2Params): (image: ImageRecord) => boolean {
   const owners = params.stringList('Owner');
   const users = params.stringList('ExecutableBy');
-  const filters = params.filters();
   const includeDisabled = params.bool('IncludeDisabled') ?? false;
   // Nothing in the sandbox is deprecated, so IncludeDeprecated changes nothing.
   params.bool('IncludeDeprecated');
-  const page = readPageRequest(params, { min: 5, max: 1000, idParameter: 'imageIds', idsGiven: ids.length > 0 });
-  dryRunGate(params);
-
-  const now = state.clock.now();
-  const candidates = ids.length > 0 ? requireVisibleImages(state, ids) : [...state.images.values()].filter((i) => isImageVisible(i, now));
-  const matches = compileFilters(filters, IMAGE_FILTERS(now));
-  const selected = candidates.filter(
-    (i) => (includeDisabled || !i.disabled) && ownedBy(i, owners) && executableBy(i, users) && matches(i),
-  );
-  const { items, nextToken } = paginate(selected, page, 'DescribeImages');
-  return { imagesSet: items.map((i) => imageXml(i, now)), nextToken };
+  return (i) => (includeDisabled || !i.disabled) && ownedBy(i, owners) && executableBy(i, users);
 }
+
+const describeImages = describeAction<ImageRecord>({
+  action: 'DescribeImages',
+  idParameter: 'ImageId',
+  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'imageIds' },
+  require: requireVisibleImages,
+  all: (state, now) => [...state.images.values()].filter((i) => isImageVisible(i, now)),
+  filters: (_state, now) => IMAGE_FILTERS(now),
+  narrow: imageSelection,
+  render: (items, _state, now) => ({ imagesSet: items.map((i) => imageXml(i, now)) }),
+});
 
 function deregisterImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
   const { state } = ctx;
@@ -216,6 +215,8 @@ function deregisterImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to deregister ${image.id}; it is owned by ${image.ownerId}.`, 403);
   }
   image.deregistered = true;
+  // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
+  state.fastLaunch.delete(image.id);
   if (!deleteSnapshots) return { return: true };
   const results = image.blockDeviceMappings.map(({ snapshotId }) => {
     const stillUsed = [...state.images.values()].some((i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId));

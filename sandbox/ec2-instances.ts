@@ -1,12 +1,12 @@
 import { applyMappingRequest, readMappingRequests } from './ec2-block-devices';
+import { describeAction } from './ec2-describe';
 import { isInstanceVisible, requireInstances, requireRegisteredImage } from './ec2-lookup';
 import type { Ec2Params } from './ec2-params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './ec2-render';
 import { createVolume } from './ec2-storage';
 import { ApiError, invalidParameterValue, missingParameter } from './errors';
-import { compileFilters, type FilterTable } from './filters';
+import type { FilterTable } from './filters';
 import { newId } from './ids';
-import { paginate, readPageRequest } from './pagination';
 import type { XmlObject } from './query-protocol';
 import type { ServiceContext } from './service';
 import { ACCOUNT_ID, AVAILABILITY_ZONE, type ImageRecord, type InstanceRecord, type InstanceState, type SandboxState } from './state';
@@ -164,18 +164,15 @@ const INSTANCE_FILTERS = (now: number): FilterTable<InstanceRecord> => ({
   'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
 });
 
-function describeInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
-  const { state } = ctx;
-  const ids = params.stringList('InstanceId');
-  const filters = params.filters();
-  const page = readPageRequest(params, { min: 5, max: 1000, idParameter: 'instanceIds', idsGiven: ids.length > 0 });
-  dryRunGate(params);
-  const now = state.clock.now();
-  const candidates = ids.length > 0 ? requireInstances(state, ids) : [...state.instances.values()].filter((i) => isInstanceVisible(i, now));
-  const matches = compileFilters(filters, INSTANCE_FILTERS(now));
-  const { items, nextToken } = paginate(candidates.filter(matches), page, 'DescribeInstances');
-  return { reservationSet: reservationsXml(items, now), nextToken };
-}
+const describeInstances = describeAction<InstanceRecord>({
+  action: 'DescribeInstances',
+  idParameter: 'InstanceId',
+  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
+  require: requireInstances,
+  all: (state, now) => [...state.instances.values()].filter((i) => isInstanceVisible(i, now)),
+  filters: (_state, now) => INSTANCE_FILTERS(now),
+  render: (items, _state, now) => ({ reservationSet: reservationsXml(items, now) }),
+});
 
 function terminateInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
   const { state } = ctx;

@@ -1,6 +1,6 @@
 import { ApiError } from './errors';
 import { isWellFormedId, type IdPrefix } from './ids';
-import type { ImageRecord, InstanceRecord, SandboxState, SnapshotRecord, VolumeRecord } from './state';
+import type { ImageRecord, InstanceRecord, LaunchTemplateRecord, ReplaceRootVolumeTaskRecord, SandboxState, SnapshotRecord, VolumeRecord } from './state';
 
 /** Resolving IDs from a request, with EC2's Malformed / NotFound errors. */
 
@@ -95,8 +95,27 @@ const volumes: Kind<VolumeRecord> = {
   },
 };
 
+const launchTemplates: Kind<LaunchTemplateRecord> = {
+  prefix: 'lt',
+  malformedCode: 'InvalidLaunchTemplateId.Malformed',
+  notFoundCode: 'InvalidLaunchTemplateId.NotFound',
+  notFoundMessage: (ids) => `The specified launch template, with template ID ${ids.join(', ')}, does not exist.`,
+  find: (state, id) => state.launchTemplates.get(id),
+};
+
+// AWS documents no error codes for unknown task IDs; these follow EC2's usual pattern.
+const replaceRootVolumeTasks: Kind<ReplaceRootVolumeTaskRecord> = {
+  prefix: 'replacevol',
+  malformedCode: 'InvalidReplaceRootVolumeTaskId.Malformed',
+  notFoundCode: 'InvalidReplaceRootVolumeTaskId.NotFound',
+  notFoundMessage: (ids) => `The replace root volume task ID '${ids.join(', ')}' does not exist`,
+  find: (state, id) => state.replaceRootVolumeTasks.get(id),
+};
+
 export const requireVisibleImages = (state: SandboxState, ids: string[]) => resolve(visibleImages, state, ids);
 export const requireRegisteredImage = (state: SandboxState, id: string) => resolve(registeredImages, state, [id])[0]!;
 export const requireInstances = (state: SandboxState, ids: string[]) => resolve(instances, state, ids);
 export const requireSnapshots = (state: SandboxState, ids: string[]) => resolve(snapshots, state, ids);
 export const requireVolumes = (state: SandboxState, ids: string[]) => resolve(volumes, state, ids);
+export const requireLaunchTemplates = (state: SandboxState, ids: string[]) => resolve(launchTemplates, state, ids);
+export const requireReplaceRootVolumeTasks = (state: SandboxState, ids: string[]) => resolve(replaceRootVolumeTasks, state, ids);

@@ -1,7 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { fastLaunchActions } from './ec2-fast-launch';
 import { imageActions } from './ec2-images';
 import { instanceActions } from './ec2-instances';
+import { launchTemplateActions } from './ec2-launch-templates';
 import { Ec2Params } from './ec2-params';
+import { replaceRootVolumeActions } from './ec2-replace-root-volume';
+import { settleReplaceRootVolumeTasks } from './ec2-root-volume-swap';
 import { storageActions } from './ec2-storage';
 import { tagActions } from './ec2-tags';
 import { ApiError } from './errors';
@@ -18,6 +22,9 @@ const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...imageActions,
   ...storageActions,
   ...tagActions,
+  ...launchTemplateActions,
+  ...fastLaunchActions,
+  ...replaceRootVolumeActions,
 };
 
 const XML = 'text/xml;charset=UTF-8';
@@ -32,6 +39,7 @@ function decodeParams(body: string, query: string): FormNode {
 function executeEc2(action: string, params: Ec2Params, ctx: ServiceContext): HttpReply {
   const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
   if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+  settleReplaceRootVolumeTasks(ctx.state);
   return { status: 200, contentType: XML, body: encodeXmlResponse(action, ctx.requestId, handler(params, ctx)) };
 }
 

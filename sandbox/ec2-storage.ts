@@ -1,11 +1,11 @@
 import { volumePerformance } from './ec2-block-devices';
+import { describeAction } from './ec2-describe';
 import { isVolumeVisible, requireSnapshots, requireVolumes } from './ec2-lookup';
 import { Ec2Params } from './ec2-params';
 import { dryRunGate, iso, tagSetXml } from './ec2-render';
 import { ApiError } from './errors';
-import { compileFilters, type FilterTable } from './filters';
+import type { FilterTable } from './filters';
 import { newId } from './ids';
-import { paginate, readPageRequest } from './pagination';
 import type { XmlObject } from './query-protocol';
 import type { ServiceContext } from './service';
 import { ACCOUNT_ID, AVAILABILITY_ZONE, type SandboxState, type SnapshotRecord, type SnapshotState, type Tags, type VolumeRecord } from './state';
@@ -114,20 +114,19 @@ function ownerMatches(ownerId: string, ownerAlias: string | undefined, owners: s
   return owners.some((o) => (o === 'self' ? ownerId === ACCOUNT_ID : o === ownerId || o === ownerAlias));
 }
 
-function describeSnapshots(params: Ec2Params, ctx: ServiceContext): XmlObject {
-  const { state } = ctx;
-  const ids = params.stringList('SnapshotId');
-  const owners = params.stringList('Owner');
-  const filters = params.filters();
-  const page = readPageRequest(params, { min: 5, max: 1000, idParameter: 'snapshotIds', idsGiven: ids.length > 0 });
-  dryRunGate(params);
-  const now = state.clock.now();
-  const candidates = ids.length > 0 ? requireSnapshots(state, ids) : [...state.snapshots.values()];
-  const matches = compileFilters(filters, SNAPSHOT_FILTERS(now));
-  const selected = candidates.filter((s) => ownerMatches(s.ownerId, s.ownerAlias, owners) && matches(s));
-  const { items, nextToken } = paginate(selected, page, 'DescribeSnapshots');
-  return { snapshotSet: items.map((s) => snapshotXml(s, now)), nextToken };
-}
+const describeSnapshots = describeAction<SnapshotRecord>({
+  action: 'DescribeSnapshots',
+  idParameter: 'SnapshotId',
+  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'snapshotIds' },
+  require: requireSnapshots,
+  all: (state) => [...state.snapshots.values()],
+  filters: (_state, now) => SNAPSHOT_FILTERS(now),
+  narrow: (params) => {
+    const owners = params.stringList('Owner');
+    return (s) => ownerMatches(s.ownerId, s.ownerAlias, owners);
+  },
+  render: (items, _state, now) => ({ snapshotSet: items.map((s) => snapshotXml(s, now)) }),
+});
 
 function deleteSnapshot(params: Ec2Params, ctx: ServiceContext): XmlObject {
   const { state } = ctx;
@@ -159,18 +158,15 @@ const VOLUME_FILTERS = (state: SandboxState): FilterTable<VolumeRecord> => ({
   'availability-zone': () => [AVAILABILITY_ZONE],
 });
 
-function describeVolumes(params: Ec2Params, ctx: ServiceContext): XmlObject {
-  const { state } = ctx;
-  const ids = params.stringList('VolumeId');
-  const filters = params.filters();
-  const page = readPageRequest(params, { min: 5, max: 500, idParameter: 'volumeIds', idsGiven: ids.length > 0 });
-  dryRunGate(params);
-  const now = state.clock.now();
-  const candidates = ids.length > 0 ? requireVolumes(state, ids) : [...state.volumes.values()].filter((v) => isVolumeVisible(state, v, now));
-  const matches = compileFilters(filters, VOLUME_FILTERS(state));
-  const { items, nextToken } = paginate(candidates.filter(matches), page, 'DescribeVolumes');
-  return { volumeSet: items.map((v) => volumeXml(state, v)), nextToken };
-}
+const describeVolumes = describeAction<VolumeRecord>({
+  action: 'DescribeVolumes',
+  idParameter: 'VolumeId',
+  maxResults: { min: 5, max: 500, exclusiveWithIds: 'volumeIds' },
+  require: requireVolumes,
+  all: (state, now) => [...state.volumes.values()].filter((v) => isVolumeVisible(state, v, now)),
+  filters: (state) => VOLUME_FILTERS(state),
+  render: (items, state) => ({ volumeSet: items.map((v) => volumeXml(state, v)) }),
+});
 
 export const storageActions = {
   DescribeSnapshots: describeSnapshots,

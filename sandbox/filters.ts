@@ -10,7 +10,7 @@ export type FilterTable<T> = Record<string, (resource: T) => (string | undefined
  * values may use `*` and `?` wildcards, and `tag:<key>` / `tag-key` work on
  * every taggable resource. An unsupported filter name is an error, as in AWS.
  */
-export function compileFilters<T extends { tags: Tags }>(filters: Filter[], table: FilterTable<T>): (resource: T) => boolean {
+export function compileFilters<T extends { tags?: Tags }>(filters: Filter[], table: FilterTable<T>): (resource: T) => boolean {
   const predicates = filters.map((filter) => {
     const valuesOf = valuesFor(filter.name, table);
     const patterns = filter.values.map(wildcardToRegExp);
@@ -19,13 +19,14 @@ export function compileFilters<T extends { tags: Tags }>(filters: Filter[], tabl
   return (resource) => predicates.every((matches) => matches(resource));
 }
 
-function valuesFor<T extends { tags: Tags }>(name: string, table: FilterTable<T>): (resource: T) => (string | undefined)[] {
+function valuesFor<T extends { tags?: Tags }>(name: string, table: FilterTable<T>): (resource: T) => (string | undefined)[] {
   if (name.startsWith('tag:')) {
     const key = name.slice('tag:'.length);
-    return (r) => [r.tags.get(key)];
+    return (r) => [r.tags?.get(key)];
   }
-  if (name === 'tag-key') return (r) => [...r.tags.keys()];
-  if (name === 'tag-value') return (r) => [...r.tags.values()];
+  // Untaggable resources (e.g. fast-launch settings) simply match no tag filter.
+  if (name === 'tag-key') return (r) => [...(r.tags?.keys() ?? [])];
+  if (name === 'tag-value') return (r) => [...(r.tags?.values() ?? [])];
   const fromTable = Object.hasOwn(table, name) ? table[name] : undefined;
   if (!fromTable) throw invalidParameterValue(`The filter '${name}' is invalid`);
   return fromTable;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Resource ID prefixes EC2 uses; new IDs have the modern 17-hex-digit shape. */
-export type IdPrefix = 'ami' | 'snap' | 'vol' | 'i' | 'r';
+export type IdPrefix = 'ami' | 'snap' | 'vol' | 'i' | 'r' | 'lt' | 'replacevol';
 
 export function newId(prefix: IdPrefix): string {
   // 9 random bytes = 18 hex digits; AWS IDs carry 17.

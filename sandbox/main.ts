@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SandboxConfigOverrides } from './config';
 import { PROFILE_NAMES, type ProfileName } from './profiles';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './seed';
+import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './seed';
 import { createSandbox, DEFAULT_PORT } from './server';
 
 /** CLI: `tsx sandbox/main.ts --port 4577 --profile demo --no-throttling` */
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   console.log(`AWS sandbox listening: ${running.url}  (profile ${opts.profile}, throttling ${opts.throttling ? 'on' : 'off'})`);
   console.log(`  export AWS_ENDPOINT_URL=${running.url}`);
   console.log(`  Windows base AMI: ${WINDOWS_BASE_AMI_ID}   Linux base AMI: ${LINUX_BASE_AMI_ID}`);
+  console.log(`  fast-launch launch template: ${FAST_LAUNCH_TEMPLATE_ID} (${FAST_LAUNCH_TEMPLATE_NAME})`);
   console.log(`  admin API: ${running.url}/_sandbox/`);
 
   const shutdown = () => {

@@ -6,6 +6,8 @@ export interface Durations {
   image: number;
   /** EnableFastLaunch: enabling → enabled. */
   fastLaunch: number;
+  /** DisableFastLaunch: disabling → disabled (then the image drops out of DescribeFastLaunchImages). */
+  fastLaunchDisable: number;
   /** Replace-root-volume task: time spent in pending. */
   replaceRootVolumePending: number;
   /** Replace-root-volume task: time spent in in-progress. */
@@ -34,6 +36,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       instance: 200,
       image: 1500,
       fastLaunch: 1500,
+      fastLaunchDisable: 300,
       replaceRootVolumePending: 300,
       replaceRootVolumeInProgress: 700,
       appStreamImage: 1500,
@@ -47,6 +50,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       instance: 2 * SECOND,
       image: 20 * SECOND,
       fastLaunch: 30 * SECOND,
+      fastLaunchDisable: 5 * SECOND,
       replaceRootVolumePending: 3 * SECOND,
       replaceRootVolumeInProgress: 10 * SECOND,
       appStreamImage: 30 * SECOND,
@@ -60,6 +64,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       instance: 30 * SECOND,
       image: 8 * MINUTE,
       fastLaunch: 45 * MINUTE,
+      fastLaunchDisable: 5 * MINUTE,
       replaceRootVolumePending: 1 * MINUTE,
       replaceRootVolumeInProgress: 4 * MINUTE,
       appStreamImage: 40 * MINUTE,

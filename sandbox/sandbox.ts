@@ -1,9 +1,10 @@
+import { seedAppStreamImages } from './appstream-seed';
 import { CallCounter } from './calls';
 import { VirtualClock } from './clock';
 import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './config';
 import { FailurePlans } from './failures';
 import { FaultInjector, type ServiceName } from './faults';
-import { seedBaseImages } from './seed';
+import { seedBaseImages, seedLaunchTemplates } from './seed';
 import { SandboxState } from './state';
 import { Throttler } from './throttle';
 
@@ -49,6 +50,8 @@ export class Sandbox {
   private freshState(): SandboxState {
     const state = new SandboxState(this.clock);
     seedBaseImages(state);
+    seedLaunchTemplates(state);
+    seedAppStreamImages(state);
     return state;
   }
 }

@@ -1,3 +1,4 @@
+import { createLaunchTemplate } from './ec2-launch-templates';
 import { createSnapshot } from './ec2-storage';
 import type { ImageState, Platform, SandboxState } from './state';
 
@@ -12,6 +13,10 @@ export const WINDOWS_BASE_SNAPSHOT_ID = 'snap-0a1b2c3d4e5f60001';
 export const LINUX_BASE_AMI_ID = 'ami-0a1b2c3d4e5f60002';
 export const LINUX_BASE_AMI_NAME = 'al2023-ami-2023.9.20261110.0-kernel-6.1-x86_64';
 export const LINUX_BASE_SNAPSHOT_ID = 'snap-0a1b2c3d4e5f60002';
+
+/** A launch template for EnableFastLaunch, so a Windows pipeline works without creating one. */
+export const FAST_LAUNCH_TEMPLATE_ID = 'lt-0a1b2c3d4e5f60001';
+export const FAST_LAUNCH_TEMPLATE_NAME = 'fast-launch-windows';
 
 interface BaseImage {
   id: string;
@@ -82,4 +87,14 @@ export function seedBaseImages(state: SandboxState): void {
       disabled: false,
     });
   }
+}
+
+export function seedLaunchTemplates(state: SandboxState): void {
+  createLaunchTemplate(state, {
+    id: FAST_LAUNCH_TEMPLATE_ID,
+    name: FAST_LAUNCH_TEMPLATE_NAME,
+    imageId: WINDOWS_BASE_AMI_ID,
+    instanceType: 't3.xlarge',
+    createdAt: Date.parse('2026-11-12T09:00:00.000Z'),
+  });
 }

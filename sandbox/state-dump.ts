@@ -1,5 +1,8 @@
+import { dumpAppStream, type AppStreamDump } from './appstream-dump';
+import { dumpFastLaunch, dumpLaunchTemplates, dumpReplaceRootVolumeTasks, type FastLaunchDump, type LaunchTemplateDump, type ReplaceRootVolumeTaskDump } from './ec2-dump';
 import { imageState } from './ec2-images';
 import { isImageVisible, isVolumeVisible } from './ec2-lookup';
+import { settleReplaceRootVolumeTasks } from './ec2-root-volume-swap';
 import { volumeState } from './ec2-storage';
 import type { SandboxState, Tags } from './state';
 
@@ -27,11 +30,17 @@ export interface StateDump {
   snapshots: { id: string; state: string; ownerId: string; volumeId: string; volumeSize: number; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
   instances: { id: string; state: string; imageId: string; instanceType: string; tags: Record<string, string>; volumeIds: string[]; launchedAt: number; readyAt: number | null }[];
   volumes: { id: string; state: string; size: number; snapshotId?: string; instanceId?: string; volumeInitializationRate?: number; tags: Record<string, string> }[];
+  launchTemplates: LaunchTemplateDump[];
+  fastLaunch: FastLaunchDump[];
+  replaceRootVolumeTasks: ReplaceRootVolumeTaskDump[];
+  appstream: AppStreamDump;
 }
 
 const tagObject = (tags: Tags): Record<string, string> => Object.fromEntries(tags);
 
 export function dumpState(state: SandboxState): StateDump {
+  // Finished root-volume tasks change instances and volumes; apply that before showing them.
+  settleReplaceRootVolumeTasks(state);
   const { clock } = state;
   const now = clock.now();
   return {
@@ -81,5 +90,9 @@ export function dumpState(state: SandboxState): StateDump {
         volumeInitializationRate: v.volumeInitializationRate,
         tags: tagObject(v.tags),
       })),
+    launchTemplates: dumpLaunchTemplates(state),
+    fastLaunch: dumpFastLaunch(state),
+    replaceRootVolumeTasks: dumpReplaceRootVolumeTasks(state),
+    appstream: dumpAppStream(state),
   };
 }

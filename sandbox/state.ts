@@ -1,3 +1,4 @@
+import { AppStreamState } from './appstream-state';
 import type { VirtualClock } from './clock';
 import { Timeline } from './timeline';
 
@@ -103,6 +104,54 @@ export interface VolumeRecord {
   attachment?: { instanceId: string; device: string; deleteOnTermination: boolean; attachTime: number };
 }
 
+export interface LaunchTemplateRecord {
+  seq: number;
+  id: string;
+  name: string;
+  /** The sandbox keeps only version 1 of a template's data. */
+  imageId?: string;
+  instanceType?: string;
+  tags: Tags;
+  createdAt: number;
+}
+
+/** `disabled` is the sandbox's end state: EC2 then stops listing the image at all. */
+export type FastLaunchState = 'enabling' | 'enabling-failed' | 'enabled' | 'enabled-failed' | 'disabling' | 'disabling-failed' | 'disabled';
+
+export interface FastLaunchRecord {
+  seq: number;
+  imageId: string;
+  ownerId: string;
+  targetResourceCount: number;
+  maxParallelLaunches: number;
+  launchTemplate?: { id: string; name: string; version: string };
+  lifecycle: Timeline<FastLaunchState>;
+  /** StateTransitionReason for each state entered (EC2 reports one per transition). */
+  reasons: Partial<Record<FastLaunchState, string>>;
+}
+
+export type ReplaceRootVolumeTaskState = 'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
+
+export interface ReplaceRootVolumeTaskRecord {
+  seq: number;
+  id: string;
+  instanceId: string;
+  clientToken: string;
+  imageId?: string;
+  snapshotId?: string;
+  deleteReplacedRootVolume: boolean;
+  volumeInitializationRate?: number;
+  tags: Tags;
+  startedAt: number;
+  lifecycle: Timeline<ReplaceRootVolumeTaskState>;
+  /** Why an injected failure failed it (EC2 itself reports no reason for tasks). */
+  failure?: StateReason;
+  /** True once the task's outcome has been applied to the instance and its volumes. */
+  settled: boolean;
+  /** The replacement root volume, once the task has succeeded. */
+  newVolumeId?: string;
+}
+
 /** Every resource the sandbox holds; replaced wholesale on reset. */
 export class SandboxState {
   readonly images = new Map<string, ImageRecord>();
@@ -111,6 +160,14 @@ export class SandboxState {
   readonly volumes = new Map<string, VolumeRecord>();
   /** RunInstances ClientToken → reservation's instance IDs, for idempotent retries. */
   readonly reservationsByClientToken = new Map<string, string[]>();
+  readonly launchTemplates = new Map<string, LaunchTemplateRecord>();
+  /** Fast-launch settings by image ID: EC2 keeps one per image. */
+  readonly fastLaunch = new Map<string, FastLaunchRecord>();
+  readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTaskRecord>();
+  /** CreateReplaceRootVolumeTask ClientToken → task ID, for idempotent retries. */
+  readonly replaceRootVolumeTasksByClientToken = new Map<string, string>();
+  /** AppStream 2.0 images, image builders and update availability. */
+  readonly appStream = new AppStreamState();
   private readonly timelines = new Set<Timeline<string>>();
   private seq = 0;
 

@@ -33,9 +33,16 @@ export class TokenBucket {
   }
 }
 
+export interface BucketSize {
+  capacity: number;
+  refillPerSecond: number;
+}
+
 export interface ThrottleSettings {
   enabled: boolean;
   scale: number;
+  /** Bucket sizes by bucket key (e.g. `appstream:describe`), replacing the built-in ones; the scale still applies. */
+  buckets?: Record<string, BucketSize>;
 }
 
 /** Owns the buckets of one service; rebuilt whenever the settings change. */
@@ -54,8 +61,9 @@ export class Throttler {
     if (!this.settings.enabled) return true;
     let bucket = this.buckets.get(spec.key);
     if (!bucket) {
+      const size = this.settings.buckets && Object.hasOwn(this.settings.buckets, spec.key) ? this.settings.buckets[spec.key]! : spec;
       // A bucket smaller than one token would throttle everything, whatever the scale.
-      bucket = new TokenBucket(Math.max(1, spec.capacity * this.settings.scale), spec.refillPerSecond * this.settings.scale);
+      bucket = new TokenBucket(Math.max(1, size.capacity * this.settings.scale), size.refillPerSecond * this.settings.scale);
       this.buckets.set(spec.key, bucket);
     }
     return bucket.tryTake();

@@ -1,63 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { SandboxAdmin } from '../sandbox/admin-client';
 import { LINUX_BASE_AMI_ID } from '../sandbox/seed';
 import { createSandbox, type RunningSandbox } from '../sandbox/server';
+import { awsCli, ensureAwsCli } from './support/awscli';
 
 /**
  * The official AWS CLI (botocore) against the sandbox: proof that the wire
  * format is real EC2, not something only the JS SDK happens to accept.
  */
 
-const run = promisify(execFile);
-const AWSCLI_VERSION = '1.45.11';
-const repoRoot = path.resolve(__dirname, '..');
-const venv = path.join(repoRoot, '.local', 'awscli-venv');
-const awsBin = path.join(venv, 'bin', 'aws');
-
 let running: RunningSandbox;
 let admin: SandboxAdmin;
 let configDir: string;
 
-async function ensureAwsCli(): Promise<void> {
-  if (existsSync(awsBin)) return;
-  await run('python3', ['-m', 'venv', venv]);
-  await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', `awscli==${AWSCLI_VERSION}`], { timeout: 280_000 });
-}
-
-/** The environment without the developer's own AWS settings, so only the sandbox is reachable. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  return {
-    ...inherited,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: path.join(configDir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(configDir, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
-
-async function aws<T = unknown>(...args: string[]): Promise<T> {
-  const { stdout } = await run(awsBin, ['--endpoint-url', running.url, '--output', 'json', 'ec2', ...args], { env: cliEnv(), timeout: 60_000 });
-  return (stdout.trim() === '' ? undefined : JSON.parse(stdout)) as T;
-}
-
-/** Runs a command that must fail; returns its stderr. */
-async function awsFails(...args: string[]): Promise<string> {
-  try {
-    await aws(...args);
-  } catch (error) {
-    return (error as { stderr: string }).stderr;
-  }
-  assert.fail(`aws ec2 ${args.join(' ')} succeeded unexpectedly`);
-}
+const { json: aws, fails: awsFails } = awsCli('ec2', () => running.url, () => configDir);
 
 before(
   async () => {

@@ -470,13 +470,13 @@ describe('wire protocol', () => {
   test('AppStream JSON requests are routed to the AppStream module', async () => {
     const response = await fetch(running.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeImages' },
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeFleets' },
       body: '{}',
     });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('content-type'), 'application/x-amz-json-1.1');
     assert.equal(((await response.json()) as { __type: string }).__type, 'UnknownOperationException');
-    assert.equal((await admin.calls()).appstream.DescribeImages?.total, 1);
+    assert.equal((await admin.calls()).appstream.DescribeFleets?.total, 1);
   });
 
   test('admin calls are neither counted nor throttled', async () => {

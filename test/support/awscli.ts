@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+/**
+ * The official AWS CLI (v1, botocore) from PyPI, in a venv under `.local/`,
+ * for tests that prove the sandbox speaks AWS's real wire formats.
+ */
+
+const run = promisify(execFile);
+const AWSCLI_VERSION = '1.45.11';
+const repoRoot = path.resolve(__dirname, '..', '..');
+const venv = path.join(repoRoot, '.local', 'awscli-venv');
+const awsBin = path.join(venv, 'bin', 'aws');
+const installLock = `${venv}.lock`;
+/** pip can take minutes; a lock older than this was left behind by a killed run. */
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+/** Test files run in parallel; only one of them may build the venv. */
+async function withInstallLock(install: () => Promise<void>): Promise<void> {
+  mkdirSync(path.dirname(venv), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(installLock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // The holder may have finished since mkdir failed; then the next attempt takes the lock.
+      const lockedAt = statSync(installLock, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (Date.now() - lockedAt > STALE_LOCK_MS) rmSync(installLock, { recursive: true, force: true });
+      else await sleep(500);
+    }
+  }
+  try {
+    await install();
+  } finally {
+    rmSync(installLock, { recursive: true, force: true });
+  }
+}
+
+/** Creates the venv on first use (pip needs a package index only then). */
+export async function ensureAwsCli(): Promise<void> {
+  if (existsSync(awsBin)) return;
+  await withInstallLock(async () => {
+    if (existsSync(awsBin)) return;
+    await run('python3', ['-m', 'venv', venv]);
+    await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', `awscli==${AWSCLI_VERSION}`], { timeout: 280_000 });
+  });
+}
+
+/** The environment without the developer's own AWS settings, so only the sandbox is reachable. */
+function cliEnv(configDir: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...inherited,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: path.join(configDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(configDir, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+export interface AwsCli {
+  /** Runs `aws <service> <args>` against the endpoint and parses its JSON output. */
+  json<T = unknown>(...args: string[]): Promise<T>;
+  /** Runs a command that must fail; returns its stderr. */
+  fails(...args: string[]): Promise<string>;
+}
+
+/** An AWS CLI bound to one service and endpoint; `configDir` keeps it away from the developer's ~/.aws. */
+export function awsCli(service: string, endpoint: () => string, configDir: () => string): AwsCli {
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const { stdout } = await run(awsBin, ['--endpoint-url', endpoint(), '--output', 'json', service, ...args], { env: cliEnv(configDir()), timeout: 60_000 });
+    return (stdout.trim() === '' ? undefined : JSON.parse(stdout)) as T;
+  };
+  const fails = async (...args: string[]): Promise<string> => {
+    try {
+      await json(...args);
+    } catch (error) {
+      return (error as { stderr: string }).stderr;
+    }
+    assert.fail(`aws ${service} ${args.join(' ')} succeeded unexpectedly`);
+  };
+  return { json, fails };
+}
