@@ -1,36 +1,25 @@
 /**
- * Checks the build instance before anything is created: that it exists and is in a state CreateImage
- * accepts. This turns "unknown instance" into a clear failure with zero mutating calls.
+ * Finds the build instance before anything is created: by ID, or by tags that must match exactly one
+ * instance, in a state CreateImage accepts. "Unknown instance" thus fails with zero mutating calls.
  */
-import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { awsCall } from './aws-errors';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { describeInstances, type InstanceFacts, type InstanceSelector } from './instance-lookup';
 import { terminalState } from './not-ready';
 
-export interface BuildInstance {
-  instanceId: string;
-  state: string;
-  platform: 'windows' | 'linux';
-  architecture: string;
-  sourceImageId: string;
-}
-
 /** CreateImage works from a running or a stopped instance; anything else is a user error. */
-const IMAGEABLE_STATES = new Set(['running', 'stopped']);
+const IMAGEABLE_STATES = ['running', 'stopped'];
 
-export async function describeBuildInstance(ec2: EC2Client, instanceId: string): Promise<BuildInstance> {
-  const out = await awsCall('DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
-  const instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
-  if (!instance) throw terminalState('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
-  const state = instance.State?.Name ?? 'unknown';
-  if (!IMAGEABLE_STATES.has(state)) {
-    throw terminalState('IncorrectInstanceState', `instance ${instanceId} is ${state}; CreateImage needs a running or stopped instance`);
+export async function findBuildInstance(ec2: EC2Client, selector: InstanceSelector): Promise<InstanceFacts> {
+  const [instance, ...others] = await describeInstances(ec2, selector, selector.tags ? IMAGEABLE_STATES : undefined);
+  if (!instance) {
+    throw terminalState('InvalidInstanceID.NotFound', `no running or stopped instance has the tags ${JSON.stringify(selector.tags)}`);
   }
-  return {
-    instanceId,
-    state,
-    // EC2 sends `windows` in lower case, whatever the SDK's enum says.
-    platform: instance.Platform?.toLowerCase() === 'windows' ? 'windows' : 'linux',
-    architecture: instance.Architecture ?? 'x86_64',
-    sourceImageId: instance.ImageId ?? '',
-  };
+  if (others.length) {
+    const ids = [instance, ...others].map((i) => i.instanceId).join(', ');
+    throw terminalState('AmbiguousBuildInstance', `the tags ${JSON.stringify(selector.tags)} match ${others.length + 1} instances (${ids}); a build needs exactly one`);
+  }
+  if (!IMAGEABLE_STATES.includes(instance.state)) {
+    throw terminalState('IncorrectInstanceState', `instance ${instance.instanceId} is ${instance.state}; CreateImage needs a running or stopped instance`);
+  }
+  return instance;
 }

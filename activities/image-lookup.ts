@@ -31,6 +31,21 @@ export async function findOwnImageByName(ec2: EC2Client, name: string): Promise<
   return images.find((image) => image.Name === name && image.State !== 'deregistered');
 }
 
+export interface PipelineImage {
+  imageId: string;
+  name: string;
+  creationDate: string;
+}
+
+/** This account's images carrying the pipeline's tag, newest first. Images without the tag are never listed. */
+export async function findPipelineImages(ec2: EC2Client, tagKey: string, pipeline: string): Promise<PipelineImage[]> {
+  const images = await describeAll(ec2, [{ Name: `tag:${tagKey}`, Values: [pipeline] }], ['self']);
+  return images
+    .filter((image) => image.State !== 'deregistered' && tagValue(image, tagKey) === pipeline)
+    .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }))
+    .sort((a, b) => b.creationDate.localeCompare(a.creationDate) || b.imageId.localeCompare(a.imageId));
+}
+
 export function tagValue(image: Image, key: string): string | undefined {
   return image.Tags?.find((tag) => tag.Key === key)?.Value;
 }

@@ -124,20 +124,23 @@ describe('amiPipeline', () => {
 
   test('throttling storms and 5xx bursts are retried and the run still succeeds, with one AMI', async () => {
     const instances = [buildInstance, await stack.launchInstance('windows'), await stack.launchInstance('windows')];
-    await stack.admin.configure({ throttling: { enabled: true, scale: 0.1 } });
+    await stack.admin.configure({ durations: { image: 8_000 } });
     await stack.admin.fault({ service: 'ec2', action: 'DescribeImages', count: 6, error: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' } });
     await stack.admin.fault({ service: 'ec2', action: 'CreateImage', count: 2, error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' } });
     await stack.admin.fault({ service: 'ec2', action: 'DescribeInstances', count: 2, error: { code: 'Unavailable', status: 503, message: 'The server is overloaded' } });
-    // Three pipelines polling every 100 ms against buckets 10x smaller than AWS's: real throttling too.
     const handles = await Promise.all(
       instances.map((instanceId, i) => start({ name: `storm-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
     );
+    // Once all three poll, shrink EC2's buckets 20x: three pollers then outrun the refill, so EC2 throttles for real.
+    await Promise.all(handles.map((h) => waitForProgress(h, stageIs('wait-available', 'running'))));
+    await stack.admin.configure({ throttling: { enabled: true, scale: 0.05 } });
     const results = (await Promise.all(handles.map((h) => h.result()))) as AmiPipelineResult[];
     for (const [i, result] of results.entries()) {
       assert.deepEqual((await imagesOfPipeline(`storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
     }
     const calls = await stack.admin.calls();
     assert.equal(calls.ec2['CreateImage']?.faulted, 2);
+    assert.equal(calls.ec2['CreateImage']?.total, 3 + 2, 'one CreateImage per run, plus the two that failed with 500');
     assert.equal(calls.ec2['DescribeImages']?.faulted, 6);
     assert.ok((calls.ec2['DescribeImages']?.throttled ?? 0) > 0, 'the small buckets really throttled some describes');
   });

@@ -3,8 +3,9 @@
  * schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { AMI_NAME_CHARS, instanceId, MAX_TAGS, tags } from './aws-ids';
+import { AMI_NAME_CHARS, instanceId, launchTemplateId, MAX_TAGS, tags } from './aws-ids';
 import { durationSchema } from './durations';
+import type { ApprovalDecision, InstanceRow } from './pipeline-progress';
 
 /** Tags the pipeline puts on everything it creates; user tags may not use them. */
 export const PIPELINE_TAG = 'golden-image:pipeline';
@@ -41,7 +42,7 @@ const blockDeviceMapping = z.strictObject({
 
 export type BlockDeviceMappingSpec = z.output<typeof blockDeviceMapping>;
 
-/** How a wait polls: the activity retry policy is the poll (see activities/poll-policy). */
+/** How a wait polls: the activity retry policy is the poll (see workflows/activity-options). */
 const waitSchema = (interval: string, timeout: string) =>
   z
     .strictObject({
@@ -50,10 +51,56 @@ const waitSchema = (interval: string, timeout: string) =>
     })
     .prefault({});
 
+const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least one tag to match');
+
+/**
+ * Windows fast launch: EC2 pre-provisions snapshots so instances launch faster. Only Windows AMIs
+ * qualify; that is checked against the build instance before anything is created.
+ */
+const fastLaunch = z
+  .strictObject({
+    launchTemplate: z
+      .strictObject({
+        id: launchTemplateId.optional(),
+        name: z.string().min(3).max(128).optional(),
+        version: z.string().regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default').default('$Default'),
+      })
+      .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
+      .optional(),
+    targetResourceCount: z.number().int().min(1).max(100).default(5),
+    maxParallelLaunches: z.number().int().min(6, 'must be at least 6 (EC2\'s minimum)').max(40).default(6),
+  });
+
+/** Stop for a person: a Workflow Update `approve` or `reject`, or fail after the timeout. */
+const approval = z.strictObject({
+  timeout: durationSchema('1s', '30d').default('24h'),
+});
+
+/** Replace the root volume of each target instance from the new image, a few at a time. */
+const rollout = z
+  .strictObject({
+    instanceIds: z.array(instanceId).min(1, 'give at least one instance').max(1000).optional(),
+    /** Every running instance with all of these tags. */
+    tags: tagFilter.optional(),
+    concurrency: z.number().int().min(1, 'must be >= 1').max(50).default(2),
+    /** How many instances may fail before the rollout halts; with 0, the first failure halts it. */
+    failureBudget: z.number().int().min(0).default(0),
+    deleteReplacedRootVolume: z.boolean().default(false),
+    volumeInitializationRate: z.number().int().min(100, 'must be between 100 and 300 MiB/s').max(300, 'must be between 100 and 300 MiB/s').optional(),
+  })
+  .refine((r) => (r.instanceIds === undefined) !== (r.tags === undefined), 'give exactly one of instanceIds or tags');
+
+/** Keep the newest N images of this pipeline; older ones lose fast launch, then are deregistered with their snapshots. */
+const retention = z.strictObject({
+  keep: z.number().int().min(1, 'must be >= 1 (the new image is always kept)').max(1000),
+});
+
 export const amiPipelineInput = z
   .strictObject({
     name: pipelineName,
-    instanceId,
+    /** The build instance, by ID or by tags that match exactly one instance. */
+    instanceId: instanceId.optional(),
+    instanceTags: tagFilter.optional(),
     imageName: imageNameTemplate.default(DEFAULT_IMAGE_NAME),
     description: z.string().max(255).optional(),
     tags: tags.default({}),
@@ -61,15 +108,24 @@ export const amiPipelineInput = z
     blockDeviceMappings: z.array(blockDeviceMapping).max(32).default([]),
     /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deregistering it. */
     keepUnfinishedImage: z.boolean().default(false),
+    fastLaunch: fastLaunch.optional(),
+    approval: approval.optional(),
+    rollout: rollout.optional(),
+    retention: retention.optional(),
     waits: z
       .strictObject({
         image: waitSchema('15s', '2h'),
+        fastLaunch: waitSchema('60s', '8h'),
+        rootVolume: waitSchema('15s', '1h'),
         /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */
         notFoundGrace: durationSchema('0s', '1h').default('2m'),
       })
       .prefault({}),
   })
   .superRefine((input, ctx) => {
+    if ((input.instanceId === undefined) === (input.instanceTags === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['instanceId'], message: 'give exactly one of instanceId or instanceTags for the build instance' });
+    }
     if (Object.keys(input.tags).length > MAX_TAGS - OWN_TAG_COUNT) {
       ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (EC2 allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
     }
@@ -80,10 +136,18 @@ export type AmiPipelineConfig = z.input<typeof amiPipelineInput>;
 /** What the workflow works with (defaults applied). */
 export type AmiPipelineInput = z.output<typeof amiPipelineInput>;
 
+export type FastLaunchSpec = NonNullable<AmiPipelineInput['fastLaunch']>;
+export type RolloutSpec = NonNullable<AmiPipelineInput['rollout']>;
+export type WaitSettings = AmiPipelineInput['waits']['image'];
+
 export interface AmiPipelineResult {
   pipeline: string;
   imageId: string;
   imageName: string;
   /** Milliseconds spent in each stage that ran. */
   timings: Record<string, number>;
+  approval?: ApprovalDecision;
+  rollout?: InstanceRow[];
+  /** Images retention retired (deregistered with their snapshots). */
+  retired?: string[];
 }

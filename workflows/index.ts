@@ -1,2 +1,3 @@
 /** Every workflow type the worker registers. */
 export { amiPipeline } from './ami-pipeline';
+export { rootVolumeReplacement } from './root-volume-replacement';

@@ -26,6 +26,23 @@ export interface StageRow {
   detail?: string;
 }
 
+export type InstanceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'failed-detached' | 'skipped' | 'cancelled';
+
+/** One instance of a rollout: what happened to its root volume. */
+export interface InstanceRow {
+  instanceId: string;
+  state: InstanceState;
+  taskId?: string;
+  detail?: string;
+}
+
+export interface ApprovalDecision {
+  approved: boolean;
+  by?: string;
+  /** The reviewer's comment, or the reason for a rejection. */
+  comment?: string;
+}
+
 export interface PipelineProgress {
   pipeline: string;
   /** The stage running now, or the last one that ran. */
@@ -33,6 +50,8 @@ export interface PipelineProgress {
   stages: StageRow[];
   /** AWS resources this run created or adopted, in the order it met them. */
   resources: string[];
+  /** Per-instance progress of a rollout, once it has started. */
+  instances?: InstanceRow[];
 }
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');

@@ -11,13 +11,14 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { progressQuery, STAGE_ICONS, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
+import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
 import { PIPELINE, RESOURCES, STAGE } from './search-attributes';
 
 export class StageTracker<Stage extends string> {
   private readonly rows: StageRow[];
   private current: string;
   private readonly resources: string[] = [];
+  private instances: InstanceRow[] | undefined;
 
   constructor(private readonly pipeline: string, stages: readonly Stage[]) {
     this.rows = stages.map((stage) => ({ stage, state: 'pending' }));
@@ -31,7 +32,13 @@ export class StageTracker<Stage extends string> {
   }
 
   progress(): PipelineProgress {
-    return { pipeline: this.pipeline, stage: this.current, stages: this.rows.map((r) => ({ ...r })), resources: [...this.resources] };
+    return {
+      pipeline: this.pipeline,
+      stage: this.current,
+      stages: this.rows.map((r) => ({ ...r })),
+      resources: [...this.resources],
+      ...(this.instances && { instances: this.instances.map((r) => ({ ...r })) }),
+    };
   }
 
   /**
@@ -74,6 +81,12 @@ export class StageTracker<Stage extends string> {
     this.update(stage, { detail: existing ? `${existing}; ${detail}` : detail });
   }
 
+  /** Publishes a rollout's per-instance table. */
+  setInstances(rows: InstanceRow[]): void {
+    this.instances = rows;
+    this.publish();
+  }
+
   /** Milliseconds each finished stage took, for the run's result. */
   timings(): Record<string, number> {
     const timings: Record<string, number> = {};
@@ -100,7 +113,7 @@ export class StageTracker<Stage extends string> {
   }
 
   private publish(): void {
-    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources));
+    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources, this.instances));
   }
 }
 
@@ -124,7 +137,7 @@ function firstLine(text: string): string {
 }
 
 /** The stage table as Temporal markdown, shown on the run's page in the UI. */
-function renderDetails(pipeline: string, rows: StageRow[], resources: string[]): string {
+function renderDetails(pipeline: string, rows: StageRow[], resources: string[], instances?: InstanceRow[]): string {
   const lines = [
     `**${pipeline}**`,
     '',
@@ -133,6 +146,10 @@ function renderDetails(pipeline: string, rows: StageRow[], resources: string[]):
     ...rows.map((r) =>
       `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${r.startedAt ?? ''} | ${r.endedAt ?? ''} | ${(r.detail ?? '').replaceAll('|', '/')} |`),
   ];
+  if (instances) {
+    lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
+    lines.push(...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`));
+  }
   if (resources.length) lines.push('', `Resources: ${resources.join(', ')}`);
   return lines.join('\n');
 }

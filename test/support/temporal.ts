@@ -10,9 +10,9 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 let runtimeInstalled = false;
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
-  // Worker state changes at INFO would bury the test report; warnings and errors still show.
+  // Expected activity failures (WARN) and worker state changes (INFO) would bury the test report.
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   return TestWorkflowEnvironment.createLocal({

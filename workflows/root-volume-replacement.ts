@@ -1,0 +1,56 @@
+/**
+ * `rootVolumeReplacement`: one instance of a rollout, as a child workflow, so each instance has its
+ * own history, its own page in the UI and its own retries. It creates the replace-root-volume task
+ * (idempotent through a ClientToken derived from this run and the instance) and waits for its end.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { CALL_OPTIONS, pollOptions } from './activity-options';
+import { PIPELINE_TAG, type WaitSettings } from './ami-pipeline-input';
+import { StageTracker } from './stage-tracker';
+
+const { createRootVolumeTask, waitForRootVolumeTask } = proxyActivities<Activities>(CALL_OPTIONS);
+
+export interface RootVolumeReplacementInput {
+  pipeline: string;
+  instanceId: string;
+  imageId: string;
+  deleteReplacedRootVolume: boolean;
+  volumeInitializationRate?: number;
+  wait: WaitSettings;
+}
+
+export interface RootVolumeReplacementResult {
+  instanceId: string;
+  taskId: string;
+}
+
+export async function rootVolumeReplacement(input: RootVolumeReplacementInput): Promise<RootVolumeReplacementResult> {
+  const stages = new StageTracker(input.pipeline, ['create-task', 'wait-task'] as const);
+  stages.addResource(input.instanceId);
+  const { workflowId, runId } = workflowInfo();
+
+  const taskId = await stages.run('create-task', async () => {
+    const id = await createRootVolumeTask.executeWithOptions(
+      { summary: `CreateReplaceRootVolumeTask on ${input.instanceId} from ${input.imageId}` },
+      [
+        {
+          instanceId: input.instanceId,
+          imageId: input.imageId,
+          idempotencyKey: `${workflowId}/${runId}`,
+          deleteReplacedRootVolume: input.deleteReplacedRootVolume,
+          volumeInitializationRate: input.volumeInitializationRate,
+          tags: { [PIPELINE_TAG]: input.pipeline },
+        },
+      ],
+    );
+    stages.addResource(id);
+    stages.note('create-task', id);
+    return id;
+  });
+
+  await stages.run('wait-task', () =>
+    waitForRootVolumeTask.executeWithOptions({ ...pollOptions(input.wait), summary: `wait until ${taskId} succeeds` }, [taskId]),
+  );
+  return { instanceId: input.instanceId, taskId };
+}
