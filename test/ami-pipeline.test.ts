@@ -10,7 +10,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { startAmiPipeline } from '../client/pipelines';
+import { startAmiPipeline } from '../client/start-ami-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
 import { historyEventCount, stageIs, waitForProgress } from './support/runs';

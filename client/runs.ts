@@ -1,30 +1,10 @@
 /**
- * The library API the CLI is built on: start, follow, describe, list and cancel pipeline runs.
- * Input is validated here, before anything starts, with the same schema the workflow uses.
+ * The library API for runs of any pipeline type: follow, describe, list, cancel, approve and reject.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
-import { amiPipelineInput, type AmiPipelineResult } from '../workflows/ami-pipeline-input';
-import { parseInput } from '../workflows/input-validation';
-import { progressQuery, type PipelineProgress } from '../workflows/pipeline-progress';
+import { approveUpdate, rejectUpdate, type ApproveArgs, type RejectArgs } from '../workflows/approval-gate';
+import { progressQuery, type ApprovalDecision, type PipelineProgress } from '../workflows/pipeline-progress';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
-import { configuredTaskQueue } from '../worker/task-queue';
-
-export interface StartOptions {
-  workflowId?: string;
-  taskQueue?: string;
-}
-
-export async function startAmiPipeline(client: Client, config: unknown, options: StartOptions = {}) {
-  const input = parseInput(amiPipelineInput, config);
-  return client.workflow.start('amiPipeline', {
-    args: [input],
-    taskQueue: options.taskQueue ?? configuredTaskQueue(),
-    workflowId: options.workflowId ?? `ami-${input.name}-${randomUUID().slice(0, 8)}`,
-    staticSummary: `AMI pipeline **${input.name}**: image from \`${input.instanceId}\``,
-    typedSearchAttributes: [{ key: PIPELINE, value: input.name }],
-  });
-}
 
 export interface RunOutcome<R> {
   workflowId: string;
@@ -38,7 +18,7 @@ export interface RunOutcome<R> {
  * Polls the `progress` query until the run ends, handing each new state to `onProgress`.
  * Query failures (no worker yet, say) are tolerated: the run, not the view, decides the outcome.
  */
-export async function followRun<R = AmiPipelineResult>(
+export async function followRun<R = unknown>(
   handle: WorkflowHandle,
   onProgress: (progress: PipelineProgress) => void,
   intervalMs = 1_000,
@@ -136,4 +116,13 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
 
 export async function cancelRun(client: Client, workflowId: string): Promise<void> {
   await client.workflow.getHandle(workflowId).cancel();
+}
+
+/** Answers an approval gate; the workflow's validator refuses it when the run is not waiting. */
+export async function approveRun(client: Client, workflowId: string, args: ApproveArgs = {}): Promise<ApprovalDecision> {
+  return client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [args] });
+}
+
+export async function rejectRun(client: Client, workflowId: string, args: RejectArgs): Promise<ApprovalDecision> {
+  return client.workflow.getHandle(workflowId).executeUpdate(rejectUpdate, { args: [args] });
 }

@@ -1,0 +1,74 @@
+/** Commands for runs of any pipeline type: status, list, cancel, approve and reject. */
+import { Option, type Command } from 'commander';
+import { integer, withClient } from './cli-support';
+import { approveRun, cancelRun, describeRun, listRuns, rejectRun } from './runs';
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('status <workflow-id>')
+    .description("show a run's state, stage table and result")
+    .option('--json', 'print as JSON')
+    .action((workflowId: string, flags: { json?: boolean }) =>
+      withClient(async (client) => {
+        const status = await describeRun(client, workflowId);
+        if (flags.json) return console.log(JSON.stringify(status, null, 2));
+        console.log(`${status.workflowId}  ${status.type}  ${status.status}  pipeline=${status.pipeline ?? '-'}  stage=${status.stage ?? '-'}`);
+        for (const row of status.progress?.stages ?? []) console.log(`  ${row.stage.padEnd(16)} ${row.state.padEnd(10)} ${row.detail ?? ''}`);
+        for (const row of status.progress?.instances ?? []) console.log(`    ${row.instanceId.padEnd(21)} ${row.state.padEnd(15)} ${row.taskId ?? ''} ${row.detail ?? ''}`);
+        if (status.resources.length) console.log(`  resources: ${status.resources.join(', ')}`);
+        if (status.result) console.log(JSON.stringify(status.result, null, 2));
+        if (status.error) console.log(`  error: ${status.error}`);
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list golden-image runs, newest first')
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(integer))
+    .option('--json', 'print as JSON')
+    .action((flags: { pipeline?: string; limit: number; json?: boolean }) =>
+      withClient(async (client) => {
+        const runs = await listRuns(client, flags);
+        if (flags.json) return console.log(JSON.stringify(runs, null, 2));
+        if (!runs.length) return console.log('no golden-image runs');
+        const columns = (cells: string[]) => [cells[0]!.padEnd(36), cells[1]!.padEnd(22), cells[2]!.padEnd(10), cells[3]!.padEnd(15), cells[4]!.padEnd(24), cells[5]].join(' ');
+        console.log(columns(['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'STARTED', 'RESOURCES']));
+        for (const r of runs) console.log(columns([r.workflowId, r.type, r.status, r.stage ?? '-', r.startTime, r.resources.join(',')]));
+      }),
+    );
+
+  program
+    .command('cancel <workflow-id>')
+    .description('cancel a run; it deregisters an unfinished image unless told to keep it')
+    .action((workflowId: string) =>
+      withClient(async (client) => {
+        await cancelRun(client, workflowId);
+        console.log(`cancellation requested for ${workflowId}`);
+      }),
+    );
+
+  program
+    .command('approve <workflow-id>')
+    .description("answer a run's approval gate: go ahead")
+    .option('--by <name>', 'who approves')
+    .option('--comment <text>', 'a note for the record')
+    .action((workflowId: string, flags: { by?: string; comment?: string }) =>
+      withClient(async (client) => {
+        await approveRun(client, workflowId, flags);
+        console.log(`approved ${workflowId}`);
+      }),
+    );
+
+  program
+    .command('reject <workflow-id>')
+    .description("answer a run's approval gate: stop, and say why")
+    .requiredOption('--reason <text>', 'why the image is rejected')
+    .option('--by <name>', 'who rejects')
+    .action((workflowId: string, flags: { reason: string; by?: string }) =>
+      withClient(async (client) => {
+        await rejectRun(client, workflowId, flags);
+        console.log(`rejected ${workflowId}: ${flags.reason}`);
+      }),
+    );
+}
