@@ -26,10 +26,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
+    // The SDK retries a throttled or failed request once more itself; beyond that the activity's retry
+    // policy takes over, where each attempt shows in the Temporal UI.
+    maxAttempts: options.maxAttempts ?? 2,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 5_000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
     }),
   };
   return { ec2: new EC2Client(shared), appstream: new AppStreamClient(shared) };

@@ -28,7 +28,7 @@ async function fastLaunchState(ec2: EC2Client, imageId: string): Promise<Describ
 
 /** A launch template that does not exist fails here, before any image is created, with EC2's own error. */
 export async function checkLaunchTemplate(ec2: EC2Client, template: NonNullable<FastLaunchSpec['launchTemplate']>): Promise<string> {
-  const out = await awsCall('DescribeLaunchTemplates', () =>
+  const out = await awsCall(`DescribeLaunchTemplates (${template.id ?? template.name})`, () =>
     ec2.send(new DescribeLaunchTemplatesCommand(template.id ? { LaunchTemplateIds: [template.id] } : { LaunchTemplateNames: [template.name!] })),
   );
   return out.LaunchTemplates?.[0]?.LaunchTemplateId ?? '';

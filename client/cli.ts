@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { InvalidInputError } from '../workflows/input-validation';
 import { registerAmiCommands } from './ami-commands';
+import { registerAppStreamCommands } from './appstream-commands';
 import { EXIT_FAILED, EXIT_USAGE } from './cli-support';
 import { registerRunCommands } from './run-commands';
 
@@ -15,15 +16,23 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerAmiCommands(program);
+  registerAppStreamCommands(program);
   registerRunCommands(program);
   return program;
+}
+
+/** Temporal wraps the reason (say, an update validator's refusal) in outer errors; show the reason. */
+function innermostMessage(err: unknown): string {
+  let current = err as Error;
+  while (current.cause instanceof Error && current.cause.message) current = current.cause;
+  return current.message;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    console.error(err instanceof InvalidInputError ? err.message : `error: ${(err as Error).message}`);
+    console.error(err instanceof InvalidInputError ? err.message : `error: ${innermostMessage(err)}`);
     process.exitCode = err instanceof InvalidInputError ? EXIT_USAGE : EXIT_FAILED;
   }
 }

@@ -2,18 +2,15 @@
  * amiPipeline end to end: a real Temporal dev server, the sandbox over HTTP, the real AWS SDK.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { temporal } from '@temporalio/proto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startAmiPipeline } from '../client/start-ami-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
-import { historyEventCount, stageIs, waitForProgress } from './support/runs';
+import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
+import { failureOf, historyEventCount, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
@@ -38,32 +35,6 @@ function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue):
   return startAmiPipeline(stack.env.client, { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }, { taskQueue });
 }
 
-async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
-  const err = await handle.result().then(
-    () => assert.fail('the run should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(err)}`);
-  assert.ok(err.cause instanceof ApplicationFailure, `expected an ApplicationFailure cause, got ${String(err.cause)}`);
-  return err.cause;
-}
-
-async function imagesOfPipeline(name: string) {
-  const out = await stack.ec2.send(
-    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:golden-image:pipeline', Values: [name] }] }),
-  );
-  return out.Images ?? [];
-}
-
-async function mutatingCalls(): Promise<Record<string, number>> {
-  const calls = await stack.admin.calls();
-  return Object.fromEntries(
-    Object.entries(calls.ec2)
-      .filter(([action, count]) => !/^Describe/.test(action) && count.total > 0)
-      .map(([action, count]) => [action, count.total]),
-  );
-}
-
 describe('amiPipeline', () => {
   test('happy path: an available, tagged AMI, with the run observable in the UI', async () => {
     const handle = await start({
@@ -84,7 +55,7 @@ describe('amiPipeline', () => {
     assert.equal(tags['golden-image:pipeline'], 'web-golden');
     assert.equal(tags['golden-image:run-id'], handle.firstExecutionRunId);
     assert.equal(image?.BlockDeviceMappings?.[0]?.Ebs?.VolumeInitializationRate, 200);
-    assert.deepEqual(await mutatingCalls(), { CreateImage: 1 });
+    assert.deepEqual(await mutatingCalls(stack), { CreateImage: 1 });
 
     // What the Temporal UI shows: summary, search attributes, current details, activity summaries.
     const description = await handle.describe();
@@ -104,11 +75,7 @@ describe('amiPipeline', () => {
       `CreateImage ${result.imageName} from ${buildInstance}`,
       `wait until ${result.imageId} is available`,
     ]);
-    if (process.env.GOLDEN_IMAGE_RECORD_HISTORIES) {
-      const dir = path.join(__dirname, 'histories');
-      await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, 'ami-pipeline-create-wait.json'), historyToJSON(temporal.api.history.v1.History.fromObject(history)));
-    }
+    await recordHistory(handle, 'ami-pipeline-create-wait');
   });
 
   test('an image that ends failed fails the run non-retryably with its StateReason, and is deregistered', async () => {
@@ -118,8 +85,8 @@ describe('amiPipeline', () => {
     assert.equal(failure.type, 'ImageFailed');
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /^wait-available: image ami-[0-9a-f]+ is failed: Client\.InternalError: Client error on snapshot creation$/);
-    assert.deepEqual(await imagesOfPipeline('web-golden'), [], 'the failed image is deregistered');
-    assert.equal((await mutatingCalls())['DeregisterImage'], 1);
+    assert.deepEqual(await imagesOfPipeline(stack, 'web-golden'), [], 'the failed image is deregistered');
+    assert.equal((await mutatingCalls(stack))['DeregisterImage'], 1);
   });
 
   test('throttling storms and 5xx bursts are retried and the run still succeeds, with one AMI', async () => {
@@ -136,7 +103,7 @@ describe('amiPipeline', () => {
     await stack.admin.configure({ throttling: { enabled: true, scale: 0.05 } });
     const results = (await Promise.all(handles.map((h) => h.result()))) as AmiPipelineResult[];
     for (const [i, result] of results.entries()) {
-      assert.deepEqual((await imagesOfPipeline(`storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
+      assert.deepEqual((await imagesOfPipeline(stack, `storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
     }
     const calls = await stack.admin.calls();
     assert.equal(calls.ec2['CreateImage']?.faulted, 2);
@@ -149,7 +116,7 @@ describe('amiPipeline', () => {
     await stack.admin.configure({ notFoundWindowMs: 1_500 });
     const handle = await start({});
     const result = (await handle.result()) as AmiPipelineResult;
-    assert.equal((await imagesOfPipeline('web-golden'))[0]?.ImageId, result.imageId);
+    assert.equal((await imagesOfPipeline(stack, 'web-golden'))[0]?.ImageId, result.imageId);
   });
 
   test('bad input: a clear error and zero mutating AWS calls', async () => {
@@ -177,7 +144,7 @@ describe('amiPipeline', () => {
       assert.equal(failure.nonRetryable, true, label);
       assert.match(failure.message, message, label);
     }
-    assert.deepEqual(await mutatingCalls(), {}, 'no mutating call was made');
+    assert.deepEqual(await mutatingCalls(stack), {}, 'no mutating call was made');
   });
 
   test('the worker killed hard mid-wait: a new worker finishes the run, with exactly one AMI', async () => {
@@ -191,7 +158,7 @@ describe('amiPipeline', () => {
     const second = spawnWorker(workerOptions);
     try {
       const result = (await handle.result()) as AmiPipelineResult;
-      assert.deepEqual((await imagesOfPipeline('web-golden')).map((i) => i.ImageId), [result.imageId]);
+      assert.deepEqual((await imagesOfPipeline(stack, 'web-golden')).map((i) => i.ImageId), [result.imageId]);
       assert.equal((await stack.admin.calls()).ec2['CreateImage']?.total, 1);
     } finally {
       await second.kill();

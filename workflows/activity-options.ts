@@ -7,8 +7,14 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { durationMs } from './durations';
 
+/**
+ * One attempt is at most two SDK tries of 10 s each (activities/aws-clients): 30 s cuts off a call that
+ * hangs, or an attempt lost with a crashed worker, without waiting long before the retry.
+ */
+const ATTEMPT_TIMEOUT = '30s';
+
 export const CALL_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1m',
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
   scheduleToCloseTimeout: '15m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 };
@@ -22,7 +28,7 @@ export function pollOptions(wait: WaitSettings): ActivityOptions {
   const intervalMs = durationMs(wait.interval);
   return {
     // One attempt is one describe: a call that hangs is cut off here and retried.
-    startToCloseTimeout: '1m',
+    startToCloseTimeout: ATTEMPT_TIMEOUT,
     scheduleToCloseTimeout: wait.timeout,
     retry: { initialInterval: intervalMs, backoffCoefficient: 1.2, maximumInterval: intervalMs * 2 },
   };

@@ -13,7 +13,7 @@ import { durationMs } from './durations';
 import { retireOldImages } from './image-retention';
 import { resolveImageName } from './image-name';
 import { InvalidInputError, parseInput } from './input-validation';
-import { rollOut } from './root-volume-rollout';
+import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
 
 const { describeBuildInstance, checkLaunchTemplate, resolveFleet, createImage, waitForImageAvailable, enableFastLaunch, waitForFastLaunch, deregisterImage } =
@@ -69,13 +69,16 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
           { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${imageId} is enabled` },
           [imageId, 'enabled'],
         );
+        stages.note('fast-launch', 'enabled');
       });
     }
     if (input.approval) {
       const { timeout } = input.approval;
       decision = await stages.run('approval', async () => {
         stages.note('approval', `waiting up to ${timeout} for approve or reject`);
-        return gate.wait(timeout);
+        const answer = await gate.wait(timeout);
+        stages.note('approval', `approved${answer.by ? ` by ${answer.by}` : ''}${answer.comment ? `: ${answer.comment}` : ''}`);
+        return answer;
       });
     }
   } catch (err) {
@@ -97,7 +100,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
           (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
             { tags: spec.tags, platform: build.platform, architecture: build.architecture },
           ]));
-        return rollOut(targets, spec, { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (rows) => stages.setInstances(rows) });
+        const rows = await rollOut(targets, spec, { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) });
+        const incident = incidents(rows);
+        if (incident) stages.note('rollout', incident);
+        return rows;
       })
     : undefined;
 

@@ -58,11 +58,18 @@ export async function rollOut(targets: string[], spec: RolloutSpec, ctx: Rollout
 
   if (runScope.consideredCancelled) throw new CancelledFailure('rollout cancelled; running replacements were allowed to finish');
   if (failures > spec.failureBudget) {
+    const incident = incidents(rows);
     throw ApplicationFailure.nonRetryable(
-      `rollout halted: ${failures} of ${rows.length} instances failed, over the failure budget of ${spec.failureBudget}`,
+      `rollout halted: ${failures} of ${rows.length} instances failed, over the failure budget of ${spec.failureBudget}${incident ? `; ${incident}` : ''}`,
       'RolloutHalted',
       rows,
     );
   }
   return rows;
+}
+
+/** Instances left without a root volume (`failed-detached`) need a person; say so loudly. */
+export function incidents(rows: InstanceRow[]): string | undefined {
+  const detached = rows.filter((r) => r.state === 'failed-detached').map((r) => r.instanceId);
+  return detached.length ? `INCIDENT: ${detached.join(', ')} left without a root volume; needs a person` : undefined;
 }

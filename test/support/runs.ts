@@ -1,6 +1,12 @@
 /** Small helpers for driving and inspecting pipeline runs in tests. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowHandle } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { progressQuery, type PipelineProgress } from '../../workflows/pipeline-progress';
 
 /** Polls the `progress` query until `predicate` holds (the worker must be up to answer). */
@@ -23,4 +29,27 @@ export const stageIs = (stage: string, state: string) => (p: PipelineProgress) =
 
 export async function historyEventCount(handle: WorkflowHandle): Promise<number> {
   return (await handle.fetchHistory()).events?.length ?? 0;
+}
+
+/** The ApplicationFailure a run failed with; fails the test if the run succeeded. */
+export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const err = await handle.result().then(
+    () => assert.fail('the run should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(err)}`);
+  assert.ok(err.cause instanceof ApplicationFailure, `expected an ApplicationFailure cause, got ${String(err.cause)}`);
+  return err.cause;
+}
+
+/**
+ * Saves a run's history as a replay fixture in test/histories/, only when asked to
+ * (`npm run histories:record`): fixtures change on purpose, never as a side effect of a test run.
+ */
+export async function recordHistory(handle: WorkflowHandle, fixture: string): Promise<void> {
+  if (!process.env.GOLDEN_IMAGE_RECORD_HISTORIES) return;
+  const history = await handle.fetchHistory();
+  const dir = path.join(__dirname, '..', 'histories');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${fixture}.json`), historyToJSON(temporal.api.history.v1.History.fromObject(history)));
 }

@@ -28,6 +28,8 @@ export interface Stack {
   stopWorker(): Promise<void>;
   taskQueue: string;
   launchInstance(platform: 'windows' | 'linux', tags?: Record<string, string>): Promise<string>;
+  /** Launches `count` instances and waits until they run; their IDs come back sorted, as a rollout orders them. */
+  launchInstances(platform: 'windows' | 'linux', count: number, tags?: Record<string, string>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -55,19 +57,23 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
       worker = undefined;
     },
     async launchInstance(platform, tags = {}) {
+      const [instanceId] = await stack.launchInstances(platform, 1, tags);
+      return instanceId!;
+    },
+    async launchInstances(platform, count, tags = {}) {
+      // One RunInstances for the lot: EC2's RunInstances bucket is small (5, refilled at 2 a second).
       const out = await clients.ec2.send(
         new RunInstancesCommand({
           ImageId: platform === 'windows' ? WINDOWS_BASE_AMI_ID : LINUX_BASE_AMI_ID,
           InstanceType: 'm5.large',
-          MinCount: 1,
-          MaxCount: 1,
+          MinCount: count,
+          MaxCount: count,
           TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
         }),
       );
-      const instanceId = out.Instances?.[0]?.InstanceId;
-      if (!instanceId) throw new Error('RunInstances returned no instance');
-      await waitUntilInstanceRunning({ client: clients.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: [instanceId] });
-      return instanceId;
+      const instanceIds = (out.Instances ?? []).map((i) => i.InstanceId ?? '');
+      await waitUntilInstanceRunning({ client: clients.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: instanceIds });
+      return instanceIds.sort();
     },
     async close() {
       await stack.stopWorker();
