@@ -83,12 +83,3 @@ export function toTemporalFailure(err: unknown, action: string): ApplicationFail
     cause: err instanceof Error ? err : undefined,
   });
 }
-
-/** Runs one AWS call and rethrows any error in Temporal's terms. */
-export async function awsCall<T>(action: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw toTemporalFailure(err, action);
-  }
-}

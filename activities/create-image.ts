@@ -6,7 +6,8 @@
  */
 import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
 import type { BlockDeviceMappingSpec } from '../workflows/ami-pipeline-input';
-import { awsCall, isAwsErrorCode } from './aws-errors';
+import { awsCall } from './aws-call';
+import { isAwsErrorCode } from './aws-errors';
 import { findOwnImageByName, tagValue } from './image-lookup';
 import { notReady, terminalState } from './not-ready';
 

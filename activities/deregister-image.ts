@@ -3,7 +3,8 @@
  * did not finish, and by retention for images past the keep count. Already gone counts as done.
  */
 import { DeregisterImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { awsCall, isAwsErrorCode } from './aws-errors';
+import { awsCall } from './aws-call';
+import { isAwsErrorCode } from './aws-errors';
 
 export async function deregisterImage(ec2: EC2Client, imageId: string): Promise<boolean> {
   try {

@@ -11,7 +11,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { FastLaunchSpec } from '../workflows/ami-pipeline-input';
-import { awsCall } from './aws-errors';
+import { awsCall } from './aws-call';
 import { notReady, terminalState } from './not-ready';
 
 const PAGE_SIZE = 200;

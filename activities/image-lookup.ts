@@ -4,7 +4,7 @@
  * instead of failing the whole call.
  */
 import { paginateDescribeImages, type EC2Client, type Filter, type Image } from '@aws-sdk/client-ec2';
-import { awsCall } from './aws-errors';
+import { awsCall } from './aws-call';
 
 const PAGE_SIZE = 1000;
 

@@ -3,6 +3,7 @@
  * and call the activities through proxyActivities.
  */
 import type { FastLaunchSpec } from '../workflows/ami-pipeline-input';
+import { createAppStreamActivities } from './appstream-activities';
 import type { AwsClients } from './aws-clients';
 import { findBuildInstance } from './build-instance';
 import { createImage, type CreateImageRequest } from './create-image';
@@ -14,7 +15,7 @@ import type { InstanceSelector } from './instance-lookup';
 import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
 import { waitForImageAvailable, type ImageWait } from './wait-for-image';
 
-export function createActivities({ ec2 }: AwsClients) {
+export function createActivities({ ec2, appstream }: AwsClients) {
   return {
     describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(ec2, selector),
     checkLaunchTemplate: (template: NonNullable<FastLaunchSpec['launchTemplate']>) => checkLaunchTemplate(ec2, template),
@@ -28,6 +29,7 @@ export function createActivities({ ec2 }: AwsClients) {
     waitForRootVolumeTask: (taskId: string) => waitForRootVolumeTask(ec2, taskId),
     findPipelineImages: (tagKey: string, pipeline: string) => findPipelineImages(ec2, tagKey, pipeline),
     deregisterImage: (imageId: string) => deregisterImage(ec2, imageId),
+    ...createAppStreamActivities(appstream),
   };
 }
 

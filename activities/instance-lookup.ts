@@ -3,7 +3,7 @@
  * (an unfiltered, unpaginated DescribeInstances has a bucket half the size), so every lookup pages.
  */
 import { paginateDescribeInstances, type EC2Client, type Filter, type Instance } from '@aws-sdk/client-ec2';
-import { awsCall } from './aws-errors';
+import { awsCall } from './aws-call';
 
 const PAGE_SIZE = 1000;
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CreateReplaceRootVolumeTaskCommand, paginateDescribeReplaceRootVolumeTasks, type EC2Client } from '@aws-sdk/client-ec2';
-import { awsCall } from './aws-errors';
+import { awsCall } from './aws-call';
 import { notReady, terminalState } from './not-ready';
 
 export interface RootVolumeTaskRequest {

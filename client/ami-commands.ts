@@ -4,7 +4,7 @@ import { amiPipelineInput, type AmiPipelineConfig } from '../workflows/ami-pipel
 import { parseInput } from '../workflows/input-validation';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
-import { startAmiPipeline } from './start-ami-pipeline';
+import { startPipeline } from './start-pipeline';
 
 interface AmiRunFlags extends FollowFlags {
   file?: string;
@@ -25,7 +25,7 @@ interface AmiRunFlags extends FollowFlags {
 
 /** Flags override the config file, field by field. */
 async function amiConfig(flags: AmiRunFlags): Promise<AmiPipelineConfig> {
-  const config = (flags.file ? await readConfigFile(flags.file) : {}) as AmiPipelineConfig;
+  const config = (flags.file ? await readConfigFile(flags.file, 'ami') : {}) as AmiPipelineConfig;
   const waits = { ...config.waits };
   if (flags.pollInterval || flags.timeout) {
     waits.image = { ...waits.image, ...(flags.pollInterval && { interval: flags.pollInterval }), ...(flags.timeout && { timeout: flags.timeout }) };
@@ -50,7 +50,7 @@ async function amiConfig(flags: AmiRunFlags): Promise<AmiPipelineConfig> {
 async function runAmi(flags: AmiRunFlags): Promise<void> {
   // Validate before connecting, so bad input fails fast and nothing starts.
   const input = parseInput(amiPipelineInput, await amiConfig(flags));
-  await withClient(async (client) => reportStarted(await startAmiPipeline(client, input, { workflowId: flags.workflowId }), flags));
+  await withClient(async (client) => reportStarted(await startPipeline(client, 'ami', input, { workflowId: flags.workflowId }), flags));
 }
 
 export function registerAmiCommands(program: Command): void {

@@ -46,7 +46,7 @@ export async function reportStarted(handle: WorkflowHandleWithFirstExecutionRunI
     else console.error(`Follow it with: golden-image status ${handle.workflowId}`);
     return;
   }
-  printOutcome(await followRun(handle, createProgressView((line) => console.error(line))), flags.json);
+  printOutcome(await followRun(handle, createProgressView(process.stderr)), flags.json);
 }
 
 function printOutcome(outcome: RunOutcome<unknown>, json: boolean | undefined): void {

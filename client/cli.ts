@@ -8,7 +8,9 @@ import { InvalidInputError } from '../workflows/input-validation';
 import { registerAmiCommands } from './ami-commands';
 import { registerAppStreamCommands } from './appstream-commands';
 import { EXIT_FAILED, EXIT_USAGE } from './cli-support';
+import { registerConfigCommands } from './config-commands';
 import { registerRunCommands } from './run-commands';
+import { registerScheduleCommands } from './schedule-commands';
 
 export function buildCli(): Command {
   const program = new Command('golden-image')
@@ -18,6 +20,8 @@ export function buildCli(): Command {
   registerAmiCommands(program);
   registerAppStreamCommands(program);
   registerRunCommands(program);
+  registerScheduleCommands(program);
+  registerConfigCommands(program);
   return program;
 }
 

@@ -1,13 +1,15 @@
 /**
  * Connects to Temporal the same way the worker does: @temporalio/envconfig reads TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, the TLS variables and TOML profiles, so a local dev server,
- * a self-hosted cluster and Temporal Cloud differ only in configuration.
+ * a self-hosted cluster and Temporal Cloud differ only in configuration. With GOLDEN_IMAGE_ENCRYPTION_KEYS set,
+ * the CLI encrypts what it sends and decrypts what it reads, with the same keys as the worker.
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { dataConverterFromEnv } from '../worker/encryption-codec';
 
 export async function connectClient(): Promise<Client> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: dataConverterFromEnv() });
 }

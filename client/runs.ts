@@ -15,22 +15,18 @@ export interface RunOutcome<R> {
 }
 
 /**
- * Polls the `progress` query until the run ends, handing each new state to `onProgress`.
- * Query failures (no worker yet, say) are tolerated: the run, not the view, decides the outcome.
+ * Polls the `progress` query until the run ends, handing every answer to `onProgress` (a view decides
+ * what changed; a live table redraws its clocks). Query failures (no worker yet, say) are tolerated:
+ * the run, not the view, decides the outcome.
  */
 export async function followRun<R = unknown>(
   handle: WorkflowHandle,
   onProgress: (progress: PipelineProgress) => void,
   intervalMs = 1_000,
 ): Promise<RunOutcome<R>> {
-  let last = '';
   const report = async () => {
     const progress = await handle.query(progressQuery).catch(() => undefined);
-    const text = JSON.stringify(progress);
-    if (progress && text !== last) {
-      last = text;
-      onProgress(progress);
-    }
+    if (progress) onProgress(progress);
   };
   const outcome = awaitOutcome<R>(handle);
   let done = false;

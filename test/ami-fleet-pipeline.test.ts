@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { DescribeFastLaunchImagesCommand, DescribeInstancesCommand, EnableFastLaunchCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { startAmiPipeline } from '../client/start-ami-pipeline';
+import { startPipeline } from '../client/start-pipeline';
 import { approveRun, rejectRun } from '../client/runs';
 import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/seed';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
@@ -36,8 +36,8 @@ beforeEach(async () => {
 const FAST = { interval: '100ms', timeout: '2m' };
 const WAITS = { image: FAST, fastLaunch: FAST, rootVolume: FAST };
 
-function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue) {
-  return startAmiPipeline(stack.env.client, { name: 'web-golden', instanceTags: { Name: 'win-build' }, waits: WAITS, ...config }, { taskQueue });
+function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue, workflowId?: string) {
+  return startPipeline(stack.env.client, 'ami', { name: 'web-golden', instanceTags: { Name: 'win-build' }, waits: WAITS, ...config }, { taskQueue, workflowId });
 }
 
 async function rootVolumes(instanceIds: string[]): Promise<Record<string, string | undefined>> {
@@ -62,7 +62,7 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
       approval: { timeout: '5m' },
       rollout: { tags: { fleet: 'web' }, concurrency: 2, failureBudget: 0, volumeInitializationRate: 200 },
       retention: { keep: 3 },
-    });
+    }, stack.taskQueue, 'ami-pipeline-full');
     await waitForProgress(handle, stageIs('approval', 'running'));
     const decision = await approveRun(stack.env.client, handle.workflowId, { by: 'alice', comment: 'smoke tests green' });
     assert.deepEqual(decision, { approved: true, by: 'alice', comment: 'smoke tests green' });

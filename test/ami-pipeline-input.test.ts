@@ -17,9 +17,14 @@ function problems(input: unknown): string[] {
 }
 
 describe('amiPipeline input', () => {
-  test('defaults are realistic: AMI polled every 15 s for up to 2 h, NoReboot, 2 min not-found grace', () => {
+  test('defaults are realistic: AMI 15 s up to 2 h, fast launch 60 s up to 8 h, root volume 15 s up to 1 h', () => {
     const input = parseInput(amiPipelineInput, valid);
-    assert.deepEqual(input.waits, { image: { interval: '15s', timeout: '2h' }, notFoundGrace: '2m' });
+    assert.deepEqual(input.waits, {
+      image: { interval: '15s', timeout: '2h' },
+      fastLaunch: { interval: '60s', timeout: '8h' },
+      rootVolume: { interval: '15s', timeout: '1h' },
+      notFoundGrace: '2m',
+    });
     assert.equal(input.noReboot, true);
     assert.equal(input.imageName, '{{pipeline}}-{{date}}-{{run}}');
     assert.equal(input.keepUnfinishedImage, false);

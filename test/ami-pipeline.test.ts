@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import { startAmiPipeline } from '../client/start-ami-pipeline';
+import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
@@ -31,8 +31,8 @@ beforeEach(async () => {
 
 const FAST = { image: { interval: '200ms', timeout: '2m' } };
 
-function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue): ReturnType<typeof startAmiPipeline> {
-  return startAmiPipeline(stack.env.client, { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }, { taskQueue });
+function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue, workflowId?: string): ReturnType<typeof startPipeline> {
+  return startPipeline(stack.env.client, 'ami', { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }, { taskQueue, workflowId });
 }
 
 describe('amiPipeline', () => {
@@ -40,7 +40,7 @@ describe('amiPipeline', () => {
     const handle = await start({
       tags: { team: 'web' },
       blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 200 }],
-    });
+    }, stack.taskQueue, 'ami-pipeline-create-wait');
     const result = (await handle.result()) as AmiPipelineResult;
 
     assert.match(result.imageId, /^ami-[0-9a-f]{17}$/);
@@ -102,6 +102,8 @@ describe('amiPipeline', () => {
     await Promise.all(handles.map((h) => waitForProgress(h, stageIs('wait-available', 'running'))));
     await stack.admin.configure({ throttling: { enabled: true, scale: 0.05 } });
     const results = (await Promise.all(handles.map((h) => h.result()))) as AmiPipelineResult[];
+    // Back to AWS's sizes, so the test's own describes below are not throttled.
+    await stack.admin.configure({ throttling: { enabled: true, scale: 1 } });
     for (const [i, result] of results.entries()) {
       assert.deepEqual((await imagesOfPipeline(stack, `storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
     }

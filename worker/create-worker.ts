@@ -2,6 +2,7 @@
  * The worker definition shared by the production entry point, the dev stack and the tests:
  * every workflow in workflows/, and the activities bound to the given AWS clients.
  */
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws-clients';
@@ -14,6 +15,8 @@ export interface GoldenImageWorkerOptions {
   taskQueue?: string;
   /** Tests pass a prebuilt bundle so a test file bundles the workflows once. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption (see encryption-codec.ts); undefined stores payloads as plain JSON. */
+  dataConverter?: DataConverter;
 }
 
 export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
@@ -23,5 +26,6 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     taskQueue: options.taskQueue ?? configuredTaskQueue(),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.clients),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

@@ -14,6 +14,7 @@ import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../sandbox/seed';
 import { createSandbox } from '../sandbox/server';
 import { createWorker } from './create-worker';
 import { startDevServer } from './dev-server';
+import { dataConverterFromEnv } from './encryption-codec';
 
 const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
 /** The sandbox accepts any credentials; these only keep the SDK's provider chain from looking further. */
@@ -65,7 +66,7 @@ async function main(options: StackOptions): Promise<void> {
   const fleet = await launch(clients.ec2, WINDOWS_BASE_AMI_ID, { fleet: 'web' }, 4);
 
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createWorker({ connection, clients });
+  const worker = await createWorker({ connection, clients, dataConverter: dataConverterFromEnv() });
 
   let stopping = false;
   const shutdown = () => {

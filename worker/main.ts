@@ -1,18 +1,19 @@
 /**
  * The production worker: `npm run worker`. Temporal connection settings come from @temporalio/envconfig
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables, TOML profiles); AWS credentials
- * and Region from the AWS SDK's default provider chain.
+ * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws-clients';
 import { createWorker } from './create-worker';
+import { dataConverterFromEnv } from './encryption-codec';
 
 async function main(): Promise<void> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace, clients: createAwsClients() });
+    const worker = await createWorker({ connection, namespace, clients: createAwsClients(), dataConverter: dataConverterFromEnv() });
     await worker.run();
   } finally {
     await connection.close();

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId, MAX_TAGS, tags } from './aws-ids';
-import { durationSchema } from './durations';
+import { durationSchema, waitSchema } from './durations';
 import type { ApprovalDecision, InstanceRow } from './pipeline-progress';
 
 /** Tags the pipeline puts on everything it creates; user tags may not use them. */
@@ -41,15 +41,6 @@ const blockDeviceMapping = z.strictObject({
 });
 
 export type BlockDeviceMappingSpec = z.output<typeof blockDeviceMapping>;
-
-/** How a wait polls: the activity retry policy is the poll (see workflows/activity-options). */
-const waitSchema = (interval: string, timeout: string) =>
-  z
-    .strictObject({
-      interval: durationSchema('100ms', '1h').default(interval),
-      timeout: durationSchema('1s', '7d').default(timeout),
-    })
-    .prefault({});
 
 const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least one tag to match');
 

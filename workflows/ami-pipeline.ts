@@ -11,8 +11,8 @@ import { amiPipelineInput, PIPELINE_TAG, RUN_TAG, type AmiPipelineInput, type Am
 import { ApprovalGate } from './approval-gate';
 import { durationMs } from './durations';
 import { retireOldImages } from './image-retention';
-import { resolveImageName } from './image-name';
-import { InvalidInputError, parseInput } from './input-validation';
+import { imageNameForThisRun } from './image-name';
+import { workflowInput } from './input-validation';
 import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
 
@@ -23,11 +23,11 @@ export const AMI_STAGES = ['create', 'wait-available', 'fast-launch', 'approval'
 type AmiStage = (typeof AMI_STAGES)[number];
 
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
-  const input = validated(raw);
+  const input = workflowInput(amiPipelineInput, raw);
   const stages = new StageTracker<AmiStage>(input.name, AMI_STAGES);
   const gate = new ApprovalGate();
-  const { runId, startTime } = workflowInfo();
-  const imageName = resolveImageName(input.imageName, { pipeline: input.name, runId, time: startTime });
+  const { runId } = workflowInfo();
+  const imageName = imageNameForThisRun(input.imageName, input.name);
   const optional = { 'fast-launch': input.fastLaunch, approval: input.approval, rollout: input.rollout, retention: input.retention };
   for (const [stage, spec] of Object.entries(optional)) if (!spec) stages.skip(stage as AmiStage, 'not configured');
 
@@ -113,15 +113,6 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   if (retired) stages.note('retention', retired.length ? `retired ${retired.join(', ')}` : 'nothing to retire');
 
   return { pipeline: input.name, imageId, imageName, timings: stages.timings(), approval: decision, rollout, retired };
-}
-
-function validated(raw: unknown): AmiPipelineInput {
-  try {
-    return parseInput(amiPipelineInput, raw);
-  } catch (err) {
-    if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidInput');
-    throw err;
-  }
 }
 
 /**

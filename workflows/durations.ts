@@ -23,3 +23,13 @@ export function durationSchema(min: string, max: string) {
     .refine((text) => inRange(text, (ms) => ms >= durationMs(min)), `must be at least ${min}`)
     .refine((text) => inRange(text, (ms) => ms <= durationMs(max)), `must be at most ${max}`);
 }
+
+/** How a wait polls: the activity retry policy is the poll (see workflows/activity-options). */
+export function waitSchema(interval: string, timeout: string) {
+  return z
+    .strictObject({
+      interval: durationSchema('100ms', '1h').default(interval),
+      timeout: durationSchema('1s', '7d').default(timeout),
+    })
+    .prefault({});
+}

@@ -3,6 +3,12 @@
  * same on every retry and replay: it is built from the run's identity and its start time, never from
  * the wall clock.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { workflowInfo } from '@temporalio/workflow';
+
+/** Set by Temporal on every run a schedule starts: the time the run was due, jitter included. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
 export interface NameContext {
   pipeline: string;
   runId: string;
@@ -21,4 +27,13 @@ export function resolveImageName(template: string, ctx: NameContext): string {
     .replaceAll('{{date}}', compactUtc(ctx.time))
     // The tail of the run ID: its random part (run IDs are UUIDv7, whose head is a timestamp).
     .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(-8));
+}
+
+/**
+ * The image name for the current run (workflow code only). A scheduled run takes {{date}} from the
+ * time the schedule meant it to run, so names line up with the schedule, whenever the run started.
+ */
+export function imageNameForThisRun(template: string, pipeline: string): string {
+  const { runId, startTime, typedSearchAttributes } = workflowInfo();
+  return resolveImageName(template, { pipeline, runId, time: typedSearchAttributes.get(SCHEDULED_START_TIME) ?? startTime });
 }

@@ -1,3 +1,5 @@
 /** Every workflow type the worker registers. */
 export { amiPipeline } from './ami-pipeline';
 export { rootVolumeReplacement } from './root-volume-replacement';
+export { appStreamImageUpdate } from './appstream-image-update';
+export { appStreamImageBuilder } from './appstream-image-builder';

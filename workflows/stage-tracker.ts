@@ -7,12 +7,16 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  metricMeter,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
 import { PIPELINE, RESOURCES, STAGE } from './search-attributes';
+
+// Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
+const stageDuration = () => metricMeter.createHistogram('golden_image_stage_duration', 'int', 'ms', 'how long pipeline stages take, by stage and how they ended');
 
 export class StageTracker<Stage extends string> {
   private readonly rows: StageRow[];
@@ -104,6 +108,8 @@ export class StageTracker<Stage extends string> {
 
   private finish(stage: Stage, state: StageState, detail?: string): void {
     this.update(stage, { state, endedAt: new Date().toISOString(), ...(detail ? { detail: firstLine(detail) } : {}) });
+    const row = this.rows.find((r) => r.stage === stage);
+    if (row?.startedAt && row.endedAt) stageDuration().record(Date.parse(row.endedAt) - Date.parse(row.startedAt), { stage, state });
   }
 
   private update(stage: Stage, change: Partial<StageRow>): void {

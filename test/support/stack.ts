@@ -4,6 +4,7 @@
  * HTTP, and an EC2 client for arranging scenarios and checking the outcome.
  */
 import { RunInstancesCommand, waitUntilInstanceRunning, type EC2Client } from '@aws-sdk/client-ec2';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
@@ -33,8 +34,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(sandboxConfig: SandboxConfigOverrides = { profile: 'test' }): Promise<Stack> {
-  const [env, sandbox] = await Promise.all([startTemporal(), createSandbox({ port: 0, config: sandboxConfig })]);
+export interface StackOptions {
+  /** Given to both the environment's client and the in-process worker (payload encryption, say). */
+  dataConverter?: DataConverter;
+}
+
+export async function startStack(sandboxConfig: SandboxConfigOverrides = { profile: 'test' }, options: StackOptions = {}): Promise<Stack> {
+  const { dataConverter } = options;
+  const [env, sandbox] = await Promise.all([startTemporal(dataConverter), createSandbox({ port: 0, config: sandboxConfig })]);
   const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
   const taskQueue = `golden-image-test-${process.pid}`;
   let worker: Worker | undefined;
@@ -48,7 +55,7 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
     ec2: clients.ec2,
     taskQueue,
     async startWorker() {
-      worker = await createWorker({ connection: env.nativeConnection, clients, taskQueue, workflowBundle: await workflowBundle() });
+      worker = await createWorker({ connection: env.nativeConnection, clients, taskQueue, workflowBundle: await workflowBundle(), dataConverter });
       running = worker.run();
     },
     async stopWorker() {

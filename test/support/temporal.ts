@@ -2,6 +2,7 @@
  * One real Temporal dev server per test file, from the provisioned CLI, with our search attributes
  * registered, on free ports (never 7233/8233), so test files run in parallel and beside `npm start`.
  */
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { provisionTemporalCli } from '../../scripts/provision-temporal-cli';
@@ -9,7 +10,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let runtimeInstalled = false;
 
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+/** `dataConverter` (payload encryption, say) goes to the environment's client. */
+export async function startTemporal(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
   // Expected activity failures (WARN) and worker state changes (INFO) would bury the test report.
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -21,6 +23,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
     },
+    ...(dataConverter ? { client: { dataConverter } } : {}),
   });
 }
 

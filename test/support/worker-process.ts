@@ -15,7 +15,13 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-export function spawnWorker(opts: { temporalAddress: string; sandboxUrl: string; taskQueue: string }): WorkerProcess {
+export function spawnWorker(opts: {
+  temporalAddress: string;
+  sandboxUrl: string;
+  taskQueue: string;
+  /** Added to (and overriding) the worker's environment, e.g. other credentials. */
+  env?: Record<string, string>;
+}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
     env: {
@@ -28,6 +34,7 @@ export function spawnWorker(opts: { temporalAddress: string; sandboxUrl: string;
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

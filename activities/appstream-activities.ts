@@ -1,0 +1,23 @@
+/** The AppStream 2.0 activities, bound to their client; activities/index.ts merges them in. */
+import type { AppStreamClient } from '@aws-sdk/client-appstream';
+import type { BuilderGoal } from '../workflows/appstream-image-builder-input';
+import { changeImageBuilder, createImageBuilder, isRetry, type BuilderRequest, type BuilderTransition } from './appstream-builder-actions';
+import { waitForImageBuilder } from './appstream-builder-lookup';
+import { deleteAppStreamImage, tagAppStreamImage } from './appstream-image-changes';
+import { findPipelineAppStreamImages } from './appstream-image-lookup';
+import { checkUpdateAvailable, createUpdatedImage, type UpdatedImageRequest } from './appstream-updated-image';
+import { waitForAppStreamImage } from './appstream-wait-for-image';
+
+export function createAppStreamActivities(appstream: AppStreamClient) {
+  return {
+    checkUpdateAvailable: (existingImageName: string, newImageName: string) => checkUpdateAvailable(appstream, existingImageName, newImageName),
+    createUpdatedImage: (request: UpdatedImageRequest) => createUpdatedImage(appstream, request),
+    waitForAppStreamImage: (name: string) => waitForAppStreamImage(appstream, name),
+    tagAppStreamImage: (arn: string, tags: Record<string, string>) => tagAppStreamImage(appstream, arn, tags),
+    findPipelineAppStreamImages: (tagKey: string, pipeline: string) => findPipelineAppStreamImages(appstream, tagKey, pipeline),
+    deleteAppStreamImage: (name: string) => deleteAppStreamImage(appstream, name),
+    createImageBuilder: (request: BuilderRequest) => createImageBuilder(appstream, request),
+    changeImageBuilder: (name: string, action: BuilderTransition) => changeImageBuilder(appstream, name, action, isRetry()),
+    waitForImageBuilder: (name: string, goal: BuilderGoal) => waitForImageBuilder(appstream, name, goal),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * DescribeImageBuilders, paged by hand (the JS SDK has no paginator for it) with MaxResults and
+ * NextToken, and the wait on a builder's state built on it.
+ */
+import { DescribeImageBuildersCommand, type AppStreamClient, type ImageBuilder } from '@aws-sdk/client-appstream';
+import type { BuilderGoal } from '../workflows/appstream-image-builder-input';
+import { failedState } from './appstream-failed-state';
+import { awsCall } from './aws-call';
+import { isAwsErrorCode } from './aws-errors';
+import { notReady, terminalState } from './not-ready';
+
+const PAGE_SIZE = 25;
+
+async function describeImageBuilders(appstream: AppStreamClient, names?: string[]): Promise<ImageBuilder[]> {
+  const builders: ImageBuilder[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall('DescribeImageBuilders', () =>
+      appstream.send(new DescribeImageBuildersCommand({ Names: names, MaxResults: PAGE_SIZE, NextToken: nextToken })),
+    );
+    builders.push(...(page.ImageBuilders ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return builders;
+}
+
+/** The builder of this name, or undefined when AppStream does not know it (never created, or deleted). */
+export async function describeImageBuilder(appstream: AppStreamClient, name: string): Promise<ImageBuilder | undefined> {
+  try {
+    return (await describeImageBuilders(appstream, [name])).find((builder) => builder.Name === name);
+  } catch (err) {
+    if (isAwsErrorCode(err, 'ResourceNotFoundException')) return undefined;
+    throw err;
+  }
+}
+
+export interface BuilderArrival {
+  name: string;
+  state: BuilderGoal;
+  arn?: string;
+}
+
+/** One poll: done when the builder is in `goal` (for DELETED: gone), terminal when it is FAILED. */
+export async function waitForImageBuilder(appstream: AppStreamClient, name: string, goal: BuilderGoal): Promise<BuilderArrival> {
+  const builder = await describeImageBuilder(appstream, name);
+  if (!builder) {
+    if (goal === 'DELETED') return { name, state: goal };
+    throw terminalState('ResourceNotFoundException', `image builder ${name} does not exist (deleted while the run waited for it to be ${goal}?)`);
+  }
+  const state = builder.State ?? 'unknown';
+  if (state === goal) return { name, state: goal, arn: builder.Arn };
+  if (state === 'FAILED') {
+    throw failedState('ImageBuilderFailed', `image builder ${name}`, state, builder.StateChangeReason, builder.ImageBuilderErrors);
+  }
+  throw notReady(`image builder ${name} is ${state}, waiting for ${goal}`);
+}

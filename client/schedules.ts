@@ -1,0 +1,186 @@
+/**
+ * Temporal Schedules for pipeline configs: any kind (AMI or AppStream) can be scheduled, and each run
+ * starts the kind's workflow with the config as its input, validated before the schedule is made.
+ */
+import { ScheduleOverlapPolicy, type CalendarSpec, type Client, type ScheduleSpec } from '@temporalio/client';
+import { InvalidInputError } from '../workflows/input-validation';
+import type { PipelineKindName } from '../workflows/pipeline-kinds';
+import { durationSchema } from '../workflows/durations';
+import { configuredTaskQueue } from '../worker/task-queue';
+import type { PipelineFile } from './config-file';
+import { pipelineAction } from './start-pipeline';
+
+export const OVERLAP_POLICIES = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+export interface ScheduleTiming {
+  /** Cron expressions, e.g. "0 3 * * *". */
+  cron?: string[];
+  /** Intervals, e.g. "7d". */
+  every?: string[];
+  /** Calendar specs as `hour=3,minute=0,dayOfWeek=MONDAY`. */
+  calendar?: string[];
+  timezone?: string;
+  jitter?: string;
+}
+
+export interface SchedulePolicies {
+  /** SKIP by default: two refreshes of the same image must never run at once. */
+  overlap?: OverlapPolicy;
+  catchupWindow?: string;
+}
+
+const interval = durationSchema('1s', '366d');
+const CALENDAR_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'year', 'dayOfWeek', 'comment'];
+
+function parseCalendar(text: string): CalendarSpec {
+  const spec: Record<string, unknown> = {};
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=').map((s) => s.trim());
+    if (!key || !value || !CALENDAR_FIELDS.includes(key)) {
+      throw new InvalidInputError([`--calendar: "${part}" is not field=value with a field from ${CALENDAR_FIELDS.join(', ')}`]);
+    }
+    spec[key] = /^\d+$/.test(value) ? Number(value) : value.toUpperCase();
+  }
+  return spec as CalendarSpec;
+}
+
+/** Checks the timing the way the server would, but with messages that name the flag. */
+export function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
+  const problems: string[] = [];
+  if (!timing.cron?.length && !timing.every?.length && !timing.calendar?.length) problems.push('give --cron, --every or --calendar');
+  for (const every of timing.every ?? []) {
+    const parsed = interval.safeParse(every);
+    if (!parsed.success) problems.push(`--every ${every}: ${parsed.error.issues[0]?.message}`);
+  }
+  if (timing.timezone) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: timing.timezone });
+    } catch {
+      problems.push(`--timezone ${timing.timezone}: not a time zone (use IANA names such as Europe/Berlin)`);
+    }
+  }
+  if (timing.jitter && !durationSchema('0s', '1d').safeParse(timing.jitter).success) problems.push(`--jitter ${timing.jitter}: must be a duration up to 1d`);
+  if (problems.length) throw new InvalidInputError(problems);
+  return {
+    cronExpressions: timing.cron,
+    intervals: timing.every?.map((every) => ({ every })),
+    calendars: timing.calendar?.map(parseCalendar),
+    timezone: timing.timezone,
+    jitter: timing.jitter,
+  };
+}
+
+function scheduleAction(scheduleId: string, file: PipelineFile, taskQueue: string) {
+  const { workflowType, args, staticSummary, typedSearchAttributes } = pipelineAction(file.kind, file.config);
+  return {
+    type: 'startWorkflow' as const,
+    workflowType,
+    args,
+    taskQueue,
+    // Temporal appends the scheduled time, so every run gets its own workflow ID.
+    workflowId: scheduleId,
+    staticSummary: `${staticSummary} (schedule \`${scheduleId}\`)`,
+    typedSearchAttributes,
+  };
+}
+
+export async function createSchedule(
+  client: Client,
+  scheduleId: string,
+  file: PipelineFile,
+  timing: ScheduleTiming,
+  options: SchedulePolicies & { paused?: boolean; note?: string; taskQueue?: string } = {},
+) {
+  return client.schedule.create({
+    scheduleId,
+    spec: scheduleSpec(timing),
+    action: scheduleAction(scheduleId, file, options.taskQueue ?? configuredTaskQueue()),
+    policies: { overlap: ScheduleOverlapPolicy[options.overlap ?? 'SKIP'], catchupWindow: options.catchupWindow ?? '1h' },
+    state: { paused: options.paused, note: options.note },
+    memo: { kind: file.kind },
+  });
+}
+
+/** Replaces what is given (config, timing, policies) and keeps the rest. */
+export async function updateSchedule(client: Client, scheduleId: string, change: { file?: PipelineFile; timing?: ScheduleTiming; policies?: SchedulePolicies }) {
+  const handle = client.schedule.getHandle(scheduleId);
+  await handle.update((previous) => ({
+    ...previous,
+    spec: change.timing ? scheduleSpec(change.timing) : previous.spec,
+    action: change.file ? scheduleAction(scheduleId, change.file, previous.action.taskQueue) : previous.action,
+    policies: {
+      ...previous.policies,
+      ...(change.policies?.overlap && { overlap: ScheduleOverlapPolicy[change.policies.overlap] }),
+      ...(change.policies?.catchupWindow && { catchupWindow: change.policies.catchupWindow }),
+    },
+  }));
+}
+
+/**
+ * Starts a run now. The SDK's trigger defaults to ALLOW_ALL; passing the schedule's own policy keeps a
+ * manual trigger from starting a second refresh of the same image beside a running one.
+ */
+export async function triggerSchedule(client: Client, scheduleId: string): Promise<void> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const { policies } = await handle.describe();
+  await handle.trigger(policies.overlap);
+}
+
+export interface ScheduleReport {
+  scheduleId: string;
+  kind?: PipelineKindName;
+  workflowType: string;
+  paused: boolean;
+  note?: string;
+  overlap: string;
+  catchupWindowMs: number;
+  /** Cron expressions come back from the server as calendar specs. */
+  spec: { calendars: number; intervals: string[]; timezone?: string; jitterMs?: number };
+  nextRuns: string[];
+  recentRuns: { scheduledAt: string; workflowId: string; status: string }[];
+}
+
+/** A schedule with its next run times, and its recent runs with how each ended. */
+export async function describeSchedule(client: Client, scheduleId: string): Promise<ScheduleReport> {
+  const d = await client.schedule.getHandle(scheduleId).describe();
+  const action = d.action as { workflowType?: string };
+  const recentRuns = await Promise.all(
+    d.info.recentActions.map(async (run) => {
+      const workflowId = 'workflow' in run.action ? run.action.workflow.workflowId : '';
+      const status = await client.workflow.getHandle(workflowId).describe().then((w) => w.status.name, () => 'UNKNOWN');
+      return { scheduledAt: run.scheduledAt.toISOString(), workflowId, status };
+    }),
+  );
+  return {
+    scheduleId,
+    kind: d.memo?.kind as PipelineKindName | undefined,
+    workflowType: action.workflowType ?? '',
+    paused: d.state.paused,
+    note: d.state.note,
+    overlap: String(d.policies.overlap),
+    catchupWindowMs: d.policies.catchupWindow,
+    spec: {
+      intervals: (d.spec.intervals ?? []).map((i) => `${Number(i.every) / 1000}s`),
+      calendars: d.spec.calendars?.length ?? 0,
+      timezone: d.spec.timezone,
+      jitterMs: d.spec.jitter === undefined ? undefined : Number(d.spec.jitter),
+    },
+    nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
+    recentRuns,
+  };
+}
+
+export async function listSchedules(client: Client) {
+  const schedules = [];
+  for await (const s of client.schedule.list()) {
+    schedules.push({
+      scheduleId: s.scheduleId,
+      workflowType: s.action?.type === 'startWorkflow' ? s.action.workflowType : '',
+      paused: s.state.paused,
+      note: s.state.note,
+      nextRun: s.info.nextActionTimes[0]?.toISOString(),
+    });
+  }
+  return schedules;
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { readConfigFile } from '../client/config-file';
+import { appStreamImageBuilderInput } from '../workflows/appstream-image-builder-input';
+import { appStreamImageUpdateInput } from '../workflows/appstream-image-update-input';
+import { InvalidInputError, parseInput } from '../workflows/input-validation';
+
+const update = { existingImageName: 'golden-appstream-base', newImageName: '{{pipeline}}-{{date}}' };
+
+function problems(schema: Parameters<typeof parseInput>[0], input: unknown): string[] {
+  try {
+    parseInput(schema, input);
+  } catch (err) {
+    assert.ok(err instanceof InvalidInputError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('appStreamImageUpdate input', () => {
+  test('defaults: the pipeline is named after the existing image; AppStream waits poll every 60 s for up to 6 h', () => {
+    const input = parseInput(appStreamImageUpdateInput, update);
+    assert.equal(input.name, 'golden-appstream-base');
+    assert.deepEqual(input.waits, { image: { interval: '60s', timeout: '6h' } });
+    assert.equal(input.keepUnfinishedImage, false);
+    assert.equal(input.retention, undefined);
+  });
+
+  const bad: [string, unknown, string][] = [
+    ['bad new name', { ...update, newImageName: 'golden image' }, 'newImageName: must be 1-101 letters'],
+    ['new name too long once filled in', { ...update, newImageName: `${'x'.repeat(80)}-{{date}}-{{run}}` }, 'newImageName: must be 1-101'],
+    ['bad existing name', { ...update, existingImageName: '-golden' }, 'existingImageName: must be 1-101 letters'],
+    ['keep 0', { ...update, retention: { keep: 0 } }, 'retention.keep: must be >= 1'],
+    ['reserved tag', { ...update, tags: { 'golden-image:pipeline': 'x' } }, 'tags.golden-image:pipeline: the "golden-image:" prefix is reserved'],
+    ['poll too fast', { ...update, waits: { image: { interval: '10ms' } } }, 'waits.image.interval: must be at least 100ms'],
+    ['unknown field', { ...update, imageName: 'x' }, '(input): Unrecognized key: "imageName"'],
+  ];
+  for (const [label, input, expected] of bad) {
+    test(`rejects ${label}`, () => {
+      const found = problems(appStreamImageUpdateInput, input);
+      assert.ok(found.some((p) => p.startsWith(expected)), `expected "${expected}" in ${JSON.stringify(found)}`);
+    });
+  }
+});
+
+describe('appStreamImageBuilder input', () => {
+  test('create defaults to stream.standard.medium; builders poll every 30 s for up to 2 h', () => {
+    const input = parseInput(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'golden-appstream-base' });
+    assert.equal(input.instanceType, 'stream.standard.medium');
+    assert.deepEqual(input.waits, { builder: { interval: '30s', timeout: '2h' } });
+  });
+
+  test('known instance families are accepted', () => {
+    for (const instanceType of ['stream.standard.small', 'stream.compute.8xlarge', 'stream.memory.z1d.large', 'stream.graphics.g4dn.xlarge', 'stream.graphics-pro.4xlarge', 'stream.graphics-design.large']) {
+      assert.deepEqual(problems(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'i', instanceType }), [], instanceType);
+    }
+  });
+
+  const bad: [string, unknown, string][] = [
+    ['an unknown action', { action: 'reboot', name: 'b1' }, 'action:'],
+    ['a bad builder name', { action: 'stop', name: 'b 1' }, 'name: must be 1-101 letters'],
+    ['create without an image', { action: 'create', name: 'b1' }, 'imageName: create needs the image'],
+    ['an EC2 instance type', { action: 'create', name: 'b1', imageName: 'i', instanceType: 't3.micro' }, 'instanceType: must be an AppStream instance type'],
+    ['create settings on stop', { action: 'stop', name: 'b1', imageName: 'i' }, 'imageName: applies only to create'],
+  ];
+  for (const [label, input, expected] of bad) {
+    test(`rejects ${label}`, () => {
+      const found = problems(appStreamImageBuilderInput, input);
+      assert.ok(found.some((p) => p.startsWith(expected)), `expected "${expected}" in ${JSON.stringify(found)}`);
+    });
+  }
+});
+
+describe('AppStream examples', () => {
+  const examples = path.join(__dirname, '..', 'examples');
+  test('examples/appstream-update.yaml is a valid appStreamImageUpdate input', async () => {
+    parseInput(appStreamImageUpdateInput, await readConfigFile(path.join(examples, 'appstream-update.yaml'), 'appstream-update'));
+  });
+  test('examples/appstream-builder.yaml is a valid appStreamImageBuilder create input', async () => {
+    parseInput(appStreamImageBuilderInput, { ...(await readConfigFile(path.join(examples, 'appstream-builder.yaml'), 'appstream-builder')), action: 'create' });
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * The retention stage of `appStreamImageUpdate`: keep the newest `keep` images of this pipeline (the new
+ * one always among them) and delete the rest. Only private images carrying this pipeline's tag are
+ * listed, so nothing else can be touched. Images still being built, and images a builder or fleet
+ * uses, are left alone.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { CALL_OPTIONS } from './activity-options';
+import { PIPELINE_TAG } from './ami-pipeline-input';
+
+const { findPipelineAppStreamImages, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
+
+const SETTLED = new Set(['AVAILABLE', 'FAILED']);
+
+export interface AppStreamRetention {
+  retired: string[];
+  inUse: string[];
+}
+
+export async function retireOldAppStreamImages(pipeline: string, newImageName: string, keep: number): Promise<AppStreamRetention> {
+  const images = await findPipelineAppStreamImages.executeWithOptions({ summary: `list AppStream images of pipeline ${pipeline}` }, [PIPELINE_TAG, pipeline]);
+  const retire = images.filter((image) => image.name !== newImageName).slice(keep - 1).filter((image) => SETTLED.has(image.state));
+  const outcome: AppStreamRetention = { retired: [], inUse: [] };
+  for (const { name } of retire) {
+    const deletion = await deleteAppStreamImage.executeWithOptions({ summary: `DeleteImage ${name}` }, [name]);
+    (deletion === 'in-use' ? outcome.inUse : outcome.retired).push(name);
+  }
+  return outcome;
+}
