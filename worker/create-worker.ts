@@ -8,6 +8,9 @@ import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws-clients';
 import { configuredTaskQueue } from './task-queue';
 
+/** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
+
 export interface GoldenImageWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -25,6 +28,7 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? configuredTaskQueue(),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(options.clients),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

@@ -7,13 +7,14 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws-clients';
 import { PROFILE_NAMES, type ProfileName } from '../sandbox/profiles';
 import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../sandbox/seed';
 import { createSandbox } from '../sandbox/server';
 import { createWorker } from './create-worker';
 import { startDevServer } from './dev-server';
+import { installRuntime } from './runtime';
 import { dataConverterFromEnv } from './encryption-codec';
 
 const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
@@ -50,7 +51,7 @@ async function launch(ec2: EC2Client, imageId: string, tags: Record<string, stri
 async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
   // Keep the banner readable: the worker's INFO chatter (bundling, state changes) stays out.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installRuntime({ logLevel: 'WARN', metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
   await mkdir(LOCAL_DIR, { recursive: true });
 
   log('starting the Temporal dev server ...');

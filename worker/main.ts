@@ -8,8 +8,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws-clients';
 import { createWorker } from './create-worker';
 import { dataConverterFromEnv } from './encryption-codec';
+import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {
+  installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   try {

@@ -1,0 +1,65 @@
+/**
+ * The production worker's Prometheus endpoint serves the SDK's metrics and the pipeline's own:
+ * runs by outcome, stage durations, and AWS calls by action and outcome.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import { startPipeline } from '../client/start-pipeline';
+import { startStack, type Stack } from './support/stack';
+import { spawnWorker, type WorkerProcess } from './support/worker-process';
+
+let stack: Stack;
+let worker: WorkerProcess;
+let metricsUrl: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+before(async () => {
+  stack = await startStack();
+  const port = await freePort();
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  worker = spawnWorker({
+    temporalAddress: stack.env.address,
+    sandboxUrl: stack.sandboxUrl,
+    taskQueue: `${stack.taskQueue}-metrics`,
+    env: { GOLDEN_IMAGE_METRICS_ADDRESS: `127.0.0.1:${port}` },
+  });
+});
+after(async () => {
+  await worker?.kill();
+  await stack?.close();
+});
+
+test('after a run, /metrics has the pipeline counters and timings', async () => {
+  const instanceId = await stack.launchInstance('linux');
+  const quick = { interval: '100ms', timeout: '2m' };
+  const ok = await startPipeline(stack.env.client, 'ami', { name: 'metrics-ok', instanceId, waits: { image: quick } }, { taskQueue: `${stack.taskQueue}-metrics` });
+  await ok.result();
+  const bad = await startPipeline(stack.env.client, 'ami', { name: 'metrics-bad', instanceId: 'i-0000000000000dead', waits: { image: quick } }, { taskQueue: `${stack.taskQueue}-metrics` });
+  await bad.result().catch(() => undefined);
+
+  // The exporter is scraped, not pushed: give the SDK's metric pipeline a moment to catch up.
+  let text = '';
+  for (let i = 0; i < 40 && !/golden_image_runs\{[^}]*outcome="failed"/.test(text); i++) {
+    text = await fetch(metricsUrl).then((r) => r.text(), () => '');
+    await sleep(250);
+  }
+  const line = (pattern: RegExp) => text.split('\n').find((l) => pattern.test(l) && !l.startsWith('#'));
+  assert.ok(line(/golden_image_runs\{(?=[^}]*outcome="completed")(?=[^}]*workflowType="amiPipeline")[^}]*\} 1$/), `completed run in:\n${text}`);
+  assert.ok(line(/golden_image_runs\{(?=[^}]*outcome="failed")[^}]*\} 1$/), 'failed run');
+  assert.ok(line(/golden_image_stage_duration_count\{(?=[^}]*stage="wait-available")(?=[^}]*state="succeeded")[^}]*\} 1$/), 'wait-available duration');
+  assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="CreateImage")(?=[^}]*outcome="ok")[^}]*\} 1$/), 'CreateImage ok');
+  assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="DescribeImages")(?=[^}]*outcome="ok")[^}]*\} \d+$/), 'DescribeImages ok');
+  assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="DescribeInstances")(?=[^}]*outcome="error")[^}]*\} 1$/), 'the unknown instance as an error');
+  assert.ok(line(/^temporal_workflow_completed/), 'the SDK metrics are there too');
+});
