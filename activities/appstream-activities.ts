@@ -7,17 +7,18 @@ import { deleteAppStreamImage, tagAppStreamImage } from './appstream-image-chang
 import { findPipelineAppStreamImages } from './appstream-image-lookup';
 import { checkUpdateAvailable, createUpdatedImage, type UpdatedImageRequest } from './appstream-updated-image';
 import { waitForAppStreamImage } from './appstream-wait-for-image';
+import type { Watchers } from './watchers';
 
-export function createAppStreamActivities(appstream: AppStreamClient) {
+export function createAppStreamActivities(appstream: AppStreamClient, watchers: Watchers) {
   return {
     checkUpdateAvailable: (existingImageName: string, newImageName: string) => checkUpdateAvailable(appstream, existingImageName, newImageName),
     createUpdatedImage: (request: UpdatedImageRequest) => createUpdatedImage(appstream, request),
-    waitForAppStreamImage: (name: string) => waitForAppStreamImage(appstream, name),
+    waitForAppStreamImage: (name: string) => waitForAppStreamImage(watchers.appStreamImages, name),
     tagAppStreamImage: (arn: string, tags: Record<string, string>) => tagAppStreamImage(appstream, arn, tags),
     findPipelineAppStreamImages: (tagKey: string, pipeline: string) => findPipelineAppStreamImages(appstream, tagKey, pipeline),
     deleteAppStreamImage: (name: string) => deleteAppStreamImage(appstream, name),
     createImageBuilder: (request: BuilderRequest) => createImageBuilder(appstream, request),
     changeImageBuilder: (name: string, action: BuilderTransition) => changeImageBuilder(appstream, name, action, isRetry()),
-    waitForImageBuilder: (name: string, goal: BuilderGoal) => waitForImageBuilder(appstream, name, goal),
+    waitForImageBuilder: (name: string, goal: BuilderGoal) => waitForImageBuilder(watchers.builders, name, goal),
   };
 }

@@ -6,8 +6,9 @@ import { DescribeImageBuildersCommand, type AppStreamClient, type ImageBuilder }
 import type { BuilderGoal } from '../workflows/appstream-image-builder-input';
 import { failedState } from './appstream-failed-state';
 import { awsCall } from './aws-call';
-import { isAwsErrorCode } from './aws-errors';
+import { byNameTolerant } from './appstream-by-name';
 import { notReady, terminalState } from './not-ready';
+import { inChunks, type ResourceWatch } from './state-watcher';
 
 const PAGE_SIZE = 25;
 
@@ -26,12 +27,14 @@ async function describeImageBuilders(appstream: AppStreamClient, names?: string[
 
 /** The builder of this name, or undefined when AppStream does not know it (never created, or deleted). */
 export async function describeImageBuilder(appstream: AppStreamClient, name: string): Promise<ImageBuilder | undefined> {
-  try {
-    return (await describeImageBuilders(appstream, [name])).find((builder) => builder.Name === name);
-  } catch (err) {
-    if (isAwsErrorCode(err, 'ResourceNotFoundException')) return undefined;
-    throw err;
-  }
+  return (await describeImageBuildersByName(appstream, [name])).get(name);
+}
+
+/** Many builders by name, 25 a request; an unknown name is absent from the result. */
+export function describeImageBuildersByName(appstream: AppStreamClient, names: string[]): Promise<Map<string, ImageBuilder>> {
+  return inChunks(names, PAGE_SIZE, (chunk) =>
+    byNameTolerant(chunk, async (some) => new Map((await describeImageBuilders(appstream, some)).map((b) => [b.Name ?? '', b]))),
+  );
 }
 
 export interface BuilderArrival {
@@ -41,8 +44,8 @@ export interface BuilderArrival {
 }
 
 /** One poll: done when the builder is in `goal` (for DELETED: gone), terminal when it is FAILED. */
-export async function waitForImageBuilder(appstream: AppStreamClient, name: string, goal: BuilderGoal): Promise<BuilderArrival> {
-  const builder = await describeImageBuilder(appstream, name);
+export async function waitForImageBuilder(builders: ResourceWatch<ImageBuilder>, name: string, goal: BuilderGoal): Promise<BuilderArrival> {
+  const builder = await builders.observe(name);
   if (!builder) {
     if (goal === 'DELETED') return { name, state: goal };
     throw terminalState('ResourceNotFoundException', `image builder ${name} does not exist (deleted while the run waited for it to be ${goal}?)`);

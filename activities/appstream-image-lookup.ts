@@ -5,19 +5,25 @@
  */
 import { DescribeImagesCommand, ListTagsForResourceCommand, paginateDescribeImages, type AppStreamClient, type Image } from '@aws-sdk/client-appstream';
 import { awsCall } from './aws-call';
-import { isAwsErrorCode } from './aws-errors';
+import { byNameTolerant } from './appstream-by-name';
+import { inChunks } from './state-watcher';
 
 const PAGE_SIZE = 25;
 
 export async function describeAppStreamImage(appstream: AppStreamClient, name: string): Promise<Image | undefined> {
-  try {
-    const out = await awsCall('DescribeImages', () => appstream.send(new DescribeImagesCommand({ Names: [name] })));
-    return out.Images?.find((image) => image.Name === name);
-  } catch (err) {
-    if (isAwsErrorCode(err, 'ResourceNotFoundException')) return undefined;
-    throw err;
-  }
+  return (await describeAppStreamImages(appstream, [name])).get(name);
 }
+
+/** Many images by name, 25 a request; an unknown name is absent from the result. */
+export function describeAppStreamImages(appstream: AppStreamClient, names: string[]): Promise<Map<string, Image>> {
+  return inChunks(names, PAGE_SIZE, (chunk) =>
+    byNameTolerant(chunk, async (some) => {
+      const out = await awsCall('DescribeImages', () => appstream.send(new DescribeImagesCommand({ Names: some })));
+      return new Map((out.Images ?? []).map((image) => [image.Name ?? '', image]));
+    }),
+  );
+}
+
 
 export async function appStreamTags(appstream: AppStreamClient, arn: string): Promise<Record<string, string>> {
   const out = await awsCall('ListTagsForResource', () => appstream.send(new ListTagsForResourceCommand({ ResourceArn: arn })));

@@ -3,18 +3,18 @@
  * while AppStream is still building it (the activity's retry policy is the poll loop), and fails for
  * good with the image's StateChangeReason and ImageErrors when it ends FAILED.
  */
-import type { AppStreamClient, Image } from '@aws-sdk/client-appstream';
+import type { Image } from '@aws-sdk/client-appstream';
 import { failedState } from './appstream-failed-state';
-import { describeAppStreamImage } from './appstream-image-lookup';
 import { notReady, terminalState } from './not-ready';
+import type { ResourceWatch } from './state-watcher';
 
 export interface AvailableAppStreamImage {
   name: string;
   arn: string;
 }
 
-export async function waitForAppStreamImage(appstream: AppStreamClient, name: string): Promise<AvailableAppStreamImage> {
-  return judgeImage(name, await describeAppStreamImage(appstream, name));
+export async function waitForAppStreamImage(images: ResourceWatch<Image>, name: string): Promise<AvailableAppStreamImage> {
+  return judgeImage(name, await images.observe(name));
 }
 
 function judgeImage(name: string, image: Image | undefined): AvailableAppStreamImage {

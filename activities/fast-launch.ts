@@ -13,17 +13,25 @@ import {
 import type { FastLaunchSpec } from '../workflows/ami-pipeline-input';
 import { awsCall } from './aws-call';
 import { notReady, terminalState } from './not-ready';
+import { inChunks, type ResourceWatch } from './state-watcher';
 
 const PAGE_SIZE = 200;
 
+/** Fast-launch states of many images, 200 a request and a page; an image without fast launch is absent. */
+export function describeFastLaunch(ec2: EC2Client, imageIds: string[]): Promise<Map<string, DescribeFastLaunchImagesSuccessItem>> {
+  return inChunks(imageIds, PAGE_SIZE, (ids) =>
+    awsCall('DescribeFastLaunchImages', async () => {
+      const found = new Map<string, DescribeFastLaunchImagesSuccessItem>();
+      for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: ids })) {
+        for (const item of page.FastLaunchImages ?? []) found.set(item.ImageId ?? '', item);
+      }
+      return found;
+    }),
+  );
+}
+
 async function fastLaunchState(ec2: EC2Client, imageId: string): Promise<DescribeFastLaunchImagesSuccessItem | undefined> {
-  return awsCall('DescribeFastLaunchImages', async () => {
-    for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: [imageId] })) {
-      const found = page.FastLaunchImages?.find((item) => item.ImageId === imageId);
-      if (found) return found;
-    }
-    return undefined;
-  });
+  return (await describeFastLaunch(ec2, [imageId])).get(imageId);
 }
 
 /** A launch template that does not exist fails here, before any image is created, with EC2's own error. */
@@ -70,8 +78,12 @@ export type FastLaunchGoal = 'enabled' | 'disabled';
 const FAILED_STATES = new Set(['enabling-failed', 'enabled-failed', 'disabling-failed']);
 
 /** One poll: returns at the goal, "not ready" on the way, and fails for good with EC2's reason. */
-export async function waitForFastLaunch(ec2: EC2Client, imageId: string, goal: FastLaunchGoal): Promise<string> {
-  const current = await fastLaunchState(ec2, imageId);
+export async function waitForFastLaunch(
+  states: ResourceWatch<DescribeFastLaunchImagesSuccessItem>,
+  imageId: string,
+  goal: FastLaunchGoal,
+): Promise<string> {
+  const current = await states.observe(imageId);
   const state = current?.State ?? 'disabled';
   if (state === goal) return state;
   if (FAILED_STATES.has(state)) {

@@ -13,23 +13,28 @@ import { resolveFleet, type FleetRequest } from './fleet';
 import { findPipelineImages } from './image-lookup';
 import type { InstanceSelector } from './instance-lookup';
 import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
+import type { WaitMode } from './state-watcher';
 import { waitForImageAvailable, type ImageWait } from './wait-for-image';
+import { createWatchers } from './watchers';
 
-export function createActivities({ ec2, appstream }: AwsClients) {
+/** `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline. */
+export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared') {
+  const { ec2, appstream } = clients;
+  const watchers = createWatchers(clients, waitMode);
   return {
     describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(ec2, selector),
     checkLaunchTemplate: (template: NonNullable<FastLaunchSpec['launchTemplate']>) => checkLaunchTemplate(ec2, template),
     resolveFleet: (request: FleetRequest) => resolveFleet(ec2, request),
     createImage: (request: CreateImageRequest) => createImage(ec2, request),
-    waitForImageAvailable: (wait: ImageWait) => waitForImageAvailable(ec2, wait),
+    waitForImageAvailable: (wait: ImageWait) => waitForImageAvailable(watchers.images, wait),
     enableFastLaunch: (imageId: string, spec: FastLaunchSpec) => enableFastLaunch(ec2, imageId, spec),
     disableFastLaunch: (imageId: string) => disableFastLaunch(ec2, imageId),
-    waitForFastLaunch: (imageId: string, goal: FastLaunchGoal) => waitForFastLaunch(ec2, imageId, goal),
+    waitForFastLaunch: (imageId: string, goal: FastLaunchGoal) => waitForFastLaunch(watchers.fastLaunch, imageId, goal),
     createRootVolumeTask: (request: RootVolumeTaskRequest) => createRootVolumeTask(ec2, request),
-    waitForRootVolumeTask: (taskId: string) => waitForRootVolumeTask(ec2, taskId),
+    waitForRootVolumeTask: (taskId: string) => waitForRootVolumeTask(watchers.rootVolumeTasks, taskId),
     findPipelineImages: (tagKey: string, pipeline: string) => findPipelineImages(ec2, tagKey, pipeline),
     deregisterImage: (imageId: string) => deregisterImage(ec2, imageId),
-    ...createAppStreamActivities(appstream),
+    ...createAppStreamActivities(appstream, watchers),
   };
 }
 

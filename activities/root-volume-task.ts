@@ -3,9 +3,10 @@
  * the instance, so a retry or replay returns the same task) and poll it to its end.
  */
 import { createHash } from 'node:crypto';
-import { CreateReplaceRootVolumeTaskCommand, paginateDescribeReplaceRootVolumeTasks, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateReplaceRootVolumeTaskCommand, paginateDescribeReplaceRootVolumeTasks, type EC2Client, type ReplaceRootVolumeTask } from '@aws-sdk/client-ec2';
 import { awsCall } from './aws-call';
 import { notReady, terminalState } from './not-ready';
+import { inChunks, type ResourceWatch } from './state-watcher';
 
 export interface RootVolumeTaskRequest {
   instanceId: string;
@@ -37,15 +38,22 @@ export async function createRootVolumeTask(ec2: EC2Client, request: RootVolumeTa
   return taskId;
 }
 
+/** Many tasks by ID, 50 a request (DescribeReplaceRootVolumeTasks' page limit). */
+export function describeRootVolumeTasks(ec2: EC2Client, taskIds: string[]): Promise<Map<string, ReplaceRootVolumeTask>> {
+  return inChunks(taskIds, 50, (ids) =>
+    awsCall('DescribeReplaceRootVolumeTasks', async () => {
+      const found = new Map<string, ReplaceRootVolumeTask>();
+      for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2 }, { ReplaceRootVolumeTaskIds: ids })) {
+        for (const task of page.ReplaceRootVolumeTasks ?? []) found.set(task.ReplaceRootVolumeTaskId ?? '', task);
+      }
+      return found;
+    }),
+  );
+}
+
 /** One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a person. */
-export async function waitForRootVolumeTask(ec2: EC2Client, taskId: string): Promise<string> {
-  const task = await awsCall('DescribeReplaceRootVolumeTasks', async () => {
-    for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2 }, { ReplaceRootVolumeTaskIds: [taskId] })) {
-      const found = page.ReplaceRootVolumeTasks?.find((t) => t.ReplaceRootVolumeTaskId === taskId);
-      if (found) return found;
-    }
-    return undefined;
-  });
+export async function waitForRootVolumeTask(tasks: ResourceWatch<ReplaceRootVolumeTask>, taskId: string): Promise<string> {
+  const task = await tasks.observe(taskId);
   const state = task?.TaskState ?? 'unknown';
   if (state === 'succeeded') return state;
   if (state === 'failed') {

@@ -3,9 +3,9 @@
  * pending (the activity's retry policy is the poll loop), and fails for good with AWS's StateReason
  * when the image ends in a bad state.
  */
-import type { EC2Client, Image } from '@aws-sdk/client-ec2';
-import { describeImagesById } from './image-lookup';
+import type { Image } from '@aws-sdk/client-ec2';
 import { notReady, terminalState } from './not-ready';
+import type { ResourceWatch } from './state-watcher';
 
 export interface ImageWait {
   imageId: string;
@@ -21,9 +21,8 @@ export interface AvailableImage {
 
 const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered']);
 
-export async function waitForImageAvailable(ec2: EC2Client, wait: ImageWait): Promise<AvailableImage> {
-  const image = (await describeImagesById(ec2, [wait.imageId])).get(wait.imageId);
-  return judgeImage(wait, image);
+export async function waitForImageAvailable(images: ResourceWatch<Image>, wait: ImageWait): Promise<AvailableImage> {
+  return judgeImage(wait, await images.observe(wait.imageId));
 }
 
 function judgeImage(wait: ImageWait, image: Image | undefined): AvailableImage {

@@ -10,7 +10,7 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
 import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
-import { failureOf, historyEventCount, recordHistory, stageIs, waitForProgress } from './support/runs';
+import { failureOf, historyEventCount, recordHistory, stageIs, waitAttempts, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
@@ -98,9 +98,10 @@ describe('amiPipeline', () => {
     const handles = await Promise.all(
       instances.map((instanceId, i) => start({ name: `storm-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
     );
-    // Once all three poll, shrink EC2's buckets 20x: three pollers then outrun the refill, so EC2 throttles for real.
+    // Once all three poll, shrink EC2's buckets 100x (to one token, refilled every 5 s): even the shared
+    // watcher's one describe a second then outruns the refill, so EC2 throttles for real.
     await Promise.all(handles.map((h) => waitForProgress(h, stageIs('wait-available', 'running'))));
-    await stack.admin.configure({ throttling: { enabled: true, scale: 0.05 } });
+    await stack.admin.configure({ throttling: { enabled: true, scale: 0.01 } });
     const results = (await Promise.all(handles.map((h) => h.result()))) as AmiPipelineResult[];
     // Back to AWS's sizes, so the test's own describes below are not throttled.
     await stack.admin.configure({ throttling: { enabled: true, scale: 1 } });
@@ -182,14 +183,26 @@ describe('amiPipeline', () => {
     assert.deepEqual(state.snapshots.filter((s) => image?.snapshotIds.includes(s.id)), [], 'its snapshots are deleted');
   });
 
+  test('concurrent waits share one watcher: ten runs waiting cost about one describe a second', async () => {
+    const instances = await stack.launchInstances('windows', 10);
+    await stack.admin.configure({ durations: { image: 6_000 } });
+    await stack.admin.resetCalls();
+    const handles = await Promise.all(instances.map((instanceId, i) => start({ name: `shared-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })));
+    const started = Date.now();
+    await Promise.all(handles.map((h) => h.result()));
+    const seconds = (Date.now() - started) / 1000;
+    // Each CreateImage first looks its name up (one DescribeImages each); the rest are the waits' polls.
+    const polls = ((await stack.admin.calls()).ec2['DescribeImages']?.total ?? 0) - instances.length;
+    console.log(`10 concurrent waits over ${seconds.toFixed(1)} s: ${polls} DescribeImages polls (per-run polling: about 10 a second)`);
+    assert.ok(polls <= Math.ceil(seconds) + 2, `expected about one batched describe a second, got ${polls} in ${seconds.toFixed(1)} s`);
+  });
+
   test('history size does not grow with the number of polls (1 poll vs 50 polls)', { timeout: 120_000 }, async () => {
     const polls = async (durationMs: number) => {
       await stack.admin.configure({ durations: { image: durationMs } });
-      await stack.admin.resetCalls();
       const handle = await start({ name: `polls-${durationMs}`, waits: { image: { interval: '100ms', timeout: '2m' } } });
       await handle.result();
-      // One DescribeImages is CreateImage's look-up by name; the rest are polls.
-      return { polls: ((await stack.admin.calls()).ec2['DescribeImages']?.total ?? 0) - 1, events: await historyEventCount(handle) };
+      return { polls: await waitAttempts(handle), events: await historyEventCount(handle) };
     };
     const quick = await polls(0);
     // The dev server fires retry timers about once a second, so 50 polls take about 50 s.

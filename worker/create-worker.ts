@@ -6,6 +6,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws-clients';
+import type { WaitMode } from '../activities/state-watcher';
 import { configuredTaskQueue } from './task-queue';
 
 /** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter. */
@@ -20,6 +21,8 @@ export interface GoldenImageWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Payload encryption (see encryption-codec.ts); undefined stores payloads as plain JSON. */
   dataConverter?: DataConverter;
+  /** How waits poll: one shared watcher (the default), or each on its own (a benchmark baseline). */
+  waitMode?: WaitMode;
 }
 
 export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
@@ -29,7 +32,7 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     taskQueue: options.taskQueue ?? configuredTaskQueue(),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-    activities: createActivities(options.clients),
+    activities: createActivities(options.clients, options.waitMode),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

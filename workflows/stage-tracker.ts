@@ -143,19 +143,20 @@ function firstLine(text: string): string {
 }
 
 /** The stage table as Temporal markdown, shown on the run's page in the UI. */
+/** Times as HH:MM:SS (UTC; the date is in the run's header), so the table fits the UI's panel. */
+const clock = (iso?: string) => (iso ? iso.slice(11, 19) : '');
+
 function renderDetails(pipeline: string, rows: StageRow[], resources: string[], instances?: InstanceRow[]): string {
-  const lines = [
-    `**${pipeline}**`,
-    '',
-    '| stage | state | started | ended | detail |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) =>
-      `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${r.startedAt ?? ''} | ${r.endedAt ?? ''} | ${(r.detail ?? '').replaceAll('|', '/')} |`),
-  ];
+  const lines = [`**${pipeline}**${resources.length ? ` · ${resources.join(', ')}` : ''}`, ''];
+  lines.push('| stage | state | started | ended | detail |', '| --- | --- | --- | --- | --- |');
+  // Skipped stages go on one line below: the UI's panel has a fixed height, and the table must fit.
+  const [skipped, shown] = [rows.filter((r) => r.state === 'skipped'), rows.filter((r) => r.state !== 'skipped')];
+  lines.push(...shown.map((r) => `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${clock(r.startedAt)} | ${clock(r.endedAt)} | ${(r.detail ?? '').replaceAll('|', '/')} |`));
+  const reasons = [...new Set(skipped.map((r) => r.detail ?? 'skipped'))];
+  for (const why of reasons) lines.push('', `${STAGE_ICONS.skipped} ${skipped.filter((r) => (r.detail ?? 'skipped') === why).map((r) => r.stage).join(', ')}: ${why}`);
   if (instances) {
     lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
     lines.push(...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`));
   }
-  if (resources.length) lines.push('', `Resources: ${resources.join(', ')}`);
   return lines.join('\n');
 }

@@ -27,6 +27,14 @@ export async function waitForProgress(
 export const stageIs = (stage: string, state: string) => (p: PipelineProgress) =>
   p.stages.some((row) => row.stage === stage && row.state === state);
 
+/** How many attempts (polls) the run's last activity took: history records only the last attempt's number. */
+export async function waitAttempts(handle: WorkflowHandle, activityType = 'waitForImageAvailable'): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
+  return started?.activityTaskStartedEventAttributes?.attempt ?? 0;
+}
+
 export async function historyEventCount(handle: WorkflowHandle): Promise<number> {
   return (await handle.fetchHistory()).events?.length ?? 0;
 }

@@ -37,11 +37,13 @@ export interface Stack {
 export interface StackOptions {
   /** Given to both the environment's client and the in-process worker (payload encryption, say). */
   dataConverter?: DataConverter;
+  /** Extra dev-server flags, e.g. `--dynamic-config-value` settings. */
+  serverArgs?: string[];
 }
 
 export async function startStack(sandboxConfig: SandboxConfigOverrides = { profile: 'test' }, options: StackOptions = {}): Promise<Stack> {
-  const { dataConverter } = options;
-  const [env, sandbox] = await Promise.all([startTemporal(dataConverter), createSandbox({ port: 0, config: sandboxConfig })]);
+  const { dataConverter, serverArgs } = options;
+  const [env, sandbox] = await Promise.all([startTemporal(dataConverter, serverArgs), createSandbox({ port: 0, config: sandboxConfig })]);
   const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
   const taskQueue = `golden-image-test-${process.pid}`;
   let worker: Worker | undefined;

@@ -11,8 +11,11 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let runtimeInstalled = false;
 
-/** `dataConverter` (payload encryption, say) goes to the environment's client. */
-export async function startTemporal(dataConverter?: DataConverter): Promise<TestWorkflowEnvironment> {
+/**
+ * `dataConverter` (payload encryption, say) goes to the environment's client; `serverArgs` are extra
+ * dev-server flags (dynamic config, say).
+ */
+export async function startTemporal(dataConverter?: DataConverter, serverArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   // Expected activity failures (WARN) and worker state changes (INFO) would bury the test report.
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -23,6 +26,7 @@ export async function startTemporal(dataConverter?: DataConverter): Promise<Test
       executable: { type: 'existing-path', path: await provisionTemporalCli() },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: serverArgs,
     },
     ...(dataConverter ? { client: { dataConverter } } : {}),
   });

@@ -1,0 +1,23 @@
+/**
+ * The watches a worker shares among all its waits, one per kind of resource, each with the batched
+ * describe that refreshes it (see state-watcher.ts).
+ */
+import type { AwsClients } from './aws-clients';
+import { describeImageBuildersByName } from './appstream-builder-lookup';
+import { describeAppStreamImages } from './appstream-image-lookup';
+import { describeFastLaunch } from './fast-launch';
+import { describeImagesById } from './image-lookup';
+import { describeRootVolumeTasks } from './root-volume-task';
+import { ResourceWatch, type WaitMode } from './state-watcher';
+
+export function createWatchers({ ec2, appstream }: AwsClients, mode: WaitMode = 'shared') {
+  return {
+    images: new ResourceWatch((ids) => describeImagesById(ec2, ids), mode),
+    fastLaunch: new ResourceWatch((ids) => describeFastLaunch(ec2, ids), mode),
+    rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode),
+    appStreamImages: new ResourceWatch((names) => describeAppStreamImages(appstream, names), mode),
+    builders: new ResourceWatch((names) => describeImageBuildersByName(appstream, names), mode),
+  };
+}
+
+export type Watchers = ReturnType<typeof createWatchers>;
