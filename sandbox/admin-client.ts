@@ -54,6 +54,11 @@ export class SandboxAdmin {
     await this.request('POST', 'advance', ms === undefined ? {} : { ms });
   }
 
+  /** Whether CreateUpdatedImage finds an update for this AppStream image (none does until told). */
+  async setAppStreamUpdate(imageName: string, available: boolean): Promise<void> {
+    await this.request('POST', 'appstream/updates', { imageName, available });
+  }
+
   state(): Promise<StateDump> {
     return this.request('GET', 'state');
   }

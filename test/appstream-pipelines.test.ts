@@ -42,16 +42,6 @@ const FAST_IMAGE = { image: { interval: '200ms', timeout: '2m' } };
 const FAST_BUILDER = { builder: { interval: '200ms', timeout: '2m' } };
 const PIPELINE_NAME = 'golden-appstream';
 
-/** The sandbox's switch for "AWS has updates for this image". */
-async function setUpdateAvailable(imageName: string, available = true): Promise<void> {
-  const response = await fetch(`${stack.sandboxUrl}/_sandbox/appstream/updates`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ imageName, available }),
-  });
-  assert.equal(response.status, 200);
-}
-
 function startUpdate(config: Partial<AppStreamImageUpdateConfig>, taskQueue = stack.taskQueue, workflowId?: string) {
   return startPipeline(
     stack.env.client,
@@ -97,7 +87,7 @@ async function builderState(name: string): Promise<string> {
 
 describe('appStreamImageUpdate', () => {
   test('happy path: an update is available → a new AVAILABLE, tagged image, with the run observable in the UI', async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.resetCalls();
     const handle = await startUpdate({ tags: { team: 'euc' }, newImageDescription: 'monthly updates' }, stack.taskQueue, 'appstream-image-update');
     const result = (await handle.result()) as AppStreamImageUpdateResult;
@@ -164,7 +154,7 @@ describe('appStreamImageUpdate', () => {
   });
 
   test('an image that ends FAILED fails the run with its StateChangeReason and ImageErrors, and is deleted', async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.fail({ kind: 'appStreamImage', next: true, code: 'IMAGE_UPDATE_FAILURE', message: 'Windows Update failed with 0x80070643' });
     const handle = await startUpdate({});
     const failure = await failureOf(handle);
@@ -179,7 +169,7 @@ describe('appStreamImageUpdate', () => {
   });
 
   test('the new name already taken by a foreign image: a clear error, and the foreign image is untouched', async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-taken', newImageTags: { owner: 'someone-else' } }));
     await stack.admin.advance();
     await stack.admin.resetCalls();
@@ -196,7 +186,7 @@ describe('appStreamImageUpdate', () => {
   });
 
   test("retention deletes only this pipeline's older images", async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'foreign-image' }));
     const other = (await (await startUpdate({ name: 'other-pipeline' })).result()) as AppStreamImageUpdateResult & { updated: true };
     const made: string[] = [];
@@ -213,7 +203,7 @@ describe('appStreamImageUpdate', () => {
   });
 
   test('cancel mid-wait: the run is cancelled and its image is deleted once AppStream allows it', async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.configure({ durations: { appStreamImage: 3_000 } });
     const handle = await startUpdate({});
     const progress = await waitForProgress(handle, stageIs('wait-available', 'running'));
@@ -247,7 +237,7 @@ describe('appStreamImageUpdate', () => {
   });
 
   test('the worker killed hard mid-wait: a new worker finishes the run, with exactly one image', async () => {
-    await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.configure({ durations: { appStreamImage: 6_000 } });
     await stack.admin.resetCalls();
     const taskQueue = `${stack.taskQueue}-appstream-crash`;

@@ -11,6 +11,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws-clients';
 import { PROFILE_NAMES, type ProfileName } from '../sandbox/profiles';
 import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../sandbox/seed';
+import { SandboxAdmin } from '../sandbox/admin-client';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream-seed';
 import { createSandbox } from '../sandbox/server';
 import { createWorker } from './create-worker';
 import { startDevServer } from './dev-server';
@@ -65,6 +67,8 @@ async function main(options: StackOptions): Promise<void> {
   const [windowsBuild] = await launch(clients.ec2, WINDOWS_BASE_AMI_ID, { Name: 'win-build', role: 'build' });
   const [linuxBuild] = await launch(clients.ec2, LINUX_BASE_AMI_ID, { Name: 'linux-build', role: 'build' });
   const fleet = await launch(clients.ec2, WINDOWS_BASE_AMI_ID, { fleet: 'web' }, 4);
+  // So that `appstream update` has something to do in the demo; real AWS decides this itself.
+  await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
 
   const connection = await NativeConnection.connect({ address: server.address });
   const worker = await createWorker({ connection, clients, dataConverter: dataConverterFromEnv() });
@@ -89,9 +93,11 @@ async function main(options: StackOptions): Promise<void> {
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}
   Fleet (fleet=web)        ${fleet.join(' ')}
+  AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME} (an update is available)
 
   Start a pipeline in another shell:
     npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
+  More in examples/: npx golden-image ami run -f examples/windows-fleet.yaml --follow
 
   Ctrl-C stops everything.
 `);
