@@ -192,6 +192,8 @@ describe('fast launch', () => {
   });
 
   test('only an available Windows AMI of this account, valid settings and an existing launch template qualify', async () => {
+    // This test is about validation: its eight EnableFastLaunch calls would outrun that API's own bucket (5, refilled at 2 a second).
+    await admin.configure({ throttling: { enabled: false } });
     const linux = await ownImage(LINUX_BASE_AMI_ID, 'golden-linux-fl');
     const linuxError = await rejectsWith(ec2.send(enableRequest(linux)), 'InvalidParameter', 400);
     assert.match(linuxError.message, /only supported for Windows AMIs/);
