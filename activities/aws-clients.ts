@@ -32,6 +32,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 10_000,
+      // Without this the handler only logs a warning at the timeout and keeps waiting: a call that
+      // never answers must fail, so that it is retried (and cannot hold up the shared watcher).
+      throwOnRequestTimeout: true,
     }),
   };
   return { ec2: new EC2Client(shared), appstream: new AppStreamClient(shared) };

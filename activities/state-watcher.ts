@@ -18,12 +18,14 @@ export interface WatchSettings {
   coalesceMs: number;
   /** The least time between two refreshes of one kind: at most one describe (per page) per gap. */
   minGapMs: number;
+  /** A refresh that takes longer is given up: its waits fail (and retry), and the next refresh can start. */
+  refreshTimeoutMs: number;
 }
 
 /** Shared by default; `per-run` describes each resource on its own, as a plain poller would (the benchmark's baseline). */
 export type WaitMode = 'shared' | 'per-run';
 
-export const DEFAULT_WATCH: WatchSettings = { coalesceMs: 50, minGapMs: 1_000 };
+export const DEFAULT_WATCH: WatchSettings = { coalesceMs: 50, minGapMs: 1_000, refreshTimeoutMs: 25_000 };
 
 interface Waiter<T> {
   resolve: (value: T | undefined) => void;
@@ -66,7 +68,7 @@ export class ResourceWatch<T> {
     this.waiting = new Map();
     this.lastRefresh = Date.now();
     try {
-      const found = await this.describe([...batch.keys()]);
+      const found = await withDeadline(this.describe([...batch.keys()]), this.settings.refreshTimeoutMs);
       for (const [id, waiters] of batch) for (const waiter of waiters) waiter.resolve(found.get(id));
     } catch (err) {
       // A failed describe (throttled, say) fails this round's attempts; their retry policy tries again.
@@ -76,6 +78,15 @@ export class ResourceWatch<T> {
       if (this.waiting.size) this.schedule();
     }
   }
+}
+
+/** A describe that never answers must not hold every later wait of its kind: give up after `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`describe gave no answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Runs a batch describe in chunks, for APIs that cap how many IDs one request may name. */

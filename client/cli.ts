@@ -3,7 +3,7 @@
  * Every command validates its input before it starts anything; exit codes are 0 for success,
  * 1 for a run that failed or was cancelled, and 2 for bad input or usage.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../workflows/input-validation';
 import { registerAmiCommands } from './ami-commands';
 import { registerAppStreamCommands } from './appstream-commands';
@@ -16,7 +16,9 @@ export function buildCli(): Command {
   const program = new Command('golden-image')
     .description('Durable golden-image pipelines for AWS on Temporal')
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Throw instead of exiting, so usage errors get this CLI's exit code (2), not commander's (1).
+    .exitOverride();
   registerAmiCommands(program);
   registerAppStreamCommands(program);
   registerRunCommands(program);
@@ -36,6 +38,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the message already; help and version are not errors.
+      process.exitCode = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code) ? 0 : EXIT_USAGE;
+      return;
+    }
     console.error(err instanceof InvalidInputError ? err.message : `error: ${innermostMessage(err)}`);
     process.exitCode = err instanceof InvalidInputError ? EXIT_USAGE : EXIT_FAILED;
   }

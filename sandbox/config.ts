@@ -19,9 +19,19 @@ export interface SandboxConfig {
   durations: Durations;
   notFoundWindowMs: number;
   throttling: ThrottlingConfig;
+  /**
+   * Optional [min, max] ms per duration: each new resource draws its own duration from the range
+   * (benchmarks: "AMIs ready after 20–60 s"). Present only when set, so existing configs read as before.
+   */
+  durationRanges?: DurationRanges;
+  /** Seeds the draws, so two runs get the same sequence of durations. */
+  durationSeed?: number;
 }
 
+export type DurationRanges = Partial<Record<keyof Durations, [min: number, max: number]>>;
+
 const durationMs = z.number().int().min(0);
+const durationRange = z.tuple([durationMs, durationMs]).refine(([min, max]) => min <= max, 'min must not exceed max');
 
 export const configOverridesSchema = z.strictObject({
   profile: z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]).optional(),
@@ -38,6 +48,19 @@ export const configOverridesSchema = z.strictObject({
     })
     .optional(),
   notFoundWindowMs: durationMs.optional(),
+  durationRanges: z
+    .strictObject({
+      instance: durationRange.optional(),
+      image: durationRange.optional(),
+      fastLaunch: durationRange.optional(),
+      fastLaunchDisable: durationRange.optional(),
+      replaceRootVolumePending: durationRange.optional(),
+      replaceRootVolumeInProgress: durationRange.optional(),
+      appStreamImage: durationRange.optional(),
+      builderTransition: durationRange.optional(),
+    })
+    .optional(),
+  durationSeed: z.number().int().optional(),
   throttling: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -68,6 +91,8 @@ export class ConfigStore {
       durations: { ...base.durations, ...definedOnly(this.overrides.durations ?? {}) },
       notFoundWindowMs: this.overrides.notFoundWindowMs ?? base.notFoundWindowMs,
       throttling: { enabled: true, scale: 1, ...definedOnly(this.overrides.throttling ?? {}) },
+      ...(this.overrides.durationRanges && Object.keys(this.overrides.durationRanges).length ? { durationRanges: this.overrides.durationRanges } : {}),
+      ...(this.overrides.durationSeed !== undefined ? { durationSeed: this.overrides.durationSeed } : {}),
     };
   }
 
@@ -86,8 +111,9 @@ export class ConfigStore {
 function mergeOverrides(a: SandboxConfigOverrides, b: SandboxConfigOverrides): SandboxConfigOverrides {
   return {
     ...a,
-    ...definedOnly({ profile: b.profile, notFoundWindowMs: b.notFoundWindowMs }),
+    ...definedOnly({ profile: b.profile, notFoundWindowMs: b.notFoundWindowMs, durationSeed: b.durationSeed }),
     durations: { ...a.durations, ...definedOnly(b.durations ?? {}) },
+    ...(a.durationRanges || b.durationRanges ? { durationRanges: { ...a.durationRanges, ...definedOnly(b.durationRanges ?? {}) } } : {}),
     throttling: { ...a.throttling, ...definedOnly(b.throttling ?? {}) },
   };
 }

@@ -3,6 +3,7 @@ import { describeAction } from './ec2-describe';
 import { isImageVisible, requireInstances, requireRegisteredImage, requireVisibleImages } from './ec2-lookup';
 import type { Ec2Params } from './ec2-params';
 import { dryRunGate, iso, platformDetails, tagSetXml } from './ec2-render';
+import { drawDuration } from './duration-draw';
 import { createSnapshot } from './ec2-storage';
 import { ApiError } from './errors';
 import type { FailureReason } from './failures';
@@ -106,7 +107,7 @@ function createImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
   if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
 
   const imageId = newId('ami');
-  const buildMs = config.durations.image;
+  const buildMs = drawDuration(state, config, 'image');
   const snapshotTags = new Map(tagSpecs.filter((t) => t.resourceType === 'snapshot').flatMap((t) => [...t.tags]));
   const mappings: EbsMapping[] = capturedDevices(state, instance!, requests).map((device) => {
     const sourceVolume = instance!.devices.find((d) => d.deviceName === device.deviceName)?.volumeId ?? 'vol-ffffffff';

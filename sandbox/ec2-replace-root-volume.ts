@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { drawDuration } from './duration-draw';
 import { validateInitializationRate } from './ec2-block-devices';
 import { describeAction } from './ec2-describe';
 import { imageState } from './ec2-images';
@@ -111,7 +112,6 @@ function checkCanStart(state: SandboxState, request: TaskRequest, now: number): 
 
 function createTask(ctx: ServiceContext, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
   const { state, config } = ctx;
-  const { durations } = config;
   const task: ReplaceRootVolumeTaskRecord = {
     seq: state.nextSeq(),
     id: newId('replacevol'),
@@ -125,8 +125,8 @@ function createTask(ctx: ServiceContext, request: TaskRequest, now: number): Rep
     startedAt: now,
     lifecycle: state
       .timeline<ReplaceRootVolumeTaskState>('pending', now)
-      .then('in-progress', durations.replaceRootVolumePending)
-      .then('succeeded', durations.replaceRootVolumeInProgress),
+      .then('in-progress', drawDuration(state, config, 'replaceRootVolumePending'))
+      .then('succeeded', drawDuration(state, config, 'replaceRootVolumeInProgress')),
     settled: false,
   };
   state.replaceRootVolumeTasks.set(task.id, task);

@@ -14,7 +14,7 @@ function recorder(states: Record<string, string>) {
   return { calls, describeFn };
 }
 
-const quick = { coalesceMs: 20, minGapMs: 200 };
+const quick = { coalesceMs: 20, minGapMs: 200, refreshTimeoutMs: 300 };
 
 describe('ResourceWatch', () => {
   test('waits arriving together share one describe, and each gets its own answer', async () => {
@@ -60,6 +60,17 @@ describe('ResourceWatch', () => {
     }, 'shared', quick);
     await assert.rejects(Promise.all([watch.observe('a'), watch.observe('b')]), /Request limit exceeded/);
     fail = false;
+    assert.equal(await watch.observe('a'), 'ok');
+  });
+
+  test('a describe that never answers fails its round, and the next round still runs', async () => {
+    let hang = true;
+    const watch = new ResourceWatch<string>(async (ids) => {
+      if (hang) return new Promise(() => {});
+      return new Map(ids.map((id) => [id, 'ok']));
+    }, 'shared', quick);
+    await assert.rejects(watch.observe('a'), /describe gave no answer within 300 ms/);
+    hang = false;
     assert.equal(await watch.observe('a'), 'ok');
   });
 

@@ -3,16 +3,16 @@
  * loopback port, an in-process worker whose activities reach the sandbox through the AWS SDK over
  * HTTP, and an EC2 client for arranging scenarios and checking the outcome.
  */
-import { RunInstancesCommand, waitUntilInstanceRunning, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
 import { SandboxAdmin } from '../../sandbox/admin-client';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../../sandbox/seed';
 import { createSandbox } from '../../sandbox/server';
 import type { SandboxConfigOverrides } from '../../sandbox/config';
 import { createWorker } from '../../worker/create-worker';
+import { launchInstances } from './instances';
 import { startTemporal, workflowBundle } from './temporal';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-test-secret' };
@@ -69,21 +69,7 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
       const [instanceId] = await stack.launchInstances(platform, 1, tags);
       return instanceId!;
     },
-    async launchInstances(platform, count, tags = {}) {
-      // One RunInstances for the lot: EC2's RunInstances bucket is small (5, refilled at 2 a second).
-      const out = await clients.ec2.send(
-        new RunInstancesCommand({
-          ImageId: platform === 'windows' ? WINDOWS_BASE_AMI_ID : LINUX_BASE_AMI_ID,
-          InstanceType: 'm5.large',
-          MinCount: count,
-          MaxCount: count,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-        }),
-      );
-      const instanceIds = (out.Instances ?? []).map((i) => i.InstanceId ?? '');
-      await waitUntilInstanceRunning({ client: clients.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: instanceIds });
-      return instanceIds.sort();
-    },
+    launchInstances: (platform, count, tags) => launchInstances(clients.ec2, platform, count, tags),
     async close() {
       await stack.stopWorker();
       await env.teardown();

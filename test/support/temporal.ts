@@ -2,6 +2,7 @@
  * One real Temporal dev server per test file, from the provisioned CLI, with our search attributes
  * registered, on free ports (never 7233/8233), so test files run in parallel and beside `npm start`.
  */
+import { after, before } from 'node:test';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -52,3 +53,15 @@ const quietLogger = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
+
+/** One dev server for the test file that calls this at its top level; the getter gives it to the tests. */
+export function temporalForThisFile(serverArgs: string[] = []): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    env = await startTemporal(undefined, serverArgs);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return () => env!;
+}

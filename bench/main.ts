@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: the shared watcher against per-run polling and the AWS SDK's waiter, in one run,
+ * on a fresh dev server and sandbox. Prints one table and writes bench/results/{results.json,
+ * results.md,chart.svg}. Not a test: it measures and reports; the targets are never asserted.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installRuntime } from '../worker/runtime';
+import { runAmiScenario, type ScenarioContext } from './ami-scenario';
+import { describeCallsChart } from './chart';
+import { runHistoryProbe } from './history-probe';
+import { parseOptions } from './options';
+import { markdownReport, textTable } from './report';
+import { ROLLOUT_CONCURRENCY, runRolloutScenario } from './rollout-scenario';
+import { BENCH_SANDBOX } from './sandbox-setup';
+import { runSdkWaiterScenario } from './sdk-waiter-scenario';
+import { startStack, type BenchStack } from './stack';
+import { checkTargets } from './targets';
+import type { BenchResults, HistoryProbe, ScenarioResult } from './types';
+
+/** No scenario may run longer than this; a stuck one fails the bench rather than hanging it. */
+const SCENARIO_TIMEOUT_MS = 40 * 60_000;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
+  // The client's own runtime logs only errors: activity retries are the point of the bench, not news.
+  installRuntime({ logLevel: 'ERROR' });
+
+  const stack = await startStack(log);
+  log(`dev server ${stack.server.address} (pid ${stack.server.process.pid}), sandbox ${stack.sandbox.url}, logs in ${stack.dir}`);
+  if (options.probeOnly) return probeOnly(stack, options.longPolls, options.outDir, log);
+  const ctx: ScenarioContext = { stack, log, historySample: options.historySample, timeoutMs: SCENARIO_TIMEOUT_MS };
+  const rows: ScenarioResult[] = [];
+  const errors: string[] = [];
+  const run = async (label: string, scenario: () => Promise<ScenarioResult>) => {
+    log(`${label}`);
+    try {
+      const row = await scenario();
+      rows.push(row);
+      log(`  done: ${row.describeCalls} describes, makespan ${row.makespanS} s, lag p99 ${row.lag?.p99S ?? '—'} s`);
+    } catch (err) {
+      errors.push(`${label}: ${String(err)}`);
+      log(`  FAILED: ${String(err)}`);
+    }
+  };
+
+  let probe: HistoryProbe | null = null;
+  try {
+    for (const n of options.ns) {
+      await run(`(a) shared watcher, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'shared', n));
+      await run(`(b) per-run polling, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'per-run', n));
+    }
+    // The history probe has its own sandbox and worker; it runs while mode (c), which uses neither Temporal nor a worker, runs.
+    const probing = runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
+      errors.push(`history probe: ${String(err)}`);
+      return null;
+    });
+    for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
+    probe = await probing;
+    if (!options.skipRollout) {
+      await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
+      await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
+    }
+  } finally {
+    await stack.close();
+  }
+
+  const order = (r: ScenarioResult) => (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
+  rows.sort((a, b) => order(a) - order(b));
+  const results: BenchResults = {
+    startedAt: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    settings: { ...options, sandbox: BENCH_SANDBOX, rolloutConcurrency: ROLLOUT_CONCURRENCY, pollInterval: '15s (default)', errors },
+    scenarios: rows,
+    historyProbe: probe,
+    targets: checkTargets(rows, probe),
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(path.join(options.outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(options.outDir, 'results.md'), markdownReport(results));
+  writeFileSync(path.join(options.outDir, 'chart.svg'), describeCallsChart(rows) + '\n');
+
+  console.log('\n' + textTable(rows) + '\n');
+  if (probe) console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
+  for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
+  for (const e of errors) console.log(`ERROR ${e}`);
+  console.log(`total ${Math.round(results.durationS / 60)} min; results in ${options.outDir}/`);
+  if (errors.length) process.exitCode = 1;
+}
+
+/** The history probe alone, on an otherwise idle machine: `npm run bench -- --probe-only`. */
+async function probeOnly(stack: BenchStack, longPolls: number, outDir: string, log: (msg: string) => void): Promise<void> {
+  try {
+    const probe = await runHistoryProbe(stack, longPolls, log);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, 'history-probe.json'), JSON.stringify({ at: new Date().toISOString(), ...probe }, null, 2) + '\n');
+  } finally {
+    await stack.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

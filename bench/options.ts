@@ -1,0 +1,58 @@
+/** Command-line options of `npm run bench`. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  ns: number[];
+  rollout: number;
+  longPolls: number;
+  historySample: number;
+  outDir: string;
+  skipRollout: boolean;
+  /** Only the history probe, written to history-probe.json. */
+  probeOnly: boolean;
+}
+
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--rollout 1000] [--no-rollout] [--long-polls 1000] [--out bench/results]
+  --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
+  --n           the AMI pipeline counts (default 100,500,1000), or none
+  --rollout     instances in the rollout scenario (default 1000)
+  --no-rollout  skip the rollout scenario
+  --probe-only  only the history probe (1 poll vs --long-polls polls), written to history-probe.json
+  --long-polls  polls of the long wait in the history probe (default 1000)
+  --out         where results.json, results.md and chart.svg go (default bench/results)`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      n: { type: 'string' },
+      rollout: { type: 'string' },
+      'no-rollout': { type: 'boolean', default: false },
+      'probe-only': { type: 'boolean', default: false },
+      'long-polls': { type: 'string' },
+      out: { type: 'string', default: 'bench/results' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const count = (text: string, what: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 5000) throw new Error(`bench: ${what} must be a whole number from 1 to 5000, not ${text}`);
+    return n;
+  };
+  const quick = values.quick;
+  return {
+    // `--n none` skips the AMI scenarios (e.g. to rerun only the rollout and the history probe).
+    ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
+    rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout'),
+    skipRollout: values['no-rollout'],
+    probeOnly: values['probe-only'],
+    longPolls: count(values['long-polls'] ?? (quick ? '100' : '1000'), '--long-polls'),
+    historySample: 20,
+    outDir: values.out,
+  };
+}

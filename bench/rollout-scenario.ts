@@ -1,0 +1,99 @@
+/**
+ * The fleet rollout: one amiPipeline whose rollout stage replaces the root volume of every instance
+ * tagged into the fleet, `concurrency` children at a time. The fleet is launched (in big RunInstances
+ * batches) before the run, and those calls are not counted. Detection lag is per replace-root-volume
+ * task: its `readyAt` to the `endedAt` of the child's wait-task stage.
+ */
+import path from 'node:path';
+import type { PipelineProgress } from '../workflows/pipeline-progress';
+import { benchEc2, type ScenarioContext } from './ami-scenario';
+import { mapLimit } from './bounded';
+import { watchCreatesDone } from './call-stats';
+import { historyFacts, sampleHistories } from './history';
+import { callColumns, openCpuWindow } from './measure';
+import { startMany, waitAllClosed } from './runs';
+import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
+import { lagStats, round1 } from './stats';
+import type { ScenarioResult } from './types';
+import { startWorker } from './worker-process';
+
+/** The input schema's maximum (workflows/ami-pipeline-input.ts caps rollout concurrency at 50). */
+export const ROLLOUT_CONCURRENCY = 50;
+const FLEET_TAGS = { fleet: 'bench-rollout' };
+
+export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 'per-run', n: number): Promise<ScenarioResult> {
+  const { stack } = ctx;
+  const ec2 = benchEc2(stack.sandbox.url);
+  await stack.admin.reset(BENCH_SANDBOX);
+  const [buildInstance] = await launchInstances(ec2, stack.admin, 1, { role: 'build' });
+  await launchInstances(ec2, stack.admin, n, FLEET_TAGS);
+  await stack.admin.resetCalls();
+
+  const taskQueue = `bench-rollout-${mode}-${n}-${Date.now()}`;
+  const parentId = `${taskQueue}-pipeline`;
+  const worker = await startWorker(stack.connection, {
+    temporalAddress: stack.server.address,
+    sandboxUrl: stack.sandbox.url,
+    taskQueue,
+    mode,
+    logFile: path.join(stack.dir, `${taskQueue}.worker.log`),
+  });
+  try {
+    const cpu = openCpuWindow(stack.server.process.pid!);
+    const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n);
+    const t0 = Date.now();
+    const config = { name: 'bench-rollout', instanceId: buildInstance, rollout: { tags: FLEET_TAGS, concurrency: ROLLOUT_CONCURRENCY } };
+    await startMany(stack.client, taskQueue, [{ workflowId: parentId, config }]);
+    const [info] = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', 1, ctx.timeoutMs, (running) => {
+      if (running) void progressLine(ctx, parentId);
+    });
+    const atCreatesDone = await creates.stop();
+    const workerStats = worker.stats();
+    const { serverCpuS, benchCpuS } = cpu.close();
+    const counts = await stack.admin.calls();
+    const dump = await stack.admin.state();
+
+    const parent = await stack.client.workflow.getHandle(parentId).query<PipelineProgress>('progress');
+    const rows = parent.instances ?? [];
+    const readyAt = new Map(dump.replaceRootVolumeTasks.map((t) => [t.id, t.readyAt]));
+    const childIds = rows.map((r) => `${parentId}/root-volume/${r.instanceId}`);
+    const lags = (
+      await mapLimit(rows, 20, async (row, i) => {
+        const progress = await stack.client.workflow.getHandle(childIds[i]!).query<PipelineProgress>('progress');
+        const ended = progress.stages.find((s) => s.stage === 'wait-task' && s.state === 'succeeded')?.endedAt;
+        const ready = readyAt.get(row.taskId ?? '');
+        return ended && ready ? [Date.parse(ended) - ready] : [];
+      })
+    ).flat();
+    const history = await sampleHistories(stack.client, childIds, 'waitForRootVolumeTask', ctx.historySample);
+    const parentEvents = (await historyFacts(stack.client, parentId, 'waitForImageAvailable')).events;
+
+    return {
+      scenario: 'rollout',
+      mode,
+      n,
+      succeeded: rows.filter((r) => r.state === 'succeeded').length,
+      failed: rows.filter((r) => r.state !== 'succeeded').length,
+      ...callColumns(counts, atCreatesDone),
+      makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
+      lag: lagStats(lags),
+      historyEvents: history.events,
+      pollsPerWait: history.polls,
+      workerPeakRssMiB: workerStats.peakRssMiB,
+      workerCpuS: round1(workerStats.cpuS),
+      serverCpuS,
+      benchCpuS,
+      notes: [
+        `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; history events are per rootVolumeReplacement child; the parent run has ${parentEvents}`,
+      ],
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function progressLine(ctx: ScenarioContext, parentId: string): Promise<void> {
+  const progress = await ctx.stack.client.workflow.getHandle(parentId).query<PipelineProgress>('progress').catch(() => undefined);
+  const rows = progress?.instances ?? [];
+  if (progress) ctx.log(`  stage ${progress.stage}: ${rows.filter((r) => r.state === 'succeeded').length}/${rows.length} instances done`);
+}

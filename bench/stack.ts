@@ -1,0 +1,55 @@
+/**
+ * The system under test, fresh for each bench run: a Temporal dev server (the real CLI, on a sqlite
+ * file in a temp directory, on free loopback ports) and the AWS sandbox on its own free port, with
+ * EC2 throttling at AWS's published bucket sizes. The sandbox runs in this process; the worker does not.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { SandboxAdmin } from '../sandbox/admin-client';
+import { createSandbox, type RunningSandbox } from '../sandbox/server';
+import { startDevServer, type DevServer } from '../worker/dev-server';
+import { freePort } from './ports';
+
+export const BENCH_REGION = 'us-east-1';
+/** The sandbox checks no signatures; any well-formed key pair will do. */
+export const BENCH_CREDENTIALS = { accessKeyId: 'AKIASANDBOXBENCH0000', secretAccessKey: 'sandbox-bench-secret' };
+
+export interface BenchStack {
+  dir: string;
+  server: DevServer;
+  sandbox: RunningSandbox;
+  admin: SandboxAdmin;
+  connection: Connection;
+  client: Client;
+  close(): Promise<void>;
+}
+
+export async function startStack(log: (msg: string) => void): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golden-image-bench-'));
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const server = await startDevServer({ port, uiPort, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') }, log);
+  const sandbox = await createSandbox({ port: 0 });
+  const connection = await Connection.connect({ address: server.address });
+  return {
+    dir,
+    server,
+    sandbox,
+    admin: new SandboxAdmin(sandbox.url),
+    connection,
+    client: new Client({ connection }),
+    async close() {
+      await connection.close();
+      await sandbox.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A second sandbox, for the history probe that runs beside mode (c) without touching its counts. */
+export async function startSideSandbox(): Promise<{ sandbox: RunningSandbox; admin: SandboxAdmin }> {
+  const sandbox = await createSandbox({ port: 0 });
+  return { sandbox, admin: new SandboxAdmin(sandbox.url) };
+}

@@ -1,0 +1,72 @@
+/**
+ * The production worker (worker/main.ts) as a child process, configured only through its environment
+ * the way an operator would run it, so its peak RSS and CPU time are its own and readable from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { stopProcess } from '../worker/dev-server';
+import { pollUntil } from './bounded';
+import { readProcStats, type ProcStats } from './proc-stats';
+import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
+
+const ROOT = path.resolve(__dirname, '..');
+
+export interface WorkerOptions {
+  temporalAddress: string;
+  sandboxUrl: string;
+  taskQueue: string;
+  mode: 'shared' | 'per-run';
+  logFile: string;
+}
+
+export interface BenchWorker {
+  child: ChildProcess;
+  /** Peak RSS and CPU so far; read before stop(). */
+  stats(): ProcStats;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      GOLDEN_IMAGE_TASK_QUEUE: opts.taskQueue,
+      GOLDEN_IMAGE_WAIT_MODE: opts.mode,
+      AWS_ENDPOINT_URL: opts.sandboxUrl,
+      AWS_REGION: BENCH_REGION,
+      AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('bench: the worker process did not start');
+  // Ready means polling: otherwise the first pipelines' makespan would include bundling the workflows.
+  await pollUntil('the worker to poll its task queue', 120_000, 500, async () => {
+    if (child.exitCode !== null) throw new Error(`bench: the worker exited with code ${child.exitCode}; see ${opts.logFile}`);
+    const { pollers } = await connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: opts.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    return pollers?.length ? true : undefined;
+  });
+  return {
+    child,
+    stats: () => readProcStats(pid),
+    stop: async () => {
+      await stopProcess(child, 'SIGTERM');
+      log.end();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Fault 1: the worker process killed with SIGKILL in every stage of amiPipeline and in
+ * appStreamImageUpdate, then a new worker process. Every run completes, exactly once: one AMI, one
+ * EnableFastLaunch, one root-volume task per instance, one CreateUpdatedImage. The production worker
+ * (worker/main.ts) runs as a child process; sandbox durations hold each run in the stage under test.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DescribeFastLaunchImagesCommand } from '@aws-sdk/client-ec2';
+import type { WorkflowHandle } from '@temporalio/client';
+import { approveRun } from '../client/runs';
+import { startPipeline } from '../client/start-pipeline';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream-seed';
+import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/seed';
+import type { AmiPipelineResult } from '../workflows/ami-pipeline-input';
+import type { AppStreamImageUpdateResult } from '../workflows/appstream-image-update-input';
+import type { PipelineProgress } from '../workflows/pipeline-progress';
+import { stageIs, waitForProgress } from './support/runs';
+import { checkSandbox, type SandboxExpectation } from './support/sandbox-state';
+import { appStreamCount, arrangeStage, ec2Count, FAST_WAIT, FAST_WAITS, setAppStreamUpdateAvailable, untilCalls, untilStage, type StageScenario } from './support/scenarios';
+import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
+import { temporalForThisFile } from './support/temporal';
+import { WorkerChain } from './support/worker-chain';
+
+const temporal = temporalForThisFile();
+
+/**
+ * Each scenario has its own sandbox and its own worker process on its own task queue, so the
+ * scenarios run side by side (most of their time is the 30 s attempt timeout of a call lost with the
+ * killed worker) and each keeps exact call counts.
+ */
+async function withScenario(name: string, body: (sandbox: OwnSandbox, workers: WorkerChain, buildInstance: string) => Promise<void>): Promise<void> {
+  const sandbox = await startOwnSandbox();
+  const workers = new WorkerChain({ temporalAddress: temporal().address, sandboxUrl: sandbox.url, taskQueue: `crash-${name}-${process.pid}` });
+  try {
+    const [buildInstance] = await sandbox.launchInstances('windows', 1, { Name: 'win-build' });
+    await workers.start();
+    await body(sandbox, workers, buildInstance!);
+  } finally {
+    await workers.stop();
+    await sandbox.close();
+  }
+}
+
+interface Scenario extends StageScenario {
+  /** What the run needs after the new worker is up (an answer at the approval gate, say). */
+  then?: (handle: WorkflowHandle) => Promise<void>;
+  /** Exact call counts at the end: each mutating call made once. */
+  calls: Record<string, number>;
+}
+
+const instancesRunning = (n: number) => (p: PipelineProgress) => (p.instances ?? []).filter((r) => r.state === 'running').length === n;
+
+const SCENARIOS: Scenario[] = [
+  {
+    stage: 'create (mid-call: the build-image look-up never answers)',
+    config: {},
+    fault: { service: 'ec2', action: 'DescribeImages', count: 1, hang: true },
+    at: { progress: stageIs('create', 'running'), calls: (c) => ec2Count(c, 'DescribeImages', 'faulted') === 1 },
+    calls: { CreateImage: 1 },
+  },
+  {
+    stage: 'wait-available',
+    config: {},
+    durations: { image: 6_000 },
+    at: { progress: stageIs('wait-available', 'running') },
+    calls: { CreateImage: 1 },
+  },
+  {
+    stage: 'fast-launch (enabling)',
+    config: { fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME } } },
+    durations: { fastLaunch: 6_000 },
+    at: { progress: stageIs('fast-launch', 'running'), calls: (c) => ec2Count(c, 'EnableFastLaunch') === 1 },
+    calls: { CreateImage: 1, EnableFastLaunch: 1 },
+  },
+  {
+    stage: 'approval',
+    config: { approval: { timeout: '5m' } },
+    at: { progress: stageIs('approval', 'running') },
+    then: async (handle) => {
+      await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
+      await approveRun(temporal().client, handle.workflowId, { by: 'crash-test' });
+    },
+    calls: { CreateImage: 1 },
+  },
+  {
+    stage: 'rollout (two replacements under way)',
+    config: { rollout: { tags: { fleet: 'web' }, concurrency: 2 } },
+    // Long enough that the kill lands while both tasks are with EC2, before a third is asked for.
+    durations: { replaceRootVolumePending: 3_000, replaceRootVolumeInProgress: 5_000 },
+    at: { progress: instancesRunning(2), calls: (c) => ec2Count(c, 'CreateReplaceRootVolumeTask') === 2 },
+    calls: { CreateImage: 1, CreateReplaceRootVolumeTask: 4 },
+  },
+  {
+    stage: 'retention (fast launch of the first old image disabling)',
+    config: { retention: { keep: 1 } },
+    earlierImages: 2,
+    durations: { fastLaunchDisable: 4_000 },
+    at: { progress: stageIs('retention', 'running'), calls: (c) => ec2Count(c, 'DisableFastLaunch') === 1 },
+    calls: { CreateImage: 1, DisableFastLaunch: 2, DeregisterImage: 2 },
+  },
+];
+
+describe('worker killed with SIGKILL in every stage of amiPipeline and in appStreamImageUpdate; a new worker process finishes each run exactly once', { concurrency: true }, () => {
+  for (const scenario of SCENARIOS) {
+    test(scenario.stage, (t) => withScenario(scenario.stage.split(' ')[0]!, async (stack, workers, buildInstance) => {
+      const { fleet, earlier } = await arrangeStage(stack, scenario, 'crash', buildInstance);
+      const handle = await startPipeline(
+        temporal().client,
+        'ami',
+        { name: 'crash', instanceTags: { Name: 'win-build' }, waits: FAST_WAITS, ...scenario.config },
+        { taskQueue: workers.taskQueue },
+      );
+      const at = await untilStage(handle, stack.admin, scenario.at);
+      await workers.crash();
+      await scenario.then?.(handle);
+      const result = (await handle.result()) as AmiPipelineResult;
+      const seconds = (Date.now() - at) / 1000;
+
+      const calls = await stack.admin.calls();
+      const made = Object.fromEntries(Object.keys(scenario.calls).map((action) => [action, ec2Count(calls, action)]));
+      assert.deepEqual(made, scenario.calls, 'each mutating call made exactly once');
+      const expected: SandboxExpectation = { amis: [result.imageId] };
+      if (scenario.config.rollout) {
+        expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
+        assert.deepEqual(result.rollout?.map((r) => r.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      }
+      if (scenario.config.fastLaunch) {
+        const out = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));
+        assert.equal(out.FastLaunchImages?.[0]?.State, 'enabled');
+      }
+      if (scenario.config.approval) assert.equal(result.approval?.by, 'crash-test');
+      if (earlier.length) assert.deepEqual(new Set(result.retired), new Set(earlier));
+      await checkSandbox(stack.admin, expected);
+      t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);
+    }));
+  }
+
+  test('appStreamImageUpdate: create (mid-call: the look-up of the new name never answers)', (t) => withScenario('appstream', async (stack, workers) => {
+    await setAppStreamUpdateAvailable(stack.url, APPSTREAM_GOLDEN_IMAGE_NAME);
+    await stack.admin.resetCalls();
+    await stack.admin.fault({ service: 'appstream', action: 'DescribeImages', count: 1, hang: true });
+    const handle = await startPipeline(
+      temporal().client,
+      'appstream-update',
+      { name: 'crash-appstream', existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: '{{pipeline}}-{{run}}', waits: { image: FAST_WAIT } },
+      { taskQueue: workers.taskQueue },
+    );
+    await waitForProgress(handle, stageIs('create', 'running'), 60_000);
+    const { at } = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages', 'faulted') === 1);
+    await workers.crash();
+    const retried = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages') >= 2, 90_000);
+    const result = (await handle.result()) as AppStreamImageUpdateResult & { updated: true };
+
+    const calls = await stack.admin.calls();
+    assert.equal(appStreamCount(calls, 'CreateUpdatedImage'), 2, 'one dry run and one CreateUpdatedImage');
+    assert.equal(appStreamCount(calls, 'TagResource'), 1);
+    await checkSandbox(stack.admin, { appStreamImages: [result.imageName], amis: [] });
+    t.diagnostic(`the call lost with the killed worker was retried ${((retried.at - at) / 1000).toFixed(1)} s after it was sent (attempt timeout 30 s)`);
+  }));
+});
