@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { stopProcess } from '../worker/dev-server';
+import { sandboxWorkerEnv } from '../worker/sandbox-worker-env';
 import { pollUntil } from './bounded';
 import { readProcStats, type ProcStats } from './proc-stats';
 import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
@@ -32,18 +33,7 @@ export interface BenchWorker {
 export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: opts.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      GOLDEN_IMAGE_TASK_QUEUE: opts.taskQueue,
-      GOLDEN_IMAGE_WAIT_MODE: opts.mode,
-      AWS_ENDPOINT_URL: opts.sandboxUrl,
-      AWS_REGION: BENCH_REGION,
-      AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
-    },
+    env: { ...sandboxWorkerEnv({ ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS }), GOLDEN_IMAGE_WAIT_MODE: opts.mode },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(opts.logFile, { flags: 'a' });

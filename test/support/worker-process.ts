@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { stopProcess } from '../../worker/dev-server';
+import { sandboxWorkerEnv } from '../../worker/sandbox-worker-env';
 import { REGION, TEST_CREDENTIALS } from './stack';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -24,18 +25,7 @@ export function spawnWorker(opts: {
 }): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: opts.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      GOLDEN_IMAGE_TASK_QUEUE: opts.taskQueue,
-      AWS_ENDPOINT_URL: opts.sandboxUrl,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      ...opts.env,
-    },
+    env: { ...sandboxWorkerEnv({ ...opts, region: REGION, credentials: TEST_CREDENTIALS }), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
