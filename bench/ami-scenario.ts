@@ -3,7 +3,6 @@
  * fresh production worker in the given wait mode. Detection lag is measured per image, from the
  * sandbox's `readyAt` to the `endedAt` of the run's wait-available stage (its `progress` query).
  */
-import path from 'node:path';
 import type { PipelineProgress } from '../workflows/pipeline-progress';
 import { mapLimit } from './bounded';
 import { watchCreatesDone } from './call-stats';
@@ -14,7 +13,7 @@ import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchStack } from './stack';
 import { lagStats, round1 } from './stats';
 import type { ScenarioResult } from './types';
-import { startWorker } from './worker-process';
+import { startScenarioWorker } from './worker-process';
 import { createAwsClients } from '../activities/aws-clients';
 import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
 
@@ -37,13 +36,7 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
   await stack.admin.resetCalls();
 
   const taskQueue = `bench-ami-${mode}-${n}-${Date.now()}`;
-  const worker = await startWorker(stack.connection, {
-    temporalAddress: stack.server.address,
-    sandboxUrl: stack.sandbox.url,
-    taskQueue,
-    mode,
-    logFile: path.join(stack.dir, `${taskQueue}.worker.log`),
-  });
+  const worker = await startScenarioWorker(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateImage', n);

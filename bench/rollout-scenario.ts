@@ -4,7 +4,6 @@
  * batches) before the run, and those calls are not counted. Detection lag is per replace-root-volume
  * task: its `readyAt` to the `endedAt` of the child's wait-task stage.
  */
-import path from 'node:path';
 import type { PipelineProgress } from '../workflows/pipeline-progress';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
 import { mapLimit } from './bounded';
@@ -15,7 +14,7 @@ import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import { lagStats, round1 } from './stats';
 import type { ScenarioResult } from './types';
-import { startWorker } from './worker-process';
+import { startScenarioWorker } from './worker-process';
 
 /** The input schema's maximum (workflows/ami-pipeline-input.ts caps rollout concurrency at 50). */
 export const ROLLOUT_CONCURRENCY = 50;
@@ -31,13 +30,7 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
 
   const taskQueue = `bench-rollout-${mode}-${n}-${Date.now()}`;
   const parentId = `${taskQueue}-pipeline`;
-  const worker = await startWorker(stack.connection, {
-    temporalAddress: stack.server.address,
-    sandboxUrl: stack.sandbox.url,
-    taskQueue,
-    mode,
-    logFile: path.join(stack.dir, `${taskQueue}.worker.log`),
-  });
+  const worker = await startScenarioWorker(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n);

@@ -11,7 +11,7 @@ import { stopProcess } from '../worker/dev-server';
 import { sandboxWorkerEnv } from '../worker/sandbox-worker-env';
 import { pollUntil } from './bounded';
 import { readProcStats, type ProcStats } from './proc-stats';
-import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
+import { BENCH_CREDENTIALS, BENCH_REGION, type BenchStack } from './stack';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -28,6 +28,17 @@ export interface BenchWorker {
   /** Peak RSS and CPU so far; read before stop(). */
   stats(): ProcStats;
   stop(): Promise<void>;
+}
+
+/** A worker for one scenario on the bench stack, logging next to the stack's other files. */
+export function startScenarioWorker(stack: BenchStack, taskQueue: string, mode: WorkerOptions['mode']): Promise<BenchWorker> {
+  return startWorker(stack.connection, {
+    temporalAddress: stack.server.address,
+    sandboxUrl: stack.sandbox.url,
+    taskQueue,
+    mode,
+    logFile: path.join(stack.dir, `${taskQueue}.worker.log`),
+  });
 }
 
 export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
