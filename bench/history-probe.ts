@@ -42,8 +42,8 @@ export async function runHistoryProbe(stack: BenchStack, longPolls: number, log:
     await startMany(stack.client, taskQueue, [
       { workflowId: longId, config: { name: 'probe-long-poll', instanceId: build, waits: { image: { interval: '100ms', timeout: '2h' } } } },
     ]);
-    // The retry policy backs off to 2x the interval: about 0.2 s a poll plus the round trips, more on a
-    // busy machine. At the deadline the image is finished anyway and the polls reached are reported.
+    // The retry policy asks for 0.1–0.2 s between polls, but the dev server's retry timers make it about
+    // 1 s. At the deadline the image is finished anyway and the polls reached are reported.
     const deadline = Date.now() + longPolls * 1_500 + 60_000;
     while (Date.now() < deadline && (await currentAttempt(stack.client, longId)) < longPolls) await sleep(2_000);
     await side.admin.advance();

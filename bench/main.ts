@@ -53,17 +53,19 @@ async function main(): Promise<void> {
       await run(`(a) shared watcher, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'shared', n));
       await run(`(b) per-run polling, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'per-run', n));
     }
-    // The history probe has its own sandbox and worker; it runs while mode (c), which uses neither Temporal nor a worker, runs.
+    // The history probe has its own sandbox and worker; it starts with mode (c), which uses neither Temporal nor a worker.
     const probing = runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
       errors.push(`history probe: ${String(err)}`);
       return null;
     });
     for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
-    probe = await probing;
+    // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
+    // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
     if (!options.skipRollout) {
       await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
       await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
     }
+    probe = await probing;
   } finally {
     await stack.close();
   }

@@ -116,7 +116,7 @@ describe('a response that never comes: the hung call is cut off and retried, and
         await sandbox.admin.fault({ service: 'ec2', action: hang.action, count: hang.count, hang: true });
         const answeredCalls = (c: CallCounts) => ec2Count(c, hang.action) - ec2Count(c, hang.action, 'faulted');
         const first = await untilCalls(sandbox.admin, (c) => ec2Count(c, hang.action, 'faulted') >= 1);
-        // The 30 s attempt timeout cuts the hung call off; an answered call of the same action must follow within seconds.
+        // The SDK's request timeout (10 s), or else the 30 s attempt timeout, cuts the hung call off; an answered call must follow.
         const answered = await untilCalls(sandbox.admin, (c) => answeredCalls(c) > answeredCalls(first.calls), 40_000);
         const seconds = (answered.at - first.at) / 1000;
         t.diagnostic(`${hang.action} hung ${hang.count}x: answered ${seconds.toFixed(1)} s after the first hung request`);

@@ -39,7 +39,8 @@ before(
   async () => {
     await ensureAwsCli();
     configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-appstream-awscli-'));
-    running = await createSandbox({ port: 0, config: { profile: 'test' } });
+    // Images and builders move on only when the test advances the clock: each aws CLI call takes a second or two to start.
+    running = await createSandbox({ port: 0, config: { profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } } });
     admin = new SandboxAdmin(running.url);
   },
   { timeout: 300_000 },

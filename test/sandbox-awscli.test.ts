@@ -23,7 +23,8 @@ before(
   async () => {
     await ensureAwsCli();
     configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-awscli-'));
-    running = await createSandbox({ port: 0, config: { profile: 'test' } });
+    // AMIs stay pending until the test advances the clock: each aws CLI call takes a second or two to start, longer than the test profile's 1.5 s.
+    running = await createSandbox({ port: 0, config: { profile: 'test', durations: { image: 600_000 } } });
     admin = new SandboxAdmin(running.url);
   },
   { timeout: 300_000 },
