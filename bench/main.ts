@@ -10,7 +10,7 @@ import { installRuntime } from '../worker/runtime';
 import { runAmiScenario, type ScenarioContext } from './ami-scenario';
 import { describeCallsChart } from './chart';
 import { runHistoryProbe } from './history-probe';
-import { parseOptions } from './options';
+import { parseOptions, type BenchOptions } from './options';
 import { markdownReport, textTable } from './report';
 import { ROLLOUT_CONCURRENCY, runRolloutScenario } from './rollout-scenario';
 import { BENCH_SANDBOX } from './sandbox-setup';
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     try {
       const row = await scenario();
       rows.push(row);
+      // Written after every scenario, so a run cut short still leaves what it measured.
+      writeOutputs({ started, options, rows, probe: null, errors });
       log(`  done: ${row.describeCalls} describes, makespan ${row.makespanS} s, lag p99 ${row.lag?.p99S ?? '—'} s`);
     } catch (err) {
       errors.push(`${label}: ${String(err)}`);
@@ -70,28 +72,42 @@ async function main(): Promise<void> {
     await stack.close();
   }
 
-  const order = (r: ScenarioResult) => (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
-  rows.sort((a, b) => order(a) - order(b));
-  const results: BenchResults = {
-    startedAt: new Date(started).toISOString(),
-    durationS: Math.round((Date.now() - started) / 1000),
-    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    settings: { ...options, sandbox: BENCH_SANDBOX, rolloutConcurrency: ROLLOUT_CONCURRENCY, pollInterval: '15s (default)', errors },
-    scenarios: rows,
-    historyProbe: probe,
-    targets: checkTargets(rows, probe),
-  };
-  mkdirSync(options.outDir, { recursive: true });
-  writeFileSync(path.join(options.outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(path.join(options.outDir, 'results.md'), markdownReport(results));
-  writeFileSync(path.join(options.outDir, 'chart.svg'), describeCallsChart(rows) + '\n');
+  const results = writeOutputs({ started, options, rows, probe, errors });
 
-  console.log('\n' + textTable(rows) + '\n');
+  console.log('\n' + textTable(results.scenarios) + '\n');
   if (probe) console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
   for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
   for (const e of errors) console.log(`ERROR ${e}`);
   console.log(`total ${Math.round(results.durationS / 60)} min; results in ${options.outDir}/`);
   if (errors.length) process.exitCode = 1;
+}
+
+interface Outputs {
+  started: number;
+  options: BenchOptions;
+  rows: ScenarioResult[];
+  probe: HistoryProbe | null;
+  errors: string[];
+}
+
+/** results.json, results.md and chart.svg from the rows so far. */
+function writeOutputs({ started, options, rows, probe, errors }: Outputs): BenchResults {
+  const order = (r: ScenarioResult) => (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
+  const sorted = [...rows].sort((a, b) => order(a) - order(b));
+  const results: BenchResults = {
+    startedAt: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    settings: { ...options, sandbox: BENCH_SANDBOX, rolloutConcurrency: ROLLOUT_CONCURRENCY, pollInterval: '15s (default)', errors },
+    scenarios: sorted,
+    historyProbe: probe,
+    targets: checkTargets(sorted, probe),
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileSync(path.join(options.outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(options.outDir, 'results.md'), markdownReport(results));
+  writeFileSync(path.join(options.outDir, 'chart.svg'), describeCallsChart(sorted) + '\n');
+  return results;
 }
 
 /** The history probe alone, on an otherwise idle machine: `npm run bench -- --probe-only`. */

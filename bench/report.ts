@@ -65,6 +65,7 @@ export function markdownReport(results: BenchResults): string {
     ...results.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`),
     '',
     ...results.scenarios.flatMap((r) => r.notes.map((n) => `- ${MODE_LABEL[r.mode]}, ${r.scenario} N=${r.n}: ${n}`)),
+    ...((results.settings.errors as string[] | undefined) ?? []).map((e) => `- **Not measured in this run**: ${e}`),
     '',
     '![describe calls per mode and N](chart.svg)',
     '',
