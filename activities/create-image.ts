@@ -1,8 +1,13 @@
 /**
  * CreateImage, made safe to retry. EC2 has no client token for it, so the name is the idempotency key:
- * the workflow derives it deterministically, and this activity adopts an image of that name that this
- * same run created (a retry after a lost response, or a replay after a worker crash). An image of that
- * name from anyone else is refused rather than silently taken over.
+ * the workflow derives it deterministically, and EC2 refuses a second image of that name. When it does,
+ * this activity adopts the image of that name if this same run created it (a retry after a lost
+ * response, or a retry after a worker crash). An image of that name from anyone else is refused rather
+ * than silently taken over.
+ *
+ * The name is looked up only after EC2 says it is taken, not before every attempt: at fleet scale,
+ * CreateImage is throttled and retried many times, and a look-up per attempt would drain the describe
+ * bucket that the waits need.
  */
 import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
 import type { BlockDeviceMappingSpec } from '../workflows/ami-pipeline-input';
@@ -28,8 +33,6 @@ export interface CreatedImage {
 }
 
 export async function createImage(ec2: EC2Client, request: CreateImageRequest): Promise<CreatedImage> {
-  const adopted = await adoptExisting(ec2, request);
-  if (adopted) return adopted;
   try {
     const out = await awsCall('CreateImage', () => ec2.send(new CreateImageCommand(toCommandInput(request))));
     if (!out.ImageId) throw terminalState('CreateImageNoId', 'CreateImage returned no ImageId');

@@ -19,8 +19,10 @@ export const faultSchema = z.strictObject({
   hang: z.boolean().optional(),
   /** Destroy the connection without an answer. */
   reset: z.boolean().optional(),
-}).refine((f) => [f.error !== undefined, f.hang === true, f.reset === true].filter(Boolean).length === 1, {
-  message: 'exactly one of error, hang or reset is required',
+  /** Run the action, then destroy the connection: the change is made but its answer is lost. */
+  loseAnswer: z.boolean().optional(),
+}).refine((f) => [f.error !== undefined, f.hang === true, f.reset === true, f.loseAnswer === true].filter(Boolean).length === 1, {
+  message: 'exactly one of error, hang, reset or loseAnswer is required',
 });
 
 export type FaultInput = z.input<typeof faultSchema>;

@@ -55,8 +55,16 @@ function asApiError(error: unknown): ApiError {
   return new ApiError('InternalError', 'An internal error has occurred', 500);
 }
 
-/** Applies an injected fault. Returns without answering for hang and reset. */
-function applyFault(fault: Fault, service: ServiceModule, req: IncomingMessage, res: ServerResponse, requestId: string): void {
+/** Applies an injected fault. Returns without answering for hang, reset and loseAnswer; `run` makes the call's change. */
+function applyFault(fault: Fault, service: ServiceModule, req: IncomingMessage, res: ServerResponse, requestId: string, run: () => unknown): void {
+  if (fault.loseAnswer) {
+    try {
+      run();
+    } finally {
+      req.socket.destroy();
+    }
+    return;
+  }
   if (fault.reset) {
     req.socket.destroy();
     return;
@@ -83,17 +91,18 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
   }
 
   sandbox.calls.record(service.name, call.action, 'total');
+  const run = () => call.execute({ state: sandbox.state, config: sandbox.config.current(), failures: sandbox.failures, requestId });
   const fault = sandbox.faults.take(service.name, call.action);
   if (fault) {
     sandbox.calls.record(service.name, call.action, 'faulted');
-    return applyFault(fault, service, req, res, requestId);
+    return applyFault(fault, service, req, res, requestId, run);
   }
   if (call.bucket && !sandbox.throttlers[service.name].admit(call.bucket)) {
     sandbox.calls.record(service.name, call.action, 'throttled');
     return fail(new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
   }
   try {
-    send(res, call.execute({ state: sandbox.state, config: sandbox.config.current(), failures: sandbox.failures, requestId }), requestId);
+    send(res, run(), requestId);
   } catch (error) {
     fail(error);
   }

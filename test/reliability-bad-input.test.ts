@@ -131,6 +131,8 @@ interface WorkflowCase {
   message: RegExp;
   /** AppStream dry runs the case makes (counted as CreateUpdatedImage by the sandbox, but changing nothing). */
   dryRuns?: number;
+  /** Mutating calls AWS refuses, so they make nothing (CreateImage of a name already taken). */
+  refused?: Record<string, number>;
   arrange?: () => Promise<void>;
 }
 
@@ -168,6 +170,7 @@ const WORKFLOW_CASES: WorkflowCase[] = [
     input: ami({ imageName: 'taken-{{date}}' }),
     type: 'ImageNameTaken',
     message: /an image named taken-\d{8}-\d{6} \(ami-[0-9a-f]+\) already exists and was not created by this run/,
+    refused: { 'ec2:CreateImage': 1 },
     arrange: takeNextNames,
   },
   { label: 'AppStream: unknown image to update', workflow: 'appStreamImageUpdate', input: update({ existingImageName: 'no-such-image' }), type: 'ResourceNotFoundException', message: /no-such-image/, dryRuns: 1 },
@@ -190,7 +193,7 @@ describe('bad input straight to the workflow (past the CLI): a non-retryable fai
       assert.equal(failure.type, c.type);
       assert.equal(failure.nonRetryable, true);
       assert.match(failure.message, c.message);
-      assert.deepEqual(mutatingCallsOf(await stack.admin.calls(), c.dryRuns ?? 0), {}, 'no mutating AWS call');
+      assert.deepEqual(mutatingCallsOf(await stack.admin.calls(), c.dryRuns ?? 0), c.refused ?? {}, 'no mutating AWS call (but those AWS refused)');
       assert.equal((await stack.admin.calls()).appstream['CreateUpdatedImage']?.total ?? 0, c.dryRuns ?? 0, 'dry runs only');
     });
   }

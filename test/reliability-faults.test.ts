@@ -1,9 +1,9 @@
 /**
  * Fault 4: 5xx bursts and network errors on every describe and every mutating call the AMI pipeline
  * makes. Each scenario runs the whole pipeline (create, wait, fast launch, rollout, retention) with one
- * action failing: 500, 500, 503, then two connection resets in a row; or a response that never comes.
- * The run succeeds, each mutating call takes effect exactly once, and a hung call is cut off and
- * retried. Every scenario has its own sandbox and worker, so they run side by side.
+ * action failing: 500, 500, 503, then two connection resets in a row; or a response that never comes;
+ * or CreateImage's answer lost after the image was made. The run succeeds, each mutating call takes
+ * effect exactly once, and a hung call is cut off and retried. Every scenario has its own sandbox and worker, so they run side by side.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -124,3 +124,15 @@ describe('a response that never comes: the hung call is cut off and retried, and
     );
   }
 });
+
+test('CreateImage takes effect but its answer is lost: the retry finds the name taken and adopts this run\'s image', () =>
+  fullPipelineWith(
+    'lost-createimage',
+    (sandbox) => sandbox.admin.fault({ service: 'ec2', action: 'CreateImage', count: 1, loseAnswer: true }),
+    (calls) => {
+      // The lost call made the image; the retry was refused as a duplicate name, and the name look-up found it.
+      assert.equal(ec2Count(calls, 'CreateImage', 'faulted'), 1);
+      assert.equal(ec2Count(calls, 'CreateImage'), 2);
+    },
+  ),
+);
