@@ -1,46 +1,60 @@
 /**
  * One watcher per worker, shared by every wait in it. A wait attempt asks the watcher for a
- * resource's state instead of describing it itself; the watcher collects the IDs asked for within a
- * moment and answers them all from one batched, paginated describe per resource kind. N concurrent
- * waits thus cost about ceil(N / page) describe calls per refresh, not N, and EC2's throttling buckets
- * stay full.
+ * resource's state instead of describing it itself, and the watcher answers all the waits of one kind
+ * and poll interval from one batched, paginated describe per interval: a "beat".
+ *
+ * Why beats line up: a beat describes every resource some wait asked about lately, and each wait's
+ * retry policy brings it back one interval after its answer. The first wait to come back starts the
+ * next beat (never sooner than one interval after the last), and the others, coming back a moment
+ * later, take that beat's answer. So the waits fall into step after their first poll, N waits cost
+ * about ceil(N / page) describes per interval, and a change is seen at most about one interval after
+ * it happened: what a wait polling on its own would see.
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
- * the activity's retry policy still paces the polls, and the watcher keeps nothing a crash could lose.
- * It describes a resource only while some attempt is waiting for it, so polling stops by itself.
+ * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
+ * no wait asks about for two intervals is no longer described, and with no one asking, nothing is.
  */
+import { Context } from '@temporalio/activity';
 
 /** Describes many resources in one go (across pages); an ID missing from the map was not found. */
 export type BatchDescribe<T> = (ids: string[]) => Promise<Map<string, T>>;
 
 export interface WatchSettings {
-  /** How long to collect attempts before a refresh, so attempts arriving together share it. */
+  /** How long a beat that nothing else holds back waits for other attempts to join it. */
   coalesceMs: number;
-  /** The least time between two refreshes of one kind: at most one describe (per page) per gap. */
-  minGapMs: number;
-  /** A refresh that takes longer is given up: its waits fail (and retry), and the next refresh can start. */
+  /** A describe that takes longer is given up: its beat's waits fail (and retry), and the next beat can start. */
   refreshTimeoutMs: number;
 }
 
 /** Shared by default; `per-run` describes each resource on its own, as a plain poller would (the benchmark's baseline). */
 export type WaitMode = 'shared' | 'per-run';
 
-export const DEFAULT_WATCH: WatchSettings = { coalesceMs: 50, minGapMs: 1_000, refreshTimeoutMs: 25_000 };
+export const DEFAULT_WATCH: WatchSettings = { coalesceMs: 50, refreshTimeoutMs: 25_000 };
 
-interface Waiter<T> {
-  resolve: (value: T | undefined) => void;
-  reject: (err: unknown) => void;
+/** What the watcher needs to know about the attempt that asks. */
+export interface PollAttempt {
+  /** The wait's poll interval: its retry policy's initial interval. */
+  intervalMs: number;
+  /**
+   * A wait's first attempt needs a describe that starts after it asked: it follows the action it waits
+   * on, and an older answer could show the state from before that action.
+   */
+  first: boolean;
 }
 
-/**
- * The watch over one kind of resource (AMIs, fast-launch states, root-volume tasks, ...). It keeps no
- * cache: every answer comes from a describe that started after the wait asked, so a wait never sees a
- * state from before the action it waits on (a builder deleted a moment ago and created again, say).
- */
+/** Used when the server does not tell the activity its retry policy. */
+const FALLBACK_INTERVAL_MS = 1_000;
+
+/** The poll attempt of the activity that is running now. */
+export function currentPollAttempt(): PollAttempt {
+  const { attempt, retryPolicy } = Context.current().info;
+  const interval = Number(retryPolicy?.initialInterval);
+  return { intervalMs: interval > 0 ? interval : FALLBACK_INTERVAL_MS, first: attempt === 1 };
+}
+
+/** The watch over one kind of resource (AMIs, fast-launch states, root-volume tasks, ...): one beat per poll interval. */
 export class ResourceWatch<T> {
-  private waiting = new Map<string, Waiter<T>[]>();
-  private timer: NodeJS.Timeout | undefined;
-  private lastRefresh = 0;
+  private readonly beats = new Map<number, Beat<T>>();
 
   constructor(
     private readonly describe: BatchDescribe<T>,
@@ -49,34 +63,86 @@ export class ResourceWatch<T> {
   ) {}
 
   /** The resource's latest state, or undefined when it does not exist. */
-  async observe(id: string): Promise<T | undefined> {
+  async observe(id: string, attempt: PollAttempt = currentPollAttempt()): Promise<T | undefined> {
     if (this.mode === 'per-run') return (await this.describe([id])).get(id);
-    return new Promise<T | undefined>((resolve, reject) => {
-      this.waiting.set(id, [...(this.waiting.get(id) ?? []), { resolve, reject }]);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.timer) return;
-    const delay = Math.max(this.settings.coalesceMs, this.lastRefresh + this.settings.minGapMs - Date.now());
-    this.timer = setTimeout(() => void this.refresh(), delay);
-  }
-
-  private async refresh(): Promise<void> {
-    const batch = this.waiting;
-    this.waiting = new Map();
-    this.lastRefresh = Date.now();
-    try {
-      const found = await withDeadline(this.describe([...batch.keys()]), this.settings.refreshTimeoutMs);
-      for (const [id, waiters] of batch) for (const waiter of waiters) waiter.resolve(found.get(id));
-    } catch (err) {
-      // A failed describe (throttled, say) fails this round's attempts; their retry policy tries again.
-      for (const waiter of [...batch.values()].flat()) waiter.reject(err);
-    } finally {
-      this.timer = undefined;
-      if (this.waiting.size) this.schedule();
+    let beat = this.beats.get(attempt.intervalMs);
+    if (!beat) {
+      beat = new Beat(this.describe, attempt.intervalMs, this.settings);
+      this.beats.set(attempt.intervalMs, beat);
     }
+    return beat.observe(id, attempt.first);
+  }
+}
+
+type Answers<T> = Map<string, Promise<T | undefined>>;
+
+/** The answers of one beat, by ID, and when it started. */
+interface BeatResult<T> {
+  startedAt: number;
+  answers: Answers<T>;
+}
+
+class Beat<T> {
+  /** When an attempt last asked about each ID: the beat describes the IDs asked about in the last two intervals. */
+  private readonly askedAt = new Map<string, number>();
+  /** The latest beat's answers; cleared when its describe fails. */
+  private latest: BeatResult<T> | undefined;
+  private lastStart = 0;
+  /** Attempts waiting for the next beat. */
+  private next: { promise: Promise<BeatResult<T>>; resolve: (result: BeatResult<T>) => void } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly describe: BatchDescribe<T>,
+    private readonly intervalMs: number,
+    private readonly settings: WatchSettings,
+  ) {}
+
+  async observe(id: string, first: boolean): Promise<T | undefined> {
+    const now = Date.now();
+    this.askedAt.set(id, now);
+    // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
+    const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest.answers.get(id) : undefined;
+    if (recent && !first) return recent;
+    const result = await this.nextBeat();
+    return result.answers.get(id)!;
+  }
+
+  private nextBeat(): Promise<BeatResult<T>> {
+    if (!this.next) {
+      let resolve!: (result: BeatResult<T>) => void;
+      const promise = new Promise<BeatResult<T>>((r) => (resolve = r));
+      this.next = { promise, resolve };
+    }
+    if (!this.timer) {
+      const due = this.lastStart + this.intervalMs - Date.now();
+      this.timer = setTimeout(() => void this.beat(), Math.max(this.settings.coalesceMs, due));
+    }
+    return this.next.promise;
+  }
+
+  private async beat(): Promise<void> {
+    // One beat at a time: a slow describe delays the next beat rather than piling calls onto it.
+    await this.running;
+    const startedAt = Date.now();
+    this.lastStart = startedAt;
+    for (const [id, at] of this.askedAt) if (startedAt - at > 2 * this.intervalMs) this.askedAt.delete(id);
+    const ids = [...this.askedAt.keys()];
+    const described = withDeadline(this.describe(ids), this.settings.refreshTimeoutMs);
+    // A failed describe (throttled, say) fails this beat's attempts; their retry policy tries again.
+    described.catch(() => undefined);
+    const answers: Answers<T> = new Map(ids.map((id) => [id, described.then((found) => found.get(id))]));
+    const result = { startedAt, answers };
+    this.latest = result;
+    this.running = described.catch(() => {
+      // Attempts arriving later wait for the next beat rather than take this failure.
+      if (this.latest === result) this.latest = undefined;
+    });
+    const waiting = this.next;
+    this.next = undefined;
+    this.timer = undefined;
+    waiting?.resolve(result);
   }
 }
 

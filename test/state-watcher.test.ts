@@ -1,83 +1,125 @@
-/** The shared watcher's batching, on a describe function that records what it was asked. */
+/** The shared watcher's beats, on a describe function that records what it was asked and when. */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { inChunks, ResourceWatch, type BatchDescribe } from '../activities/state-watcher';
+import { inChunks, ResourceWatch, type BatchDescribe, type PollAttempt } from '../activities/state-watcher';
 
 function recorder(states: Record<string, string>) {
   const calls: string[][] = [];
+  const at: number[] = [];
   const describeFn: BatchDescribe<string> = async (ids) => {
     calls.push([...ids].sort());
+    at.push(Date.now());
     await sleep(5);
     return new Map(ids.filter((id) => id in states).map((id) => [id, states[id]!]));
   };
-  return { calls, describeFn };
+  return { calls, at, describeFn };
 }
 
-const quick = { coalesceMs: 20, minGapMs: 200, refreshTimeoutMs: 300 };
+const settings = { coalesceMs: 20, refreshTimeoutMs: 300 };
+const INTERVAL = 200;
+const first: PollAttempt = { intervalMs: INTERVAL, first: true };
+const again: PollAttempt = { intervalMs: INTERVAL, first: false };
 
 describe('ResourceWatch', () => {
   test('waits arriving together share one describe, and each gets its own answer', async () => {
     const { calls, describeFn } = recorder({ a: 'pending', b: 'available', c: 'failed' });
-    const watch = new ResourceWatch(describeFn, 'shared', quick);
-    const answers = await Promise.all(['a', 'b', 'c', 'd', 'a'].map((id) => watch.observe(id)));
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    const answers = await Promise.all(['a', 'b', 'c', 'd', 'a'].map((id) => watch.observe(id, first)));
     assert.deepEqual(answers, ['pending', 'available', 'failed', undefined, 'pending']);
     assert.deepEqual(calls, [['a', 'b', 'c', 'd']]);
   });
 
-  test('every answer comes from a describe made after the wait asked: no stale state', async () => {
+  test('a first attempt gets a describe that started after it asked: no state from before its action', async () => {
     const states: Record<string, string> = { b1: 'STOPPED' };
     const { calls, describeFn } = recorder(states);
-    const watch = new ResourceWatch(describeFn, 'shared', quick);
-    assert.equal(await watch.observe('b1'), 'STOPPED');
-    delete states.b1; // deleted, then asked about again at once
-    assert.equal(await watch.observe('b1'), undefined);
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    assert.equal(await watch.observe('b1', first), 'STOPPED');
+    delete states.b1; // deleted, then a new wait asks about it at once
+    assert.equal(await watch.observe('b1', first), undefined);
     assert.equal(calls.length, 2);
   });
 
-  test('refreshes of one kind are at least minGap apart, however many waits come', async () => {
-    const { calls, describeFn } = recorder({});
-    const watch = new ResourceWatch(describeFn, 'shared', quick);
-    const started = Date.now();
-    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 50 }, (_, i) => watch.observe(`i-${round}-${i}`)));
+  test('beats of one interval are at least one interval apart, however many waits come', async () => {
+    const { calls, at, describeFn } = recorder({});
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 50 }, (_, i) => watch.observe(`i-${round}-${i}`, first)));
     assert.equal(calls.length, 3);
-    assert.ok(Date.now() - started >= 2 * quick.minGapMs, 'three refreshes span at least two gaps');
+    assert.ok(at[1]! - at[0]! >= INTERVAL && at[2]! - at[1]! >= INTERVAL, `beats at ${at.map((t) => t - at[0]!)} ms`);
+    // Each beat also describes the IDs asked about in the last two intervals, so waits coming back find them in it.
+    assert.equal(calls[1]!.length, 100);
   });
 
-  test('with no one waiting, nothing is described', async () => {
+  test('waits coming back a moment after a beat started take its answer: one describe per interval for all', async () => {
+    const states: Record<string, string> = { a: 'pending', b: 'pending' };
+    const { calls, describeFn } = recorder(states);
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await Promise.all([watch.observe('a', first), watch.observe('b', first)]);
+    states.a = states.b = 'available';
+    await sleep(INTERVAL);
+    const backFirst = watch.observe('a', again);
+    await sleep(40); // b's retry comes back later, after the beat a's retry started
+    assert.deepEqual(await Promise.all([backFirst, watch.observe('b', again)]), ['available', 'available']);
+    assert.equal(calls.length, 2);
+  });
+
+  test('a wait coming back after half an interval or more gets the next beat, not an old answer', async () => {
+    const states: Record<string, string> = { a: 'pending' };
+    const { calls, describeFn } = recorder(states);
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await watch.observe('a', first);
+    await sleep(INTERVAL * 0.6);
+    states.a = 'available';
+    assert.equal(await watch.observe('a', again), 'available');
+    assert.equal(calls.length, 2);
+  });
+
+  test('with no one asking nothing is described, and an ID no one asked about for two intervals is dropped', async () => {
     const { calls, describeFn } = recorder({ a: 'x' });
-    const watch = new ResourceWatch(describeFn, 'shared', quick);
-    await watch.observe('a');
-    await sleep(500);
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await watch.observe('a', first);
+    await sleep(INTERVAL * 2.5);
     assert.equal(calls.length, 1);
+    await watch.observe('b', first);
+    assert.deepEqual(calls[1], ['b']);
   });
 
-  test('a failed describe fails that round\'s waits, and the next round works', async () => {
+  test('each poll interval has its own beat', async () => {
+    const { calls, describeFn } = recorder({ fast: '1', slow: '2' });
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await Promise.all([watch.observe('fast', first), watch.observe('slow', { intervalMs: 5_000, first: true })]);
+    assert.deepEqual(calls.sort(), [['fast'], ['slow']]);
+  });
+
+  test("a failed describe fails that beat's waits, and a wait coming back gets a new beat, not the failure", async () => {
     let fail = true;
+    let describes = 0;
     const watch = new ResourceWatch<string>(async (ids) => {
+      describes += 1;
       if (fail) throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
       return new Map(ids.map((id) => [id, 'ok']));
-    }, 'shared', quick);
-    await assert.rejects(Promise.all([watch.observe('a'), watch.observe('b')]), /Request limit exceeded/);
+    }, 'shared', settings);
+    await assert.rejects(Promise.all([watch.observe('a', first), watch.observe('b', first)]), /Request limit exceeded/);
     fail = false;
-    assert.equal(await watch.observe('a'), 'ok');
+    assert.equal(await watch.observe('a', again), 'ok');
+    assert.equal(describes, 2);
   });
 
-  test('a describe that never answers fails its round, and the next round still runs', async () => {
+  test('a describe that never answers fails its beat, and the next beat still runs', async () => {
     let hang = true;
     const watch = new ResourceWatch<string>(async (ids) => {
       if (hang) return new Promise(() => {});
       return new Map(ids.map((id) => [id, 'ok']));
-    }, 'shared', quick);
-    await assert.rejects(watch.observe('a'), /describe gave no answer within 300 ms/);
+    }, 'shared', settings);
+    await assert.rejects(watch.observe('a', first), /describe gave no answer within 300 ms/);
     hang = false;
-    assert.equal(await watch.observe('a'), 'ok');
+    assert.equal(await watch.observe('a', again), 'ok');
   });
 
   test('per-run mode describes every wait on its own (the baseline)', async () => {
     const { calls, describeFn } = recorder({ a: 'x', b: 'y' });
-    const watch = new ResourceWatch(describeFn, 'per-run', quick);
-    await Promise.all(['a', 'b', 'a'].map((id) => watch.observe(id)));
+    const watch = new ResourceWatch(describeFn, 'per-run', settings);
+    await Promise.all(['a', 'b', 'a'].map((id) => watch.observe(id, first)));
     assert.deepEqual(calls, [['a'], ['b'], ['a']]);
   });
 
