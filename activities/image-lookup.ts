@@ -5,11 +5,10 @@
  */
 import { paginateDescribeImages, type EC2Client, type Filter, type Image } from '@aws-sdk/client-ec2';
 import { awsCall } from './aws-call';
+import { FILTER_VALUES } from './ec2-filters';
 import { inChunks } from './state-watcher';
 
 const PAGE_SIZE = 1000;
-/** EC2 takes at most 200 values in one filter. */
-const FILTER_VALUES = 200;
 
 async function describeAll(ec2: EC2Client, filters: Filter[], owners?: string[]): Promise<Image[]> {
   return awsCall('DescribeImages', async () => {

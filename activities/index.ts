@@ -22,7 +22,7 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
   const { ec2, appstream } = clients;
   const watchers = createWatchers(clients, waitMode);
   return {
-    describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(ec2, selector),
+    describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(ec2, watchers.instances, selector),
     checkLaunchTemplate: (template: NonNullable<FastLaunchSpec['launchTemplate']>) => checkLaunchTemplate(ec2, template),
     resolveFleet: (request: FleetRequest) => resolveFleet(ec2, request),
     createImage: (request: CreateImageRequest) => createImage(ec2, request),

@@ -4,6 +4,9 @@
  */
 import { paginateDescribeInstances, type EC2Client, type Filter, type Instance } from '@aws-sdk/client-ec2';
 import { awsCall } from './aws-call';
+import { FILTER_VALUES, tagFilters } from './ec2-filters';
+import { terminalState } from './not-ready';
+import { inChunks } from './state-watcher';
 
 const PAGE_SIZE = 1000;
 
@@ -20,20 +23,38 @@ export interface InstanceFacts {
   imageId: string;
 }
 
-export function tagFilters(tags: Record<string, string>): Filter[] {
-  return Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
+/** Instances by ID (an unknown ID fails with InvalidInstanceID.NotFound) or by tags, in the given states. */
+export async function describeInstances(ec2: EC2Client, selector: InstanceSelector, states?: string[]): Promise<InstanceFacts[]> {
+  if (!selector.instanceIds) {
+    const stateFilter = states ? [{ Name: 'instance-state-name', Values: states }] : [];
+    return describeFiltered(ec2, [...tagFilters(selector.tags ?? {}), ...stateFilter]);
+  }
+  const found = await describeInstancesById(ec2, selector.instanceIds);
+  const unknown = selector.instanceIds.filter((id) => !found.has(id));
+  if (unknown.length) throw unknownInstances(unknown);
+  return selector.instanceIds.map((id) => found.get(id)!);
 }
 
-/** Instances by ID (an unknown ID fails with EC2's InvalidInstanceID.NotFound) or by tags, in the given states. */
-export async function describeInstances(ec2: EC2Client, selector: InstanceSelector, states?: string[]): Promise<InstanceFacts[]> {
-  const stateFilter = states ? [{ Name: 'instance-state-name', Values: states }] : [];
-  // EC2 reports unknown IDs only when they are given as InstanceIds, which cannot be combined with MaxResults.
-  const pages = selector.instanceIds
-    ? paginateDescribeInstances({ client: ec2 }, { InstanceIds: selector.instanceIds, Filters: stateFilter })
-    : paginateDescribeInstances({ client: ec2, pageSize: PAGE_SIZE }, { Filters: [...tagFilters(selector.tags ?? {}), ...stateFilter] });
+/**
+ * Many instances by ID in as few calls as EC2 allows: 200 values a filter, 1000 instances a page. The
+ * `instance-id` filter leaves an unknown ID out, where InstanceIds would fail the whole call for it.
+ */
+export function describeInstancesById(ec2: EC2Client, instanceIds: string[]): Promise<Map<string, InstanceFacts>> {
+  return inChunks(instanceIds, FILTER_VALUES, async (ids) => {
+    const instances = await describeFiltered(ec2, [{ Name: 'instance-id', Values: ids }]);
+    return new Map(instances.map((instance) => [instance.instanceId, instance]));
+  });
+}
+
+/** EC2's own error for an instance ID it does not know, raised for IDs a filtered describe left out. */
+export function unknownInstances(ids: string[]) {
+  return terminalState('InvalidInstanceID.NotFound', `The instance ID${ids.length > 1 ? 's' : ''} '${ids.join(', ')}' ${ids.length > 1 ? 'do' : 'does'} not exist`);
+}
+
+function describeFiltered(ec2: EC2Client, filters: Filter[]): Promise<InstanceFacts[]> {
   return awsCall('DescribeInstances', async () => {
     const found: InstanceFacts[] = [];
-    for await (const page of pages) {
+    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: PAGE_SIZE }, { Filters: filters })) {
       for (const instance of page.Reservations?.flatMap((r) => r.Instances ?? []) ?? []) found.push(facts(instance));
     }
     return found;

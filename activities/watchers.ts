@@ -1,17 +1,19 @@
 /**
- * The watches a worker shares among all its waits, one per kind of resource, each with the batched
- * describe that refreshes it (see state-watcher.ts).
+ * The watches a worker shares among all its waits (and its look-ups by ID), one per kind of resource,
+ * each with the batched describe that refreshes it (see state-watcher.ts).
  */
 import type { AwsClients } from './aws-clients';
 import { describeImageBuildersByName } from './appstream-builder-lookup';
 import { describeAppStreamImages } from './appstream-image-lookup';
 import { describeFastLaunch } from './fast-launch';
 import { describeImagesById } from './image-lookup';
+import { describeInstancesById } from './instance-lookup';
 import { describeRootVolumeTasks } from './root-volume-task';
 import { ResourceWatch, type WaitMode } from './state-watcher';
 
 export function createWatchers({ ec2, appstream }: AwsClients, mode: WaitMode = 'shared') {
   return {
+    instances: new ResourceWatch((ids) => describeInstancesById(ec2, ids), mode),
     images: new ResourceWatch((ids) => describeImagesById(ec2, ids), mode),
     fastLaunch: new ResourceWatch((ids) => describeFastLaunch(ec2, ids), mode),
     rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode),
