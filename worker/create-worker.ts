@@ -23,7 +23,17 @@ export interface GoldenImageWorkerOptions {
   dataConverter?: DataConverter;
   /** How waits poll: one shared watcher (the default), or each on its own (a benchmark baseline). */
   waitMode?: WaitMode;
+  /** Runs kept in memory between their tasks (default DEFAULT_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * The SDK sizes its workflow cache from the heap limit, which on a large machine keeps every run in
+ * memory: about 2 MB each, 2 GiB for 1000 pipelines. A pipeline spends minutes between its tasks, and
+ * an evicted run is rebuilt from its short history (tens of events) in milliseconds at its next task,
+ * so a smaller cache costs little CPU and keeps the worker's memory bounded.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -33,6 +43,7 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(options.clients, options.waitMode),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

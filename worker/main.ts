@@ -1,7 +1,8 @@
 /**
  * The production worker: `npm run worker`. Temporal connection settings come from @temporalio/envconfig
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables, TOML profiles); AWS credentials
- * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption.
+ * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption;
+ * GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
@@ -22,11 +23,19 @@ async function main(): Promise<void> {
       dataConverter: dataConverterFromEnv(),
       // Only benchmarks set this, to measure the per-run polling that the shared watcher replaces.
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
+      maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
     });
     await worker.run();
   } finally {
     await connection.close();
   }
+}
+
+function cacheSizeFromEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 0) throw new Error(`GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS must be a whole number, not ${text}`);
+  return size;
 }
 
 main().catch((err) => {
