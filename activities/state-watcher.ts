@@ -89,7 +89,7 @@ class Beat<T> {
   private latest: BeatResult<T> | undefined;
   private lastStart = 0;
   /** Attempts waiting for the next beat. */
-  private next: { promise: Promise<BeatResult<T>>; resolve: (result: BeatResult<T>) => void } | undefined;
+  private next: { promise: Promise<BeatResult<T>>; resolve: (result: BeatResult<T>) => void; ids: Set<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
 
@@ -105,16 +105,17 @@ class Beat<T> {
     // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
     const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest.answers.get(id) : undefined;
     if (recent && !first) return recent;
-    const result = await this.nextBeat();
+    const result = await this.nextBeat(id);
     return result.answers.get(id)!;
   }
 
-  private nextBeat(): Promise<BeatResult<T>> {
+  private nextBeat(id: string): Promise<BeatResult<T>> {
     if (!this.next) {
       let resolve!: (result: BeatResult<T>) => void;
       const promise = new Promise<BeatResult<T>>((r) => (resolve = r));
-      this.next = { promise, resolve };
+      this.next = { promise, resolve, ids: new Set() };
     }
+    this.next.ids.add(id);
     if (!this.timer) {
       const due = this.lastStart + this.intervalMs - Date.now();
       this.timer = setTimeout(() => void this.beat(), Math.max(this.settings.coalesceMs, due));
@@ -127,7 +128,11 @@ class Beat<T> {
     await this.running;
     const startedAt = Date.now();
     this.lastStart = startedAt;
-    for (const [id, at] of this.askedAt) if (startedAt - at > 2 * this.intervalMs) this.askedAt.delete(id);
+    const waiting = this.next;
+    this.next = undefined;
+    this.timer = undefined;
+    // Those waiting for this beat are in it even if a slow describe before it made their ask look old.
+    for (const [id, at] of this.askedAt) if (startedAt - at > 2 * this.intervalMs && !waiting?.ids.has(id)) this.askedAt.delete(id);
     const ids = [...this.askedAt.keys()];
     const described = withDeadline(this.describe(ids), this.settings.refreshTimeoutMs);
     // A failed describe (throttled, say) fails this beat's attempts; their retry policy tries again.
@@ -139,9 +144,6 @@ class Beat<T> {
       // Attempts arriving later wait for the next beat rather than take this failure.
       if (this.latest === result) this.latest = undefined;
     });
-    const waiting = this.next;
-    this.next = undefined;
-    this.timer = undefined;
     waiting?.resolve(result);
   }
 }

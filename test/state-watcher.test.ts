@@ -116,6 +116,18 @@ describe('ResourceWatch', () => {
     assert.equal(await watch.observe('a', again), 'ok');
   });
 
+  test('a wait held back by a slow describe is still in the beat after it, however old its ask looks', async () => {
+    let slow = true;
+    const watch = new ResourceWatch<string>(async (ids) => {
+      if (slow) await sleep(INTERVAL * 3);
+      return new Map(ids.map((id) => [id, 'ok']));
+    }, 'shared', { ...settings, refreshTimeoutMs: 5_000 });
+    const held = watch.observe('a', first);
+    await sleep(settings.coalesceMs * 2); // the slow beat has started; b waits for the one after it
+    slow = false;
+    assert.deepEqual(await Promise.all([held, watch.observe('b', first)]), ['ok', 'ok']);
+  });
+
   test('per-run mode describes every wait on its own (the baseline)', async () => {
     const { calls, describeFn } = recorder({ a: 'x', b: 'y' });
     const watch = new ResourceWatch(describeFn, 'per-run', settings);
