@@ -3,12 +3,14 @@
  * resource's state instead of describing it itself, and the watcher answers all the waits of one kind
  * and poll interval from one batched, paginated describe per interval: a "beat".
  *
- * Why beats line up: a beat describes every resource some wait asked about lately, and each wait's
- * retry policy brings it back one interval after its answer. The first wait to come back starts the
- * next beat (never sooner than one interval after the last), and the others, coming back a moment
- * later, take that beat's answer. So the waits fall into step after their first poll, N waits cost
- * about ceil(N / page) describes per interval, and a change is seen at most about one interval after
- * it happened: what a wait polling on its own would see.
+ * Why beats line up: a beat describes every resource some wait asked about lately, a wait's first
+ * attempt waits for the next beat, and its retry policy brings it back one interval after its answer.
+ * Beats are a little more than one interval apart, so the waits answered together come back just
+ * before the next beat, wait for it, and are answered together again. The waits thus fall into step
+ * after their first poll, N waits cost about ceil(N / page) describes per interval, and a change is
+ * seen about one interval (plus a second at most) after it happened, about what a wait polling on its
+ * own would see. A wait coming back up to half an interval after a beat started takes that beat's
+ * answer instead of waiting a whole interval for the next.
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
  * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
@@ -20,8 +22,14 @@ import { Context } from '@temporalio/activity';
 export type BatchDescribe<T> = (ids: string[]) => Promise<Map<string, T>>;
 
 export interface WatchSettings {
-  /** How long a beat that nothing else holds back waits for other attempts to join it. */
-  coalesceMs: number;
+  /**
+   * How much longer than the poll interval beats are apart (at most a tenth of the interval). Waits
+   * answered by a beat come back one interval later, spread over about a second (the server fires
+   * retry timers that precisely) plus the describe's time. With this slack they come back before the
+   * next beat, wait for it, and are answered together again, so they stay in step; without it they
+   * would come back just after it, take its answer late, and drift a little later every poll.
+   */
+  slackMs: number;
   /** A describe that takes longer is given up: its beat's waits fail (and retry), and the next beat can start. */
   refreshTimeoutMs: number;
 }
@@ -29,7 +37,7 @@ export interface WatchSettings {
 /** Shared by default; `per-run` describes each resource on its own, as a plain poller would (the benchmark's baseline). */
 export type WaitMode = 'shared' | 'per-run';
 
-export const DEFAULT_WATCH: WatchSettings = { coalesceMs: 50, refreshTimeoutMs: 25_000 };
+export const DEFAULT_WATCH: WatchSettings = { slackMs: 1_000, refreshTimeoutMs: 25_000 };
 
 /** What the watcher needs to know about the attempt that asks. */
 export interface PollAttempt {
@@ -83,8 +91,11 @@ interface BeatResult<T> {
 }
 
 class Beat<T> {
-  /** When an attempt last asked about each ID: the beat describes the IDs asked about in the last two intervals. */
-  private readonly askedAt = new Map<string, number>();
+  /**
+   * When each ID was last wanted: asked about, or answered to an attempt waiting for a beat. A beat
+   * describes the IDs wanted in the last two intervals, so a wait that came back is in it.
+   */
+  private readonly wantedAt = new Map<string, number>();
   /** The latest beat's answers; cleared when its describe fails. */
   private latest: BeatResult<T> | undefined;
   private lastStart = 0;
@@ -101,7 +112,7 @@ class Beat<T> {
 
   async observe(id: string, first: boolean): Promise<T | undefined> {
     const now = Date.now();
-    this.askedAt.set(id, now);
+    this.wantedAt.set(id, now);
     // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
     const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest.answers.get(id) : undefined;
     if (recent && !first) return recent;
@@ -117,8 +128,10 @@ class Beat<T> {
     }
     this.next.ids.add(id);
     if (!this.timer) {
-      const due = this.lastStart + this.intervalMs - Date.now();
-      this.timer = setTimeout(() => void this.beat(), Math.max(this.settings.coalesceMs, due));
+      const slack = Math.min(this.settings.slackMs, this.intervalMs / 10);
+      const due = this.lastStart + this.intervalMs + slack - Date.now();
+      // A beat that is already due still waits the slack, for the others coming back with this attempt.
+      this.timer = setTimeout(() => void this.beat(), Math.max(slack, due));
     }
     return this.next.promise;
   }
@@ -131,9 +144,10 @@ class Beat<T> {
     const waiting = this.next;
     this.next = undefined;
     this.timer = undefined;
-    // Those waiting for this beat are in it even if a slow describe before it made their ask look old.
-    for (const [id, at] of this.askedAt) if (startedAt - at > 2 * this.intervalMs && !waiting?.ids.has(id)) this.askedAt.delete(id);
-    const ids = [...this.askedAt.keys()];
+    // Those waiting for this beat are answered now: their next attempt comes one interval from now.
+    for (const id of waiting?.ids ?? []) this.wantedAt.set(id, startedAt);
+    for (const [id, at] of this.wantedAt) if (startedAt - at > 2 * this.intervalMs) this.wantedAt.delete(id);
+    const ids = [...this.wantedAt.keys()];
     const described = withDeadline(this.describe(ids), this.settings.refreshTimeoutMs);
     // A failed describe (throttled, say) fails this beat's attempts; their retry policy tries again.
     described.catch(() => undefined);
@@ -157,11 +171,14 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Runs a batch describe in chunks, for APIs that cap how many IDs one request may name. */
+/**
+ * Runs a batch describe in chunks, for APIs that cap how many IDs one request may name. The chunks go
+ * out together, so a beat takes as long as its slowest request, not the sum of them; a worker's waits
+ * rarely span more than a handful of chunks, well inside EC2's describe burst.
+ */
 export async function inChunks<T>(ids: string[], size: number, describe: BatchDescribe<T>): Promise<Map<string, T>> {
-  const result = new Map<string, T>();
-  for (let i = 0; i < ids.length; i += size) {
-    for (const [id, value] of await describe(ids.slice(i, i + size))) result.set(id, value);
-  }
-  return result;
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  const answers = await Promise.all(chunks.map((chunk) => describe(chunk)));
+  return new Map(answers.flatMap((answer) => [...answer]));
 }

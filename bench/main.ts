@@ -17,7 +17,7 @@ import { BENCH_SANDBOX } from './sandbox-setup';
 import { runSdkWaiterScenario } from './sdk-waiter-scenario';
 import { startStack, type BenchStack } from './stack';
 import { checkTargets } from './targets';
-import type { BenchResults, HistoryProbe, ScenarioResult } from './types';
+import type { BenchMode, BenchResults, HistoryProbe, ScenarioResult } from './types';
 
 /** No scenario may run longer than this; a stuck one fails the bench rather than hanging it. */
 const SCENARIO_TIMEOUT_MS = 40 * 60_000;
@@ -51,21 +51,22 @@ async function main(): Promise<void> {
 
   let probe: HistoryProbe | null = null;
   try {
+    const runs = (mode: BenchMode) => options.modes.includes(mode);
     for (const n of options.ns) {
-      await run(`(a) shared watcher, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'shared', n));
-      await run(`(b) per-run polling, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'per-run', n));
+      if (runs('shared')) await run(`(a) shared watcher, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'shared', n));
+      if (runs('per-run')) await run(`(b) per-run polling, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'per-run', n));
     }
     // The history probe has its own sandbox and worker; it starts with mode (c), which uses neither Temporal nor a worker.
     const probing = runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
       errors.push(`history probe: ${String(err)}`);
       return null;
     });
-    for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
+    if (runs('sdk-waiter')) for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
     // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
     // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
     if (!options.skipRollout) {
-      await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
-      await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
+      if (runs('shared')) await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
+      if (runs('per-run')) await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
     }
     probe = await probing;
   } finally {

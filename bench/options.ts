@@ -1,8 +1,13 @@
 /** Command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
+import type { BenchMode } from './types';
+
+const MODES: BenchMode[] = ['shared', 'per-run', 'sdk-waiter'];
 
 export interface BenchOptions {
   ns: number[];
+  /** The modes to run, in (a), (b), (c) order. */
+  modes: BenchMode[];
   rollout: number;
   longPolls: number;
   historySample: number;
@@ -12,9 +17,10 @@ export interface BenchOptions {
   probeOnly: boolean;
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--rollout 1000] [--no-rollout] [--long-polls 1000] [--out bench/results]
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--rollout 1000] [--no-rollout] [--long-polls 1000] [--out bench/results]
   --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
+  --modes       which of shared, per-run, sdk-waiter to run (default all three)
   --rollout     instances in the rollout scenario (default 1000)
   --no-rollout  skip the rollout scenario
   --probe-only  only the history probe (1 poll vs --long-polls polls), written to history-probe.json
@@ -27,6 +33,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       n: { type: 'string' },
+      modes: { type: 'string' },
       rollout: { type: 'string' },
       'no-rollout': { type: 'boolean', default: false },
       'probe-only': { type: 'boolean', default: false },
@@ -48,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   return {
     // `--n none` skips the AMI scenarios (e.g. to rerun only the rollout and the history probe).
     ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
+    modes: modesFrom(values.modes),
     rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout'),
     skipRollout: values['no-rollout'],
     probeOnly: values['probe-only'],
@@ -55,4 +63,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     historySample: 20,
     outDir: values.out,
   };
+}
+
+function modesFrom(text: string | undefined): BenchMode[] {
+  if (text === undefined) return MODES;
+  const asked = text.split(',').map((s) => s.trim());
+  const unknown = asked.filter((m) => !MODES.includes(m as BenchMode));
+  if (unknown.length || !asked.length) throw new Error(`bench: --modes takes ${MODES.join(', ')}, not ${text}`);
+  return MODES.filter((m) => asked.includes(m));
 }

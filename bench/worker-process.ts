@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { stopProcess } from '../worker/dev-server';
+import { WORKER_NODE_ARGS } from '../worker/node-args';
 import { sandboxWorkerEnv } from '../worker/sandbox-worker-env';
 import { pollUntil } from './bounded';
 import { readProcStats, type ProcStats } from './proc-stats';
@@ -42,7 +43,7 @@ export function startScenarioWorker(stack: BenchStack, taskQueue: string, mode: 
 }
 
 export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
     env: { ...sandboxWorkerEnv({ ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS }), GOLDEN_IMAGE_WAIT_MODE: opts.mode },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ function recorder(states: Record<string, string>) {
   return { calls, at, describeFn };
 }
 
-const settings = { coalesceMs: 20, refreshTimeoutMs: 300 };
+const settings = { slackMs: 20, refreshTimeoutMs: 300 };
 const INTERVAL = 200;
 const first: PollAttempt = { intervalMs: INTERVAL, first: true };
 const again: PollAttempt = { intervalMs: INTERVAL, first: false };
@@ -74,6 +74,21 @@ describe('ResourceWatch', () => {
     assert.equal(calls.length, 2);
   });
 
+  test('a wait whose first attempt waited long for its beat is still in the beats after it', async () => {
+    const { calls, describeFn } = recorder({ a: 'pending', x: 'pending' });
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await watch.observe('x', first); // beat 1
+    await watch.observe('a', first); // waits almost an interval for beat 2
+    await sleep(INTERVAL);
+    const beat3 = watch.observe('x', again); // starts beat 3, more than two intervals after a asked
+    await sleep(settings.slackMs + 10);
+    const asked = Date.now();
+    assert.equal(await watch.observe('a', again), 'pending');
+    assert.ok(Date.now() - asked < INTERVAL / 2, 'a took beat 3 rather than waiting for beat 4');
+    await beat3;
+    assert.equal(calls.length, 3);
+  });
+
   test('with no one asking nothing is described, and an ID no one asked about for two intervals is dropped', async () => {
     const { calls, describeFn } = recorder({ a: 'x' });
     const watch = new ResourceWatch(describeFn, 'shared', settings);
@@ -123,7 +138,7 @@ describe('ResourceWatch', () => {
       return new Map(ids.map((id) => [id, 'ok']));
     }, 'shared', { ...settings, refreshTimeoutMs: 5_000 });
     const held = watch.observe('a', first);
-    await sleep(settings.coalesceMs * 2); // the slow beat has started; b waits for the one after it
+    await sleep(settings.slackMs * 2); // the slow beat has started; b waits for the one after it
     slow = false;
     assert.deepEqual(await Promise.all([held, watch.observe('b', first)]), ['ok', 'ok']);
   });

@@ -35,6 +35,13 @@ export interface GoldenImageWorkerOptions {
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
+/**
+ * Most activity attempts are waits, and a wait's attempt may sit in the shared watcher until its next
+ * describe. With the SDK's 100 slots, 100 such attempts would hold back every other activity (and the
+ * waits that come back a moment later) at fleet scale; a waiting attempt costs a pending promise.
+ */
+const MAX_CONCURRENT_ACTIVITIES = 2_000;
+
 export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -44,6 +51,7 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(options.clients, options.waitMode),
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

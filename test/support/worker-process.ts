@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { stopProcess } from '../../worker/dev-server';
+import { WORKER_NODE_ARGS } from '../../worker/node-args';
 import { sandboxWorkerEnv } from '../../worker/sandbox-worker-env';
 import { REGION, TEST_CREDENTIALS } from './stack';
 
@@ -23,7 +24,7 @@ export function spawnWorker(opts: {
   /** Added to (and overriding) the worker's environment, e.g. other credentials. */
   env?: Record<string, string>;
 }): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
     env: { ...sandboxWorkerEnv({ ...opts, region: REGION, credentials: TEST_CREDENTIALS }), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
