@@ -82,13 +82,14 @@ export class ResourceWatch<T> {
   }
 }
 
-type Answers<T> = Map<string, Promise<T | undefined>>;
-
-/** The answers of one beat, by ID, and when it started. */
+/** One beat: when it started, the IDs it describes, and its describe. */
 interface BeatResult<T> {
   startedAt: number;
-  answers: Answers<T>;
+  ids: Set<string>;
+  described: Promise<Map<string, T>>;
 }
+
+const answerFor = <T>(beat: BeatResult<T>, id: string) => beat.described.then((found) => found.get(id));
 
 class Beat<T> {
   /**
@@ -114,10 +115,8 @@ class Beat<T> {
     const now = Date.now();
     this.wantedAt.set(id, now);
     // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
-    const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest.answers.get(id) : undefined;
-    if (recent && !first) return recent;
-    const result = await this.nextBeat(id);
-    return result.answers.get(id)!;
+    const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 && this.latest.ids.has(id) ? this.latest : undefined;
+    return answerFor(recent && !first ? recent : await this.nextBeat(id), id);
   }
 
   private nextBeat(id: string): Promise<BeatResult<T>> {
@@ -147,12 +146,10 @@ class Beat<T> {
     // Those waiting for this beat are answered now: their next attempt comes one interval from now.
     for (const id of waiting?.ids ?? []) this.wantedAt.set(id, startedAt);
     for (const [id, at] of this.wantedAt) if (startedAt - at > 2 * this.intervalMs) this.wantedAt.delete(id);
-    const ids = [...this.wantedAt.keys()];
-    const described = withDeadline(this.describe(ids), this.settings.refreshTimeoutMs);
-    // A failed describe (throttled, say) fails this beat's attempts; their retry policy tries again.
-    described.catch(() => undefined);
-    const answers: Answers<T> = new Map(ids.map((id) => [id, described.then((found) => found.get(id))]));
-    const result = { startedAt, answers };
+    const ids = new Set(this.wantedAt.keys());
+    // A failed describe (throttled, say) fails the attempts that take this beat; their retry policy tries again.
+    const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+    const result = { startedAt, ids, described };
     this.latest = result;
     this.running = described.catch(() => {
       // Attempts arriving later wait for the next beat rather than take this failure.

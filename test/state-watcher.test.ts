@@ -120,6 +120,26 @@ describe('ResourceWatch', () => {
     assert.equal(describes, 2);
   });
 
+  test('a failed describe leaves no unhandled rejection for the IDs in it that no attempt is waiting on', async () => {
+    let fail = false;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const watch = new ResourceWatch<string>(async (ids) => {
+        if (fail) throw new Error('Request limit exceeded.');
+        return new Map(ids.map((id) => [id, 'ok']));
+      }, 'shared', settings);
+      await watch.observe('quiet', first); // still wanted in the next beat, though nobody waits on it then
+      fail = true;
+      await assert.rejects(watch.observe('loud', first), /Request limit exceeded/);
+      await sleep(50);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   test('a describe that never answers fails its beat, and the next beat still runs', async () => {
     let hang = true;
     const watch = new ResourceWatch<string>(async (ids) => {
