@@ -9,10 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startPipeline } from '../client/start-pipeline';
-import { historyEventCount } from './support/runs';
+import { historyEventCount, waitAttempts } from './support/runs';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { checkSandbox } from './support/sandbox-state';
 import { startScenarioWorker, type ScenarioWorker } from './support/scenario-worker';
@@ -32,21 +31,13 @@ after(async () => {
   await sandbox?.close();
 });
 
-/** How many attempts (polls) the run's wait for the image took: retries are not in history, the last attempt's number is. */
-async function imageWaitPolls(handle: WorkflowHandle): Promise<number> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForImageAvailable');
-  const started = events.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
-  return started?.activityTaskStartedEventAttributes?.attempt ?? 0;
-}
-
 async function runWithImageTaking(imageMs: number, name: string) {
   await sandbox.admin.configure({ durations: { image: imageMs } });
   const [instanceId] = await sandbox.launchInstances('windows', 1);
   const handle = await startPipeline(env.client, 'ami', { name, instanceId, waits: { image: { interval: '100ms', timeout: '10m' } } }, { taskQueue: worker.taskQueue });
   const started = Date.now();
   const result = (await handle.result()) as { imageId: string };
-  return { imageId: result.imageId, seconds: (Date.now() - started) / 1000, polls: await imageWaitPolls(handle), events: await historyEventCount(handle) };
+  return { imageId: result.imageId, seconds: (Date.now() - started) / 1000, polls: await waitAttempts(handle), events: await historyEventCount(handle) };
 }
 
 test('a wait of hundreds of polls has the same history size as a wait of one poll', { timeout: 300_000 }, async (t) => {
