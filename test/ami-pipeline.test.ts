@@ -195,8 +195,8 @@ describe('amiPipeline', () => {
     const polls = await Promise.all(handles.map((h) => waitAttempts(h)));
     const allPolls = polls.reduce((a, b) => a + b, 0);
     console.log(`10 concurrent waits over ${seconds.toFixed(1)} s: ${allPolls} polls answered by ${describes} DescribeImages (per-run polling: one each)`);
-    // The waits fall into step: one describe per round of polls, not one per poll.
-    assert.ok(describes <= Math.max(...polls) + 2, `expected about one describe per round of polls (${Math.max(...polls)} rounds), got ${describes}`);
+    // The waits fall into step and share the watcher's describes: several polls per describe, where per-run polling makes one each.
+    assert.ok(describes * 3 <= allPolls, `expected at least 3 polls answered per describe, got ${allPolls} polls for ${describes} describes`);
   });
 
   test('history size does not grow with the number of polls (1 poll vs 50 polls)', { timeout: 120_000 }, async () => {

@@ -45,7 +45,14 @@ test('after a run, /metrics has the pipeline counters and timings', async () => 
   const quick = { interval: '100ms', timeout: '2m' };
   const ok = await startPipeline(stack.env.client, 'ami', { name: 'metrics-ok', instanceId, waits: { image: quick } }, { taskQueue: `${stack.taskQueue}-metrics` });
   await ok.result();
-  const bad = await startPipeline(stack.env.client, 'ami', { name: 'metrics-bad', instanceId: 'i-0000000000000dead', waits: { image: quick } }, { taskQueue: `${stack.taskQueue}-metrics` });
+  // A launch template EC2 does not know: the run fails on EC2's own error, before anything is created.
+  const windows = await stack.launchInstance('windows');
+  const bad = await startPipeline(
+    stack.env.client,
+    'ami',
+    { name: 'metrics-bad', instanceId: windows, fastLaunch: { launchTemplate: { name: 'no-such-template' } }, waits: { image: quick } },
+    { taskQueue: `${stack.taskQueue}-metrics` },
+  );
   await bad.result().catch(() => undefined);
 
   // The exporter is scraped, not pushed: give the SDK's metric pipeline a moment to catch up.
@@ -60,6 +67,6 @@ test('after a run, /metrics has the pipeline counters and timings', async () => 
   assert.ok(line(/golden_image_stage_duration_count\{(?=[^}]*stage="wait-available")(?=[^}]*state="succeeded")[^}]*\} 1$/), 'wait-available duration');
   assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="CreateImage")(?=[^}]*outcome="ok")[^}]*\} 1$/), 'CreateImage ok');
   assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="DescribeImages")(?=[^}]*outcome="ok")[^}]*\} \d+$/), 'DescribeImages ok');
-  assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="DescribeInstances")(?=[^}]*outcome="error")[^}]*\} 1$/), 'the unknown instance as an error');
+  assert.ok(line(/golden_image_aws_calls\{(?=[^}]*action="DescribeLaunchTemplates")(?=[^}]*outcome="error")[^}]*\} 1$/), 'the unknown launch template as an error');
   assert.ok(line(/^temporal_workflow_completed/), 'the SDK metrics are there too');
 });
