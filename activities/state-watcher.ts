@@ -60,9 +60,9 @@ export function currentPollAttempt(): PollAttempt {
   return { intervalMs: interval > 0 ? interval : FALLBACK_INTERVAL_MS, first: attempt === 1 };
 }
 
-/** The watch over one kind of resource (AMIs, fast-launch states, root-volume tasks, ...): one beat per poll interval. */
+/** The watch over one kind of resource (AMIs, fast-launch states, root-volume tasks, ...): one cadence of beats per poll interval. */
 export class ResourceWatch<T> {
-  private readonly beats = new Map<number, Beat<T>>();
+  private readonly cadences = new Map<number, Cadence<T>>();
 
   constructor(
     private readonly describe: BatchDescribe<T>,
@@ -73,43 +73,47 @@ export class ResourceWatch<T> {
   /** The resource's latest state, or undefined when it does not exist. */
   async observe(id: string, attempt: PollAttempt = currentPollAttempt()): Promise<T | undefined> {
     if (this.mode === 'per-run') return (await this.describe([id])).get(id);
-    let beat = this.beats.get(attempt.intervalMs);
-    if (!beat) {
-      beat = new Beat(this.describe, attempt.intervalMs, this.settings);
-      this.beats.set(attempt.intervalMs, beat);
+    let cadence = this.cadences.get(attempt.intervalMs);
+    if (!cadence) {
+      cadence = new Cadence(this.describe, attempt.intervalMs, this.settings);
+      this.cadences.set(attempt.intervalMs, cadence);
     }
-    return beat.observe(id, attempt.first);
+    return cadence.observe(id, attempt.first);
   }
 }
 
 /** One beat: when it started, the IDs it describes, and its describe. */
-interface BeatResult<T> {
+interface Beat<T> {
   startedAt: number;
   ids: Set<string>;
   described: Promise<Map<string, T>>;
 }
 
-const answerFor = <T>(beat: BeatResult<T>, id: string) => beat.described.then((found) => found.get(id));
+const answerFor = <T>(beat: Beat<T>, id: string) => beat.described.then((found) => found.get(id));
 
-class Beat<T> {
+/** The beats of one poll interval. */
+class Cadence<T> {
   /**
    * When each ID was last wanted: asked about, or answered to an attempt waiting for a beat. A beat
    * describes the IDs wanted in the last two intervals, so a wait that came back is in it.
    */
   private readonly wantedAt = new Map<string, number>();
-  /** The latest beat's answers; cleared when its describe fails. */
-  private latest: BeatResult<T> | undefined;
+  /** The latest beat; cleared when its describe fails. */
+  private latest: Beat<T> | undefined;
   private lastStart = 0;
   /** Attempts waiting for the next beat. */
-  private next: { promise: Promise<BeatResult<T>>; resolve: (result: BeatResult<T>) => void; ids: Set<string> } | undefined;
+  private next: { promise: Promise<Beat<T>>; resolve: (result: Beat<T>) => void; ids: Set<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private readonly slackMs: number;
 
   constructor(
     private readonly describe: BatchDescribe<T>,
     private readonly intervalMs: number,
     private readonly settings: WatchSettings,
-  ) {}
+  ) {
+    this.slackMs = Math.min(settings.slackMs, intervalMs / 10);
+  }
 
   async observe(id: string, first: boolean): Promise<T | undefined> {
     const now = Date.now();
@@ -119,18 +123,17 @@ class Beat<T> {
     return answerFor(recent && !first ? recent : await this.nextBeat(id), id);
   }
 
-  private nextBeat(id: string): Promise<BeatResult<T>> {
+  private nextBeat(id: string): Promise<Beat<T>> {
     if (!this.next) {
-      let resolve!: (result: BeatResult<T>) => void;
-      const promise = new Promise<BeatResult<T>>((r) => (resolve = r));
+      let resolve!: (result: Beat<T>) => void;
+      const promise = new Promise<Beat<T>>((r) => (resolve = r));
       this.next = { promise, resolve, ids: new Set() };
     }
     this.next.ids.add(id);
     if (!this.timer) {
-      const slack = Math.min(this.settings.slackMs, this.intervalMs / 10);
-      const due = this.lastStart + this.intervalMs + slack - Date.now();
+      const due = this.lastStart + this.intervalMs + this.slackMs - Date.now();
       // A beat that is already due still waits the slack, for the others coming back with this attempt.
-      this.timer = setTimeout(() => void this.beat(), Math.max(slack, due));
+      this.timer = setTimeout(() => void this.beat(), Math.max(this.slackMs, due));
     }
     return this.next.promise;
   }

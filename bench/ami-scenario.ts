@@ -3,15 +3,13 @@
  * fresh production worker in the given wait mode. Detection lag is measured per image, from the
  * sandbox's `readyAt` to the `endedAt` of the run's wait-available stage (its `progress` query).
  */
-import type { PipelineProgress } from '../workflows/pipeline-progress';
-import { mapLimit } from './bounded';
 import { watchCreatesDone } from './call-stats';
 import { sampleHistories } from './history';
-import { callColumns, openCpuWindow } from './measure';
+import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchStack } from './stack';
-import { lagStats, round1 } from './stats';
+import { round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
 import { createAwsClients } from '../activities/aws-clients';
@@ -48,19 +46,12 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
     const atCreatesDone = await creates.stop();
     // Read the worker before the progress queries below make it replay histories.
     const workerStats = worker.stats();
-    const { serverCpuS, benchCpuS } = cpu.close();
+    const cpuS = cpu.close();
     const counts = await stack.admin.calls();
     const dump = await stack.admin.state();
 
     const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
-    const lags = (
-      await mapLimit(ids, 20, async (id) => {
-        const progress = await stack.client.workflow.getHandle(id).query<PipelineProgress>('progress');
-        const ended = progress.stages.find((s) => s.stage === 'wait-available' && s.state === 'succeeded')?.endedAt;
-        const ready = readyAt.get(progress.resources[0] ?? '');
-        return ended && ready ? [Date.parse(ended) - ready] : [];
-      })
-    ).flat();
+    const lags = await stageLags(stack.client, ids, 'wait-available', (progress) => readyAt.get(progress.resources[0] ?? ''));
     const history = await sampleHistories(stack.client, ids, 'waitForImageAvailable', ctx.historySample);
     const closeTimes = infos.map((i) => i.closeTime?.getTime() ?? NaN).filter(Number.isFinite);
 
@@ -72,13 +63,7 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
       failed: infos.filter((i) => i.status.name !== 'COMPLETED').length,
       ...callColumns(counts, atCreatesDone),
       makespanS: round1((Math.max(...closeTimes) - t0) / 1000),
-      lag: lagStats(lags),
-      historyEvents: history.events,
-      pollsPerWait: history.polls,
-      workerPeakRssMiB: workerStats.peakRssMiB,
-      workerCpuS: round1(workerStats.cpuS),
-      serverCpuS,
-      benchCpuS,
+      ...runColumns(lags, history, workerStats, cpuS),
       notes: [],
     };
   } finally {

@@ -1,12 +1,15 @@
 /**
  * The bookkeeping every scenario shares: CPU time of the dev server and of this process over the
- * scenario's window, and turning the sandbox's counts into a result row.
+ * scenario's window, detection lag from the runs' progress, and the columns of a result row.
  */
+import type { Client } from '@temporalio/client';
 import type { CallCounts } from '../sandbox/calls';
+import type { PipelineProgress } from '../workflows/pipeline-progress';
+import { mapLimit } from './bounded';
 import { summarizeCalls } from './call-stats';
-import { ownCpuS, readCpuS } from './proc-stats';
-import { round1 } from './stats';
-import type { ScenarioResult } from './types';
+import { ownCpuS, readCpuS, type ProcStats } from './proc-stats';
+import { lagStats, round1 } from './stats';
+import type { ScenarioResult, Spread } from './types';
 
 export interface CpuWindow {
   /** CPU seconds since the window opened: [dev server, this process]. */
@@ -29,5 +32,41 @@ export function callColumns(counts: CallCounts, atCreatesDone: CallCounts | unde
     ...total,
     throttledDescribeDuringWaits: atCreatesDone ? total.throttledDescribe - summarizeCalls(atCreatesDone).throttledDescribe : null,
     calls: counts.ec2,
+  };
+}
+
+/**
+ * Detection lag of each run, in ms: from its resource's `readyAt` in the sandbox to the `endedAt` of
+ * the run's wait stage (its `progress` query). `readyAtOf` finds the resource's readyAt for a run.
+ */
+export async function stageLags(
+  client: Client,
+  workflowIds: string[],
+  stage: string,
+  readyAtOf: (progress: PipelineProgress, index: number) => number | null | undefined,
+): Promise<number[]> {
+  const lags = await mapLimit(workflowIds, 20, async (id, i) => {
+    const progress = await client.workflow.getHandle(id).query<PipelineProgress>('progress');
+    const ended = progress.stages.find((s) => s.stage === stage && s.state === 'succeeded')?.endedAt;
+    const ready = readyAtOf(progress, i);
+    return ended && ready ? [Date.parse(ended) - ready] : [];
+  });
+  return lags.flat();
+}
+
+/** The columns every Temporal scenario fills alike: lag, history, and the worker's and server's costs. */
+export function runColumns(
+  lagsMs: number[],
+  history: { events: Spread | null; polls: Spread | null },
+  worker: ProcStats,
+  cpu: { serverCpuS: number; benchCpuS: number },
+): Pick<ScenarioResult, 'lag' | 'historyEvents' | 'pollsPerWait' | 'workerPeakRssMiB' | 'workerCpuS' | 'serverCpuS' | 'benchCpuS'> {
+  return {
+    lag: lagStats(lagsMs),
+    historyEvents: history.events,
+    pollsPerWait: history.polls,
+    workerPeakRssMiB: worker.peakRssMiB,
+    workerCpuS: round1(worker.cpuS),
+    ...cpu,
   };
 }

@@ -6,13 +6,12 @@
  */
 import type { PipelineProgress } from '../workflows/pipeline-progress';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
-import { mapLimit } from './bounded';
 import { watchCreatesDone } from './call-stats';
 import { historyFacts, sampleHistories } from './history';
-import { callColumns, openCpuWindow } from './measure';
+import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
-import { lagStats, round1 } from './stats';
+import { round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
 
@@ -42,7 +41,7 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
     });
     const atCreatesDone = await creates.stop();
     const workerStats = worker.stats();
-    const { serverCpuS, benchCpuS } = cpu.close();
+    const cpuS = cpu.close();
     const counts = await stack.admin.calls();
     const dump = await stack.admin.state();
 
@@ -50,14 +49,7 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
     const rows = parent.instances ?? [];
     const readyAt = new Map(dump.replaceRootVolumeTasks.map((t) => [t.id, t.readyAt]));
     const childIds = rows.map((r) => `${parentId}/root-volume/${r.instanceId}`);
-    const lags = (
-      await mapLimit(rows, 20, async (row, i) => {
-        const progress = await stack.client.workflow.getHandle(childIds[i]!).query<PipelineProgress>('progress');
-        const ended = progress.stages.find((s) => s.stage === 'wait-task' && s.state === 'succeeded')?.endedAt;
-        const ready = readyAt.get(row.taskId ?? '');
-        return ended && ready ? [Date.parse(ended) - ready] : [];
-      })
-    ).flat();
+    const lags = await stageLags(stack.client, childIds, 'wait-task', (_, i) => readyAt.get(rows[i]!.taskId ?? ''));
     const history = await sampleHistories(stack.client, childIds, 'waitForRootVolumeTask', ctx.historySample);
     const parentEvents = (await historyFacts(stack.client, parentId, 'waitForImageAvailable')).events;
 
@@ -69,13 +61,7 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
       failed: rows.filter((r) => r.state !== 'succeeded').length,
       ...callColumns(counts, atCreatesDone),
       makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
-      lag: lagStats(lags),
-      historyEvents: history.events,
-      pollsPerWait: history.polls,
-      workerPeakRssMiB: workerStats.peakRssMiB,
-      workerCpuS: round1(workerStats.cpuS),
-      serverCpuS,
-      benchCpuS,
+      ...runColumns(lags, history, workerStats, cpuS),
       notes: [
         `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; history events are per rootVolumeReplacement child; the parent run has ${parentEvents}`,
       ],
