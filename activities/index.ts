@@ -2,19 +2,19 @@
  * The activities, bound to their AWS clients. Workflows import only the type of this factory's result
  * and call the activities through proxyActivities.
  */
-import type { FastLaunchSpec } from '../workflows/ami-pipeline-input';
-import { createAppStreamActivities } from './appstream-activities';
-import type { AwsClients } from './aws-clients';
-import { findBuildInstance } from './build-instance';
-import { createImage, type CreateImageRequest } from './create-image';
-import { deregisterImage } from './deregister-image';
-import { checkLaunchTemplate, disableFastLaunch, enableFastLaunch, waitForFastLaunch, type FastLaunchGoal } from './fast-launch';
-import { resolveFleet, type FleetRequest } from './fleet';
-import { findPipelineImages } from './image-lookup';
-import type { InstanceSelector } from './instance-lookup';
-import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
-import type { WaitMode } from './state-watcher';
-import { waitForImageAvailable, type ImageWait } from './wait-for-image';
+import type { FastLaunchSpec } from '../contracts/ami-pipeline';
+import { createAppStreamActivities } from './appstream/activities';
+import type { AwsClients } from './aws/clients';
+import { findBuildInstance } from './ec2/build-instance';
+import { createImage, type CreateImageRequest } from './ec2/create-image';
+import { deregisterImage } from './ec2/deregister-image';
+import { checkLaunchTemplate, disableFastLaunch, enableFastLaunch, waitForFastLaunch, type FastLaunchGoal } from './ec2/fast-launch';
+import { resolveFleet, type FleetRequest } from './ec2/fleet';
+import { findPipelineImages } from './ec2/image-lookup';
+import type { InstanceSelector } from './ec2/instance-lookup';
+import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './ec2/root-volume-task';
+import type { WaitMode } from './aws/state-watcher';
+import { waitForImageAvailable, type ImageWait } from './ec2/wait-for-image';
 import { createWatchers } from './watchers';
 
 /** `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline. */

@@ -2,14 +2,14 @@
  * The watches a worker shares among all its waits (and its look-ups by ID), one per kind of resource,
  * each with the batched describe that refreshes it (see state-watcher.ts).
  */
-import type { AwsClients } from './aws-clients';
-import { describeImageBuildersByName } from './appstream-builder-lookup';
-import { describeAppStreamImages } from './appstream-image-lookup';
-import { describeFastLaunch } from './fast-launch';
-import { describeImagesById } from './image-lookup';
-import { describeInstancesById } from './instance-lookup';
-import { describeRootVolumeTasks } from './root-volume-task';
-import { ResourceWatch, type WaitMode } from './state-watcher';
+import type { AwsClients } from './aws/clients';
+import { describeImageBuildersByName } from './appstream/builder-lookup';
+import { describeAppStreamImages } from './appstream/image-lookup';
+import { describeFastLaunch } from './ec2/fast-launch';
+import { describeImagesById } from './ec2/image-lookup';
+import { describeInstancesById } from './ec2/instance-lookup';
+import { describeRootVolumeTasks } from './ec2/root-volume-task';
+import { ResourceWatch, type WaitMode } from './aws/state-watcher';
 
 export function createWatchers({ ec2, appstream }: AwsClients, mode: WaitMode = 'shared') {
   return {

@@ -12,7 +12,7 @@ import type { BenchStack } from './stack';
 import { round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
-import { createAwsClients } from '../activities/aws-clients';
+import { createAwsClients } from '../activities/aws/clients';
 import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
 
 export interface ScenarioContext {

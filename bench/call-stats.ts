@@ -2,8 +2,8 @@
  * Reads the sandbox's per-action request counts as the benchmark reports them: describes and mutating
  * calls, and how many of each were throttled (answered 503 RequestLimitExceeded).
  */
-import type { CallCounts } from '../sandbox/calls';
-import type { SandboxAdmin } from '../sandbox/admin-client';
+import type { CallCounts } from '../sandbox/core/calls';
+import type { SandboxAdmin } from '../sandbox/core/admin-client';
 import { sleep } from './bounded';
 
 export interface CallSummary {

@@ -3,8 +3,8 @@
  * scenario's window, detection lag from the runs' progress, and the columns of a result row.
  */
 import type { Client } from '@temporalio/client';
-import type { CallCounts } from '../sandbox/calls';
-import type { PipelineProgress } from '../workflows/pipeline-progress';
+import type { CallCounts } from '../sandbox/core/calls';
+import type { PipelineProgress } from '../contracts/progress';
 import { mapLimit } from './bounded';
 import { summarizeCalls } from './call-stats';
 import { ownCpuS, readCpuS, type ProcStats } from './proc-stats';

@@ -4,7 +4,7 @@
  * batches) before the run, and those calls are not counted. Detection lag is per replace-root-volume
  * task: its `readyAt` to the `endedAt` of the child's wait-task stage.
  */
-import type { PipelineProgress } from '../workflows/pipeline-progress';
+import type { PipelineProgress } from '../contracts/progress';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
 import { watchCreatesDone } from './call-stats';
 import { historyFacts, sampleHistories } from './history';
@@ -15,7 +15,7 @@ import { round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
 
-/** The input schema's maximum (workflows/ami-pipeline-input.ts caps rollout concurrency at 50). */
+/** The input schema's maximum (contracts/ami-pipeline.ts caps rollout concurrency at 50). */
 export const ROLLOUT_CONCURRENCY = 50;
 const FLEET_TAGS = { fleet: 'bench-rollout' };
 

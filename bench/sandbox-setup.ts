@@ -5,9 +5,9 @@
  * Throttling stays at AWS's published sizes (scale 1), the sandbox default.
  */
 import { RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { SandboxAdmin } from '../sandbox/admin-client';
-import type { SandboxConfigOverrides } from '../sandbox/config';
-import { LINUX_BASE_AMI_ID } from '../sandbox/seed';
+import type { SandboxAdmin } from '../sandbox/core/admin-client';
+import type { SandboxConfigOverrides } from '../sandbox/core/config';
+import { LINUX_BASE_AMI_ID } from '../sandbox/ec2/seed';
 import { pollUntil, sleep } from './bounded';
 
 export const DURATION_SEED = 7;

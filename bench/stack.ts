@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { SandboxAdmin } from '../sandbox/admin-client';
-import { createSandbox, type RunningSandbox } from '../sandbox/server';
-import { startDevServer, type DevServer } from '../worker/dev-server';
+import { SandboxAdmin } from '../sandbox/core/admin-client';
+import { createSandbox, type RunningSandbox } from '../sandbox/core/server';
+import { startDevServer, type DevServer } from '../dev/dev-server';
 import { freePort } from './ports';
 
 export const BENCH_REGION = 'us-east-1';

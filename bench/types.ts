@@ -1,5 +1,5 @@
 /** The shape of one benchmark row: what `npm run bench` prints, and what results.json holds. */
-import type { CallCount } from '../sandbox/calls';
+import type { CallCount } from '../sandbox/core/calls';
 
 export type BenchMode = 'shared' | 'per-run' | 'sdk-waiter';
 export type ScenarioKind = 'ami' | 'rollout';

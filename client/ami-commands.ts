@@ -1,7 +1,7 @@
 /** `golden-image ami run`: flags and config files become one validated amiPipeline input. */
 import type { Command } from 'commander';
-import { amiPipelineInput, type AmiPipelineConfig } from '../workflows/ami-pipeline-input';
-import { parseInput } from '../workflows/input-validation';
+import { amiPipelineInput, type AmiPipelineConfig } from '../contracts/ami-pipeline';
+import { parseInput } from '../contracts/input-validation';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
 import { startPipeline } from './start-pipeline';

@@ -3,9 +3,9 @@
  * files become one validated workflow input, checked before anything connects or starts.
  */
 import { Argument, type Command } from 'commander';
-import { BUILDER_ACTIONS, CREATE_ONLY, appStreamImageBuilderInput, type AppStreamImageBuilderConfig, type BuilderAction } from '../workflows/appstream-image-builder-input';
-import { appStreamImageUpdateInput, type AppStreamImageUpdateConfig } from '../workflows/appstream-image-update-input';
-import { parseInput } from '../workflows/input-validation';
+import { BUILDER_ACTIONS, CREATE_ONLY, appStreamImageBuilderInput, type AppStreamImageBuilderConfig, type BuilderAction } from '../contracts/appstream-image-builder';
+import { appStreamImageUpdateInput, type AppStreamImageUpdateConfig } from '../contracts/appstream-image-update';
+import { parseInput } from '../contracts/input-validation';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
 import { startPipeline } from './start-pipeline';

@@ -4,7 +4,7 @@
  * 1 for a run that failed or was cancelled, and 2 for bad input or usage.
  */
 import { Command, CommanderError } from 'commander';
-import { InvalidInputError } from '../workflows/input-validation';
+import { InvalidInputError } from '../contracts/input-validation';
 import { registerAmiCommands } from './ami-commands';
 import { registerAppStreamCommands } from './appstream-commands';
 import { EXIT_FAILED, EXIT_USAGE } from './cli-support';

@@ -1,7 +1,7 @@
 /** `golden-image validate` (a config, no AWS calls) and `golden-image setup` (a cluster, once). */
 import type { Command } from 'commander';
-import { parseInput } from '../workflows/input-validation';
-import { PIPELINE_KINDS } from '../workflows/pipeline-kinds';
+import { parseInput } from '../contracts/input-validation';
+import { PIPELINE_KINDS } from '../contracts/pipeline-kinds';
 import { withClient } from './cli-support';
 import { readPipelineFile } from './config-file';
 import { registerSearchAttributes } from './search-attribute-setup';

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { InvalidInputError } from '../workflows/input-validation';
-import { PIPELINE_KIND_NAMES, type PipelineKindName } from '../workflows/pipeline-kinds';
+import { InvalidInputError } from '../contracts/input-validation';
+import { PIPELINE_KIND_NAMES, type PipelineKindName } from '../contracts/pipeline-kinds';
 
 export interface PipelineFile {
   kind: PipelineKindName;

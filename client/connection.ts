@@ -6,7 +6,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { dataConverterFromEnv } from '../worker/encryption-codec';
+import { dataConverterFromEnv } from '../contracts/encryption-codec';
 
 export async function connectClient(): Promise<Client> {
   const { connectionOptions, namespace } = loadClientConnectConfig();

@@ -2,7 +2,7 @@
  * The `--follow` views. In a terminal, a compact stage table that redraws in place (stage, state,
  * elapsed, detail, and a rollout's instances); piped or in a CI log, one plain line per change.
  */
-import { STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow } from '../workflows/pipeline-progress';
+import { STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow } from '../contracts/progress';
 
 function elapsed(row: StageRow): string {
   if (!row.startedAt) return '';

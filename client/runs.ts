@@ -3,8 +3,8 @@
  */
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { approveUpdate, rejectUpdate, type ApproveArgs, type RejectArgs } from '../workflows/approval-gate';
-import { progressQuery, type ApprovalDecision, type PipelineProgress } from '../workflows/pipeline-progress';
-import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
+import { progressQuery, type ApprovalDecision, type PipelineProgress } from '../contracts/progress';
+import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 export interface RunOutcome<R> {
   workflowId: string;

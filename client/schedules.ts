@@ -3,10 +3,10 @@
  * starts the kind's workflow with the config as its input, validated before the schedule is made.
  */
 import { ScheduleOverlapPolicy, type CalendarSpec, type Client, type ScheduleSpec } from '@temporalio/client';
-import { InvalidInputError } from '../workflows/input-validation';
-import type { PipelineKindName } from '../workflows/pipeline-kinds';
-import { durationSchema } from '../workflows/durations';
-import { configuredTaskQueue } from '../worker/task-queue';
+import { InvalidInputError } from '../contracts/input-validation';
+import type { PipelineKindName } from '../contracts/pipeline-kinds';
+import { durationSchema } from '../contracts/durations';
+import { configuredTaskQueue } from '../contracts/task-queue';
 import type { PipelineFile } from './config-file';
 import { pipelineAction } from './start-pipeline';
 

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { parseInput } from '../workflows/input-validation';
-import { PIPELINE_KINDS, type PipelineKindName } from '../workflows/pipeline-kinds';
-import { PIPELINE } from '../workflows/search-attributes';
-import { configuredTaskQueue } from '../worker/task-queue';
+import { parseInput } from '../contracts/input-validation';
+import { PIPELINE_KINDS, type PipelineKindName } from '../contracts/pipeline-kinds';
+import { PIPELINE } from '../contracts/search-attributes';
+import { configuredTaskQueue } from '../contracts/task-queue';
 
 export interface StartOptions {
   workflowId?: string;

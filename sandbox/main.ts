@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { SandboxConfigOverrides } from './config';
-import { PROFILE_NAMES, type ProfileName } from './profiles';
-import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './seed';
-import { createSandbox, DEFAULT_PORT } from './server';
+import type { SandboxConfigOverrides } from './core/config';
+import { PROFILE_NAMES, type ProfileName } from './core/profiles';
+import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
+import { createSandbox, DEFAULT_PORT } from './core/server';
 
 /** CLI: `tsx sandbox/main.ts --port 4577 --profile demo --no-throttling` */
 

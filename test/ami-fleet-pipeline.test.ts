@@ -9,9 +9,9 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { CancelledFailure } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
 import { approveRun, rejectRun } from '../client/runs';
-import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/seed';
-import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
-import type { InstanceRow } from '../workflows/pipeline-progress';
+import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/ec2/seed';
+import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
+import type { InstanceRow } from '../contracts/progress';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
 import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { amiPipelineInput } from '../workflows/ami-pipeline-input';
-import { resolveImageName } from '../workflows/image-name';
-import { InvalidInputError, parseInput } from '../workflows/input-validation';
+import { amiPipelineInput } from '../contracts/ami-pipeline';
+import { resolveImageName } from '../contracts/image-name';
+import { InvalidInputError, parseInput } from '../contracts/input-validation';
 
 const valid = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
 

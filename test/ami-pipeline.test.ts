@@ -7,8 +7,8 @@ import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/clien
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
-import type { AmiPipelineConfig, AmiPipelineResult } from '../workflows/ami-pipeline-input';
-import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
+import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
+import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
 import { failureOf, historyEventCount, recordHistory, stageIs, waitAttempts, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';

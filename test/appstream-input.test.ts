@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readConfigFile } from '../client/config-file';
-import { appStreamImageBuilderInput } from '../workflows/appstream-image-builder-input';
-import { appStreamImageUpdateInput } from '../workflows/appstream-image-update-input';
-import { InvalidInputError, parseInput } from '../workflows/input-validation';
+import { appStreamImageBuilderInput } from '../contracts/appstream-image-builder';
+import { appStreamImageUpdateInput } from '../contracts/appstream-image-update';
+import { InvalidInputError, parseInput } from '../contracts/input-validation';
 
 const update = { existingImageName: 'golden-appstream-base', newImageName: '{{pipeline}}-{{date}}' };
 

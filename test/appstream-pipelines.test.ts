@@ -16,10 +16,10 @@ import {
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../sandbox/appstream-seed';
-import type { AppStreamImageBuilderConfig, AppStreamImageBuilderResult } from '../workflows/appstream-image-builder-input';
-import type { AppStreamImageUpdateConfig, AppStreamImageUpdateResult } from '../workflows/appstream-image-update-input';
-import { PIPELINE, RESOURCES, STAGE } from '../workflows/search-attributes';
+import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../sandbox/appstream/seed';
+import type { AppStreamImageBuilderConfig, AppStreamImageBuilderResult } from '../contracts/appstream-image-builder';
+import type { AppStreamImageUpdateConfig, AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
+import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { AppStreamServiceException } from '@aws-sdk/client-appstream';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyAwsError, toTemporalFailure } from '../activities/aws-errors';
+import { classifyAwsError, toTemporalFailure } from '../activities/aws/errors';
 
 function ec2Error(name: string, status: number, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client') {
   return new EC2ServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: `${name} happened` });

@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { AmiPipelineResult } from '../workflows/ami-pipeline-input';
-import { startCodecServer, type CodecServer } from '../worker/codec-server';
-import { dataConverterFromEnv, ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA } from '../worker/encryption-codec';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import { startCodecServer, type CodecServer } from '../codec-server/main';
+import { dataConverterFromEnv, ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA } from '../contracts/encryption-codec';
 import { startStack, type Stack } from './support/stack';
 
 const KEY_A = randomBytes(32).toString('base64');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createLineView, createTableView } from '../client/progress-view';
-import type { PipelineProgress } from '../workflows/pipeline-progress';
+import type { PipelineProgress } from '../contracts/progress';
 
 const t0 = '2026-11-22T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(t0) + s * 1000).toISOString();

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
-import type { CallCounts } from '../sandbox/calls';
-import type { FaultInput } from '../sandbox/faults';
-import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/seed';
-import type { AmiPipelineResult } from '../workflows/ami-pipeline-input';
+import type { CallCounts } from '../sandbox/core/calls';
+import type { FaultInput } from '../sandbox/core/faults';
+import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/ec2/seed';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { checkSandbox } from './support/sandbox-state';
 import { startScenarioWorker } from './support/scenario-worker';

@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { DescribeImagesCommand as DescribeAppStreamImagesCommand } from '@aws-sdk/client-appstream';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream-seed';
-import { WINDOWS_BASE_AMI_ID } from '../sandbox/seed';
-import type { AmiPipelineResult } from '../workflows/ami-pipeline-input';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream/seed';
+import { WINDOWS_BASE_AMI_ID } from '../sandbox/ec2/seed';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { checkSandbox } from './support/sandbox-state';
 import { startStack, type Stack } from './support/stack';
 

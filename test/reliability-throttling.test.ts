@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream-seed';
-import type { AmiPipelineResult } from '../workflows/ami-pipeline-input';
-import type { AppStreamImageUpdateResult } from '../workflows/appstream-image-update-input';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream/seed';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { awaitOutcome } from '../client/runs';
 import { callTotal, checkSandbox } from './support/sandbox-state';
 import { appStreamCount, ec2Count, setAppStreamUpdateAvailable } from './support/scenarios';

@@ -16,7 +16,7 @@ import { readPipelineFile, type PipelineFile } from '../client/config-file';
 import { approveRun } from '../client/runs';
 import { createSchedule, describeSchedule, triggerSchedule, updateSchedule, type ScheduleReport } from '../client/schedules';
 import { registerSearchAttributes } from '../client/search-attribute-setup';
-import { resolveImageName } from '../workflows/image-name';
+import { resolveImageName } from '../contracts/image-name';
 import { startStack, type Stack } from './support/stack';
 
 const ROOT = path.resolve(__dirname, '..');

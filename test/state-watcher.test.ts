@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
-import { inChunks, ResourceWatch, type BatchDescribe, type PollAttempt } from '../activities/state-watcher';
+import { inChunks, ResourceWatch, type BatchDescribe, type PollAttempt } from '../activities/aws/state-watcher';
 
 function recorder(states: Record<string, string>) {
   const calls: string[][] = [];

@@ -5,9 +5,9 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { AwsClients } from '../activities/aws-clients';
-import type { WaitMode } from '../activities/state-watcher';
-import { configuredTaskQueue } from './task-queue';
+import type { AwsClients } from '../activities/aws/clients';
+import type { WaitMode } from '../activities/aws/state-watcher';
+import { configuredTaskQueue } from '../contracts/task-queue';
 
 /** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];

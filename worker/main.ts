@@ -6,9 +6,9 @@
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
-import { createAwsClients } from '../activities/aws-clients';
+import { createAwsClients } from '../activities/aws/clients';
 import { createWorker } from './create-worker';
-import { dataConverterFromEnv } from './encryption-codec';
+import { dataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {

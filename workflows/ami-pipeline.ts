@@ -7,12 +7,12 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { amiPipelineInput, PIPELINE_TAG, RUN_TAG, type AmiPipelineInput, type AmiPipelineResult } from './ami-pipeline-input';
+import { amiPipelineInput, PIPELINE_TAG, RUN_TAG, type AmiPipelineInput, type AmiPipelineResult } from '../contracts/ami-pipeline';
 import { ApprovalGate } from './approval-gate';
-import { durationMs } from './durations';
+import { durationMs } from '../contracts/durations';
 import { retireOldImages } from './image-retention';
-import { imageNameForThisRun } from './image-name';
-import { workflowInput } from './input-validation';
+import { imageNameForThisRun } from '../contracts/image-name';
+import { workflowInput } from '../contracts/input-validation';
 import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
 

@@ -4,8 +4,8 @@
  * is told so instead of being silently stored, and a rejection must say why.
  */
 import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
-import { durationMs } from './durations';
-import type { ApprovalDecision } from './pipeline-progress';
+import { durationMs } from '../contracts/durations';
+import type { ApprovalDecision } from '../contracts/progress';
 
 export interface ApproveArgs {
   by?: string;

@@ -7,14 +7,14 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, RUN_TAG } from './ami-pipeline-input';
+import { PIPELINE_TAG, RUN_TAG } from '../contracts/ami-pipeline';
 import {
   appStreamImageBuilderInput,
   BUILDER_GOALS,
   type AppStreamImageBuilderInput,
   type AppStreamImageBuilderResult,
-} from './appstream-image-builder-input';
-import { workflowInput } from './input-validation';
+} from '../contracts/appstream-image-builder';
+import { workflowInput } from '../contracts/input-validation';
 import { StageTracker } from './stage-tracker';
 
 const { createImageBuilder, changeImageBuilder, waitForImageBuilder } = proxyActivities<Activities>(CALL_OPTIONS);

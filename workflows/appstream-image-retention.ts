@@ -7,7 +7,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS } from './activity-options';
-import { PIPELINE_TAG } from './ami-pipeline-input';
+import { PIPELINE_TAG } from '../contracts/ami-pipeline';
 
 const { findPipelineAppStreamImages, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
 

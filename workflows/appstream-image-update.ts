@@ -7,12 +7,12 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, RUN_TAG } from './ami-pipeline-input';
-import { appStreamImageUpdateInput, type AppStreamImageUpdateResult } from './appstream-image-update-input';
+import { PIPELINE_TAG, RUN_TAG } from '../contracts/ami-pipeline';
+import { appStreamImageUpdateInput, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { retireOldAppStreamImages } from './appstream-image-retention';
-import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from './appstream-names';
-import { workflowInput } from './input-validation';
-import { imageNameForThisRun } from './image-name';
+import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from '../contracts/appstream-names';
+import { workflowInput } from '../contracts/input-validation';
+import { imageNameForThisRun } from '../contracts/image-name';
 import { StageTracker } from './stage-tracker';
 
 const { checkUpdateAvailable, createUpdatedImage, waitForAppStreamImage, tagAppStreamImage, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);

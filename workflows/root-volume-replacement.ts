@@ -6,7 +6,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, type WaitSettings } from './ami-pipeline-input';
+import { PIPELINE_TAG, type WaitSettings } from '../contracts/ami-pipeline';
 import { StageTracker } from './stage-tracker';
 
 const { createRootVolumeTask, waitForRootVolumeTask } = proxyActivities<Activities>(CALL_OPTIONS);

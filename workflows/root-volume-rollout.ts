@@ -5,8 +5,8 @@
  * EC2 and cannot be called back, so the run reports how each of them ended.
  */
 import { ApplicationFailure, CancellationScope, CancelledFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import type { RolloutSpec, WaitSettings } from './ami-pipeline-input';
-import type { InstanceRow } from './pipeline-progress';
+import type { RolloutSpec, WaitSettings } from '../contracts/ami-pipeline';
+import type { InstanceRow } from '../contracts/progress';
 import { rootVolumeReplacement } from './root-volume-replacement';
 
 export interface RolloutContext {

@@ -12,8 +12,8 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState } from './pipeline-progress';
-import { PIPELINE, RESOURCES, STAGE } from './search-attributes';
+import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState } from '../contracts/progress';
+import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 // Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
 const stageDuration = () => metricMeter.createHistogram('golden_image_stage_duration', 'int', 'ms', 'how long pipeline stages take, by stage and how they ended');

@@ -1,6 +1,6 @@
 /** Launching EC2 instances on the sandbox through the SDK, the way a user sets up a scenario. */
 import { RunInstancesCommand, waitUntilInstanceRunning, type EC2Client } from '@aws-sdk/client-ec2';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../../sandbox/seed';
+import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../../sandbox/ec2/seed';
 
 /** Launches `count` instances in one RunInstances (EC2's RunInstances bucket is small: 5, refilled at 2 a second) and waits until they run; IDs sorted. */
 export async function launchInstances(ec2: EC2Client, platform: 'windows' | 'linux', count: number, tags: Record<string, string> = {}): Promise<string[]> {

@@ -5,10 +5,10 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { AppStreamClient } from '@aws-sdk/client-appstream';
-import { createAwsClients } from '../../activities/aws-clients';
-import { SandboxAdmin } from '../../sandbox/admin-client';
-import type { SandboxConfigOverrides } from '../../sandbox/config';
-import { createSandbox } from '../../sandbox/server';
+import { createAwsClients } from '../../activities/aws/clients';
+import { SandboxAdmin } from '../../sandbox/core/admin-client';
+import type { SandboxConfigOverrides } from '../../sandbox/core/config';
+import { createSandbox } from '../../sandbox/core/server';
 import { launchInstances } from './instances';
 import { REGION, TEST_CREDENTIALS } from './stack';
 

@@ -7,7 +7,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { progressQuery, type PipelineProgress } from '../../workflows/pipeline-progress';
+import { progressQuery, type PipelineProgress } from '../../contracts/progress';
 
 /** Polls the `progress` query until `predicate` holds (the worker must be up to answer). */
 export async function waitForProgress(

@@ -3,7 +3,7 @@
  * sandbox, built exactly as the production worker builds them (10 s request timeout, two SDK tries).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createAwsClients } from '../../activities/aws-clients';
+import { createAwsClients } from '../../activities/aws/clients';
 import { createWorker, type GoldenImageWorkerOptions } from '../../worker/create-worker';
 import { REGION, TEST_CREDENTIALS } from './stack';
 import { workflowBundle } from './temporal';

@@ -6,9 +6,9 @@ import { after, before } from 'node:test';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { provisionTemporalCli } from '../../scripts/provision-temporal-cli';
+import { provisionTemporalCli } from '../../dev/provision-temporal-cli';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/create-worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 
 let runtimeInstalled = false;
 

@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { stopProcess } from '../../worker/dev-server';
+import { stopProcess } from '../../dev/dev-server';
 import { WORKER_NODE_ARGS } from '../../worker/node-args';
-import { sandboxWorkerEnv } from '../../worker/sandbox-worker-env';
+import { sandboxWorkerEnv } from '../../dev/sandbox-worker-env';
 import { REGION, TEST_CREDENTIALS } from './stack';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,0 +1,28 @@
+/**
+ * One poll of an AppStream image's state. It returns when the image is AVAILABLE, throws "not ready"
+ * while AppStream is still building it (the activity's retry policy is the poll loop), and fails for
+ * good with the image's StateChangeReason and ImageErrors when it ends FAILED.
+ */
+import type { Image } from '@aws-sdk/client-appstream';
+import { failedState } from './failed-state';
+import { notReady, terminalState } from '../aws/not-ready';
+import type { ResourceWatch } from '../aws/state-watcher';
+
+export interface AvailableAppStreamImage {
+  name: string;
+  arn: string;
+}
+
+export async function waitForAppStreamImage(images: ResourceWatch<Image>, name: string): Promise<AvailableAppStreamImage> {
+  return judgeImage(name, await images.observe(name));
+}
+
+function judgeImage(name: string, image: Image | undefined): AvailableAppStreamImage {
+  if (!image) throw terminalState('ResourceNotFoundException', `image ${name} does not exist (deleted while the run waited for it?)`);
+  const state = image.State ?? 'unknown';
+  if (state === 'AVAILABLE') return { name, arn: image.Arn ?? '' };
+  if (state === 'FAILED' || state === 'DELETING') {
+    throw failedState('AppStreamImageFailed', `image ${name}`, state, image.StateChangeReason, image.ImageErrors);
+  }
+  throw notReady(`image ${name} is ${state}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * Paginated DescribeImages lookups. Waits describe by ID filter with MaxResults pages (not ImageIds),
+ * because that form pages, batches many IDs into one call, and omits an image that is not visible yet
+ * instead of failing the whole call.
+ */
+import { paginateDescribeImages, type EC2Client, type Filter, type Image } from '@aws-sdk/client-ec2';
+import { awsCall } from '../aws/call';
+import { FILTER_VALUES } from './filters';
+import { inChunks } from '../aws/state-watcher';
+
+const PAGE_SIZE = 1000;
+
+async function describeAll(ec2: EC2Client, filters: Filter[], owners?: string[]): Promise<Image[]> {
+  return awsCall('DescribeImages', async () => {
+    const images: Image[] = [];
+    const pages = paginateDescribeImages(
+      { client: ec2, pageSize: PAGE_SIZE },
+      { Filters: filters, Owners: owners, IncludeDeprecated: true, IncludeDisabled: true },
+    );
+    for await (const page of pages) images.push(...(page.Images ?? []));
+    return images;
+  });
+}
+
+/** Many images by ID in as few calls as EC2 allows: 200 values a filter, 1000 images a page. */
+export function describeImagesById(ec2: EC2Client, imageIds: string[]): Promise<Map<string, Image>> {
+  return inChunks(imageIds, FILTER_VALUES, async (ids) => {
+    const images = await describeAll(ec2, [{ Name: 'image-id', Values: ids }]);
+    return new Map(images.map((image) => [image.ImageId ?? '', image]));
+  });
+}
+
+/** The caller's own image of this exact name, if there is one (AMI names are unique per account and Region). */
+export async function findOwnImageByName(ec2: EC2Client, name: string): Promise<Image | undefined> {
+  const images = await describeAll(ec2, [{ Name: 'name', Values: [name] }], ['self']);
+  return images.find((image) => image.Name === name && image.State !== 'deregistered');
+}
+
+export interface PipelineImage {
+  imageId: string;
+  name: string;
+  creationDate: string;
+}
+
+/** This account's images carrying the pipeline's tag, newest first. Images without the tag are never listed. */
+export async function findPipelineImages(ec2: EC2Client, tagKey: string, pipeline: string): Promise<PipelineImage[]> {
+  const images = await describeAll(ec2, [{ Name: `tag:${tagKey}`, Values: [pipeline] }], ['self']);
+  return images
+    .filter((image) => image.State !== 'deregistered' && tagValue(image, tagKey) === pipeline)
+    .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }))
+    .sort((a, b) => b.creationDate.localeCompare(a.creationDate) || b.imageId.localeCompare(a.imageId));
+}
+
+export function tagValue(image: Image, key: string): string | undefined {
+  return image.Tags?.find((tag) => tag.Key === key)?.Value;
+}

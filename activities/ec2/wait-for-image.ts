@@ -1,0 +1,50 @@
+/**
+ * One poll of an AMI's state. It returns when the image is available, throws "not ready" while it is
+ * pending (the activity's retry policy is the poll loop), and fails for good with AWS's StateReason
+ * when the image ends in a bad state.
+ */
+import type { Image } from '@aws-sdk/client-ec2';
+import { notReady, terminalState } from '../aws/not-ready';
+import type { ResourceWatch } from '../aws/state-watcher';
+
+export interface ImageWait {
+  imageId: string;
+  /** ISO time until which "not found" means "not visible yet" (EC2 is eventually consistent). */
+  notFoundGraceUntil: string;
+}
+
+export interface AvailableImage {
+  imageId: string;
+  name: string;
+  snapshotIds: string[];
+}
+
+const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered']);
+
+export async function waitForImageAvailable(images: ResourceWatch<Image>, wait: ImageWait): Promise<AvailableImage> {
+  return judgeImage(wait, await images.observe(wait.imageId));
+}
+
+function judgeImage(wait: ImageWait, image: Image | undefined): AvailableImage {
+  if (!image) {
+    if (Date.now() < Date.parse(wait.notFoundGraceUntil)) throw notReady(`image ${wait.imageId} is not visible yet`);
+    throw terminalState('InvalidAMIID.NotFound', `image ${wait.imageId} does not exist (still not found after the grace window)`);
+  }
+  const state = image.State ?? 'unknown';
+  if (state === 'available') {
+    return {
+      imageId: wait.imageId,
+      name: image.Name ?? '',
+      snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+    };
+  }
+  if (FAILED_STATES.has(state)) {
+    const reason = image.StateReason;
+    throw terminalState(
+      'ImageFailed',
+      `image ${wait.imageId} is ${state}: ${reason?.Code ?? 'no code'}: ${reason?.Message ?? 'no reason given'}`,
+      { imageId: wait.imageId, state, stateReason: reason },
+    );
+  }
+  throw notReady(`image ${wait.imageId} is ${state}`);
+}

@@ -1,0 +1,144 @@
+/**
+ * The `amiPipeline` contract: its input schema, its result and its defaults. The CLI, config files,
+ * schedules and the workflow itself all validate against this one schema.
+ */
+import { z } from 'zod';
+import { AMI_NAME_CHARS, instanceId, launchTemplateId, MAX_TAGS, tags } from './aws-ids';
+import { durationSchema, waitSchema } from './durations';
+import type { ApprovalDecision, InstanceRow } from './progress';
+
+/** Tags the pipeline puts on everything it creates; user tags may not use them. */
+export const PIPELINE_TAG = 'golden-image:pipeline';
+export const RUN_TAG = 'golden-image:run-id';
+export const OWN_TAG_COUNT = 2;
+
+export const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
+export const DEFAULT_IMAGE_NAME = '{{pipeline}}-{{date}}-{{run}}';
+
+const pipelineName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const imageNameTemplate = z
+  .string()
+  .refine((t) => t.includes('{{run}}') || t.includes('{{date}}'), 'must contain {{run}} or {{date}}, so every run gets its own name')
+  .refine(
+    (t) => AMI_NAME_CHARS.test(IMAGE_NAME_PLACEHOLDERS.reduce((rest, p) => rest.replaceAll(p, 'x'), t)),
+    "may only hold letters, digits, spaces and ( ) [ ] . / - ' @ _ besides the placeholders {{pipeline}}, {{date}} and {{run}}",
+  );
+
+const blockDeviceMapping = z.strictObject({
+  deviceName: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name such as /dev/sda1 or /dev/xvda'),
+  volumeSize: z.number().int().min(1).max(65_536).optional(),
+  volumeType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']).optional(),
+  deleteOnTermination: z.boolean().optional(),
+  volumeInitializationRate: z
+    .number()
+    .int()
+    .min(100, 'must be between 100 and 300 MiB/s')
+    .max(300, 'must be between 100 and 300 MiB/s')
+    .optional(),
+});
+
+export type BlockDeviceMappingSpec = z.output<typeof blockDeviceMapping>;
+
+const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least one tag to match');
+
+/**
+ * Windows fast launch: EC2 pre-provisions snapshots so instances launch faster. Only Windows AMIs
+ * qualify; that is checked against the build instance before anything is created.
+ */
+const fastLaunch = z
+  .strictObject({
+    launchTemplate: z
+      .strictObject({
+        id: launchTemplateId.optional(),
+        name: z.string().min(3).max(128).optional(),
+        version: z.string().regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default').default('$Default'),
+      })
+      .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
+      .optional(),
+    targetResourceCount: z.number().int().min(1).max(100).default(5),
+    maxParallelLaunches: z.number().int().min(6, 'must be at least 6 (EC2\'s minimum)').max(40).default(6),
+  });
+
+/** Stop for a person: a Workflow Update `approve` or `reject`, or fail after the timeout. */
+const approval = z.strictObject({
+  timeout: durationSchema('1s', '30d').default('24h'),
+});
+
+/** Replace the root volume of each target instance from the new image, a few at a time. */
+const rollout = z
+  .strictObject({
+    instanceIds: z.array(instanceId).min(1, 'give at least one instance').max(1000).optional(),
+    /** Every running instance with all of these tags. */
+    tags: tagFilter.optional(),
+    concurrency: z.number().int().min(1, 'must be >= 1').max(50).default(2),
+    /** How many instances may fail before the rollout halts; with 0, the first failure halts it. */
+    failureBudget: z.number().int().min(0).default(0),
+    deleteReplacedRootVolume: z.boolean().default(false),
+    volumeInitializationRate: z.number().int().min(100, 'must be between 100 and 300 MiB/s').max(300, 'must be between 100 and 300 MiB/s').optional(),
+  })
+  .refine((r) => (r.instanceIds === undefined) !== (r.tags === undefined), 'give exactly one of instanceIds or tags');
+
+/** Keep the newest N images of this pipeline; older ones lose fast launch, then are deregistered with their snapshots. */
+const retention = z.strictObject({
+  keep: z.number().int().min(1, 'must be >= 1 (the new image is always kept)').max(1000),
+});
+
+export const amiPipelineInput = z
+  .strictObject({
+    name: pipelineName,
+    /** The build instance, by ID or by tags that match exactly one instance. */
+    instanceId: instanceId.optional(),
+    instanceTags: tagFilter.optional(),
+    imageName: imageNameTemplate.default(DEFAULT_IMAGE_NAME),
+    description: z.string().max(255).optional(),
+    tags: tags.default({}),
+    noReboot: z.boolean().default(true),
+    blockDeviceMappings: z.array(blockDeviceMapping).max(32).default([]),
+    /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deregistering it. */
+    keepUnfinishedImage: z.boolean().default(false),
+    fastLaunch: fastLaunch.optional(),
+    approval: approval.optional(),
+    rollout: rollout.optional(),
+    retention: retention.optional(),
+    waits: z
+      .strictObject({
+        image: waitSchema('15s', '2h'),
+        fastLaunch: waitSchema('60s', '8h'),
+        rootVolume: waitSchema('15s', '1h'),
+        /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */
+        notFoundGrace: durationSchema('0s', '1h').default('2m'),
+      })
+      .prefault({}),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.instanceId === undefined) === (input.instanceTags === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['instanceId'], message: 'give exactly one of instanceId or instanceTags for the build instance' });
+    }
+    if (Object.keys(input.tags).length > MAX_TAGS - OWN_TAG_COUNT) {
+      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (EC2 allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
+    }
+  });
+
+/** What users write (defaults optional). */
+export type AmiPipelineConfig = z.input<typeof amiPipelineInput>;
+/** What the workflow works with (defaults applied). */
+export type AmiPipelineInput = z.output<typeof amiPipelineInput>;
+
+export type FastLaunchSpec = NonNullable<AmiPipelineInput['fastLaunch']>;
+export type RolloutSpec = NonNullable<AmiPipelineInput['rollout']>;
+export type WaitSettings = AmiPipelineInput['waits']['image'];
+
+export interface AmiPipelineResult {
+  pipeline: string;
+  imageId: string;
+  imageName: string;
+  /** Milliseconds spent in each stage that ran. */
+  timings: Record<string, number>;
+  approval?: ApprovalDecision;
+  rollout?: InstanceRow[];
+  /** Images retention retired (deregistered with their snapshots). */
+  retired?: string[];
+}

@@ -1,0 +1,68 @@
+/**
+ * The `appStreamImageBuilder` contract: one action on one image builder, and the state the run then
+ * waits for. The CLI, config files and the workflow validate against this one schema.
+ */
+import { z } from 'zod';
+import { waitSchema } from './durations';
+import { OWN_TAG_COUNT } from './ami-pipeline';
+import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-names';
+import { MAX_TAGS, tags } from './aws-ids';
+
+export const BUILDER_ACTIONS = ['create', 'start', 'stop', 'delete'] as const;
+export type BuilderAction = (typeof BUILDER_ACTIONS)[number];
+
+export type BuilderGoal = 'RUNNING' | 'STOPPED' | 'DELETED';
+
+/** The state each action ends in: a new builder boots, so `create` waits for RUNNING. */
+export const BUILDER_GOALS: Record<BuilderAction, BuilderGoal> = { create: 'RUNNING', start: 'RUNNING', stop: 'STOPPED', delete: 'DELETED' };
+
+/** Settings that only CreateImageBuilder takes. */
+export const CREATE_ONLY = ['imageName', 'instanceType', 'description', 'tags'] as const;
+
+export const appStreamImageBuilderInput = z
+  .strictObject({
+    action: z.enum(BUILDER_ACTIONS),
+    /** The image builder's name. */
+    name: appStreamName,
+    /** create: the image the builder starts from (an AWS base image or one of yours). */
+    imageName: appStreamName.optional(),
+    /** create: default stream.standard.medium. */
+    instanceType: appStreamInstanceType.optional(),
+    description: z.string().max(256).optional(),
+    tags: tags.optional(),
+    waits: z
+      .strictObject({
+        /** Each builder transition takes AppStream a few minutes. */
+        builder: waitSchema('30s', '2h'),
+      })
+      .prefault({}),
+  })
+  .superRefine((input, ctx) => {
+    if (input.action === 'create' && input.imageName === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['imageName'], message: 'create needs the image to start the builder from' });
+    }
+    if (input.action !== 'create') {
+      for (const key of CREATE_ONLY) {
+        if (input[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `applies only to create, not to ${input.action}` });
+      }
+    }
+    if (Object.keys(input.tags ?? {}).length > MAX_TAGS - OWN_TAG_COUNT) {
+      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (AppStream allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
+    }
+  })
+  .transform((input) => (input.action === 'create' ? { ...input, instanceType: input.instanceType ?? DEFAULT_BUILDER_INSTANCE_TYPE } : input));
+
+/** What users write (defaults optional). */
+export type AppStreamImageBuilderConfig = z.input<typeof appStreamImageBuilderInput>;
+/** What the workflow works with (defaults applied). */
+export type AppStreamImageBuilderInput = z.output<typeof appStreamImageBuilderInput>;
+
+export interface AppStreamImageBuilderResult {
+  builder: string;
+  action: BuilderAction;
+  /** The state the builder arrived in. */
+  state: BuilderGoal;
+  arn?: string;
+  /** Milliseconds spent in each stage. */
+  timings: Record<string, number>;
+}

@@ -1,0 +1,46 @@
+import { liveBuilders, liveImages } from './lookup';
+import type { VirtualClock } from '../core/clock';
+import type { SandboxState } from '../core/state';
+import type { Timeline } from '../core/timeline';
+
+/**
+ * AppStream's part of `GET /_sandbox/state`. Times are wall-clock epoch ms;
+ * `readyAt` is null while the resource's current transition is under way.
+ */
+export interface AppStreamDump {
+  images: { name: string; arn: string; state: string; visibility: string; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
+  builders: { name: string; arn: string; state: string; imageArn: string; instanceType: string; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
+  updatesAvailable: string[];
+}
+
+function readyAt<S extends string>(lifecycle: Timeline<S>, clock: VirtualClock): number | null {
+  if (!lifecycle.isSettled(clock.now())) return null;
+  return lifecycle.reachedAtWall(lifecycle.finalState(), clock) ?? null;
+}
+
+export function dumpAppStream(state: SandboxState): AppStreamDump {
+  const { clock } = state;
+  const now = clock.now();
+  return {
+    images: liveImages(state).map((i) => ({
+      name: i.name,
+      arn: i.arn,
+      state: i.lifecycle.stateAt(now),
+      visibility: i.visibility,
+      tags: Object.fromEntries(i.tags),
+      createdAt: i.createdWallAt,
+      readyAt: readyAt(i.lifecycle, clock),
+    })),
+    builders: liveBuilders(state).map((b) => ({
+      name: b.name,
+      arn: b.arn,
+      state: b.lifecycle.stateAt(now),
+      imageArn: b.imageArn,
+      instanceType: b.instanceType,
+      tags: Object.fromEntries(b.tags),
+      createdAt: b.createdWallAt,
+      readyAt: readyAt(b.lifecycle, clock),
+    })),
+    updatesAvailable: [...state.appStream.updatesAvailable].sort(),
+  };
+}

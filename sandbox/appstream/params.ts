@@ -1,0 +1,116 @@
+import { ApiError } from '../core/errors';
+import { serializationError, type JsonObject } from './protocol';
+
+/**
+ * Typed, validating access to an AppStream JSON request. A value of the wrong
+ * JSON type fails deserialization (SerializationException); a value of the
+ * right type that breaks a model constraint fails validation
+ * (ValidationException, worded as AWS words it).
+ */
+
+export interface StringRules {
+  pattern?: RegExp;
+  maxLength?: number;
+  oneOf?: readonly string[];
+}
+
+export interface IntRules {
+  min?: number;
+  max?: number;
+}
+
+export function validationError(member: string, value: unknown, constraint: string): ApiError {
+  const shown = value === undefined ? 'null' : `'${String(value)}'`;
+  return new ApiError('ValidationException', `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
+}
+
+export class AppStreamParams {
+  constructor(
+    private readonly members: JsonObject,
+    private readonly prefix = '',
+  ) {}
+
+  string(name: string, rules: StringRules = {}): string | undefined {
+    const value = this.value(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw this.wrongType(name, 'a string');
+    this.checkString(name, value, rules);
+    return value;
+  }
+
+  requiredString(name: string, rules: StringRules = {}): string {
+    const value = this.string(name, rules);
+    if (value === undefined) throw validationError(this.path(name), undefined, 'Member must not be null');
+    if (value === '') throw validationError(this.path(name), value, 'Member must have length greater than or equal to 1');
+    return value;
+  }
+
+  bool(name: string): boolean | undefined {
+    const value = this.value(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') throw this.wrongType(name, 'a boolean');
+    return value;
+  }
+
+  int(name: string, rules: IntRules = {}): number | undefined {
+    const value = this.value(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw this.wrongType(name, 'an integer');
+    if (rules.min !== undefined && value < rules.min) throw validationError(this.path(name), value, `Member must have value greater than or equal to ${rules.min}`);
+    if (rules.max !== undefined && value > rules.max) throw validationError(this.path(name), value, `Member must have value less than or equal to ${rules.max}`);
+    return value;
+  }
+
+  stringList(name: string): string[] {
+    const value = this.value(name);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw this.wrongType(name, 'a list of strings');
+    return value as string[];
+  }
+
+  /** A map member such as Tags: `{"key": "value"}`. */
+  stringMap(name: string): Map<string, string> {
+    const value = this.value(name);
+    if (value === undefined) return new Map();
+    if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) throw this.wrongType(name, 'a map of strings');
+    return new Map(Object.entries(value as Record<string, string>));
+  }
+
+  struct(name: string): AppStreamParams | undefined {
+    const value = this.value(name);
+    if (value === undefined) return undefined;
+    if (!isObject(value)) throw this.wrongType(name, 'a structure');
+    return new AppStreamParams(value, `${this.path(name)}.`);
+  }
+
+  /** The member as AWS names it in validation messages: lower camel case, dotted when nested. */
+  path(name: string): string {
+    return this.prefix + name.charAt(0).toLowerCase() + name.slice(1);
+  }
+
+  private checkString(name: string, value: string, rules: StringRules): void {
+    if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+      throw validationError(this.path(name), value, `Member must have length less than or equal to ${rules.maxLength}`);
+    }
+    if (rules.pattern && !rules.pattern.test(value)) {
+      throw validationError(this.path(name), value, `Member must satisfy regular expression pattern: ${rules.pattern.source}`);
+    }
+    if (rules.oneOf && !rules.oneOf.includes(value)) {
+      throw validationError(this.path(name), value, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`);
+    }
+  }
+
+  /** JSON null counts as absent, as in AWS's deserializers. */
+  private value(name: string): unknown {
+    const value = Object.hasOwn(this.members, name) ? this.members[name] : undefined;
+    return value === null ? undefined : value;
+  }
+
+  private wrongType(name: string, expected: string): ApiError {
+    return serializationError(`Member '${this.path(name)}' must be ${expected}.`);
+  }
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,67 @@
+import { epochSeconds, type JsonObject } from './protocol';
+import { LATEST_AGENT_VERSION, type AppStreamFailure, type AppStreamImageRecord, type ImageBuilderRecord } from './state';
+
+/** Images and image builders as AppStream's JSON shapes them (member names as in the SDK's Image and ImageBuilder). */
+
+const SUPPORTED_INSTANCE_FAMILIES = ['GENERAL_PURPOSE', 'COMPUTE_OPTIMIZED', 'MEMORY_OPTIMIZED'];
+
+function latestAgentFlag(agentVersion: string): 'TRUE' | 'FALSE' {
+  return agentVersion === LATEST_AGENT_VERSION ? 'TRUE' : 'FALSE';
+}
+
+/** StateChangeReason and the error list appear only once the resource has failed. */
+function failureMembers(failure: AppStreamFailure | undefined, failedAt: number | undefined, errorListName: string): JsonObject {
+  if (!failure || failedAt === undefined) return {};
+  return {
+    StateChangeReason: { Code: failure.stateChangeCode, Message: failure.message },
+    [errorListName]: [{ ErrorCode: failure.errorCode, ErrorMessage: failure.message, ErrorTimestamp: epochSeconds(failedAt) }],
+  };
+}
+
+export function imageJson(image: AppStreamImageRecord, now: number): JsonObject {
+  const state = image.lifecycle.stateAt(now);
+  const failedAt = state === 'FAILED' ? image.lifecycle.plannedAt('FAILED') : undefined;
+  return {
+    Name: image.name,
+    Arn: image.arn,
+    BaseImageArn: image.baseImageArn,
+    DisplayName: image.displayName,
+    State: state,
+    Visibility: image.visibility,
+    ImageBuilderSupported: true,
+    Platform: image.platform,
+    Description: image.description,
+    Applications: [],
+    CreatedTime: epochSeconds(image.createdAt),
+    PublicBaseImageReleasedDate: epochSeconds(image.baseReleasedAt),
+    AppstreamAgentVersion: image.agentVersion,
+    // ImagePermissions describes what a shared image grants; the sandbox shares nothing, so it is omitted.
+    LatestAppstreamAgentVersion: latestAgentFlag(image.agentVersion),
+    SupportedInstanceFamilies: SUPPORTED_INSTANCE_FAMILIES,
+    DynamicAppProvidersEnabled: 'DISABLED',
+    ImageSharedWithOthers: 'FALSE',
+    ...failureMembers(image.failure, failedAt, 'ImageErrors'),
+  };
+}
+
+export function builderJson(builder: ImageBuilderRecord, now: number): JsonObject {
+  const state = builder.lifecycle.stateAt(now);
+  const failedAt = state === 'FAILED' ? builder.lifecycle.plannedAt('FAILED') : undefined;
+  return {
+    Name: builder.name,
+    Arn: builder.arn,
+    ImageArn: builder.imageArn,
+    Description: builder.description,
+    DisplayName: builder.displayName,
+    VpcConfig: builder.vpcConfig,
+    InstanceType: builder.instanceType,
+    Platform: builder.platform,
+    IamRoleArn: builder.iamRoleArn,
+    State: state,
+    CreatedTime: epochSeconds(builder.createdAt),
+    EnableDefaultInternetAccess: builder.enableDefaultInternetAccess ?? false,
+    AppstreamAgentVersion: builder.agentVersion,
+    LatestAppstreamAgentVersion: latestAgentFlag(builder.agentVersion),
+    ...failureMembers(builder.failure, failedAt, 'ImageBuilderErrors'),
+  };
+}

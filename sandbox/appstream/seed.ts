@@ -1,0 +1,81 @@
+import { imageArn } from './arn';
+import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility } from './state';
+import type { SandboxState } from '../core/state';
+
+/**
+ * The AppStream images every sandbox starts with: two public AWS base images
+ * and one private image of our own (made from the 2022 base), so that
+ * CreateUpdatedImage and CreateImageBuilder work out of the box.
+ */
+
+export const APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME = 'AppStream-WinServer2022-11-12-2026';
+export const APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME = 'AppStream-WinServer2019-11-12-2026';
+export const APPSTREAM_GOLDEN_IMAGE_NAME = 'golden-appstream-base';
+
+interface SeedImage {
+  name: string;
+  visibility: AppStreamVisibility;
+  platform: AppStreamPlatform;
+  description: string;
+  displayName: string;
+  createdAt: string;
+  baseReleasedAt: string;
+  agentVersion: string;
+  baseImageName?: string;
+}
+
+const SEED_IMAGES: SeedImage[] = [
+  {
+    name: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+    visibility: 'PUBLIC',
+    platform: 'WINDOWS_SERVER_2022',
+    description: 'Windows Server 2022 Base Image with AppStream 2.0 agent',
+    displayName: 'AppStream 2.0 Windows Server 2022 Base Image',
+    createdAt: '2026-11-12T00:00:00.000Z',
+    baseReleasedAt: '2026-11-12T00:00:00.000Z',
+    agentVersion: '11-04-2026',
+  },
+  {
+    name: APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+    visibility: 'PUBLIC',
+    platform: 'WINDOWS_SERVER_2019',
+    description: 'Windows Server 2019 Base Image with AppStream 2.0 agent',
+    displayName: 'AppStream 2.0 Windows Server 2019 Base Image',
+    createdAt: '2026-11-12T00:00:00.000Z',
+    baseReleasedAt: '2026-11-12T00:00:00.000Z',
+    agentVersion: '11-04-2026',
+  },
+  {
+    name: APPSTREAM_GOLDEN_IMAGE_NAME,
+    visibility: 'PRIVATE',
+    platform: 'WINDOWS_SERVER_2022',
+    description: 'Golden AppStream image: line-of-business apps on Windows Server 2022',
+    displayName: 'Golden AppStream base',
+    createdAt: '2026-11-15T09:30:00.000Z',
+    baseReleasedAt: '2026-11-12T00:00:00.000Z',
+    agentVersion: '11-04-2026',
+    baseImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+  },
+];
+
+export function seedAppStreamImages(state: SandboxState): void {
+  for (const seed of SEED_IMAGES) {
+    const createdAt = Date.parse(seed.createdAt);
+    state.appStream.images.set(seed.name, {
+      seq: state.nextSeq(),
+      name: seed.name,
+      arn: imageArn(seed.name, seed.visibility),
+      visibility: seed.visibility,
+      platform: seed.platform,
+      displayName: seed.displayName,
+      description: seed.description,
+      baseImageArn: seed.baseImageName === undefined ? undefined : imageArn(seed.baseImageName, 'PUBLIC'),
+      createdAt,
+      createdWallAt: createdAt,
+      baseReleasedAt: Date.parse(seed.baseReleasedAt),
+      agentVersion: seed.agentVersion,
+      tags: new Map(),
+      lifecycle: state.timeline<AppStreamImageState>('AVAILABLE', createdAt),
+    });
+  }
+}

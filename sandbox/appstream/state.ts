@@ -1,0 +1,84 @@
+import type { Tags } from '../core/state';
+import type { Timeline } from '../core/timeline';
+
+/**
+ * AppStream 2.0 resources. AppStream addresses images and builders by name, so
+ * the name is the key; a deleted resource stays in its map in state DELETED
+ * (never shown) until a new one of the same name replaces it.
+ */
+
+/** The agent version the sandbox's AppStream ships now; older images report LatestAppstreamAgentVersion FALSE. */
+export const LATEST_AGENT_VERSION = '11-10-2026';
+
+/** `DELETED` is internal: the resource is gone and describes no longer return it. */
+export type AppStreamImageState = 'PENDING' | 'AVAILABLE' | 'FAILED' | 'DELETING' | 'DELETED';
+
+export type AppStreamVisibility = 'PUBLIC' | 'PRIVATE';
+
+export type AppStreamPlatform = 'WINDOWS_SERVER_2019' | 'WINDOWS_SERVER_2022';
+
+/** Why a resource failed, split the way AppStream reports it: a state-change code and an error-list code. */
+export interface AppStreamFailure {
+  stateChangeCode: string;
+  errorCode: string;
+  message: string;
+}
+
+export interface AppStreamImageRecord {
+  /** Creation order; the cursor that pagination tokens point at. */
+  seq: number;
+  name: string;
+  arn: string;
+  visibility: AppStreamVisibility;
+  platform: AppStreamPlatform;
+  displayName?: string;
+  description?: string;
+  baseImageArn?: string;
+  /** Virtual time (ms), as CreatedTime reports it. */
+  createdAt: number;
+  /** Wall-clock epoch ms, for the state dump. */
+  createdWallAt: number;
+  /** PublicBaseImageReleasedDate: the public base's release, inherited by private images. */
+  baseReleasedAt: number;
+  agentVersion: string;
+  tags: Tags;
+  /** Replaced by a fresh timeline at each transition (create, fail, delete). */
+  lifecycle: Timeline<AppStreamImageState>;
+  failure?: AppStreamFailure;
+}
+
+/** `DELETED` is internal, as for images. */
+export type BuilderState = 'PENDING' | 'UPDATING_AGENT' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'DELETING' | 'FAILED' | 'DELETED';
+
+export interface ImageBuilderRecord {
+  seq: number;
+  name: string;
+  arn: string;
+  imageArn: string;
+  instanceType: string;
+  platform: AppStreamPlatform;
+  displayName?: string;
+  description?: string;
+  iamRoleArn?: string;
+  enableDefaultInternetAccess?: boolean;
+  vpcConfig?: { SubnetIds?: string[]; SecurityGroupIds?: string[] };
+  createdAt: number;
+  createdWallAt: number;
+  agentVersion: string;
+  tags: Tags;
+  /**
+   * One timeline per transition (create, start, stop, delete), so each one's
+   * states appear once and "when was RUNNING reached" has one answer.
+   */
+  lifecycle: Timeline<BuilderState>;
+  failure?: AppStreamFailure;
+  /** An injected agent update that waits for the builder's next start. */
+  agentUpdateOnNextStart?: boolean;
+}
+
+export class AppStreamState {
+  readonly images = new Map<string, AppStreamImageRecord>();
+  readonly builders = new Map<string, ImageBuilderRecord>();
+  /** Image names for which CreateUpdatedImage finds updates; set through the admin API, none by default. */
+  readonly updatesAvailable = new Set<string>();
+}

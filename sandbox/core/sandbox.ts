@@ -1,0 +1,57 @@
+import { seedAppStreamImages } from '../appstream/seed';
+import { CallCounter } from './calls';
+import { VirtualClock } from './clock';
+import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './config';
+import { FailurePlans } from './failures';
+import { FaultInjector, type ServiceName } from './faults';
+import { seedBaseImages, seedLaunchTemplates } from '../ec2/seed';
+import { SandboxState } from './state';
+import { Throttler } from './throttle';
+
+/** The sandbox's whole in-memory world, independent of HTTP. */
+export class Sandbox {
+  readonly clock = new VirtualClock();
+  readonly config: ConfigStore;
+  readonly calls = new CallCounter();
+  readonly faults = new FaultInjector();
+  readonly failures = new FailurePlans();
+  readonly throttlers: Record<ServiceName, Throttler>;
+  state: SandboxState;
+
+  constructor(initial: SandboxConfigOverrides = {}) {
+    this.config = new ConfigStore(initial);
+    const throttling = this.config.current().throttling;
+    this.throttlers = { ec2: new Throttler(throttling), appstream: new Throttler(throttling) };
+    this.state = this.freshState();
+  }
+
+  /** Clears every resource, count, fault and bucket; reseeds; applies `overrides` to the initial config. */
+  reset(overrides: SandboxConfigOverrides = {}): SandboxConfig {
+    const config = this.config.reset(overrides);
+    this.clock.reset();
+    this.calls.reset();
+    this.faults.clear();
+    this.failures.clear();
+    this.applyThrottling(config);
+    this.state = this.freshState();
+    return config;
+  }
+
+  configure(overrides: SandboxConfigOverrides): SandboxConfig {
+    const config = this.config.merge(overrides);
+    if (overrides.throttling) this.applyThrottling(config);
+    return config;
+  }
+
+  private applyThrottling(config: SandboxConfig): void {
+    for (const throttler of Object.values(this.throttlers)) throttler.configure(config.throttling);
+  }
+
+  private freshState(): SandboxState {
+    const state = new SandboxState(this.clock);
+    seedBaseImages(state);
+    seedLaunchTemplates(state);
+    seedAppStreamImages(state);
+    return state;
+  }
+}

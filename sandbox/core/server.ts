@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_PREFIX, handleAdmin } from './admin';
+import { appStreamService } from '../appstream/service';
+import type { SandboxConfigOverrides } from './config';
+import { ec2Service } from '../ec2/service';
+import { ApiError } from './errors';
+import type { Fault } from './faults';
+import { MAX_BODY_BYTES, readBody } from './http-body';
+import { Sandbox } from './sandbox';
+import type { HttpReply, ServiceModule } from './service';
+
+export const DEFAULT_PORT = 4577;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Checked in order; EC2 matches anything, so it comes last. */
+const SERVICES: ServiceModule[] = [appStreamService, ec2Service];
+
+export interface SandboxOptions {
+  /** Loopback only: the sandbox has no authentication. */
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  config?: SandboxConfigOverrides;
+}
+
+export interface RunningSandbox {
+  /** The endpoint for AWS clients, e.g. http://127.0.0.1:4577 */
+  url: string;
+  port: number;
+  /** In-process access to the sandbox's state, for tests in the same process. */
+  sandbox: Sandbox;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, reply: HttpReply, requestId: string): void {
+  res.writeHead(reply.status, {
+    'content-type': reply.contentType,
+    'content-length': Buffer.byteLength(reply.body),
+    'x-amzn-requestid': requestId,
+  });
+  res.end(reply.body);
+}
+
+function sendJson(res: ServerResponse, status: number, json: unknown): void {
+  const body = JSON.stringify(json);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  console.error('sandbox: unexpected error', error);
+  return new ApiError('InternalError', 'An internal error has occurred', 500);
+}
+
+/** Applies an injected fault. Returns without answering for hang, reset and loseAnswer; `run` makes the call's change. */
+function applyFault(fault: Fault, service: ServiceModule, req: IncomingMessage, res: ServerResponse, requestId: string, run: () => unknown): void {
+  if (fault.loseAnswer) {
+    try {
+      run();
+    } finally {
+      req.socket.destroy();
+    }
+    return;
+  }
+  if (fault.reset) {
+    req.socket.destroy();
+    return;
+  }
+  if (fault.hang) return; // the socket stays open until the client gives up or the sandbox closes
+  const { code, message, status } = fault.error!;
+  send(res, service.encodeError(new ApiError(code, message, status), requestId), requestId);
+}
+
+async function handleService(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const service = SERVICES.find((s) => s.matches(req.headers))!;
+  const requestId = randomUUID();
+  const fail = (error: unknown) => send(res, service.encodeError(asApiError(error), requestId), requestId);
+
+  const read = await readBody(req);
+  if (!read.ok) {
+    return fail(new ApiError('RequestEntityTooLarge', `Request body exceeds the maximum size of ${MAX_BODY_BYTES} bytes.`, 413));
+  }
+  let call;
+  try {
+    call = service.decode(read.body, url.search.slice(1), req.headers);
+  } catch (error) {
+    return fail(error);
+  }
+
+  sandbox.calls.record(service.name, call.action, 'total');
+  const run = () => call.execute({ state: sandbox.state, config: sandbox.config.current(), failures: sandbox.failures, requestId });
+  const fault = sandbox.faults.take(service.name, call.action);
+  if (fault) {
+    sandbox.calls.record(service.name, call.action, 'faulted');
+    return applyFault(fault, service, req, res, requestId, run);
+  }
+  if (call.bucket && !sandbox.throttlers[service.name].admit(call.bucket)) {
+    sandbox.calls.record(service.name, call.action, 'throttled');
+    return fail(new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+  }
+  try {
+    send(res, run(), requestId);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+async function handleAdminRequest(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const read = await readBody(req);
+  if (!read.ok) return sendJson(res, 413, { error: 'request body too large' });
+  const reply = handleAdmin(sandbox, req.method ?? 'GET', url.pathname, read.body);
+  sendJson(res, reply.status, reply.json);
+}
+
+/** Starts the sandbox's HTTP server: EC2 and AppStream on one loopback port, plus /_sandbox/. */
+export async function createSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`sandbox: refusing to listen on ${host}; use a loopback address`);
+  const sandbox = new Sandbox(options.config);
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const handler = url.pathname.startsWith(ADMIN_PREFIX) ? handleAdminRequest : handleService;
+    handler(sandbox, req, res, url).catch((error: unknown) => {
+      // Only reachable if the client went away mid-request; nothing left to answer.
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: String(error) });
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    sandbox,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hung (fault-injected) and keep-alive connections would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}

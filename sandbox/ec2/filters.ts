@@ -1,0 +1,38 @@
+import { invalidParameterValue } from '../core/errors';
+import type { Filter } from './params';
+import type { Tags } from '../core/state';
+
+/** For each supported filter name, the values a resource has for it. */
+export type FilterTable<T> = Record<string, (resource: T) => (string | undefined)[]>;
+
+/**
+ * EC2 filter semantics: filters AND together, a filter's values OR together,
+ * values may use `*` and `?` wildcards, and `tag:<key>` / `tag-key` work on
+ * every taggable resource. An unsupported filter name is an error, as in AWS.
+ */
+export function compileFilters<T extends { tags?: Tags }>(filters: Filter[], table: FilterTable<T>): (resource: T) => boolean {
+  const predicates = filters.map((filter) => {
+    const valuesOf = valuesFor(filter.name, table);
+    const patterns = filter.values.map(wildcardToRegExp);
+    return (resource: T) => valuesOf(resource).some((v) => v !== undefined && patterns.some((p) => p.test(v)));
+  });
+  return (resource) => predicates.every((matches) => matches(resource));
+}
+
+function valuesFor<T extends { tags?: Tags }>(name: string, table: FilterTable<T>): (resource: T) => (string | undefined)[] {
+  if (name.startsWith('tag:')) {
+    const key = name.slice('tag:'.length);
+    return (r) => [r.tags?.get(key)];
+  }
+  // Untaggable resources (e.g. fast-launch settings) simply match no tag filter.
+  if (name === 'tag-key') return (r) => [...(r.tags?.keys() ?? [])];
+  if (name === 'tag-value') return (r) => [...(r.tags?.values() ?? [])];
+  const fromTable = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!fromTable) throw invalidParameterValue(`The filter '${name}' is invalid`);
+  return fromTable;
+}
+
+export function wildcardToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 's');
+}

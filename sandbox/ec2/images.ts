@@ -1,0 +1,235 @@
+import { applyMappingRequest, ebsMappingXml, readMappingRequests, type MappingRequest } from './block-devices';
+import { describeAction } from './describe';
+import { isImageVisible, requireInstances, requireRegisteredImage, requireVisibleImages } from './lookup';
+import type { Ec2Params } from './params';
+import { dryRunGate, iso, platformDetails, tagSetXml } from './render';
+import { drawDuration } from '../core/duration-draw';
+import { createSnapshot } from './storage';
+import { ApiError } from '../core/errors';
+import type { FailureReason } from '../core/failures';
+import type { FilterTable } from './filters';
+import { newId } from '../core/ids';
+import type { XmlObject } from '../core/query-protocol';
+import type { ServiceContext } from '../core/service';
+import { ACCOUNT_ID, type EbsMapping, type ImageRecord, type ImageState, type InstanceRecord, type SandboxState } from '../core/state';
+
+/** AMIs: CreateImage, DescribeImages, DeregisterImage. */
+
+const IMAGE_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+
+function validateImageName(name: string): void {
+  if (!IMAGE_NAME_PATTERN.test(name)) {
+    throw new ApiError(
+      'InvalidAMIName.Malformed',
+      `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '_', '[', ']', ' ', "'" and '@'. Got: ${name}`,
+    );
+  }
+}
+
+export function imageState(image: ImageRecord, now: number): ImageState | 'disabled' {
+  return image.disabled ? 'disabled' : image.lifecycle.stateAt(now);
+}
+
+function imageXml(image: ImageRecord, now: number): XmlObject {
+  const state = imageState(image, now);
+  return {
+    imageId: image.id,
+    imageLocation: `${image.ownerAlias ?? image.ownerId}/${image.name}`,
+    imageState: state,
+    imageOwnerId: image.ownerId,
+    creationDate: iso(image.createdAt),
+    isPublic: image.isPublic,
+    architecture: image.architecture,
+    imageType: 'machine',
+    platform: image.platform === 'windows' ? 'windows' : undefined,
+    ...platformDetails(image.platform),
+    imageOwnerAlias: image.ownerAlias,
+    name: image.name,
+    description: image.description,
+    rootDeviceType: 'ebs',
+    rootDeviceName: image.rootDeviceName,
+    blockDeviceMapping: image.blockDeviceMappings.map(ebsMappingXml),
+    virtualizationType: 'hvm',
+    tagSet: tagSetXml(image.tags),
+    hypervisor: 'xen',
+    enaSupport: true,
+    sriovNetSupport: 'simple',
+    sourceInstanceId: image.sourceInstanceId,
+    deregistrationProtection: 'disabled',
+    stateReason: state === 'failed' && image.stateReason ? { ...image.stateReason } : undefined,
+  };
+}
+
+/** Makes an image end in `failed` (and its snapshots in `error`) when its build finishes. */
+export function failImage(state: SandboxState, image: ImageRecord, reason: FailureReason): void {
+  image.lifecycle.setFinalState('failed');
+  image.stateReason = { ...reason };
+  for (const mapping of image.blockDeviceMappings) {
+    const snapshot = state.snapshots.get(mapping.snapshotId);
+    if (snapshot?.createdAt === image.createdAt) snapshot.lifecycle.setFinalState('error');
+  }
+}
+
+/** The instance's devices as an image would capture them, with the request's changes applied. */
+function capturedDevices(state: SandboxState, instance: InstanceRecord, requests: MappingRequest[]): Omit<EbsMapping, 'snapshotId'>[] {
+  const byDevice = new Map(requests.map((r) => [r.deviceName, r]));
+  const fromInstance = instance.devices.map((d) => {
+    const volume = state.volumes.get(d.volumeId);
+    const device = { deviceName: d.deviceName, volumeSize: volume?.size ?? 8, volumeType: volume?.volumeType ?? 'gp3', deleteOnTermination: d.deleteOnTermination };
+    return applyMappingRequest(device, byDevice.get(d.deviceName));
+  });
+  const added = requests
+    .filter((r) => !r.noDevice && !instance.devices.some((d) => d.deviceName === r.deviceName))
+    .map((r) => applyMappingRequest({ deviceName: r.deviceName, volumeSize: r.volumeSize ?? 8, volumeType: 'gp3', deleteOnTermination: true }, r));
+  const removed = new Set(requests.filter((r) => r.noDevice).map((r) => r.deviceName));
+  return [...fromInstance, ...added].filter((d) => !removed.has(d.deviceName));
+}
+
+function createImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state, config } = ctx;
+  const instanceId = params.requiredString('InstanceId');
+  const name = params.requiredString('Name');
+  validateImageName(name);
+  const description = params.string('Description');
+  // NoReboot is accepted; the sandbox never reboots the instance either way.
+  params.bool('NoReboot');
+  const requests = readMappingRequests(params);
+  const tagSpecs = params.tagSpecifications(['image', 'snapshot']);
+  const [instance] = requireInstances(state, [instanceId]);
+  dryRunGate(params);
+
+  const now = state.clock.now();
+  const instanceState = instance!.lifecycle.stateAt(now);
+  if (instanceState !== 'running' && instanceState !== 'stopped') {
+    throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
+  }
+  const duplicate = [...state.images.values()].find((i) => !i.deregistered && i.ownerId === ACCOUNT_ID && i.name === name);
+  if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
+
+  const imageId = newId('ami');
+  const buildMs = drawDuration(state, config, 'image');
+  const snapshotTags = new Map(tagSpecs.filter((t) => t.resourceType === 'snapshot').flatMap((t) => [...t.tags]));
+  const mappings: EbsMapping[] = capturedDevices(state, instance!, requests).map((device) => {
+    const sourceVolume = instance!.devices.find((d) => d.deviceName === device.deviceName)?.volumeId ?? 'vol-ffffffff';
+    const snapshot = createSnapshot(state, {
+      volumeId: sourceVolume,
+      volumeSize: device.volumeSize,
+      description: `Created by CreateImage(${instanceId}) for ${imageId}`,
+      tags: snapshotTags,
+      completesAfterMs: buildMs,
+    });
+    return { ...device, snapshotId: snapshot.id };
+  });
+  const image: ImageRecord = {
+    seq: state.nextSeq(),
+    id: imageId,
+    name,
+    description,
+    ownerId: ACCOUNT_ID,
+    isPublic: false,
+    platform: instance!.platform,
+    architecture: instance!.architecture,
+    rootDeviceName: instance!.rootDeviceName,
+    blockDeviceMappings: mappings,
+    tags: new Map(tagSpecs.filter((t) => t.resourceType === 'image').flatMap((t) => [...t.tags])),
+    createdAt: now,
+    lifecycle: state.timeline<ImageState>('pending', now).then('available', buildMs),
+    visibility: state.timeline<'hidden' | 'visible'>('hidden', now).then('visible', config.notFoundWindowMs),
+    sourceInstanceId: instanceId,
+    deregistered: false,
+    disabled: false,
+  };
+  state.images.set(imageId, image);
+  const plannedFailure = ctx.failures.takeForNew('image', imageId);
+  if (plannedFailure) failImage(state, image, plannedFailure);
+  return { imageId };
+}
+
+const IMAGE_FILTERS = (now: number): FilterTable<ImageRecord> => ({
+  name: (i) => [i.name],
+  state: (i) => [imageState(i, now)],
+  'image-id': (i) => [i.id],
+  'owner-id': (i) => [i.ownerId],
+  'owner-alias': (i) => [i.ownerAlias],
+  platform: (i) => [i.platform === 'windows' ? 'windows' : undefined],
+  'is-public': (i) => [String(i.isPublic)],
+  architecture: (i) => [i.architecture],
+  description: (i) => [i.description],
+  'image-type': () => ['machine'],
+  'root-device-name': (i) => [i.rootDeviceName],
+  'root-device-type': () => ['ebs'],
+  'virtualization-type': () => ['hvm'],
+  hypervisor: () => ['xen'],
+  'creation-date': (i) => [iso(i.createdAt)],
+  'source-instance-id': (i) => [i.sourceInstanceId],
+  'state-reason-code': (i) => [i.stateReason?.code],
+  'state-reason-message': (i) => [i.stateReason?.message],
+  'block-device-mapping.snapshot-id': (i) => i.blockDeviceMappings.map((m) => m.snapshotId),
+  'block-device-mapping.device-name': (i) => i.blockDeviceMappings.map((m) => m.deviceName),
+  'block-device-mapping.volume-size': (i) => i.blockDeviceMappings.map((m) => String(m.volumeSize)),
+  'block-device-mapping.volume-type': (i) => i.blockDeviceMappings.map((m) => m.volumeType),
+  'block-device-mapping.delete-on-termination': (i) => i.blockDeviceMappings.map((m) => String(m.deleteOnTermination)),
+});
+
+/** Owner.N: account IDs, `self`, or an owner alias such as `amazon`. */
+function ownedBy(image: ImageRecord, owners: string[]): boolean {
+  if (owners.length === 0) return true;
+  return owners.some((o) => (o === 'self' ? image.ownerId === ACCOUNT_ID : o === image.ownerId || o === image.ownerAlias));
+}
+
+/**
+ * ExecutableBy.N: `all` means public images. For `self` or our account ID the
+ * sandbox returns public images and our own (it has no explicit launch permissions).
+ */
+function executableBy(image: ImageRecord, users: string[]): boolean {
+  if (users.length === 0) return true;
+  return users.some((u) => (u === 'all' ? image.isPublic : (u === 'self' || u === ACCOUNT_ID) && (image.isPublic || image.ownerId === ACCOUNT_ID)));
+}
+
+/** Owner.N, ExecutableBy.N and IncludeDisabled as one predicate. */
+function imageSelection(params: Ec2Params): (image: ImageRecord) => boolean {
+  const owners = params.stringList('Owner');
+  const users = params.stringList('ExecutableBy');
+  const includeDisabled = params.bool('IncludeDisabled') ?? false;
+  // Nothing in the sandbox is deprecated, so IncludeDeprecated changes nothing.
+  params.bool('IncludeDeprecated');
+  return (i) => (includeDisabled || !i.disabled) && ownedBy(i, owners) && executableBy(i, users);
+}
+
+const describeImages = describeAction<ImageRecord>({
+  action: 'DescribeImages',
+  idParameter: 'ImageId',
+  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'imageIds' },
+  require: requireVisibleImages,
+  all: (state, now) => [...state.images.values()].filter((i) => isImageVisible(i, now)),
+  filters: (_state, now) => IMAGE_FILTERS(now),
+  narrow: imageSelection,
+  render: (items, _state, now) => ({ imagesSet: items.map((i) => imageXml(i, now)) }),
+});
+
+function deregisterImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const image = requireRegisteredImage(state, params.requiredString('ImageId'));
+  const deleteSnapshots = params.bool('DeleteAssociatedSnapshots') ?? false;
+  dryRunGate(params);
+  if (image.ownerId !== ACCOUNT_ID) {
+    throw new ApiError('UnauthorizedOperation', `You are not authorized to deregister ${image.id}; it is owned by ${image.ownerId}.`, 403);
+  }
+  image.deregistered = true;
+  // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
+  state.fastLaunch.delete(image.id);
+  if (!deleteSnapshots) return { return: true };
+  const results = image.blockDeviceMappings.map(({ snapshotId }) => {
+    const stillUsed = [...state.images.values()].some((i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId));
+    if (stillUsed || !state.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'error-generic' };
+    return { snapshotId, returnCode: 'success' };
+  });
+  return { return: true, deleteSnapshotResultSet: results };
+}
+
+
+export const imageActions = {
+  CreateImage: createImage,
+  DescribeImages: describeImages,
+  DeregisterImage: deregisterImage,
+};

@@ -1,0 +1,201 @@
+import { applyMappingRequest, readMappingRequests } from './block-devices';
+import { describeAction } from './describe';
+import { isInstanceVisible, requireInstances, requireRegisteredImage } from './lookup';
+import type { Ec2Params } from './params';
+import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
+import { createVolume } from './storage';
+import { ApiError, invalidParameterValue, missingParameter } from '../core/errors';
+import type { FilterTable } from './filters';
+import { newId } from '../core/ids';
+import type { XmlObject } from '../core/query-protocol';
+import type { ServiceContext } from '../core/service';
+import { ACCOUNT_ID, AVAILABILITY_ZONE, type ImageRecord, type InstanceRecord, type InstanceState, type SandboxState } from '../core/state';
+
+/** EC2 instances: RunInstances, DescribeInstances, TerminateInstances. */
+
+/** Keeps one call from building an unbounded fleet in memory. */
+const MAX_INSTANCES_PER_CALL = 1000;
+
+function instanceXml(instance: InstanceRecord, now: number): XmlObject {
+  const state = instance.lifecycle.stateAt(now);
+  return {
+    instanceId: instance.id,
+    imageId: instance.imageId,
+    instanceState: instanceStateXml(state),
+    privateDnsName: `ip-${instance.privateIpAddress.replaceAll('.', '-')}.ec2.internal`,
+    dnsName: '',
+    reason: state === 'terminated' || state === 'shutting-down' ? 'User initiated' : '',
+    amiLaunchIndex: instance.amiLaunchIndex,
+    productCodes: [],
+    instanceType: instance.instanceType,
+    launchTime: iso(instance.launchTime),
+    placement: { availabilityZone: AVAILABILITY_ZONE, groupName: '', tenancy: 'default' },
+    platform: instance.platform === 'windows' ? 'windows' : undefined,
+    monitoring: { state: 'disabled' },
+    privateIpAddress: instance.privateIpAddress,
+    groupSet: [],
+    architecture: instance.architecture,
+    rootDeviceType: 'ebs',
+    rootDeviceName: instance.rootDeviceName,
+    blockDeviceMapping: instance.devices.map((d) => ({
+      deviceName: d.deviceName,
+      ebs: {
+        volumeId: d.volumeId,
+        status: state === 'terminated' ? 'detached' : 'attached',
+        attachTime: iso(instance.launchTime),
+        deleteOnTermination: d.deleteOnTermination,
+      },
+    })),
+    virtualizationType: 'hvm',
+    clientToken: instance.clientToken,
+    tagSet: tagSetXml(instance.tags),
+    hypervisor: 'xen',
+    ebsOptimized: false,
+    enaSupport: true,
+    ...platformDetails(instance.platform),
+  };
+}
+
+function reservationsXml(instances: InstanceRecord[], now: number): XmlObject[] {
+  const byReservation = new Map<string, InstanceRecord[]>();
+  for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
+  return [...byReservation].map(([reservationId, members]) => ({
+    reservationId,
+    ownerId: ACCOUNT_ID,
+    groupSet: [],
+    instancesSet: members.map((i) => instanceXml(i, now)),
+  }));
+}
+
+function launchInstance(state: SandboxState, ctx: ServiceContext, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
+  const now = state.clock.now();
+  const id = newId('i');
+  const instanceTags = launch.tags.get('instance') ?? new Map<string, string>();
+  const devices = image.blockDeviceMappings.map((mapping) => {
+    const device = applyMappingRequest(mapping, launch.mappings.find((m) => m.deviceName === mapping.deviceName));
+    const volume = createVolume(state, {
+      size: device.volumeSize,
+      volumeType: device.volumeType,
+      snapshotId: mapping.snapshotId,
+      volumeInitializationRate: device.volumeInitializationRate,
+      tags: new Map(launch.tags.get('volume')),
+      attachment: { instanceId: id, device: device.deviceName, deleteOnTermination: device.deleteOnTermination, attachTime: now },
+    });
+    return { deviceName: device.deviceName, volumeId: volume.id, deleteOnTermination: device.deleteOnTermination };
+  });
+  const instance: InstanceRecord = {
+    seq: state.nextSeq(),
+    id,
+    reservationId: launch.reservationId,
+    imageId: image.id,
+    instanceType: launch.instanceType,
+    platform: image.platform,
+    architecture: image.architecture,
+    rootDeviceName: image.rootDeviceName,
+    launchTime: now,
+    amiLaunchIndex: index,
+    privateIpAddress: `10.0.${Math.floor(state.instances.size / 250) % 250}.${(state.instances.size % 250) + 4}`,
+    clientToken: launch.clientToken,
+    tags: new Map(instanceTags),
+    devices,
+    lifecycle: state.timeline<InstanceState>('pending', now).then('running', ctx.config.durations.instance),
+  };
+  state.instances.set(id, instance);
+  return instance;
+}
+
+interface Launch {
+  reservationId: string;
+  instanceType: string;
+  clientToken?: string;
+  mappings: ReturnType<typeof readMappingRequests>;
+  tags: Map<string, Map<string, string>>;
+}
+
+function requiredCount(params: Ec2Params, name: string): number {
+  const value = params.int(name);
+  if (value === undefined) throw missingParameter(name);
+  if (value < 1 || value > MAX_INSTANCES_PER_CALL) throw invalidParameterValue(`Value (${value}) for parameter ${name} is invalid.`);
+  return value;
+}
+
+function runInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const imageId = params.requiredString('ImageId');
+  const minCount = requiredCount(params, 'MinCount');
+  const maxCount = requiredCount(params, 'MaxCount');
+  if (minCount > maxCount) throw invalidParameterValue(`MinCount (${minCount}) must not be greater than MaxCount (${maxCount})`);
+  const clientToken = params.string('ClientToken');
+  const tagSpecs = params.tagSpecifications(['instance', 'volume']);
+  const mappings = readMappingRequests(params);
+  const image = requireRegisteredImage(state, imageId);
+  dryRunGate(params);
+
+  const now = state.clock.now();
+  // A retried call with the same ClientToken returns the original reservation.
+  const previous = clientToken === undefined ? undefined : state.reservationsByClientToken.get(clientToken);
+  if (previous) {
+    const instances = previous.map((id) => state.instances.get(id)!);
+    return reservationsXml(instances, now)[0]!;
+  }
+  if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
+    throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${imageId}]' is not available for launch`);
+  }
+  const tags = new Map<string, Map<string, string>>();
+  for (const spec of tagSpecs) tags.set(spec.resourceType, new Map([...(tags.get(spec.resourceType) ?? []), ...spec.tags]));
+  const launch: Launch = { reservationId: newId('r'), instanceType: params.string('InstanceType') ?? 'm5.large', clientToken, mappings, tags };
+  const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, ctx, image, launch, index));
+  if (clientToken !== undefined) state.reservationsByClientToken.set(clientToken, instances.map((i) => i.id));
+  return reservationsXml(instances, now)[0]!;
+}
+
+const INSTANCE_FILTERS = (now: number): FilterTable<InstanceRecord> => ({
+  'instance-id': (i) => [i.id],
+  'instance-state-name': (i) => [i.lifecycle.stateAt(now)],
+  'instance-state-code': (i) => [String(instanceStateXml(i.lifecycle.stateAt(now)).code)],
+  'image-id': (i) => [i.imageId],
+  'instance-type': (i) => [i.instanceType],
+  'reservation-id': (i) => [i.reservationId],
+  platform: (i) => [i.platform === 'windows' ? 'windows' : undefined],
+  architecture: (i) => [i.architecture],
+  'client-token': (i) => [i.clientToken],
+  'availability-zone': () => [AVAILABILITY_ZONE],
+  'root-device-name': (i) => [i.rootDeviceName],
+  'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
+});
+
+const describeInstances = describeAction<InstanceRecord>({
+  action: 'DescribeInstances',
+  idParameter: 'InstanceId',
+  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
+  require: requireInstances,
+  all: (state, now) => [...state.instances.values()].filter((i) => isInstanceVisible(i, now)),
+  filters: (_state, now) => INSTANCE_FILTERS(now),
+  render: (items, _state, now) => ({ reservationSet: reservationsXml(items, now) }),
+});
+
+function terminateInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const ids = params.stringList('InstanceId');
+  if (ids.length === 0) throw missingParameter('InstanceId');
+  const instances = requireInstances(state, ids);
+  dryRunGate(params);
+  const now = state.clock.now();
+  const changes = instances.map((instance) => {
+    const previous = instance.lifecycle.stateAt(now);
+    if (previous !== 'terminated' && previous !== 'shutting-down') {
+      instance.lifecycle.replan(now, [
+        { state: 'shutting-down', afterMs: 0 },
+        { state: 'terminated', afterMs: ctx.config.durations.instance },
+      ]);
+    }
+    return { instanceId: instance.id, currentState: instanceStateXml(instance.lifecycle.stateAt(now)), previousState: instanceStateXml(previous) };
+  });
+  return { instancesSet: changes };
+}
+
+export const instanceActions = {
+  RunInstances: runInstances,
+  DescribeInstances: describeInstances,
+  TerminateInstances: terminateInstances,
+};

@@ -1,0 +1,116 @@
+import { describeAction } from './describe';
+import { requireLaunchTemplates } from './lookup';
+import type { Ec2Params } from './params';
+import { dryRunGate, iso, tagSetXml } from './render';
+import { ApiError, missingParameter } from '../core/errors';
+import type { FilterTable } from './filters';
+import { newId } from '../core/ids';
+import type { XmlObject } from '../core/query-protocol';
+import type { ServiceContext } from '../core/service';
+import { ACCOUNT_ID, type LaunchTemplateRecord, type SandboxState, type Tags } from '../core/state';
+
+/**
+ * Launch templates, as far as fast launch needs them: CreateLaunchTemplate and
+ * DescribeLaunchTemplates, with version 1 only.
+ */
+
+const NAME_PATTERN = /^[a-zA-Z0-9().\-/_]{3,128}$/;
+
+export interface NewLaunchTemplate {
+  id?: string;
+  name: string;
+  imageId?: string;
+  instanceType?: string;
+  tags?: Tags;
+  createdAt?: number;
+}
+
+export function createLaunchTemplate(state: SandboxState, t: NewLaunchTemplate): LaunchTemplateRecord {
+  const template: LaunchTemplateRecord = {
+    seq: state.nextSeq(),
+    id: t.id ?? newId('lt'),
+    name: t.name,
+    imageId: t.imageId,
+    instanceType: t.instanceType,
+    tags: new Map(t.tags),
+    createdAt: t.createdAt ?? state.clock.now(),
+  };
+  state.launchTemplates.set(template.id, template);
+  return template;
+}
+
+function findByName(state: SandboxState, name: string): LaunchTemplateRecord | undefined {
+  return [...state.launchTemplates.values()].find((t) => t.name === name);
+}
+
+export function requireLaunchTemplateByName(state: SandboxState, name: string): LaunchTemplateRecord {
+  const template = findByName(state, name);
+  if (!template) {
+    throw new ApiError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
+  }
+  return template;
+}
+
+function launchTemplateXml(t: LaunchTemplateRecord): XmlObject {
+  return {
+    launchTemplateId: t.id,
+    launchTemplateName: t.name,
+    createTime: iso(t.createdAt),
+    createdBy: `arn:aws:iam::${ACCOUNT_ID}:root`,
+    defaultVersionNumber: 1,
+    latestVersionNumber: 1,
+    tagSet: tagSetXml(t.tags),
+  };
+}
+
+function createLaunchTemplateAction(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const name = params.requiredString('LaunchTemplateName');
+  if (!NAME_PATTERN.test(name)) {
+    throw new ApiError(
+      'InvalidLaunchTemplateName.MalformedException',
+      `A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _. Got: ${name}`,
+    );
+  }
+  const data = params.struct('LaunchTemplateData');
+  if (!data) throw missingParameter('LaunchTemplateData');
+  // Only what fast launch and the pipelines read is kept; other template data is accepted and dropped.
+  const imageId = data.string('ImageId');
+  const instanceType = data.string('InstanceType');
+  const tagSpecs = params.tagSpecifications(['launch-template']);
+  dryRunGate(params);
+  if (findByName(state, name)) {
+    throw new ApiError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use: ${name}`);
+  }
+  const tags = new Map(tagSpecs.flatMap((spec) => [...spec.tags]));
+  return { launchTemplate: launchTemplateXml(createLaunchTemplate(state, { name, imageId, instanceType, tags })) };
+}
+
+const LAUNCH_TEMPLATE_FILTERS: FilterTable<LaunchTemplateRecord> = {
+  'create-time': (t) => [iso(t.createdAt)],
+  'launch-template-name': (t) => [t.name],
+};
+
+/** LaunchTemplateName.N: every name must exist, as with IDs. */
+function byNames(params: Ec2Params, state: SandboxState): (t: LaunchTemplateRecord) => boolean {
+  const names = params.stringList('LaunchTemplateName');
+  for (const name of names) requireLaunchTemplateByName(state, name);
+  return (t) => names.length === 0 || names.includes(t.name);
+}
+
+const describeLaunchTemplates = describeAction<LaunchTemplateRecord>({
+  action: 'DescribeLaunchTemplates',
+  idParameter: 'LaunchTemplateId',
+  // AWS documents no rule against MaxResults with IDs here, unlike DescribeInstances.
+  maxResults: { min: 1, max: 200 },
+  require: requireLaunchTemplates,
+  all: (state) => [...state.launchTemplates.values()],
+  filters: () => LAUNCH_TEMPLATE_FILTERS,
+  narrow: byNames,
+  render: (items) => ({ launchTemplates: items.map(launchTemplateXml) }),
+});
+
+export const launchTemplateActions = {
+  CreateLaunchTemplate: createLaunchTemplateAction,
+  DescribeLaunchTemplates: describeLaunchTemplates,
+};

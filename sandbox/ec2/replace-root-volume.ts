@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { drawDuration } from '../core/duration-draw';
+import { validateInitializationRate } from './block-devices';
+import { describeAction } from './describe';
+import { imageState } from './images';
+import { requireInstances, requireRegisteredImage, requireReplaceRootVolumeTasks, requireSnapshots } from './lookup';
+import type { Ec2Params } from './params';
+import { dryRunGate, iso, platformDetails, tagSetXml } from './render';
+import { ApiError, invalidParameterCombination, invalidParameterValue } from '../core/errors';
+import type { FailureReason } from '../core/failures';
+import type { FilterTable } from './filters';
+import { newId } from '../core/ids';
+import type { XmlObject } from '../core/query-protocol';
+import type { ServiceContext } from '../core/service';
+import type { ImageRecord, InstanceRecord, ReplaceRootVolumeTaskRecord, ReplaceRootVolumeTaskState, SandboxState, SnapshotRecord } from '../core/state';
+
+/**
+ * Replace-root-volume tasks: CreateReplaceRootVolumeTask and
+ * DescribeReplaceRootVolumeTasks. What a finished task does to the instance is
+ * in ec2-root-volume-swap.ts.
+ */
+
+function taskXml(task: ReplaceRootVolumeTaskRecord, now: number): XmlObject {
+  const { lifecycle } = task;
+  return {
+    replaceRootVolumeTaskId: task.id,
+    instanceId: task.instanceId,
+    taskState: lifecycle.stateAt(now),
+    startTime: iso(task.startedAt),
+    completeTime: lifecycle.isSettled(now) ? iso(lifecycle.plannedAt(lifecycle.finalState())!) : undefined,
+    tagSet: tagSetXml(task.tags),
+    imageId: task.imageId,
+    snapshotId: task.snapshotId,
+    deleteReplacedRootVolume: task.deleteReplacedRootVolume,
+  };
+}
+
+/** Makes a task that has not finished yet end in `failed` (or `failed-detached`). False if it has finished. */
+export function failReplaceRootVolumeTask(state: SandboxState, taskId: string, reason: FailureReason): boolean {
+  const task = state.replaceRootVolumeTasks.get(taskId);
+  if (!task || task.settled || task.lifecycle.isSettled(state.clock.now())) return false;
+  task.lifecycle.setFinalState(reason.state ?? 'failed');
+  task.failure = { code: reason.code, message: reason.message };
+  return true;
+}
+
+interface TaskRequest {
+  instance: InstanceRecord;
+  image?: ImageRecord;
+  snapshot?: SnapshotRecord;
+  deleteReplacedRootVolume: boolean;
+  volumeInitializationRate?: number;
+  clientToken: string;
+  tags: Map<string, string>;
+}
+
+function readTaskRequest(params: Ec2Params, state: SandboxState): TaskRequest {
+  const [instance] = requireInstances(state, [params.requiredString('InstanceId')]);
+  const imageId = params.string('ImageId');
+  const snapshotId = params.string('SnapshotId');
+  if (imageId !== undefined && snapshotId !== undefined) {
+    throw invalidParameterCombination('Specify either ImageId or SnapshotId, or neither to restore the launch state, but not both.');
+  }
+  const volumeInitializationRate = params.int('VolumeInitializationRate');
+  validateInitializationRate(volumeInitializationRate);
+  return {
+    instance: instance!,
+    image: imageId === undefined ? undefined : requireRegisteredImage(state, imageId),
+    snapshot: snapshotId === undefined ? undefined : requireSnapshots(state, [snapshotId])[0],
+    deleteReplacedRootVolume: params.bool('DeleteReplacedRootVolume') ?? false,
+    volumeInitializationRate,
+    // The SDKs always send one; a bare request gets a fresh token, as in EC2.
+    clientToken: params.string('ClientToken') ?? randomUUID(),
+    tags: new Map(params.tagSpecifications(['replace-root-volume-task']).flatMap((spec) => [...spec.tags])),
+  };
+}
+
+/** A retry with the same ClientToken must ask for the same replacement. */
+function sameRequest(task: ReplaceRootVolumeTaskRecord, request: TaskRequest): boolean {
+  return task.instanceId === request.instance.id && task.imageId === request.image?.id && task.snapshotId === request.snapshot?.id;
+}
+
+function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: number): void {
+  if (imageState(image, now) !== 'available') {
+    throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${image.id}]' is not available.`);
+  }
+  if (image.platform !== instance.platform || image.architecture !== instance.architecture) {
+    const describe = (x: { platform: ImageRecord['platform']; architecture: string }) => `${platformDetails(x.platform).platformDetails}, ${x.architecture}`;
+    throw invalidParameterValue(
+      `The AMI ${image.id} (${describe(image)}) does not match instance ${instance.id} (${describe(instance)}). ` +
+        'A replacement root volume must come from an AMI with the same platform, architecture and virtualization type as the instance.',
+    );
+  }
+}
+
+function checkCanStart(state: SandboxState, request: TaskRequest, now: number): void {
+  const { instance, image, snapshot } = request;
+  if (instance.lifecycle.stateAt(now) !== 'running') {
+    throw new ApiError('IncorrectInstanceState', `The instance '${instance.id}' is not in a valid state for this operation. It must be running.`);
+  }
+  if (image) checkImageFits(image, instance, now);
+  // The sandbox does not check that the snapshot was taken from this instance's root volume, as AWS requires.
+  if (snapshot && snapshot.lifecycle.stateAt(now) !== 'completed') {
+    throw new ApiError('IncorrectState', `The snapshot '${snapshot.id}' is not completed.`);
+  }
+  // AWS does not document this case; one task at a time keeps the instance's volumes consistent.
+  const running = [...state.replaceRootVolumeTasks.values()].find((t) => t.instanceId === instance.id && !t.lifecycle.isSettled(now));
+  if (running) {
+    throw new ApiError('IncorrectState', `Instance '${instance.id}' already has a root volume replacement task in progress (${running.id}).`);
+  }
+}
+
+function createTask(ctx: ServiceContext, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
+  const { state, config } = ctx;
+  const task: ReplaceRootVolumeTaskRecord = {
+    seq: state.nextSeq(),
+    id: newId('replacevol'),
+    instanceId: request.instance.id,
+    clientToken: request.clientToken,
+    imageId: request.image?.id,
+    snapshotId: request.snapshot?.id,
+    deleteReplacedRootVolume: request.deleteReplacedRootVolume,
+    volumeInitializationRate: request.volumeInitializationRate,
+    tags: request.tags,
+    startedAt: now,
+    lifecycle: state
+      .timeline<ReplaceRootVolumeTaskState>('pending', now)
+      .then('in-progress', drawDuration(state, config, 'replaceRootVolumePending'))
+      .then('succeeded', drawDuration(state, config, 'replaceRootVolumeInProgress')),
+    settled: false,
+  };
+  state.replaceRootVolumeTasks.set(task.id, task);
+  state.replaceRootVolumeTasksByClientToken.set(task.clientToken, task.id);
+  const plannedFailure = ctx.failures.takeForNew('replaceRootVolumeTask', task.id, task.instanceId);
+  if (plannedFailure) failReplaceRootVolumeTask(state, task.id, plannedFailure);
+  return task;
+}
+
+function createReplaceRootVolumeTask(params: Ec2Params, ctx: ServiceContext): XmlObject {
+  const { state } = ctx;
+  const request = readTaskRequest(params, state);
+  dryRunGate(params);
+  const now = state.clock.now();
+  const previousId = state.replaceRootVolumeTasksByClientToken.get(request.clientToken);
+  if (previousId !== undefined) {
+    const previous = state.replaceRootVolumeTasks.get(previousId)!;
+    if (!sameRequest(previous, request)) {
+      throw new ApiError(
+        'IdempotentParameterMismatch',
+        `The client token '${request.clientToken}' was already used for ${previous.id} with different parameters.`,
+      );
+    }
+    return { replaceRootVolumeTask: taskXml(previous, now) };
+  }
+  checkCanStart(state, request, now);
+  return { replaceRootVolumeTask: taskXml(createTask(ctx, request, now), now) };
+}
+
+const TASK_FILTERS: FilterTable<ReplaceRootVolumeTaskRecord> = {
+  'instance-id': (t) => [t.instanceId],
+};
+
+const describeReplaceRootVolumeTasks = describeAction<ReplaceRootVolumeTaskRecord>({
+  action: 'DescribeReplaceRootVolumeTasks',
+  idParameter: 'ReplaceRootVolumeTaskId',
+  maxResults: { min: 1, max: 50, exclusiveWithIds: 'replaceRootVolumeTaskIds' },
+  require: requireReplaceRootVolumeTasks,
+  all: (state) => [...state.replaceRootVolumeTasks.values()],
+  filters: () => TASK_FILTERS,
+  render: (items, _state, now) => ({ replaceRootVolumeTaskSet: items.map((t) => taskXml(t, now)) }),
+});
+
+export const replaceRootVolumeActions = {
+  CreateReplaceRootVolumeTask: createReplaceRootVolumeTask,
+  DescribeReplaceRootVolumeTasks: describeReplaceRootVolumeTasks,
+};

@@ -1,0 +1,100 @@
+import { createLaunchTemplate } from './launch-templates';
+import { createSnapshot } from './storage';
+import type { ImageState, Platform, SandboxState } from '../core/state';
+
+/** The public base AMIs every sandbox starts with, so RunInstances works out of the box. */
+
+export const AMAZON_OWNER_ID = '801119661308';
+
+export const WINDOWS_BASE_AMI_ID = 'ami-0a1b2c3d4e5f60001';
+export const WINDOWS_BASE_AMI_NAME = 'Windows_Server-2022-English-Full-Base-2026.11.12';
+export const WINDOWS_BASE_SNAPSHOT_ID = 'snap-0a1b2c3d4e5f60001';
+
+export const LINUX_BASE_AMI_ID = 'ami-0a1b2c3d4e5f60002';
+export const LINUX_BASE_AMI_NAME = 'al2023-ami-2023.9.20261110.0-kernel-6.1-x86_64';
+export const LINUX_BASE_SNAPSHOT_ID = 'snap-0a1b2c3d4e5f60002';
+
+/** A launch template for EnableFastLaunch, so a Windows pipeline works without creating one. */
+export const FAST_LAUNCH_TEMPLATE_ID = 'lt-0a1b2c3d4e5f60001';
+export const FAST_LAUNCH_TEMPLATE_NAME = 'fast-launch-windows';
+
+interface BaseImage {
+  id: string;
+  name: string;
+  description: string;
+  snapshotId: string;
+  platform: Platform;
+  rootDeviceName: string;
+  volumeSize: number;
+  createdAt: string;
+}
+
+const BASE_IMAGES: BaseImage[] = [
+  {
+    id: WINDOWS_BASE_AMI_ID,
+    name: WINDOWS_BASE_AMI_NAME,
+    description: 'Microsoft Windows Server 2022 Full Locale English AMI provided by Amazon',
+    snapshotId: WINDOWS_BASE_SNAPSHOT_ID,
+    platform: 'windows',
+    rootDeviceName: '/dev/sda1',
+    volumeSize: 30,
+    createdAt: '2026-11-12T08:12:41.000Z',
+  },
+  {
+    id: LINUX_BASE_AMI_ID,
+    name: LINUX_BASE_AMI_NAME,
+    description: 'Amazon Linux 2023 AMI 2023.9.20261110.0 x86_64 HVM kernel-6.1',
+    snapshotId: LINUX_BASE_SNAPSHOT_ID,
+    platform: 'linux',
+    rootDeviceName: '/dev/xvda',
+    volumeSize: 8,
+    createdAt: '2026-11-10T21:03:17.000Z',
+  },
+];
+
+export function seedBaseImages(state: SandboxState): void {
+  for (const base of BASE_IMAGES) {
+    const createdAt = Date.parse(base.createdAt);
+    const snapshot = createSnapshot(state, {
+      id: base.snapshotId,
+      volumeId: 'vol-ffffffff',
+      volumeSize: base.volumeSize,
+      description: `Snapshot of ${base.name}`,
+      ownerId: AMAZON_OWNER_ID,
+      ownerAlias: 'amazon',
+      completesAfterMs: 0,
+    });
+    snapshot.createdAt = createdAt;
+    state.images.set(base.id, {
+      seq: state.nextSeq(),
+      id: base.id,
+      name: base.name,
+      description: base.description,
+      ownerId: AMAZON_OWNER_ID,
+      ownerAlias: 'amazon',
+      isPublic: true,
+      platform: base.platform,
+      architecture: 'x86_64',
+      rootDeviceName: base.rootDeviceName,
+      blockDeviceMappings: [
+        { deviceName: base.rootDeviceName, snapshotId: snapshot.id, volumeSize: base.volumeSize, volumeType: 'gp3', deleteOnTermination: true },
+      ],
+      tags: new Map(),
+      createdAt,
+      lifecycle: state.timeline<ImageState>('available', createdAt),
+      visibility: state.timeline<'hidden' | 'visible'>('visible', createdAt),
+      deregistered: false,
+      disabled: false,
+    });
+  }
+}
+
+export function seedLaunchTemplates(state: SandboxState): void {
+  createLaunchTemplate(state, {
+    id: FAST_LAUNCH_TEMPLATE_ID,
+    name: FAST_LAUNCH_TEMPLATE_NAME,
+    imageId: WINDOWS_BASE_AMI_ID,
+    instanceType: 't3.xlarge',
+    createdAt: Date.parse('2026-11-12T09:00:00.000Z'),
+  });
+}

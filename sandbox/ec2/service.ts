@@ -1,0 +1,73 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { fastLaunchActions } from './fast-launch';
+import { imageActions } from './images';
+import { instanceActions } from './instances';
+import { launchTemplateActions } from './launch-templates';
+import { Ec2Params } from './params';
+import { replaceRootVolumeActions } from './replace-root-volume';
+import { settleReplaceRootVolumeTasks } from './root-volume-swap';
+import { storageActions } from './storage';
+import { tagActions } from './tags';
+import { ApiError } from '../core/errors';
+import { decodeForm, encodeXmlError, encodeXmlResponse, type FormNode, type XmlObject } from '../core/query-protocol';
+import type { DecodedCall, HttpReply, ServiceContext, ServiceModule } from '../core/service';
+import { ec2BucketFor } from '../core/throttle';
+
+/** EC2 over the Query protocol: `Action=…` form posts answered in XML. */
+
+export type Ec2Action = (params: Ec2Params, ctx: ServiceContext) => XmlObject;
+
+const EC2_ACTIONS: Record<string, Ec2Action> = {
+  ...instanceActions,
+  ...imageActions,
+  ...storageActions,
+  ...tagActions,
+  ...launchTemplateActions,
+  ...fastLaunchActions,
+  ...replaceRootVolumeActions,
+};
+
+const XML = 'text/xml;charset=UTF-8';
+
+function decodeParams(body: string, query: string): FormNode {
+  // EC2 also accepts the parameters in a GET query string.
+  const form = decodeForm(body);
+  if (query === '') return form;
+  return { ...decodeForm(query), ...form };
+}
+
+function executeEc2(action: string, params: Ec2Params, ctx: ServiceContext): HttpReply {
+  const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
+  if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+  settleReplaceRootVolumeTasks(ctx.state);
+  return { status: 200, contentType: XML, body: encodeXmlResponse(action, ctx.requestId, handler(params, ctx)) };
+}
+
+export const ec2Service: ServiceModule = {
+  name: 'ec2',
+
+  // The fallback service: anything that is not another service's JSON protocol.
+  matches: () => true,
+
+  decode(body: string, query: string, _headers: IncomingHttpHeaders): DecodedCall {
+    const root = decodeParams(body, query);
+    const action = root.Action;
+    if (typeof action !== 'string' || action === '') {
+      throw new ApiError('MissingAction', 'The request must contain the parameter Action');
+    }
+    const params = new Ec2Params(root);
+    // Filters or MaxResults move some describes to the larger bucket (AWS-FACTS.md).
+    const filteredOrPaginated = root.Filter !== undefined || root.MaxResults !== undefined;
+    return {
+      action,
+      bucket: ec2BucketFor(action, filteredOrPaginated),
+      execute: (ctx) => executeEc2(action, params, ctx),
+    };
+  },
+
+  encodeError(error: ApiError, requestId: string): HttpReply {
+    return { status: error.status, contentType: XML, body: encodeXmlError(error.code, error.message, requestId) };
+  },
+};
+
+export const EC2_ACTION_NAMES = Object.keys(EC2_ACTIONS);
