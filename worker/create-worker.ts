@@ -7,17 +7,16 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
 import type { WaitMode } from '../activities/aws/state-watcher';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { configuredTaskQueue } from '../contracts/task-queue';
 
-/** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
 
 export interface GoldenImageWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   clients: AwsClients;
   taskQueue?: string;
-  /** Tests pass a prebuilt bundle so a test file bundles the workflows once. */
+  /** A bundle made beforehand (lib/workflow-bundle.js, or a test file's); without one the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Payload encryption (see encryption-codec.ts); undefined stores payloads as plain JSON. */
   dataConverter?: DataConverter;
@@ -47,8 +46,9 @@ export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker>
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? configuredTaskQueue(),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities(options.clients, options.waitMode),
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,

@@ -4,12 +4,14 @@
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption;
  * GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache.
  */
+import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { createWorker } from './create-worker';
 import { dataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
+import { PREBUILT_BUNDLE_PATH } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
@@ -20,6 +22,8 @@ async function main(): Promise<void> {
       connection,
       namespace,
       clients: createAwsClients(),
+      // Compiled (lib/), the worker runs the bundle `npm run build` made; run from source, it bundles at start.
+      workflowBundle: existsSync(PREBUILT_BUNDLE_PATH) ? { codePath: PREBUILT_BUNDLE_PATH } : undefined,
       dataConverter: dataConverterFromEnv(),
       // Only benchmarks set this, to measure the per-run polling that the shared watcher replaces.
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',

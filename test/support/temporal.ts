@@ -5,9 +5,9 @@
 import { after, before } from 'node:test';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { provisionTemporalCli } from '../../dev/provision-temporal-cli';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../worker/create-worker';
+import { bundleWorkflows } from '../../worker/workflow-bundle';
 import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 
 let runtimeInstalled = false;
@@ -37,11 +37,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test process. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: quietLogger,
-  });
+  bundle ??= bundleWorkflows(quietLogger);
   return bundle;
 }
 
