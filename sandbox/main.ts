@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SandboxConfigOverrides } from './core/config';
 import { PROFILE_NAMES, type ProfileName } from './core/profiles';
 import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
-import { createSandbox, DEFAULT_PORT } from './core/server';
+import { createSandbox, DEFAULT_PORT } from './server';
 
-/** CLI: `tsx sandbox/main.ts --port 4577 --profile demo --no-throttling` */
+/** The sandbox's CLI: `npm run sandbox -- --port 4577 --profile demo --no-throttling` (or `npm start` in this package). */
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);

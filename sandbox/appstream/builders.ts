@@ -6,11 +6,9 @@ import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
 import { builderJson } from './render';
-import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type BuilderState, type ImageBuilderRecord } from './state';
+import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type BuilderState, type ImageBuilderRecord, type AppStreamState, type AppStreamContext } from './state';
 import { readTags } from './tags';
 import { ApiError } from '../core/errors';
-import type { ServiceContext } from '../core/service';
-import type { SandboxState } from '../core/state';
 
 /**
  * Image builders: create, start, stop, delete, describe. Every transition takes
@@ -32,7 +30,7 @@ function builderAction(builder: ImageBuilderRecord, state: BuilderState, action:
 }
 
 /** Starts a transition: a fresh timeline from the current instant, so each state appears once in it. */
-function transition(state: SandboxState, builder: ImageBuilderRecord, first: BuilderState, steps: { state: BuilderState; afterMs: number }[]): void {
+function transition(state: AppStreamState, builder: ImageBuilderRecord, first: BuilderState, steps: { state: BuilderState; afterMs: number }[]): void {
   const timeline = state.timeline<BuilderState>(first);
   for (const step of steps) timeline.then(step.state, step.afterMs);
   builder.lifecycle = timeline;
@@ -54,7 +52,7 @@ function readVpcConfig(params: AppStreamParams): ImageBuilderRecord['vpcConfig']
   return { SubnetIds: vpc.stringList('SubnetIds'), SecurityGroupIds: vpc.stringList('SecurityGroupIds') };
 }
 
-function sourceImage(params: AppStreamParams, state: SandboxState): AppStreamImageRecord {
+function sourceImage(params: AppStreamParams, state: AppStreamState): AppStreamImageRecord {
   const imageName = params.string('ImageName');
   const imageArnParam = params.string('ImageArn');
   if ((imageName === undefined) === (imageArnParam === undefined)) {
@@ -68,7 +66,7 @@ function sourceImage(params: AppStreamParams, state: SandboxState): AppStreamIma
   return image;
 }
 
-function createImageBuilder(params: AppStreamParams, ctx: ServiceContext): JsonObject {
+function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): JsonObject {
   const { state, config } = ctx;
   const name = params.requiredString('Name', { pattern: APPSTREAM_NAME_PATTERN });
   const instanceType = params.requiredString('InstanceType');
@@ -110,7 +108,7 @@ function createImageBuilder(params: AppStreamParams, ctx: ServiceContext): JsonO
   return { ImageBuilder: builderJson(builder, now) };
 }
 
-function startImageBuilder(params: AppStreamParams, { state, config }: ServiceContext): JsonObject {
+function startImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   // Accepted but not acted on: the builder keeps its agent unless an agent update was injected.
   params.string('AppstreamAgentVersion', { maxLength: 100 });
@@ -120,7 +118,7 @@ function startImageBuilder(params: AppStreamParams, { state, config }: ServiceCo
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function stopImageBuilder(params: AppStreamParams, { state, config }: ServiceContext): JsonObject {
+function stopImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   const current = builder.lifecycle.stateAt(state.clock.now());
   if (current !== 'RUNNING') throw builderAction(builder, current, 'stopped', 'OperationNotPermittedException');
@@ -128,7 +126,7 @@ function stopImageBuilder(params: AppStreamParams, { state, config }: ServiceCon
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function deleteImageBuilder(params: AppStreamParams, { state, config }: ServiceContext): JsonObject {
+function deleteImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   const current = builder.lifecycle.stateAt(state.clock.now());
   if (current !== 'STOPPED' && current !== 'FAILED') throw builderAction(builder, current, 'deleted', 'OperationNotPermittedException');
@@ -136,7 +134,7 @@ function deleteImageBuilder(params: AppStreamParams, { state, config }: ServiceC
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function describeImageBuilders(params: AppStreamParams, { state }: ServiceContext): JsonObject {
+function describeImageBuilders(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
   const names = params.stringList('Names');
   const page = readAppStreamPage(params);
   const now = state.clock.now();

@@ -1,7 +1,5 @@
 import { liveBuilders, liveImages } from './lookup';
-import type { VirtualClock } from '../core/clock';
-import type { SandboxState } from '../core/state';
-import type { Timeline } from '../core/timeline';
+import type { AppStreamState } from './state';
 
 /**
  * AppStream's part of `GET /_sandbox/state`. Times are wall-clock epoch ms;
@@ -13,12 +11,7 @@ export interface AppStreamDump {
   updatesAvailable: string[];
 }
 
-function readyAt<S extends string>(lifecycle: Timeline<S>, clock: VirtualClock): number | null {
-  if (!lifecycle.isSettled(clock.now())) return null;
-  return lifecycle.reachedAtWall(lifecycle.finalState(), clock) ?? null;
-}
-
-export function dumpAppStream(state: SandboxState): AppStreamDump {
+export function dumpAppStream(state: AppStreamState): AppStreamDump {
   const { clock } = state;
   const now = clock.now();
   return {
@@ -29,7 +22,7 @@ export function dumpAppStream(state: SandboxState): AppStreamDump {
       visibility: i.visibility,
       tags: Object.fromEntries(i.tags),
       createdAt: i.createdWallAt,
-      readyAt: readyAt(i.lifecycle, clock),
+      readyAt: i.lifecycle.settledAtWall(clock),
     })),
     builders: liveBuilders(state).map((b) => ({
       name: b.name,
@@ -39,7 +32,7 @@ export function dumpAppStream(state: SandboxState): AppStreamDump {
       instanceType: b.instanceType,
       tags: Object.fromEntries(b.tags),
       createdAt: b.createdWallAt,
-      readyAt: readyAt(b.lifecycle, clock),
+      readyAt: b.lifecycle.settledAtWall(clock),
     })),
     updatesAvailable: [...state.appStream.updatesAvailable].sort(),
   };

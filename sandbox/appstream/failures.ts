@@ -1,7 +1,6 @@
 import { findBuilder, findImage } from './lookup';
-import type { AppStreamFailure, AppStreamImageRecord, ImageBuilderRecord } from './state';
+import type { AppStreamFailure, AppStreamImageRecord, ImageBuilderRecord, AppStreamState } from './state';
 import type { Failure, FailureReason } from '../core/failures';
-import type { SandboxState } from '../core/state';
 
 /**
  * Injected AppStream failures (`POST /_sandbox/fail`, kinds appStreamImage and
@@ -23,7 +22,7 @@ function splitReason(reason: FailureReason, stateChangeCodes: Set<string>, gener
 }
 
 /** A transition in progress ends in FAILED instead; a settled resource fails now. */
-export function failAppStreamImage(state: SandboxState, image: AppStreamImageRecord, reason: FailureReason): void {
+export function failAppStreamImage(state: AppStreamState, image: AppStreamImageRecord, reason: FailureReason): void {
   // Every sandbox image is built by CreateUpdatedImage, hence the generic code.
   image.failure = splitReason(reason, IMAGE_STATE_CHANGE_CODES, 'IMAGE_UPDATE_FAILURE');
   const now = state.clock.now();
@@ -36,7 +35,7 @@ export function failAppStreamImage(state: SandboxState, image: AppStreamImageRec
  * its way to RUNNING goes through it first; any other builder takes it on its
  * next start.
  */
-export function failBuilder(state: SandboxState, builder: ImageBuilderRecord, reason: FailureReason, transitionMs: number): void {
+export function failBuilder(state: AppStreamState, builder: ImageBuilderRecord, reason: FailureReason, transitionMs: number): void {
   const now = state.clock.now();
   if (reason.builderState === 'UPDATING_AGENT') {
     if (builder.lifecycle.finalState() === 'RUNNING' && !builder.lifecycle.isSettled(now)) {
@@ -59,7 +58,7 @@ export function failBuilder(state: SandboxState, builder: ImageBuilderRecord, re
  * Returns false otherwise, so the caller plans it for a resource of that name
  * created later (AppStream names are chosen by the caller, unlike EC2 IDs).
  */
-export function failAppStreamResourceNow(state: SandboxState, failure: Failure, transitionMs: number): boolean {
+export function failAppStreamResourceNow(state: AppStreamState, failure: Failure, transitionMs: number): boolean {
   if (failure.id === undefined) return false;
   const now = state.clock.now();
   if (failure.kind === 'appStreamImage') {

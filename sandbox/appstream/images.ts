@@ -5,11 +5,9 @@ import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
 import { imageJson } from './render';
-import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type AppStreamImageState } from './state';
+import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type AppStreamImageState, type AppStreamState, type AppStreamContext } from './state';
 import { readTags } from './tags';
 import { ApiError } from '../core/errors';
-import type { ServiceContext } from '../core/service';
-import type { SandboxState } from '../core/state';
 
 /** AppStream images: CreateUpdatedImage, DescribeImages, DeleteImage. */
 
@@ -43,7 +41,7 @@ interface NewImage {
   tags: Map<string, string>;
 }
 
-function createImageRecord(state: SandboxState, spec: NewImage, buildMs: number): AppStreamImageRecord {
+function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: number): AppStreamImageRecord {
   const now = state.clock.now();
   const image: AppStreamImageRecord = {
     seq: state.nextSeq(),
@@ -66,7 +64,7 @@ function createImageRecord(state: SandboxState, spec: NewImage, buildMs: number)
   return image;
 }
 
-function createUpdatedImage(params: AppStreamParams, ctx: ServiceContext): JsonObject {
+function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): JsonObject {
   const { state, config } = ctx;
   const existingName = params.requiredString('existingImageName');
   const newName = params.requiredString('newImageName', { pattern: APPSTREAM_NAME_PATTERN });
@@ -92,7 +90,7 @@ function createUpdatedImage(params: AppStreamParams, ctx: ServiceContext): JsonO
   return { image: imageJson(image, now), canUpdateImage };
 }
 
-function selectImages(state: SandboxState, names: string[], arns: string[]): AppStreamImageRecord[] {
+function selectImages(state: AppStreamState, names: string[], arns: string[]): AppStreamImageRecord[] {
   if (names.length > 0 && arns.length > 0) {
     throw new ApiError('InvalidParameterCombinationException', 'Names and Arns cannot be specified together. Specify either Names or Arns.');
   }
@@ -101,7 +99,7 @@ function selectImages(state: SandboxState, names: string[], arns: string[]): App
   return liveImages(state);
 }
 
-function describeImages(params: AppStreamParams, { state }: ServiceContext): JsonObject {
+function describeImages(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
   const names = params.stringList('Names');
   const arns = params.stringList('Arns');
   const type = params.string('Type', { oneOf: IMAGE_TYPES });
@@ -120,7 +118,7 @@ function describeImages(params: AppStreamParams, { state }: ServiceContext): Jso
  * again"), which DeleteImage models; an image a builder still uses gets
  * ResourceInUseException.
  */
-function deleteImage(params: AppStreamParams, { state, config }: ServiceContext): JsonObject {
+function deleteImage(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
   const image = requireImage(state, params.requiredString('Name'));
   const now = state.clock.now();
   const current = image.lifecycle.stateAt(now);

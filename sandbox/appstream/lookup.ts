@@ -1,7 +1,6 @@
 import { parseArn } from './arn';
-import type { AppStreamImageRecord, ImageBuilderRecord } from './state';
+import type { AppStreamImageRecord, ImageBuilderRecord, AppStreamState } from './state';
 import { ApiError } from '../core/errors';
-import type { SandboxState } from '../core/state';
 
 /** Resolving AppStream names and ARNs, with AppStream's ResourceNotFoundException. */
 
@@ -9,23 +8,23 @@ function notFound(what: string): ApiError {
   return new ApiError('ResourceNotFoundException', `The ${what} was not found.`);
 }
 
-export function liveImages(state: SandboxState): AppStreamImageRecord[] {
+export function liveImages(state: AppStreamState): AppStreamImageRecord[] {
   const now = state.clock.now();
   return [...state.appStream.images.values()].filter((i) => i.lifecycle.stateAt(now) !== 'DELETED');
 }
 
-export function findImage(state: SandboxState, name: string): AppStreamImageRecord | undefined {
+export function findImage(state: AppStreamState, name: string): AppStreamImageRecord | undefined {
   const image = state.appStream.images.get(name);
   return image && image.lifecycle.stateAt(state.clock.now()) !== 'DELETED' ? image : undefined;
 }
 
-export function requireImage(state: SandboxState, name: string): AppStreamImageRecord {
+export function requireImage(state: AppStreamState, name: string): AppStreamImageRecord {
   const image = findImage(state, name);
   if (!image) throw notFound(`image ${name}`);
   return image;
 }
 
-export function requireImageByArn(state: SandboxState, arn: string): AppStreamImageRecord {
+export function requireImageByArn(state: AppStreamState, arn: string): AppStreamImageRecord {
   const parsed = parseArn(arn);
   const image = parsed?.type === 'image' ? findImage(state, parsed.name) : undefined;
   // The whole ARN must match: another account's image of the same name is not ours.
@@ -33,17 +32,17 @@ export function requireImageByArn(state: SandboxState, arn: string): AppStreamIm
   return image;
 }
 
-export function liveBuilders(state: SandboxState): ImageBuilderRecord[] {
+export function liveBuilders(state: AppStreamState): ImageBuilderRecord[] {
   const now = state.clock.now();
   return [...state.appStream.builders.values()].filter((b) => b.lifecycle.stateAt(now) !== 'DELETED');
 }
 
-export function findBuilder(state: SandboxState, name: string): ImageBuilderRecord | undefined {
+export function findBuilder(state: AppStreamState, name: string): ImageBuilderRecord | undefined {
   const builder = state.appStream.builders.get(name);
   return builder && builder.lifecycle.stateAt(state.clock.now()) !== 'DELETED' ? builder : undefined;
 }
 
-export function requireBuilder(state: SandboxState, name: string): ImageBuilderRecord {
+export function requireBuilder(state: AppStreamState, name: string): ImageBuilderRecord {
   const builder = findBuilder(state, name);
   if (!builder) throw notFound(`image builder ${name}`);
   return builder;

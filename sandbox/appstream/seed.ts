@@ -1,6 +1,5 @@
 import { imageArn } from './arn';
-import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility } from './state';
-import type { SandboxState } from '../core/state';
+import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility, AppStreamState } from './state';
 
 /**
  * The AppStream images every sandbox starts with: two public AWS base images
@@ -58,7 +57,7 @@ const SEED_IMAGES: SeedImage[] = [
   },
 ];
 
-export function seedAppStreamImages(state: SandboxState): void {
+export function seedAppStreamImages(state: AppStreamState): void {
   for (const seed of SEED_IMAGES) {
     const createdAt = Date.parse(seed.createdAt);
     state.appStream.images.set(seed.name, {

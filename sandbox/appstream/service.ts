@@ -6,11 +6,12 @@ import { jsonError, jsonReply, parseJsonObject, type JsonObject } from './protoc
 import { appStreamTagActions } from './tags';
 import { appStreamBucketFor } from './throttle';
 import { ApiError } from '../core/errors';
-import type { DecodedCall, HttpReply, ServiceContext, ServiceModule } from '../core/service';
+import type { DecodedCall, HttpReply, ServiceModule } from '../core/service';
+import type { AppStreamContext, AppStreamState } from './state';
 
 /** AppStream 2.0 over AWS JSON 1.1: `POST /` with `X-Amz-Target: PhotonAdminProxyService.<Operation>`. */
 
-export type AppStreamAction = (params: AppStreamParams, ctx: ServiceContext) => JsonObject;
+export type AppStreamAction = (params: AppStreamParams, ctx: AppStreamContext) => JsonObject;
 
 const APPSTREAM_ACTIONS: Record<string, AppStreamAction> = {
   ...appStreamImageActions,
@@ -30,7 +31,7 @@ function isKnown(operation: string): boolean {
 }
 
 /** The body is parsed here rather than in decode, so that a malformed request still counts as a call of its operation. */
-function executeAppStream(operation: string, body: string, ctx: ServiceContext): HttpReply {
+function executeAppStream(operation: string, body: string, ctx: AppStreamContext): HttpReply {
   if (!isKnown(operation)) throw new ApiError('UnknownOperationException', `The operation ${operation} is not supported.`);
   const params = new AppStreamParams(parseJsonObject(body));
   return jsonReply(APPSTREAM_ACTIONS[operation]!(params, ctx));
@@ -46,12 +47,12 @@ function inAppStreamTerms(error: ApiError): ApiError {
   return error;
 }
 
-export const appStreamService: ServiceModule = {
+export const appStreamService: ServiceModule<AppStreamState> = {
   name: 'appstream',
 
   matches: (headers) => targetOf(headers) !== undefined,
 
-  decode(body: string, _query: string, headers: IncomingHttpHeaders): DecodedCall {
+  decode(body: string, _query: string, headers: IncomingHttpHeaders): DecodedCall<AppStreamState> {
     const operation = targetOf(headers) ?? '';
     return {
       action: operation,

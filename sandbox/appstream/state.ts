@@ -1,4 +1,5 @@
-import type { Tags } from '../core/state';
+import type { ServiceContext } from '../core/service';
+import type { SharedState, Tags } from '../core/state';
 import type { Timeline } from '../core/timeline';
 
 /**
@@ -76,9 +77,16 @@ export interface ImageBuilderRecord {
   agentUpdateOnNextStart?: boolean;
 }
 
-export class AppStreamState {
+/** Every AppStream resource the sandbox holds. */
+export class AppStreamResources {
   readonly images = new Map<string, AppStreamImageRecord>();
   readonly builders = new Map<string, ImageBuilderRecord>();
   /** Image names for which CreateUpdatedImage finds updates; set through the admin API, none by default. */
   readonly updatesAvailable = new Set<string>();
 }
+
+/** The sandbox's state as AppStream sees it: the shared clock and sequence, and AppStream's resources. */
+export type AppStreamState = SharedState & { readonly appStream: AppStreamResources };
+
+/** Everything an AppStream action may read or change. */
+export type AppStreamContext = ServiceContext<AppStreamState>;

@@ -3,8 +3,8 @@ import { findBuilder, findImage } from './lookup';
 import { validationError, type AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
 import { ApiError } from '../core/errors';
-import type { ServiceContext } from '../core/service';
-import type { SandboxState, Tags } from '../core/state';
+import type { Tags } from '../core/state';
+import type { AppStreamState, AppStreamContext } from './state';
 
 /** TagResource, UntagResource and ListTagsForResource, plus the tag rules that creating calls share. */
 
@@ -29,7 +29,7 @@ export function readTags(params: AppStreamParams, member: string): Tags {
  * Only resources of this account can be tagged; a public image's ARN is
  * reported as not found, as AWS does for resources the caller cannot see.
  */
-function tagsOf(state: SandboxState, arn: string): Tags {
+function tagsOf(state: AppStreamState, arn: string): Tags {
   const parsed = parseArn(arn);
   const resource = parsed?.type === 'image' ? findImage(state, parsed.name) : parsed ? findBuilder(state, parsed.name) : undefined;
   if (!resource || resource.arn !== arn || ('visibility' in resource && resource.visibility === 'PUBLIC')) {
@@ -38,7 +38,7 @@ function tagsOf(state: SandboxState, arn: string): Tags {
   return resource.tags;
 }
 
-function tagResource(params: AppStreamParams, { state }: ServiceContext): JsonObject {
+function tagResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
   const arn = params.requiredString('ResourceArn');
   const added = readTags(params, 'Tags');
   const tags = tagsOf(state, arn);
@@ -48,7 +48,7 @@ function tagResource(params: AppStreamParams, { state }: ServiceContext): JsonOb
   return {};
 }
 
-function untagResource(params: AppStreamParams, { state }: ServiceContext): JsonObject {
+function untagResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
   const arn = params.requiredString('ResourceArn');
   const keys = params.stringList('TagKeys');
   const tags = tagsOf(state, arn);
@@ -56,7 +56,7 @@ function untagResource(params: AppStreamParams, { state }: ServiceContext): Json
   return {};
 }
 
-function listTagsForResource(params: AppStreamParams, { state }: ServiceContext): JsonObject {
+function listTagsForResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
   return { Tags: Object.fromEntries(tagsOf(state, params.requiredString('ResourceArn'))) };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SandboxState } from '../core/state';
+import type { AppStreamState } from './state';
 
 /**
  * Whether AWS has updates for an image is outside the caller's control, so the
@@ -15,11 +15,11 @@ export const updateAvailabilitySchema = z.strictObject({
 
 export type UpdateAvailability = z.infer<typeof updateAvailabilitySchema>;
 
-export function listUpdates(state: SandboxState): { updatesAvailable: string[] } {
+export function listUpdates(state: AppStreamState): { updatesAvailable: string[] } {
   return { updatesAvailable: [...state.appStream.updatesAvailable].sort() };
 }
 
-export function setUpdateAvailability(state: SandboxState, input: UpdateAvailability): { updatesAvailable: string[] } {
+export function setUpdateAvailability(state: AppStreamState, input: UpdateAvailability): { updatesAvailable: string[] } {
   if (input.available) state.appStream.updatesAvailable.add(input.imageName);
   else state.appStream.updatesAvailable.delete(input.imageName);
   return listUpdates(state);

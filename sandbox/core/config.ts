@@ -1,24 +1,13 @@
 import { z } from 'zod';
-import { PROFILES, PROFILE_NAMES, type Durations, type ProfileName } from './profiles';
-import type { BucketSize } from './throttle';
-
-export interface ThrottlingConfig {
-  enabled: boolean;
-  /** Multiplies every bucket's size and refill rate: 0.1 makes throttling 10x easier to hit. */
-  scale: number;
-  /**
-   * Bucket sizes by key, replacing the built-in ones (AppStream's `appstream:describe`
-   * and `appstream:mutating`, or an EC2 action). A new map replaces the previous one.
-   */
-  buckets?: Record<string, BucketSize>;
-}
+import { DURATION_KINDS, PROFILES, PROFILE_NAMES, type DurationKind, type Durations, type ProfileName } from './profiles';
+import { throttleSettingsSchema, type ThrottleSettings } from './throttle';
 
 /** The effective configuration: a profile with any overrides applied. */
 export interface SandboxConfig {
   profile: ProfileName;
   durations: Durations;
   notFoundWindowMs: number;
-  throttling: ThrottlingConfig;
+  throttling: ThrottleSettings;
   /**
    * Optional [min, max] ms per duration: each new resource draws its own duration from the range
    * (benchmarks: "AMIs ready after 20–60 s"). Present only when set, so existing configs read as before.
@@ -28,46 +17,23 @@ export interface SandboxConfig {
   durationSeed?: number;
 }
 
-export type DurationRanges = Partial<Record<keyof Durations, [min: number, max: number]>>;
+export type DurationRanges = Partial<Record<DurationKind, [min: number, max: number]>>;
 
 const durationMs = z.number().int().min(0);
 const durationRange = z.tuple([durationMs, durationMs]).refine(([min, max]) => min <= max, 'min must not exceed max');
 
+/** An object with an optional `value` for each duration kind, and nothing else. */
+function perDurationKind<T extends z.ZodType>(value: T) {
+  return z.strictObject(Object.fromEntries(DURATION_KINDS.map((kind) => [kind, value.optional()])) as Record<DurationKind, z.ZodOptional<T>>);
+}
+
 export const configOverridesSchema = z.strictObject({
   profile: z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]).optional(),
-  durations: z
-    .strictObject({
-      instance: durationMs.optional(),
-      image: durationMs.optional(),
-      fastLaunch: durationMs.optional(),
-      fastLaunchDisable: durationMs.optional(),
-      replaceRootVolumePending: durationMs.optional(),
-      replaceRootVolumeInProgress: durationMs.optional(),
-      appStreamImage: durationMs.optional(),
-      builderTransition: durationMs.optional(),
-    })
-    .optional(),
+  durations: perDurationKind(durationMs).optional(),
   notFoundWindowMs: durationMs.optional(),
-  durationRanges: z
-    .strictObject({
-      instance: durationRange.optional(),
-      image: durationRange.optional(),
-      fastLaunch: durationRange.optional(),
-      fastLaunchDisable: durationRange.optional(),
-      replaceRootVolumePending: durationRange.optional(),
-      replaceRootVolumeInProgress: durationRange.optional(),
-      appStreamImage: durationRange.optional(),
-      builderTransition: durationRange.optional(),
-    })
-    .optional(),
+  durationRanges: perDurationKind(durationRange).optional(),
   durationSeed: z.number().int().optional(),
-  throttling: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      scale: z.number().positive().optional(),
-      buckets: z.record(z.string().min(1), z.strictObject({ capacity: z.number().positive(), refillPerSecond: z.number().positive() })).optional(),
-    })
-    .optional(),
+  throttling: throttleSettingsSchema.partial().optional(),
 });
 
 export type SandboxConfigOverrides = z.infer<typeof configOverridesSchema>;

@@ -7,16 +7,16 @@
  * seeded sequence, so two benchmark runs (or two modes of one run) see the same durations.
  */
 import type { SandboxConfig } from './config';
-import type { Durations } from './profiles';
-import type { SandboxState } from './state';
+import type { DurationKind } from './profiles';
+import type { SharedState } from './state';
 
 /** Counters live beside the state, not in it: a reset makes a new state, which restarts the sequence. */
-const drawsByState = new WeakMap<SandboxState, Map<keyof Durations, number>>();
+const drawsByState = new WeakMap<SharedState, Map<DurationKind, number>>();
 
-export function drawDuration(state: SandboxState, config: SandboxConfig, kind: keyof Durations): number {
+export function drawDuration(state: SharedState, config: SandboxConfig, kind: DurationKind): number {
   const range = config.durationRanges?.[kind];
   if (!range) return config.durations[kind];
-  const draws = drawsByState.get(state) ?? new Map<keyof Durations, number>();
+  const draws = drawsByState.get(state) ?? new Map<DurationKind, number>();
   drawsByState.set(state, draws);
   const k = draws.get(kind) ?? 0;
   draws.set(kind, k + 1);

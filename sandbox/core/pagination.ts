@@ -1,5 +1,4 @@
-import { invalidParameterCombination, invalidParameterValue } from './errors';
-import type { Ec2Params } from '../ec2/params';
+import { invalidParameterValue } from './errors';
 
 export interface PageRequest {
   maxResults?: number;
@@ -9,29 +8,6 @@ export interface PageRequest {
 export interface Page<T> {
   items: T[];
   nextToken?: string;
-}
-
-interface PageRules {
-  min: number;
-  max: number;
-  /** The name of the ID-list parameter that MaxResults may not be combined with. */
-  idParameter: string;
-  idsGiven: boolean;
-}
-
-/** Reads MaxResults/NextToken with EC2's rules: a range, and never together with explicit IDs. */
-export function readPageRequest(params: Ec2Params, rules: PageRules): PageRequest {
-  const maxResults = params.int('MaxResults');
-  const nextToken = params.string('NextToken');
-  if (maxResults !== undefined) {
-    if (rules.idsGiven) {
-      throw invalidParameterCombination(`The parameter ${rules.idParameter} cannot be used with the parameter maxResults`);
-    }
-    if (maxResults < rules.min || maxResults > rules.max) {
-      throw invalidParameterValue(`Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${rules.min} and ${rules.max}.`);
-    }
-  }
-  return { maxResults, nextToken: nextToken === '' ? undefined : nextToken };
 }
 
 interface Token {

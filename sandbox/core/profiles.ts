@@ -1,22 +1,27 @@
-/** How long each sandbox state machine takes, in milliseconds. */
-export interface Durations {
+/** The sandbox's state machines, each of which takes a configurable time. */
+export const DURATION_KINDS = [
   /** RunInstances: pending → running (also shutting-down → terminated). */
-  instance: number;
+  'instance',
   /** CreateImage: pending → available. */
-  image: number;
+  'image',
   /** EnableFastLaunch: enabling → enabled. */
-  fastLaunch: number;
+  'fastLaunch',
   /** DisableFastLaunch: disabling → disabled (then the image drops out of DescribeFastLaunchImages). */
-  fastLaunchDisable: number;
+  'fastLaunchDisable',
   /** Replace-root-volume task: time spent in pending. */
-  replaceRootVolumePending: number;
+  'replaceRootVolumePending',
   /** Replace-root-volume task: time spent in in-progress. */
-  replaceRootVolumeInProgress: number;
+  'replaceRootVolumeInProgress',
   /** AppStream image: PENDING → AVAILABLE. */
-  appStreamImage: number;
+  'appStreamImage',
   /** AppStream image builder: each transition (PENDING → RUNNING, STOPPING → STOPPED, …). */
-  builderTransition: number;
-}
+  'builderTransition',
+] as const;
+
+export type DurationKind = (typeof DURATION_KINDS)[number];
+
+/** How long each sandbox state machine takes, in milliseconds. */
+export type Durations = Record<DurationKind, number>;
 
 export type ProfileName = 'test' | 'demo' | 'realistic';
 

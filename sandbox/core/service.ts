@@ -3,7 +3,7 @@ import type { SandboxConfig } from './config';
 import type { ApiError } from './errors';
 import type { FailurePlans } from './failures';
 import type { ServiceName } from './faults';
-import type { SandboxState } from './state';
+import type { SharedState } from './state';
 import type { BucketSpec } from './throttle';
 
 /** What the server sends back for one request. */
@@ -13,30 +13,30 @@ export interface HttpReply {
   body: string;
 }
 
-/** Everything an action may read or change. */
-export interface ServiceContext {
+/** Everything an action may read or change; `S` is the state as its service sees it. */
+export interface ServiceContext<S extends SharedState> {
   requestId: string;
-  state: SandboxState;
+  state: S;
   config: SandboxConfig;
   failures: FailurePlans;
 }
 
 /** A request decoded far enough to know its action. */
-export interface DecodedCall {
+export interface DecodedCall<S extends SharedState> {
   action: string;
   /** The throttling bucket this call draws from, if the service throttles it. */
   bucket?: BucketSpec;
-  execute(ctx: ServiceContext): HttpReply;
+  execute(ctx: ServiceContext<S>): HttpReply;
 }
 
 /**
  * One AWS service speaking its own wire protocol. The server picks the module
  * by `matches`, and handles counting, faults and throttling the same way for all.
  */
-export interface ServiceModule {
+export interface ServiceModule<S extends SharedState> {
   readonly name: ServiceName;
   matches(headers: IncomingHttpHeaders): boolean;
   /** Throws ApiError for a request it cannot understand. */
-  decode(body: string, query: string, headers: IncomingHttpHeaders): DecodedCall;
+  decode(body: string, query: string, headers: IncomingHttpHeaders): DecodedCall<S>;
   encodeError(error: ApiError, requestId: string): HttpReply;
 }

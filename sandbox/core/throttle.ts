@@ -1,14 +1,18 @@
+import { z } from 'zod';
+
 /**
  * Token-bucket request throttling as EC2 documents it: each API has a bucket
  * of a given size that refills at a fixed rate; a request takes one token, and
- * a request that finds the bucket empty is throttled.
+ * a request that finds the bucket empty is throttled. Each service says which
+ * bucket a request draws from (ec2/throttle.ts, appstream/throttle.ts).
  */
 
-export interface BucketSpec {
+const bucketSizeSchema = z.strictObject({ capacity: z.number().positive(), refillPerSecond: z.number().positive() });
+type BucketSize = z.infer<typeof bucketSizeSchema>;
+
+export interface BucketSpec extends BucketSize {
   /** Bucket identity: requests with the same key draw from the same bucket. */
   key: string;
-  capacity: number;
-  refillPerSecond: number;
 }
 
 export class TokenBucket {
@@ -33,17 +37,17 @@ export class TokenBucket {
   }
 }
 
-export interface BucketSize {
-  capacity: number;
-  refillPerSecond: number;
-}
-
-export interface ThrottleSettings {
-  enabled: boolean;
-  scale: number;
-  /** Bucket sizes by bucket key (e.g. `appstream:describe`), replacing the built-in ones; the scale still applies. */
-  buckets?: Record<string, BucketSize>;
-}
+export const throttleSettingsSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Multiplies every bucket's size and refill rate: 0.1 makes throttling 10x easier to hit. */
+  scale: z.number().positive(),
+  /**
+   * Bucket sizes by bucket key (AppStream's `appstream:describe` and `appstream:mutating`, or an
+   * EC2 action), replacing the built-in ones; the scale still applies. A new map replaces the previous one.
+   */
+  buckets: z.record(z.string().min(1), bucketSizeSchema).optional(),
+});
+export type ThrottleSettings = z.infer<typeof throttleSettingsSchema>;
 
 /** Owns the buckets of one service; rebuilt whenever the settings change. */
 export class Throttler {
@@ -68,38 +72,4 @@ export class Throttler {
     }
     return bucket.tryTake();
   }
-}
-
-/** EC2's published bucket sizes (see reference/AWS-FACTS.md). */
-const EC2_PER_API: Record<string, [capacity: number, refillPerSecond: number]> = {
-  RunInstances: [5, 2],
-  EnableFastLaunch: [5, 2],
-  DisableFastLaunch: [5, 2],
-  DeregisterImage: [100, 5],
-  CreateTags: [100, 10],
-  CopyImage: [100, 1],
-};
-const EC2_NON_MUTATING: [number, number] = [100, 20];
-const EC2_UNFILTERED_NON_MUTATING: [number, number] = [50, 10];
-const EC2_MUTATING: [number, number] = [50, 5];
-const EC2_UNFILTERED_CANDIDATES = new Set(['DescribeInstances', 'DescribeSnapshots', 'DescribeVolumes']);
-
-/**
- * The bucket an EC2 request draws from. `filteredOrPaginated` matters only for
- * the three describes whose unfiltered, unpaginated form has a smaller bucket.
- */
-export function ec2BucketFor(action: string, filteredOrPaginated: boolean): BucketSpec {
-  const perApi = EC2_PER_API[action];
-  if (perApi) return spec(action, perApi);
-  if (/^(Describe|List|Get)/.test(action)) {
-    if (EC2_UNFILTERED_CANDIDATES.has(action) && !filteredOrPaginated) {
-      return spec(`${action}#unfiltered`, EC2_UNFILTERED_NON_MUTATING);
-    }
-    return spec(action, EC2_NON_MUTATING);
-  }
-  return spec(action, EC2_MUTATING);
-}
-
-function spec(key: string, [capacity, refillPerSecond]: [number, number]): BucketSpec {
-  return { key, capacity, refillPerSecond };
 }

@@ -71,6 +71,12 @@ export class Timeline<S extends string> {
     return step.wallAt ?? clock.toWall(step.at);
   }
 
+  /** Wall-clock time the final state was entered, or null while a transition is under way. */
+  settledAtWall(clock: VirtualClock): number | null {
+    if (!this.isSettled(clock.now())) return null;
+    return this.reachedAtWall(this.finalState(), clock) ?? null;
+  }
+
   /** "Advance all": every pending step happens now. */
   completeNow(now: number, wallNow: number): void {
     for (const step of this.steps) {

@@ -1,7 +1,7 @@
 import { ApiError, invalidParameterValue } from '../core/errors';
 import type { Ec2Params } from './params';
 import type { XmlObject } from '../core/query-protocol';
-import type { EbsMapping } from '../core/state';
+import type { EbsMapping } from './state';
 
 /** A BlockDeviceMapping.N from CreateImage or RunInstances: changes to the source's devices. */
 export interface MappingRequest {

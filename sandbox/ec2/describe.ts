@@ -1,10 +1,11 @@
 import type { Ec2Params } from './params';
 import { dryRunGate } from './render';
 import { compileFilters, type FilterTable } from './filters';
-import { paginate, readPageRequest } from '../core/pagination';
+import { paginate } from '../core/pagination';
+import { readEc2Page } from './pagination';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import type { SandboxState, Tags } from '../core/state';
+import type { Tags } from '../core/state';
+import type { Ec2State, Ec2Context } from './state';
 
 /**
  * The shape every EC2 Describe* shares: explicit IDs (each must exist), filters,
@@ -24,26 +25,26 @@ export interface DescribeSpec<T extends { seq: number; tags?: Tags }> {
     exclusiveWithIds?: string;
   };
   /** Resolves explicit IDs, with EC2's Malformed / NotFound errors. */
-  require(state: SandboxState, ids: string[]): T[];
+  require(state: Ec2State, ids: string[]): T[];
   /** Everything the describe sees when no IDs are given. */
-  all(state: SandboxState, now: number): T[];
-  filters(state: SandboxState, now: number): FilterTable<T>;
+  all(state: Ec2State, now: number): T[];
+  filters(state: Ec2State, now: number): FilterTable<T>;
   /**
    * Action-specific parameters (Owner.N, …) as one more predicate. Read before
    * DryRun, so a DryRun request is validated like a real one.
    */
-  narrow?(params: Ec2Params, state: SandboxState): (item: T) => boolean;
+  narrow?(params: Ec2Params, state: Ec2State): (item: T) => boolean;
   /** The response members for one page; `nextToken` is appended after them. */
-  render(items: T[], state: SandboxState, now: number): XmlObject;
+  render(items: T[], state: Ec2State, now: number): XmlObject;
 }
 
-export function describeAction<T extends { seq: number; tags?: Tags }>(spec: DescribeSpec<T>): (params: Ec2Params, ctx: ServiceContext) => XmlObject {
+export function describeAction<T extends { seq: number; tags?: Tags }>(spec: DescribeSpec<T>): (params: Ec2Params, ctx: Ec2Context) => XmlObject {
   return (params, { state }) => {
     const ids = params.stringList(spec.idParameter);
     const filters = params.filters();
     const narrow = spec.narrow?.(params, state) ?? (() => true);
     const { exclusiveWithIds } = spec.maxResults;
-    const page = readPageRequest(params, {
+    const page = readEc2Page(params, {
       ...spec.maxResults,
       idParameter: exclusiveWithIds ?? '',
       idsGiven: exclusiveWithIds !== undefined && ids.length > 0,

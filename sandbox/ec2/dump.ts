@@ -1,14 +1,39 @@
 import { transitionReason } from './fast-launch';
-import type { SandboxState } from '../core/state';
-import type { Timeline } from '../core/timeline';
+import { imageState } from './images';
+import { isImageVisible, isVolumeVisible } from './lookup';
+import { settleReplaceRootVolumeTasks } from './root-volume-swap';
+import type { Ec2State } from './state';
+import { volumeState } from './storage';
+import type { Tags } from '../core/state';
 
 /**
- * Launch templates, fast-launch settings and replace-root-volume tasks in
- * `GET /_sandbox/state`. Times are wall-clock epoch ms; `readyAt` is null while
- * a transition is under way, so benchmarks can measure detection lag from it.
+ * EC2's part of `GET /_sandbox/state`. Times are wall-clock epoch ms; `readyAt`
+ * is null until the resource has finished its transition, so benchmarks can
+ * measure detection lag from it.
  */
+export interface Ec2Dump {
+  images: {
+    id: string;
+    name: string;
+    state: string;
+    ownerId: string;
+    visible: boolean;
+    deregistered: boolean;
+    tags: Record<string, string>;
+    snapshotIds: string[];
+    stateReason?: { code: string; message: string };
+    createdAt: number;
+    readyAt: number | null;
+  }[];
+  snapshots: { id: string; state: string; ownerId: string; volumeId: string; volumeSize: number; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
+  instances: { id: string; state: string; imageId: string; instanceType: string; tags: Record<string, string>; volumeIds: string[]; launchedAt: number; readyAt: number | null }[];
+  volumes: { id: string; state: string; size: number; snapshotId?: string; instanceId?: string; volumeInitializationRate?: number; tags: Record<string, string> }[];
+  launchTemplates: LaunchTemplateDump[];
+  fastLaunch: FastLaunchDump[];
+  replaceRootVolumeTasks: ReplaceRootVolumeTaskDump[];
+}
 
-export interface LaunchTemplateDump {
+interface LaunchTemplateDump {
   id: string;
   name: string;
   imageId?: string;
@@ -16,7 +41,7 @@ export interface LaunchTemplateDump {
   tags: Record<string, string>;
 }
 
-export interface FastLaunchDump {
+interface FastLaunchDump {
   imageId: string;
   state: string;
   /** StateTransitionReason; an injected failure's message once failed. */
@@ -27,7 +52,7 @@ export interface FastLaunchDump {
   readyAt: number | null;
 }
 
-export interface ReplaceRootVolumeTaskDump {
+interface ReplaceRootVolumeTaskDump {
   id: string;
   instanceId: string;
   state: string;
@@ -40,48 +65,87 @@ export interface ReplaceRootVolumeTaskDump {
   readyAt: number | null;
 }
 
-function readyAt<S extends string>(lifecycle: Timeline<S>, state: SandboxState): number | null {
-  if (!lifecycle.isSettled(state.clock.now())) return null;
-  return lifecycle.reachedAtWall(lifecycle.finalState(), state.clock) ?? null;
-}
+const tagObject = (tags: Tags): Record<string, string> => Object.fromEntries(tags);
 
-export function dumpLaunchTemplates(state: SandboxState): LaunchTemplateDump[] {
-  return [...state.launchTemplates.values()].map((t) => ({
-    id: t.id,
-    name: t.name,
-    imageId: t.imageId,
-    instanceType: t.instanceType,
-    tags: Object.fromEntries(t.tags),
-  }));
-}
-
-export function dumpFastLaunch(state: SandboxState): FastLaunchDump[] {
-  const now = state.clock.now();
-  return [...state.fastLaunch.values()].map((r) => {
-    const current = r.lifecycle.stateAt(now);
-    return {
-      imageId: r.imageId,
-      state: current,
-      reason: transitionReason(r, current),
-      launchTemplateId: r.launchTemplate?.id,
-      maxParallelLaunches: r.maxParallelLaunches,
-      targetResourceCount: r.targetResourceCount,
-      readyAt: readyAt(r.lifecycle, state),
-    };
-  });
-}
-
-export function dumpReplaceRootVolumeTasks(state: SandboxState): ReplaceRootVolumeTaskDump[] {
-  const now = state.clock.now();
-  return [...state.replaceRootVolumeTasks.values()].map((t) => ({
-    id: t.id,
-    instanceId: t.instanceId,
-    state: t.lifecycle.stateAt(now),
-    clientToken: t.clientToken,
-    imageId: t.imageId,
-    snapshotId: t.snapshotId,
-    newVolumeId: t.newVolumeId,
-    failure: t.failure,
-    readyAt: readyAt(t.lifecycle, state),
-  }));
+export function dumpEc2(state: Ec2State): Ec2Dump {
+  // Finished root-volume tasks change instances and volumes; apply that before showing them.
+  settleReplaceRootVolumeTasks(state);
+  const { clock, ec2 } = state;
+  const now = clock.now();
+  return {
+    images: [...ec2.images.values()].map((i) => ({
+      id: i.id,
+      name: i.name,
+      state: i.deregistered ? 'deregistered' : imageState(i, now),
+      ownerId: i.ownerId,
+      visible: isImageVisible(i, now),
+      deregistered: i.deregistered,
+      tags: tagObject(i.tags),
+      snapshotIds: i.blockDeviceMappings.map((m) => m.snapshotId),
+      stateReason: i.stateReason,
+      createdAt: i.lifecycle.reachedAtWall('pending', clock) ?? i.createdAt,
+      readyAt: i.lifecycle.reachedAtWall(i.lifecycle.finalState(), clock) ?? null,
+    })),
+    snapshots: [...ec2.snapshots.values()].map((s) => ({
+      id: s.id,
+      state: s.lifecycle.stateAt(now),
+      ownerId: s.ownerId,
+      volumeId: s.volumeId,
+      volumeSize: s.volumeSize,
+      tags: tagObject(s.tags),
+      createdAt: s.lifecycle.reachedAtWall('pending', clock) ?? s.createdAt,
+      readyAt: s.lifecycle.reachedAtWall(s.lifecycle.finalState(), clock) ?? null,
+    })),
+    instances: [...ec2.instances.values()].map((i) => ({
+      id: i.id,
+      state: i.lifecycle.stateAt(now),
+      imageId: i.imageId,
+      instanceType: i.instanceType,
+      tags: tagObject(i.tags),
+      volumeIds: i.devices.map((d) => d.volumeId),
+      launchedAt: i.lifecycle.reachedAtWall('pending', clock) ?? i.launchTime,
+      readyAt: i.lifecycle.reachedAtWall('running', clock) ?? null,
+    })),
+    volumes: [...ec2.volumes.values()]
+      .filter((v) => isVolumeVisible(state, v, now))
+      .map((v) => ({
+        id: v.id,
+        state: volumeState(state, v),
+        size: v.size,
+        snapshotId: v.snapshotId,
+        instanceId: v.attachment?.instanceId,
+        volumeInitializationRate: v.volumeInitializationRate,
+        tags: tagObject(v.tags),
+      })),
+    launchTemplates: [...ec2.launchTemplates.values()].map((t) => ({
+      id: t.id,
+      name: t.name,
+      imageId: t.imageId,
+      instanceType: t.instanceType,
+      tags: tagObject(t.tags),
+    })),
+    fastLaunch: [...ec2.fastLaunch.values()].map((r) => {
+      const current = r.lifecycle.stateAt(now);
+      return {
+        imageId: r.imageId,
+        state: current,
+        reason: transitionReason(r, current),
+        launchTemplateId: r.launchTemplate?.id,
+        maxParallelLaunches: r.maxParallelLaunches,
+        targetResourceCount: r.targetResourceCount,
+        readyAt: r.lifecycle.settledAtWall(clock),
+      };
+    }),
+    replaceRootVolumeTasks: [...ec2.replaceRootVolumeTasks.values()].map((t) => ({
+      id: t.id,
+      instanceId: t.instanceId,
+      state: t.lifecycle.stateAt(now),
+      clientToken: t.clientToken,
+      imageId: t.imageId,
+      snapshotId: t.snapshotId,
+      newVolumeId: t.newVolumeId,
+      failure: t.failure,
+      readyAt: t.lifecycle.settledAtWall(clock),
+    })),
+  };
 }

@@ -1,7 +1,7 @@
 import { failFastLaunch } from './fast-launch';
 import { failReplaceRootVolumeTask } from './replace-root-volume';
 import type { Failure } from '../core/failures';
-import type { SandboxState } from '../core/state';
+import type { Ec2State } from './state';
 
 /**
  * `POST /_sandbox/fail` by `id` for fast launch (id = the image ID) and
@@ -10,7 +10,7 @@ import type { SandboxState } from '../core/state';
  * - `planned`: nothing to fail yet, so the plan waits for the resource (an image's next EnableFastLaunch);
  * - `missing`: no unfinished task with that ID (task IDs are never known before creation).
  */
-export function failExistingEc2Resource(state: SandboxState, failure: Failure): 'applied' | 'planned' | 'missing' {
+export function failExistingEc2Resource(state: Ec2State, failure: Failure): 'applied' | 'planned' | 'missing' {
   if (failure.id === undefined) return 'planned';
   const reason = { code: failure.code, message: failure.message, ...(failure.state && { state: failure.state }) };
   switch (failure.kind) {

@@ -8,8 +8,8 @@ import { ApiError, invalidParameterCombination, invalidParameterValue } from '..
 import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import { ACCOUNT_ID, type FastLaunchRecord, type FastLaunchState, type ImageRecord, type SandboxState } from '../core/state';
+import { ACCOUNT_ID } from '../core/state';
+import type { FastLaunchRecord, FastLaunchState, ImageRecord, Ec2State, Ec2Context } from './state';
 
 /** Windows fast launch: EnableFastLaunch, DisableFastLaunch, DescribeFastLaunchImages. */
 
@@ -53,8 +53,8 @@ function fastLaunchXml(record: FastLaunchRecord, now: number): XmlObject {
  * an image already enabled becomes enabled-failed (pre-provisioning broke later).
  * False if there is nothing to fail.
  */
-export function failFastLaunch(state: SandboxState, imageId: string, reason: FailureReason): boolean {
-  const record = state.fastLaunch.get(imageId);
+export function failFastLaunch(state: Ec2State, imageId: string, reason: FailureReason): boolean {
+  const record = state.ec2.fastLaunch.get(imageId);
   if (!record) return false;
   const now = state.clock.now();
   let failed: FastLaunchState;
@@ -71,7 +71,7 @@ export function failFastLaunch(state: SandboxState, imageId: string, reason: Fai
   return true;
 }
 
-function readLaunchTemplate(params: Ec2Params, state: SandboxState): FastLaunchRecord['launchTemplate'] {
+function readLaunchTemplate(params: Ec2Params, state: Ec2State): FastLaunchRecord['launchTemplate'] {
   const spec = params.struct('LaunchTemplate');
   if (!spec) return undefined;
   const id = spec.string('LaunchTemplateId');
@@ -93,7 +93,7 @@ interface EnableRequest {
   launchTemplate: FastLaunchRecord['launchTemplate'];
 }
 
-function readEnableRequest(params: Ec2Params, state: SandboxState): EnableRequest {
+function readEnableRequest(params: Ec2Params, state: Ec2State): EnableRequest {
   const resourceType = params.string('ResourceType');
   if (resourceType !== undefined && resourceType !== 'snapshot') {
     throw invalidParameterValue(`Value (${resourceType}) for parameter resourceType is invalid. Valid values: snapshot`);
@@ -125,7 +125,7 @@ function checkEligible(image: ImageRecord, now: number): void {
   }
 }
 
-function enableFastLaunch(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function enableFastLaunch(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const image = requireRegisteredImage(state, params.requiredString('ImageId'));
   const request = readEnableRequest(params, state);
@@ -133,7 +133,7 @@ function enableFastLaunch(params: Ec2Params, ctx: ServiceContext): XmlObject {
   const now = state.clock.now();
   checkEligible(image, now);
 
-  const existing = state.fastLaunch.get(image.id);
+  const existing = state.ec2.fastLaunch.get(image.id);
   const current = existing?.lifecycle.stateAt(now);
   // A repeated enable answers with the current settings, which keeps retries and replays harmless.
   if (existing && (current === 'enabling' || current === 'enabled')) return fastLaunchXml(existing, now);
@@ -148,20 +148,20 @@ function enableFastLaunch(params: Ec2Params, ctx: ServiceContext): XmlObject {
     lifecycle: state.timeline<FastLaunchState>('enabling', now).then('enabled', ctx.config.durations.fastLaunch),
     reasons: {},
   };
-  state.fastLaunch.set(image.id, record);
+  state.ec2.fastLaunch.set(image.id, record);
   const plannedFailure = ctx.failures.takeForNew('fastLaunch', image.id);
   if (plannedFailure) failFastLaunch(state, image.id, plannedFailure);
   return fastLaunchXml(record, now);
 }
 
-function disableFastLaunch(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function disableFastLaunch(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const image = requireRegisteredImage(state, params.requiredString('ImageId'));
   // Force makes AWS ignore errors while it cleans up; the sandbox's cleanup cannot fail.
   params.bool('Force');
   dryRunGate(params);
   const now = state.clock.now();
-  const record = state.fastLaunch.get(image.id);
+  const record = state.ec2.fastLaunch.get(image.id);
   if (!record || !isListed(record, now)) {
     throw new ApiError('InvalidParameter', `Windows fast launch is not enabled for image ${image.id}.`);
   }
@@ -181,10 +181,10 @@ const FAST_LAUNCH_FILTERS = (now: number): FilterTable<FastLaunchRecord> => ({
 });
 
 /** ImageId.N must name existing images; an image without fast launch is simply not listed. */
-function requireFastLaunchImages(state: SandboxState, ids: string[]): FastLaunchRecord[] {
+function requireFastLaunchImages(state: Ec2State, ids: string[]): FastLaunchRecord[] {
   const now = state.clock.now();
   return requireVisibleImages(state, ids)
-    .map((image) => state.fastLaunch.get(image.id))
+    .map((image) => state.ec2.fastLaunch.get(image.id))
     .filter((record): record is FastLaunchRecord => record !== undefined && isListed(record, now));
 }
 
@@ -193,7 +193,7 @@ const describeFastLaunchImages = describeAction<FastLaunchRecord>({
   idParameter: 'ImageId',
   maxResults: { min: 0, max: 200 },
   require: requireFastLaunchImages,
-  all: (state, now) => [...state.fastLaunch.values()].filter((r) => isListed(r, now)),
+  all: (state, now) => [...state.ec2.fastLaunch.values()].filter((r) => isListed(r, now)),
   filters: (_state, now) => FAST_LAUNCH_FILTERS(now),
   render: (items, _state, now) => ({ fastLaunchImageSet: items.map((r) => fastLaunchXml(r, now)) }),
 });

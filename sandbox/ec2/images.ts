@@ -10,8 +10,8 @@ import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import { ACCOUNT_ID, type EbsMapping, type ImageRecord, type ImageState, type InstanceRecord, type SandboxState } from '../core/state';
+import { ACCOUNT_ID } from '../core/state';
+import type { EbsMapping, ImageRecord, ImageState, InstanceRecord, Ec2State, Ec2Context } from './state';
 
 /** AMIs: CreateImage, DescribeImages, DeregisterImage. */
 
@@ -61,20 +61,20 @@ function imageXml(image: ImageRecord, now: number): XmlObject {
 }
 
 /** Makes an image end in `failed` (and its snapshots in `error`) when its build finishes. */
-export function failImage(state: SandboxState, image: ImageRecord, reason: FailureReason): void {
+export function failImage(state: Ec2State, image: ImageRecord, reason: FailureReason): void {
   image.lifecycle.setFinalState('failed');
   image.stateReason = { ...reason };
   for (const mapping of image.blockDeviceMappings) {
-    const snapshot = state.snapshots.get(mapping.snapshotId);
+    const snapshot = state.ec2.snapshots.get(mapping.snapshotId);
     if (snapshot?.createdAt === image.createdAt) snapshot.lifecycle.setFinalState('error');
   }
 }
 
 /** The instance's devices as an image would capture them, with the request's changes applied. */
-function capturedDevices(state: SandboxState, instance: InstanceRecord, requests: MappingRequest[]): Omit<EbsMapping, 'snapshotId'>[] {
+function capturedDevices(state: Ec2State, instance: InstanceRecord, requests: MappingRequest[]): Omit<EbsMapping, 'snapshotId'>[] {
   const byDevice = new Map(requests.map((r) => [r.deviceName, r]));
   const fromInstance = instance.devices.map((d) => {
-    const volume = state.volumes.get(d.volumeId);
+    const volume = state.ec2.volumes.get(d.volumeId);
     const device = { deviceName: d.deviceName, volumeSize: volume?.size ?? 8, volumeType: volume?.volumeType ?? 'gp3', deleteOnTermination: d.deleteOnTermination };
     return applyMappingRequest(device, byDevice.get(d.deviceName));
   });
@@ -85,7 +85,7 @@ function capturedDevices(state: SandboxState, instance: InstanceRecord, requests
   return [...fromInstance, ...added].filter((d) => !removed.has(d.deviceName));
 }
 
-function createImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state, config } = ctx;
   const instanceId = params.requiredString('InstanceId');
   const name = params.requiredString('Name');
@@ -103,7 +103,7 @@ function createImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
   if (instanceState !== 'running' && instanceState !== 'stopped') {
     throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
   }
-  const duplicate = [...state.images.values()].find((i) => !i.deregistered && i.ownerId === ACCOUNT_ID && i.name === name);
+  const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.ownerId === ACCOUNT_ID && i.name === name);
   if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
 
   const imageId = newId('ami');
@@ -139,7 +139,7 @@ function createImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
     deregistered: false,
     disabled: false,
   };
-  state.images.set(imageId, image);
+  state.ec2.images.set(imageId, image);
   const plannedFailure = ctx.failures.takeForNew('image', imageId);
   if (plannedFailure) failImage(state, image, plannedFailure);
   return { imageId };
@@ -201,13 +201,13 @@ const describeImages = describeAction<ImageRecord>({
   idParameter: 'ImageId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'imageIds' },
   require: requireVisibleImages,
-  all: (state, now) => [...state.images.values()].filter((i) => isImageVisible(i, now)),
+  all: (state, now) => [...state.ec2.images.values()].filter((i) => isImageVisible(i, now)),
   filters: (_state, now) => IMAGE_FILTERS(now),
   narrow: imageSelection,
   render: (items, _state, now) => ({ imagesSet: items.map((i) => imageXml(i, now)) }),
 });
 
-function deregisterImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const image = requireRegisteredImage(state, params.requiredString('ImageId'));
   const deleteSnapshots = params.bool('DeleteAssociatedSnapshots') ?? false;
@@ -217,11 +217,11 @@ function deregisterImage(params: Ec2Params, ctx: ServiceContext): XmlObject {
   }
   image.deregistered = true;
   // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
-  state.fastLaunch.delete(image.id);
+  state.ec2.fastLaunch.delete(image.id);
   if (!deleteSnapshots) return { return: true };
   const results = image.blockDeviceMappings.map(({ snapshotId }) => {
-    const stillUsed = [...state.images.values()].some((i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId));
-    if (stillUsed || !state.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'error-generic' };
+    const stillUsed = [...state.ec2.images.values()].some((i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId));
+    if (stillUsed || !state.ec2.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'error-generic' };
     return { snapshotId, returnCode: 'success' };
   });
   return { return: true, deleteSnapshotResultSet: results };

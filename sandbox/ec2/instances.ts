@@ -8,8 +8,8 @@ import { ApiError, invalidParameterValue, missingParameter } from '../core/error
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import { ACCOUNT_ID, AVAILABILITY_ZONE, type ImageRecord, type InstanceRecord, type InstanceState, type SandboxState } from '../core/state';
+import { ACCOUNT_ID } from '../core/state';
+import { AVAILABILITY_ZONE, type ImageRecord, type InstanceRecord, type InstanceState, type Ec2State, type Ec2Context } from './state';
 
 /** EC2 instances: RunInstances, DescribeInstances, TerminateInstances. */
 
@@ -67,7 +67,7 @@ function reservationsXml(instances: InstanceRecord[], now: number): XmlObject[] 
   }));
 }
 
-function launchInstance(state: SandboxState, ctx: ServiceContext, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
+function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
   const now = state.clock.now();
   const id = newId('i');
   const instanceTags = launch.tags.get('instance') ?? new Map<string, string>();
@@ -94,13 +94,13 @@ function launchInstance(state: SandboxState, ctx: ServiceContext, image: ImageRe
     rootDeviceName: image.rootDeviceName,
     launchTime: now,
     amiLaunchIndex: index,
-    privateIpAddress: `10.0.${Math.floor(state.instances.size / 250) % 250}.${(state.instances.size % 250) + 4}`,
+    privateIpAddress: `10.0.${Math.floor(state.ec2.instances.size / 250) % 250}.${(state.ec2.instances.size % 250) + 4}`,
     clientToken: launch.clientToken,
     tags: new Map(instanceTags),
     devices,
     lifecycle: state.timeline<InstanceState>('pending', now).then('running', ctx.config.durations.instance),
   };
-  state.instances.set(id, instance);
+  state.ec2.instances.set(id, instance);
   return instance;
 }
 
@@ -119,7 +119,7 @@ function requiredCount(params: Ec2Params, name: string): number {
   return value;
 }
 
-function runInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const imageId = params.requiredString('ImageId');
   const minCount = requiredCount(params, 'MinCount');
@@ -133,9 +133,9 @@ function runInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
 
   const now = state.clock.now();
   // A retried call with the same ClientToken returns the original reservation.
-  const previous = clientToken === undefined ? undefined : state.reservationsByClientToken.get(clientToken);
+  const previous = clientToken === undefined ? undefined : state.ec2.reservationsByClientToken.get(clientToken);
   if (previous) {
-    const instances = previous.map((id) => state.instances.get(id)!);
+    const instances = previous.map((id) => state.ec2.instances.get(id)!);
     return reservationsXml(instances, now)[0]!;
   }
   if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
@@ -145,7 +145,7 @@ function runInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
   for (const spec of tagSpecs) tags.set(spec.resourceType, new Map([...(tags.get(spec.resourceType) ?? []), ...spec.tags]));
   const launch: Launch = { reservationId: newId('r'), instanceType: params.string('InstanceType') ?? 'm5.large', clientToken, mappings, tags };
   const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, ctx, image, launch, index));
-  if (clientToken !== undefined) state.reservationsByClientToken.set(clientToken, instances.map((i) => i.id));
+  if (clientToken !== undefined) state.ec2.reservationsByClientToken.set(clientToken, instances.map((i) => i.id));
   return reservationsXml(instances, now)[0]!;
 }
 
@@ -169,12 +169,12 @@ const describeInstances = describeAction<InstanceRecord>({
   idParameter: 'InstanceId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
   require: requireInstances,
-  all: (state, now) => [...state.instances.values()].filter((i) => isInstanceVisible(i, now)),
+  all: (state, now) => [...state.ec2.instances.values()].filter((i) => isInstanceVisible(i, now)),
   filters: (_state, now) => INSTANCE_FILTERS(now),
   render: (items, _state, now) => ({ reservationSet: reservationsXml(items, now) }),
 });
 
-function terminateInstances(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function terminateInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const ids = params.stringList('InstanceId');
   if (ids.length === 0) throw missingParameter('InstanceId');

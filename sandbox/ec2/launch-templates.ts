@@ -6,8 +6,8 @@ import { ApiError, missingParameter } from '../core/errors';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import { ACCOUNT_ID, type LaunchTemplateRecord, type SandboxState, type Tags } from '../core/state';
+import { ACCOUNT_ID, type Tags } from '../core/state';
+import type { LaunchTemplateRecord, Ec2State, Ec2Context } from './state';
 
 /**
  * Launch templates, as far as fast launch needs them: CreateLaunchTemplate and
@@ -25,7 +25,7 @@ export interface NewLaunchTemplate {
   createdAt?: number;
 }
 
-export function createLaunchTemplate(state: SandboxState, t: NewLaunchTemplate): LaunchTemplateRecord {
+export function createLaunchTemplate(state: Ec2State, t: NewLaunchTemplate): LaunchTemplateRecord {
   const template: LaunchTemplateRecord = {
     seq: state.nextSeq(),
     id: t.id ?? newId('lt'),
@@ -35,15 +35,15 @@ export function createLaunchTemplate(state: SandboxState, t: NewLaunchTemplate):
     tags: new Map(t.tags),
     createdAt: t.createdAt ?? state.clock.now(),
   };
-  state.launchTemplates.set(template.id, template);
+  state.ec2.launchTemplates.set(template.id, template);
   return template;
 }
 
-function findByName(state: SandboxState, name: string): LaunchTemplateRecord | undefined {
-  return [...state.launchTemplates.values()].find((t) => t.name === name);
+function findByName(state: Ec2State, name: string): LaunchTemplateRecord | undefined {
+  return [...state.ec2.launchTemplates.values()].find((t) => t.name === name);
 }
 
-export function requireLaunchTemplateByName(state: SandboxState, name: string): LaunchTemplateRecord {
+export function requireLaunchTemplateByName(state: Ec2State, name: string): LaunchTemplateRecord {
   const template = findByName(state, name);
   if (!template) {
     throw new ApiError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
@@ -63,7 +63,7 @@ function launchTemplateXml(t: LaunchTemplateRecord): XmlObject {
   };
 }
 
-function createLaunchTemplateAction(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function createLaunchTemplateAction(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const name = params.requiredString('LaunchTemplateName');
   if (!NAME_PATTERN.test(name)) {
@@ -92,7 +92,7 @@ const LAUNCH_TEMPLATE_FILTERS: FilterTable<LaunchTemplateRecord> = {
 };
 
 /** LaunchTemplateName.N: every name must exist, as with IDs. */
-function byNames(params: Ec2Params, state: SandboxState): (t: LaunchTemplateRecord) => boolean {
+function byNames(params: Ec2Params, state: Ec2State): (t: LaunchTemplateRecord) => boolean {
   const names = params.stringList('LaunchTemplateName');
   for (const name of names) requireLaunchTemplateByName(state, name);
   return (t) => names.length === 0 || names.includes(t.name);
@@ -104,7 +104,7 @@ const describeLaunchTemplates = describeAction<LaunchTemplateRecord>({
   // AWS documents no rule against MaxResults with IDs here, unlike DescribeInstances.
   maxResults: { min: 1, max: 200 },
   require: requireLaunchTemplates,
-  all: (state) => [...state.launchTemplates.values()],
+  all: (state) => [...state.ec2.launchTemplates.values()],
   filters: () => LAUNCH_TEMPLATE_FILTERS,
   narrow: byNames,
   render: (items) => ({ launchTemplates: items.map(launchTemplateXml) }),

@@ -1,6 +1,6 @@
 import { ApiError } from '../core/errors';
 import { isWellFormedId, type IdPrefix } from '../core/ids';
-import type { ImageRecord, InstanceRecord, LaunchTemplateRecord, ReplaceRootVolumeTaskRecord, SandboxState, SnapshotRecord, VolumeRecord } from '../core/state';
+import type { ImageRecord, InstanceRecord, LaunchTemplateRecord, ReplaceRootVolumeTaskRecord, Ec2State, SnapshotRecord, VolumeRecord } from './state';
 
 /** Resolving IDs from a request, with EC2's Malformed / NotFound errors. */
 
@@ -12,10 +12,10 @@ interface Kind<T> {
   malformedCode: string;
   notFoundCode: string;
   notFoundMessage(ids: string[]): string;
-  find(state: SandboxState, id: string, now: number): T | undefined;
+  find(state: Ec2State, id: string, now: number): T | undefined;
 }
 
-function resolve<T>(kind: Kind<T>, state: SandboxState, ids: string[]): T[] {
+function resolve<T>(kind: Kind<T>, state: Ec2State, ids: string[]): T[] {
   for (const id of ids) {
     if (!isWellFormedId(kind.prefix, id)) {
       throw new ApiError(kind.malformedCode, `Invalid id: "${id}" (expecting "${kind.prefix}-...")`);
@@ -38,7 +38,7 @@ const visibleImages: Kind<ImageRecord> = {
   notFoundCode: 'InvalidAMIID.NotFound',
   notFoundMessage: (ids) => `The image id '[${ids.join(', ')}]' does not exist`,
   find: (state, id, now) => {
-    const image = state.images.get(id);
+    const image = state.ec2.images.get(id);
     return image && isImageVisible(image, now) ? image : undefined;
   },
 };
@@ -47,7 +47,7 @@ const visibleImages: Kind<ImageRecord> = {
 const registeredImages: Kind<ImageRecord> = {
   ...visibleImages,
   find: (state, id) => {
-    const image = state.images.get(id);
+    const image = state.ec2.images.get(id);
     return image && !image.deregistered ? image : undefined;
   },
 };
@@ -64,7 +64,7 @@ const instances: Kind<InstanceRecord> = {
   notFoundMessage: (ids) =>
     ids.length === 1 ? `The instance ID '${ids[0]}' does not exist` : `The instance IDs '${ids.join(', ')}' do not exist`,
   find: (state, id, now) => {
-    const instance = state.instances.get(id);
+    const instance = state.ec2.instances.get(id);
     return instance && isInstanceVisible(instance, now) ? instance : undefined;
   },
 };
@@ -74,14 +74,14 @@ const snapshots: Kind<SnapshotRecord> = {
   malformedCode: 'InvalidSnapshotID.Malformed',
   notFoundCode: 'InvalidSnapshot.NotFound',
   notFoundMessage: (ids) => `The snapshot '${ids.join(', ')}' does not exist.`,
-  find: (state, id) => state.snapshots.get(id),
+  find: (state, id) => state.ec2.snapshots.get(id),
 };
 
-export function isVolumeVisible(state: SandboxState, volume: VolumeRecord, now: number): boolean {
+export function isVolumeVisible(state: Ec2State, volume: VolumeRecord, now: number): boolean {
   const attachment = volume.attachment;
   if (!attachment?.deleteOnTermination) return true;
   // Deleted together with its instance.
-  return state.instances.get(attachment.instanceId)?.lifecycle.stateAt(now) !== 'terminated';
+  return state.ec2.instances.get(attachment.instanceId)?.lifecycle.stateAt(now) !== 'terminated';
 }
 
 const volumes: Kind<VolumeRecord> = {
@@ -90,7 +90,7 @@ const volumes: Kind<VolumeRecord> = {
   notFoundCode: 'InvalidVolume.NotFound',
   notFoundMessage: (ids) => `The volume '${ids.join(', ')}' does not exist.`,
   find: (state, id, now) => {
-    const volume = state.volumes.get(id);
+    const volume = state.ec2.volumes.get(id);
     return volume && isVolumeVisible(state, volume, now) ? volume : undefined;
   },
 };
@@ -100,7 +100,7 @@ const launchTemplates: Kind<LaunchTemplateRecord> = {
   malformedCode: 'InvalidLaunchTemplateId.Malformed',
   notFoundCode: 'InvalidLaunchTemplateId.NotFound',
   notFoundMessage: (ids) => `The specified launch template, with template ID ${ids.join(', ')}, does not exist.`,
-  find: (state, id) => state.launchTemplates.get(id),
+  find: (state, id) => state.ec2.launchTemplates.get(id),
 };
 
 // AWS documents no error codes for unknown task IDs; these follow EC2's usual pattern.
@@ -109,13 +109,13 @@ const replaceRootVolumeTasks: Kind<ReplaceRootVolumeTaskRecord> = {
   malformedCode: 'InvalidReplaceRootVolumeTaskId.Malformed',
   notFoundCode: 'InvalidReplaceRootVolumeTaskId.NotFound',
   notFoundMessage: (ids) => `The replace root volume task ID '${ids.join(', ')}' does not exist`,
-  find: (state, id) => state.replaceRootVolumeTasks.get(id),
+  find: (state, id) => state.ec2.replaceRootVolumeTasks.get(id),
 };
 
-export const requireVisibleImages = (state: SandboxState, ids: string[]) => resolve(visibleImages, state, ids);
-export const requireRegisteredImage = (state: SandboxState, id: string) => resolve(registeredImages, state, [id])[0]!;
-export const requireInstances = (state: SandboxState, ids: string[]) => resolve(instances, state, ids);
-export const requireSnapshots = (state: SandboxState, ids: string[]) => resolve(snapshots, state, ids);
-export const requireVolumes = (state: SandboxState, ids: string[]) => resolve(volumes, state, ids);
-export const requireLaunchTemplates = (state: SandboxState, ids: string[]) => resolve(launchTemplates, state, ids);
-export const requireReplaceRootVolumeTasks = (state: SandboxState, ids: string[]) => resolve(replaceRootVolumeTasks, state, ids);
+export const requireVisibleImages = (state: Ec2State, ids: string[]) => resolve(visibleImages, state, ids);
+export const requireRegisteredImage = (state: Ec2State, id: string) => resolve(registeredImages, state, [id])[0]!;
+export const requireInstances = (state: Ec2State, ids: string[]) => resolve(instances, state, ids);
+export const requireSnapshots = (state: Ec2State, ids: string[]) => resolve(snapshots, state, ids);
+export const requireVolumes = (state: Ec2State, ids: string[]) => resolve(volumes, state, ids);
+export const requireLaunchTemplates = (state: Ec2State, ids: string[]) => resolve(launchTemplates, state, ids);
+export const requireReplaceRootVolumeTasks = (state: Ec2State, ids: string[]) => resolve(replaceRootVolumeTasks, state, ids);

@@ -11,13 +11,12 @@ import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import type { ImageRecord, InstanceRecord, ReplaceRootVolumeTaskRecord, ReplaceRootVolumeTaskState, SandboxState, SnapshotRecord } from '../core/state';
+import type { ImageRecord, InstanceRecord, ReplaceRootVolumeTaskRecord, ReplaceRootVolumeTaskState, Ec2State, SnapshotRecord, Ec2Context } from './state';
 
 /**
  * Replace-root-volume tasks: CreateReplaceRootVolumeTask and
  * DescribeReplaceRootVolumeTasks. What a finished task does to the instance is
- * in ec2-root-volume-swap.ts.
+ * in root-volume-swap.ts.
  */
 
 function taskXml(task: ReplaceRootVolumeTaskRecord, now: number): XmlObject {
@@ -36,8 +35,8 @@ function taskXml(task: ReplaceRootVolumeTaskRecord, now: number): XmlObject {
 }
 
 /** Makes a task that has not finished yet end in `failed` (or `failed-detached`). False if it has finished. */
-export function failReplaceRootVolumeTask(state: SandboxState, taskId: string, reason: FailureReason): boolean {
-  const task = state.replaceRootVolumeTasks.get(taskId);
+export function failReplaceRootVolumeTask(state: Ec2State, taskId: string, reason: FailureReason): boolean {
+  const task = state.ec2.replaceRootVolumeTasks.get(taskId);
   if (!task || task.settled || task.lifecycle.isSettled(state.clock.now())) return false;
   task.lifecycle.setFinalState(reason.state ?? 'failed');
   task.failure = { code: reason.code, message: reason.message };
@@ -54,7 +53,7 @@ interface TaskRequest {
   tags: Map<string, string>;
 }
 
-function readTaskRequest(params: Ec2Params, state: SandboxState): TaskRequest {
+function readTaskRequest(params: Ec2Params, state: Ec2State): TaskRequest {
   const [instance] = requireInstances(state, [params.requiredString('InstanceId')]);
   const imageId = params.string('ImageId');
   const snapshotId = params.string('SnapshotId');
@@ -93,7 +92,7 @@ function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: numbe
   }
 }
 
-function checkCanStart(state: SandboxState, request: TaskRequest, now: number): void {
+function checkCanStart(state: Ec2State, request: TaskRequest, now: number): void {
   const { instance, image, snapshot } = request;
   if (instance.lifecycle.stateAt(now) !== 'running') {
     throw new ApiError('IncorrectInstanceState', `The instance '${instance.id}' is not in a valid state for this operation. It must be running.`);
@@ -104,13 +103,13 @@ function checkCanStart(state: SandboxState, request: TaskRequest, now: number): 
     throw new ApiError('IncorrectState', `The snapshot '${snapshot.id}' is not completed.`);
   }
   // AWS does not document this case; one task at a time keeps the instance's volumes consistent.
-  const running = [...state.replaceRootVolumeTasks.values()].find((t) => t.instanceId === instance.id && !t.lifecycle.isSettled(now));
+  const running = [...state.ec2.replaceRootVolumeTasks.values()].find((t) => t.instanceId === instance.id && !t.lifecycle.isSettled(now));
   if (running) {
     throw new ApiError('IncorrectState', `Instance '${instance.id}' already has a root volume replacement task in progress (${running.id}).`);
   }
 }
 
-function createTask(ctx: ServiceContext, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
+function createTask(ctx: Ec2Context, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
   const { state, config } = ctx;
   const task: ReplaceRootVolumeTaskRecord = {
     seq: state.nextSeq(),
@@ -129,21 +128,21 @@ function createTask(ctx: ServiceContext, request: TaskRequest, now: number): Rep
       .then('succeeded', drawDuration(state, config, 'replaceRootVolumeInProgress')),
     settled: false,
   };
-  state.replaceRootVolumeTasks.set(task.id, task);
-  state.replaceRootVolumeTasksByClientToken.set(task.clientToken, task.id);
+  state.ec2.replaceRootVolumeTasks.set(task.id, task);
+  state.ec2.replaceRootVolumeTasksByClientToken.set(task.clientToken, task.id);
   const plannedFailure = ctx.failures.takeForNew('replaceRootVolumeTask', task.id, task.instanceId);
   if (plannedFailure) failReplaceRootVolumeTask(state, task.id, plannedFailure);
   return task;
 }
 
-function createReplaceRootVolumeTask(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function createReplaceRootVolumeTask(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const request = readTaskRequest(params, state);
   dryRunGate(params);
   const now = state.clock.now();
-  const previousId = state.replaceRootVolumeTasksByClientToken.get(request.clientToken);
+  const previousId = state.ec2.replaceRootVolumeTasksByClientToken.get(request.clientToken);
   if (previousId !== undefined) {
-    const previous = state.replaceRootVolumeTasks.get(previousId)!;
+    const previous = state.ec2.replaceRootVolumeTasks.get(previousId)!;
     if (!sameRequest(previous, request)) {
       throw new ApiError(
         'IdempotentParameterMismatch',
@@ -165,7 +164,7 @@ const describeReplaceRootVolumeTasks = describeAction<ReplaceRootVolumeTaskRecor
   idParameter: 'ReplaceRootVolumeTaskId',
   maxResults: { min: 1, max: 50, exclusiveWithIds: 'replaceRootVolumeTaskIds' },
   require: requireReplaceRootVolumeTasks,
-  all: (state) => [...state.replaceRootVolumeTasks.values()],
+  all: (state) => [...state.ec2.replaceRootVolumeTasks.values()],
   filters: () => TASK_FILTERS,
   render: (items, _state, now) => ({ replaceRootVolumeTaskSet: items.map((t) => taskXml(t, now)) }),
 });

@@ -1,5 +1,5 @@
 import { createVolume } from './storage';
-import type { InstanceDevice, InstanceRecord, ReplaceRootVolumeTaskRecord, SandboxState, VolumeRecord } from '../core/state';
+import type { InstanceDevice, InstanceRecord, ReplaceRootVolumeTaskRecord, Ec2State, VolumeRecord } from './state';
 
 /**
  * What a finished replace-root-volume task does to its instance and volumes.
@@ -7,12 +7,12 @@ import type { InstanceDevice, InstanceRecord, ReplaceRootVolumeTaskRecord, Sandb
  * finishes; instead every request first settles the tasks that have finished.
  */
 
-export function settleReplaceRootVolumeTasks(state: SandboxState): void {
+export function settleReplaceRootVolumeTasks(state: Ec2State): void {
   const now = state.clock.now();
-  for (const task of state.replaceRootVolumeTasks.values()) {
+  for (const task of state.ec2.replaceRootVolumeTasks.values()) {
     if (task.settled || !task.lifecycle.isSettled(now)) continue;
     task.settled = true;
-    const instance = state.instances.get(task.instanceId);
+    const instance = state.ec2.instances.get(task.instanceId);
     if (!instance) continue;
     const outcome = task.lifecycle.finalState();
     if (outcome === 'succeeded') swapRootVolume(state, task, instance);
@@ -33,24 +33,24 @@ interface VolumeSource {
 }
 
 /** The image's root snapshot, the given snapshot, or (neither given) the volume's launch state. */
-function replacementSource(state: SandboxState, task: ReplaceRootVolumeTaskRecord, old: VolumeRecord | undefined): VolumeSource {
+function replacementSource(state: Ec2State, task: ReplaceRootVolumeTaskRecord, old: VolumeRecord | undefined): VolumeSource {
   const fallback = { size: old?.size ?? 8, volumeType: old?.volumeType ?? 'gp3' };
-  const image = task.imageId === undefined ? undefined : state.images.get(task.imageId);
+  const image = task.imageId === undefined ? undefined : state.ec2.images.get(task.imageId);
   if (image) {
     const root = image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName) ?? image.blockDeviceMappings[0];
     if (root) return { snapshotId: root.snapshotId, size: root.volumeSize, volumeType: root.volumeType, volumeInitializationRate: root.volumeInitializationRate };
   }
   if (task.snapshotId !== undefined) {
-    const snapshot = state.snapshots.get(task.snapshotId);
+    const snapshot = state.ec2.snapshots.get(task.snapshotId);
     return { ...fallback, snapshotId: task.snapshotId, size: Math.max(fallback.size, snapshot?.volumeSize ?? 0) };
   }
   return { ...fallback, snapshotId: old?.snapshotId };
 }
 
-function swapRootVolume(state: SandboxState, task: ReplaceRootVolumeTaskRecord, instance: InstanceRecord): void {
+function swapRootVolume(state: Ec2State, task: ReplaceRootVolumeTaskRecord, instance: InstanceRecord): void {
   const attachedAt = task.lifecycle.plannedAt('succeeded') ?? state.clock.now();
   const device = rootDevice(instance);
-  const old = device && state.volumes.get(device.volumeId);
+  const old = device && state.ec2.volumes.get(device.volumeId);
   const source = replacementSource(state, task, old);
   const deleteOnTermination = device?.deleteOnTermination ?? true;
   const volume = createVolume(state, {
@@ -64,7 +64,7 @@ function swapRootVolume(state: SandboxState, task: ReplaceRootVolumeTaskRecord, 
   // EC2 builds the replacement while the task is pending.
   volume.createdAt = task.startedAt;
   if (old) {
-    if (task.deleteReplacedRootVolume) state.volumes.delete(old.id);
+    if (task.deleteReplacedRootVolume) state.ec2.volumes.delete(old.id);
     else old.attachment = undefined;
   }
   if (device) device.volumeId = volume.id;
@@ -74,10 +74,10 @@ function swapRootVolume(state: SandboxState, task: ReplaceRootVolumeTaskRecord, 
 }
 
 /** failed-detached: the original volume came off and nothing went back on. */
-function detachRootVolume(state: SandboxState, instance: InstanceRecord): void {
+function detachRootVolume(state: Ec2State, instance: InstanceRecord): void {
   const device = rootDevice(instance);
   if (!device) return;
-  const old = state.volumes.get(device.volumeId);
+  const old = state.ec2.volumes.get(device.volumeId);
   if (old) old.attachment = undefined;
   instance.devices.splice(instance.devices.indexOf(device), 1);
 }

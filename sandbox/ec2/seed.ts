@@ -1,6 +1,6 @@
 import { createLaunchTemplate } from './launch-templates';
 import { createSnapshot } from './storage';
-import type { ImageState, Platform, SandboxState } from '../core/state';
+import type { ImageState, Platform, Ec2State } from './state';
 
 /** The public base AMIs every sandbox starts with, so RunInstances works out of the box. */
 
@@ -52,7 +52,7 @@ const BASE_IMAGES: BaseImage[] = [
   },
 ];
 
-export function seedBaseImages(state: SandboxState): void {
+export function seedBaseImages(state: Ec2State): void {
   for (const base of BASE_IMAGES) {
     const createdAt = Date.parse(base.createdAt);
     const snapshot = createSnapshot(state, {
@@ -65,7 +65,7 @@ export function seedBaseImages(state: SandboxState): void {
       completesAfterMs: 0,
     });
     snapshot.createdAt = createdAt;
-    state.images.set(base.id, {
+    state.ec2.images.set(base.id, {
       seq: state.nextSeq(),
       id: base.id,
       name: base.name,
@@ -89,7 +89,7 @@ export function seedBaseImages(state: SandboxState): void {
   }
 }
 
-export function seedLaunchTemplates(state: SandboxState): void {
+export function seedLaunchTemplates(state: Ec2State): void {
   createLaunchTemplate(state, {
     id: FAST_LAUNCH_TEMPLATE_ID,
     name: FAST_LAUNCH_TEMPLATE_NAME,

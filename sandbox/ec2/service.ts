@@ -10,12 +10,13 @@ import { storageActions } from './storage';
 import { tagActions } from './tags';
 import { ApiError } from '../core/errors';
 import { decodeForm, encodeXmlError, encodeXmlResponse, type FormNode, type XmlObject } from '../core/query-protocol';
-import type { DecodedCall, HttpReply, ServiceContext, ServiceModule } from '../core/service';
-import { ec2BucketFor } from '../core/throttle';
+import type { DecodedCall, HttpReply, ServiceModule } from '../core/service';
+import type { Ec2Context, Ec2State } from './state';
+import { ec2BucketFor } from './throttle';
 
 /** EC2 over the Query protocol: `Action=…` form posts answered in XML. */
 
-export type Ec2Action = (params: Ec2Params, ctx: ServiceContext) => XmlObject;
+export type Ec2Action = (params: Ec2Params, ctx: Ec2Context) => XmlObject;
 
 const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...instanceActions,
@@ -36,27 +37,27 @@ function decodeParams(body: string, query: string): FormNode {
   return { ...decodeForm(query), ...form };
 }
 
-function executeEc2(action: string, params: Ec2Params, ctx: ServiceContext): HttpReply {
+function executeEc2(action: string, params: Ec2Params, ctx: Ec2Context): HttpReply {
   const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
   if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
   settleReplaceRootVolumeTasks(ctx.state);
   return { status: 200, contentType: XML, body: encodeXmlResponse(action, ctx.requestId, handler(params, ctx)) };
 }
 
-export const ec2Service: ServiceModule = {
+export const ec2Service: ServiceModule<Ec2State> = {
   name: 'ec2',
 
   // The fallback service: anything that is not another service's JSON protocol.
   matches: () => true,
 
-  decode(body: string, query: string, _headers: IncomingHttpHeaders): DecodedCall {
+  decode(body: string, query: string, _headers: IncomingHttpHeaders): DecodedCall<Ec2State> {
     const root = decodeParams(body, query);
     const action = root.Action;
     if (typeof action !== 'string' || action === '') {
       throw new ApiError('MissingAction', 'The request must contain the parameter Action');
     }
     const params = new Ec2Params(root);
-    // Filters or MaxResults move some describes to the larger bucket (AWS-FACTS.md).
+    // Filters or MaxResults move some describes to the larger bucket, as AWS documents.
     const filteredOrPaginated = root.Filter !== undefined || root.MaxResults !== undefined;
     return {
       action,

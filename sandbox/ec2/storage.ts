@@ -7,8 +7,8 @@ import { ApiError } from '../core/errors';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import { ACCOUNT_ID, AVAILABILITY_ZONE, type SandboxState, type SnapshotRecord, type SnapshotState, type Tags, type VolumeRecord } from '../core/state';
+import { ACCOUNT_ID, type Tags } from '../core/state';
+import { AVAILABILITY_ZONE, type Ec2State, type SnapshotRecord, type SnapshotState, type VolumeRecord, type Ec2Context } from './state';
 
 /** EBS snapshots and volumes: created as side effects of images and instances. */
 
@@ -24,7 +24,7 @@ export interface NewSnapshot {
   completesAfterMs: number;
 }
 
-export function createSnapshot(state: SandboxState, s: NewSnapshot): SnapshotRecord {
+export function createSnapshot(state: Ec2State, s: NewSnapshot): SnapshotRecord {
   const now = state.clock.now();
   const snapshot: SnapshotRecord = {
     seq: state.nextSeq(),
@@ -38,13 +38,13 @@ export function createSnapshot(state: SandboxState, s: NewSnapshot): SnapshotRec
     createdAt: now,
     lifecycle: state.timeline<SnapshotState>('pending', now).then('completed', s.completesAfterMs),
   };
-  state.snapshots.set(snapshot.id, snapshot);
+  state.ec2.snapshots.set(snapshot.id, snapshot);
   return snapshot;
 }
 
-export function createVolume(state: SandboxState, v: Omit<VolumeRecord, 'seq' | 'id' | 'createdAt'>): VolumeRecord {
+export function createVolume(state: Ec2State, v: Omit<VolumeRecord, 'seq' | 'id' | 'createdAt'>): VolumeRecord {
   const volume: VolumeRecord = { seq: state.nextSeq(), id: newId('vol'), createdAt: state.clock.now(), ...v };
-  state.volumes.set(volume.id, volume);
+  state.ec2.volumes.set(volume.id, volume);
   return volume;
 }
 
@@ -72,12 +72,12 @@ function snapshotXml(s: SnapshotRecord, now: number): XmlObject {
   };
 }
 
-export function volumeState(state: SandboxState, v: VolumeRecord): string {
-  const instance = v.attachment && state.instances.get(v.attachment.instanceId);
+export function volumeState(state: Ec2State, v: VolumeRecord): string {
+  const instance = v.attachment && state.ec2.instances.get(v.attachment.instanceId);
   return instance && instance.lifecycle.stateAt(state.clock.now()) !== 'terminated' ? 'in-use' : 'available';
 }
 
-function volumeXml(state: SandboxState, v: VolumeRecord): XmlObject {
+function volumeXml(state: Ec2State, v: VolumeRecord): XmlObject {
   const a = v.attachment;
   return {
     volumeId: v.id,
@@ -119,7 +119,7 @@ const describeSnapshots = describeAction<SnapshotRecord>({
   idParameter: 'SnapshotId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'snapshotIds' },
   require: requireSnapshots,
-  all: (state) => [...state.snapshots.values()],
+  all: (state) => [...state.ec2.snapshots.values()],
   filters: (_state, now) => SNAPSHOT_FILTERS(now),
   narrow: (params) => {
     const owners = params.stringList('Owner');
@@ -128,11 +128,11 @@ const describeSnapshots = describeAction<SnapshotRecord>({
   render: (items, _state, now) => ({ snapshotSet: items.map((s) => snapshotXml(s, now)) }),
 });
 
-function deleteSnapshot(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function deleteSnapshot(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
   const [snapshot] = requireSnapshots(state, [params.requiredString('SnapshotId')]);
   dryRunGate(params);
-  const user = [...state.images.values()].find(
+  const user = [...state.ec2.images.values()].find(
     (image) => !image.deregistered && image.blockDeviceMappings.some((m) => m.snapshotId === snapshot!.id),
   );
   if (user) {
@@ -141,11 +141,11 @@ function deleteSnapshot(params: Ec2Params, ctx: ServiceContext): XmlObject {
   if (snapshot!.ownerId !== ACCOUNT_ID) {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to delete snapshot ${snapshot!.id}.`, 403);
   }
-  state.snapshots.delete(snapshot!.id);
+  state.ec2.snapshots.delete(snapshot!.id);
   return { return: true };
 }
 
-const VOLUME_FILTERS = (state: SandboxState): FilterTable<VolumeRecord> => ({
+const VOLUME_FILTERS = (state: Ec2State): FilterTable<VolumeRecord> => ({
   'volume-id': (v) => [v.id],
   'attachment.instance-id': (v) => [v.attachment?.instanceId],
   'attachment.device': (v) => [v.attachment?.device],
@@ -163,7 +163,7 @@ const describeVolumes = describeAction<VolumeRecord>({
   idParameter: 'VolumeId',
   maxResults: { min: 5, max: 500, exclusiveWithIds: 'volumeIds' },
   require: requireVolumes,
-  all: (state, now) => [...state.volumes.values()].filter((v) => isVolumeVisible(state, v, now)),
+  all: (state, now) => [...state.ec2.volumes.values()].filter((v) => isVolumeVisible(state, v, now)),
   filters: (state) => VOLUME_FILTERS(state),
   render: (items, state) => ({ volumeSet: items.map((v) => volumeXml(state, v)) }),
 });

@@ -3,14 +3,14 @@ import type { Ec2Params } from './params';
 import { dryRunGate } from './render';
 import { ApiError, missingParameter } from '../core/errors';
 import type { XmlObject } from '../core/query-protocol';
-import type { ServiceContext } from '../core/service';
-import type { SandboxState, Tags } from '../core/state';
+import type { Tags } from '../core/state';
+import type { Ec2State, Ec2Context } from './state';
 
 /** CreateTags across every taggable resource kind the sandbox has. */
 
 const MAX_TAGS_PER_RESOURCE = 50;
 
-function tagsOf(state: SandboxState, id: string): Tags {
+function tagsOf(state: Ec2State, id: string): Tags {
   const prefix = id.slice(0, id.indexOf('-'));
   switch (prefix) {
     case 'ami':
@@ -26,7 +26,7 @@ function tagsOf(state: SandboxState, id: string): Tags {
   }
 }
 
-function createTags(params: Ec2Params, ctx: ServiceContext): XmlObject {
+function createTags(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const ids = params.stringList('ResourceId');
   if (ids.length === 0) throw missingParameter('ResourceId');
   const tags = params.tagList();

@@ -19,9 +19,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-appstream';
-import { SandboxAdmin } from '../core/admin-client';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../appstream/seed';
-import { createSandbox, type RunningSandbox } from '../core/server';
+import { createSandbox, SandboxAdmin, type RunningSandbox, APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import { rejectsWith } from './support/rejects-with';
 
 /** AppStream 2.0 in the sandbox, driven through the real AWS SDK client. */
 
@@ -39,19 +38,6 @@ function client(extra: Partial<AppStreamClientConfig> = {}): AppStreamClient {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     ...extra,
   });
-}
-
-/** Asserts that a call fails with the given AppStream error type (and HTTP status, if given). */
-async function rejectsWith(call: Promise<unknown>, type: string, status?: number): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(call, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  const error = caught as Error & { $metadata?: { httpStatusCode?: number } };
-  assert.equal(error.name, type, `expected ${type}, got ${error.name}: ${error.message}`);
-  if (status !== undefined) assert.equal(error.$metadata?.httpStatusCode, status);
-  return error;
 }
 
 /** The admin switch for "AWS has updates for this image". */

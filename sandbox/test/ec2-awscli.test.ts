@@ -3,9 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { SandboxAdmin } from '../core/admin-client';
-import { LINUX_BASE_AMI_ID } from '../ec2/seed';
-import { createSandbox, type RunningSandbox } from '../core/server';
+import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID } from '../index';
 import { awsCli, ensureAwsCli } from './support/awscli';
 
 /**

@@ -19,28 +19,15 @@ import {
   paginateDescribeReplaceRootVolumeTasks,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { SandboxAdmin } from '../core/admin-client';
-import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../ec2/seed';
-import { createSandbox, type RunningSandbox } from '../core/server';
-import { ec2BucketFor } from '../core/throttle';
+import { createSandbox, SandboxAdmin, type RunningSandbox, FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import { ec2BucketFor } from '../ec2/throttle';
+import { rejectsWith } from './support/rejects-with';
 
 /** Launch templates, Windows fast launch and replace-root-volume tasks, through the real EC2 client. */
 
 let running: RunningSandbox;
 let ec2: EC2Client;
 let admin: SandboxAdmin;
-
-async function rejectsWith(call: Promise<unknown>, code: string, status?: number): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(call, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  const error = caught as Error & { $metadata?: { httpStatusCode?: number } };
-  assert.equal(error.name, code, `expected ${code}, got ${error.name}: ${error.message}`);
-  if (status !== undefined) assert.equal(error.$metadata?.httpStatusCode, status);
-  return error;
-}
 
 /** Running instances of an AMI. */
 async function runningInstances(imageId: string, count: number): Promise<string[]> {

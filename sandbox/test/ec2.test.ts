@@ -17,9 +17,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { XMLParser } from 'fast-xml-parser';
-import { SandboxAdmin } from '../core/admin-client';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../ec2/seed';
-import { createSandbox, type RunningSandbox } from '../core/server';
+import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import { rejectsWith } from './support/rejects-with';
 
 let running: RunningSandbox;
 let ec2: EC2Client;
@@ -32,19 +31,6 @@ function client(extra: Partial<EC2ClientConfig> = {}): EC2Client {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     ...extra,
   });
-}
-
-/** Asserts that a call fails with the given EC2 error code (and HTTP status, if given). */
-async function rejectsWith(call: Promise<unknown>, code: string, status?: number): Promise<Error> {
-  let caught: unknown;
-  await assert.rejects(call, (error: unknown) => {
-    caught = error;
-    return true;
-  });
-  const error = caught as Error & { $metadata?: { httpStatusCode?: number } };
-  assert.equal(error.name, code, `expected ${code}, got ${error.name}: ${error.message}`);
-  if (status !== undefined) assert.equal(error.$metadata?.httpStatusCode, status);
-  return error;
 }
 
 async function launch(imageId: string, count: number, tags: Record<string, string> = {}): Promise<string[]> {

@@ -6,14 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 /**
- * The official AWS CLI (v1, botocore) from PyPI, in a venv under `.local/`,
+ * The official AWS CLI (v1, botocore) from PyPI, in a venv under this package's `.local/`,
  * for tests that prove the sandbox speaks AWS's real wire formats.
  */
 
 const run = promisify(execFile);
 const AWSCLI_VERSION = '1.45.11';
-const repoRoot = path.resolve(__dirname, '..', '..');
-const venv = path.join(repoRoot, '.local', 'awscli-venv');
+const packageRoot = path.resolve(__dirname, '..', '..');
+const venv = path.join(packageRoot, '.local', 'awscli-venv');
 const awsBin = path.join(venv, 'bin', 'aws');
 const installLock = `${venv}.lock`;
 /** pip can take minutes; a lock older than this was left behind by a killed run. */

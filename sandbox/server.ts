@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin } from './admin';
-import { appStreamService } from '../appstream/service';
-import type { SandboxConfigOverrides } from './config';
-import { ec2Service } from '../ec2/service';
-import { ApiError } from './errors';
-import type { Fault } from './faults';
-import { MAX_BODY_BYTES, readBody } from './http-body';
-import { Sandbox } from './sandbox';
-import type { HttpReply, ServiceModule } from './service';
+import { appStreamService } from './appstream/service';
+import type { SandboxConfigOverrides } from './core/config';
+import { ApiError } from './core/errors';
+import type { Fault } from './core/faults';
+import { MAX_BODY_BYTES, readBody } from './core/http-body';
+import type { HttpReply, ServiceModule } from './core/service';
+import { ec2Service } from './ec2/service';
+import { Sandbox, type SandboxState } from './sandbox';
 
 export const DEFAULT_PORT = 4577;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Checked in order; EC2 matches anything, so it comes last. */
-const SERVICES: ServiceModule[] = [appStreamService, ec2Service];
+const SERVICES: ServiceModule<SandboxState>[] = [appStreamService, ec2Service];
 
 export interface SandboxOptions {
   /** Loopback only: the sandbox has no authentication. */
@@ -56,7 +56,7 @@ function asApiError(error: unknown): ApiError {
 }
 
 /** Applies an injected fault. Returns without answering for hang, reset and loseAnswer; `run` makes the call's change. */
-function applyFault(fault: Fault, service: ServiceModule, req: IncomingMessage, res: ServerResponse, requestId: string, run: () => unknown): void {
+function applyFault(fault: Fault, service: ServiceModule<SandboxState>, req: IncomingMessage, res: ServerResponse, requestId: string, run: () => unknown): void {
   if (fault.loseAnswer) {
     try {
       run();

@@ -1,7 +1,7 @@
-import type { CallCounts } from './calls';
-import type { SandboxConfig, SandboxConfigOverrides } from './config';
-import type { FailureInput } from './failures';
-import type { FaultInput } from './faults';
+import type { CallCounts } from './core/calls';
+import type { SandboxConfig, SandboxConfigOverrides } from './core/config';
+import type { FailureInput } from './core/failures';
+import type { FaultInput } from './core/faults';
 import type { StateDump } from './state-dump';
 
 /** A typed client for the sandbox's /_sandbox/ API, for tests and the dev stack. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { failAppStreamResourceNow } from '../appstream/failures';
-import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from '../appstream/updates';
-import { failExistingEc2Resource } from '../ec2/failures';
-import { failImage } from '../ec2/images';
-import { configOverridesSchema } from './config';
-import { failureSchema } from './failures';
-import { faultSchema } from './faults';
+import { failAppStreamResourceNow } from './appstream/failures';
+import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './appstream/updates';
+import { configOverridesSchema } from './core/config';
+import { failureSchema } from './core/failures';
+import { faultSchema } from './core/faults';
+import { failExistingEc2Resource } from './ec2/failures';
+import { failImage } from './ec2/images';
 import type { Sandbox } from './sandbox';
 import { dumpState } from './state-dump';
 
@@ -84,7 +84,7 @@ function fail(sandbox: Sandbox, body: string): unknown {
   const failure = parseBody(failureSchema, body);
   const reason = { code: failure.code, message: failure.message };
   if (failure.kind === 'image' && failure.id !== undefined) {
-    const image = sandbox.state.images.get(failure.id);
+    const image = sandbox.state.ec2.images.get(failure.id);
     if (!image || image.deregistered) throw new AdminError(404, `no image ${failure.id}`);
     failImage(sandbox.state, image, reason);
     return { applied: 'now', ...failure };

@@ -1,12 +1,21 @@
-import { seedAppStreamImages } from '../appstream/seed';
-import { CallCounter } from './calls';
-import { VirtualClock } from './clock';
-import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './config';
-import { FailurePlans } from './failures';
-import { FaultInjector, type ServiceName } from './faults';
-import { seedBaseImages, seedLaunchTemplates } from '../ec2/seed';
-import { SandboxState } from './state';
-import { Throttler } from './throttle';
+import { AppStreamResources, type AppStreamState } from './appstream/state';
+import { seedAppStreamImages } from './appstream/seed';
+import { CallCounter } from './core/calls';
+import { VirtualClock } from './core/clock';
+import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './core/config';
+import { FailurePlans } from './core/failures';
+import { FaultInjector, type ServiceName } from './core/faults';
+import { SharedState } from './core/state';
+import { Throttler } from './core/throttle';
+import { seedBaseImages, seedLaunchTemplates } from './ec2/seed';
+import { Ec2Resources, type Ec2State } from './ec2/state';
+
+/** Every resource the sandbox holds: the shared clock and sequence, and each service's own resources. */
+export class SandboxState extends SharedState implements Ec2State, AppStreamState {
+  readonly ec2 = new Ec2Resources();
+  /** AppStream 2.0 images, image builders and update availability. */
+  readonly appStream = new AppStreamResources();
+}
 
 /** The sandbox's whole in-memory world, independent of HTTP. */
 export class Sandbox {
@@ -16,6 +25,7 @@ export class Sandbox {
   readonly faults = new FaultInjector();
   readonly failures = new FailurePlans();
   readonly throttlers: Record<ServiceName, Throttler>;
+  /** Replaced wholesale on reset. */
   state: SandboxState;
 
   constructor(initial: SandboxConfigOverrides = {}) {

@@ -1,0 +1,173 @@
+import type { ServiceContext } from '../core/service';
+import type { SharedState, Tags } from '../core/state';
+import type { Timeline } from '../core/timeline';
+
+/** EC2's resources and their records. */
+
+export const AVAILABILITY_ZONE = 'us-east-1a';
+
+export interface StateReason {
+  code: string;
+  message: string;
+}
+
+export interface EbsMapping {
+  deviceName: string;
+  snapshotId: string;
+  volumeSize: number;
+  volumeType: string;
+  deleteOnTermination: boolean;
+  /** MiB/s; echoed back by DescribeImages and DescribeVolumes. */
+  volumeInitializationRate?: number;
+}
+
+export type Platform = 'windows' | 'linux';
+
+export type ImageState = 'pending' | 'available' | 'failed';
+
+export interface ImageRecord {
+  /** Creation order; the cursor that pagination tokens point at. */
+  seq: number;
+  id: string;
+  name: string;
+  description?: string;
+  ownerId: string;
+  ownerAlias?: string;
+  isPublic: boolean;
+  platform: Platform;
+  architecture: string;
+  rootDeviceName: string;
+  blockDeviceMappings: EbsMapping[];
+  tags: Tags;
+  createdAt: number;
+  lifecycle: Timeline<ImageState>;
+  /** EC2's eventual consistency: hidden from describes until `visible`. */
+  visibility: Timeline<'hidden' | 'visible'>;
+  stateReason?: StateReason;
+  sourceInstanceId?: string;
+  deregistered: boolean;
+  disabled: boolean;
+}
+
+export type SnapshotState = 'pending' | 'completed' | 'error';
+
+export interface SnapshotRecord {
+  seq: number;
+  id: string;
+  volumeId: string;
+  volumeSize: number;
+  ownerId: string;
+  ownerAlias?: string;
+  description: string;
+  tags: Tags;
+  createdAt: number;
+  lifecycle: Timeline<SnapshotState>;
+}
+
+export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
+
+export interface InstanceDevice {
+  deviceName: string;
+  volumeId: string;
+  deleteOnTermination: boolean;
+}
+
+export interface InstanceRecord {
+  seq: number;
+  id: string;
+  reservationId: string;
+  imageId: string;
+  instanceType: string;
+  platform: Platform;
+  architecture: string;
+  rootDeviceName: string;
+  launchTime: number;
+  amiLaunchIndex: number;
+  privateIpAddress: string;
+  clientToken?: string;
+  tags: Tags;
+  devices: InstanceDevice[];
+  lifecycle: Timeline<InstanceState>;
+}
+
+export interface VolumeRecord {
+  seq: number;
+  id: string;
+  size: number;
+  volumeType: string;
+  snapshotId?: string;
+  volumeInitializationRate?: number;
+  createdAt: number;
+  tags: Tags;
+  attachment?: { instanceId: string; device: string; deleteOnTermination: boolean; attachTime: number };
+}
+
+export interface LaunchTemplateRecord {
+  seq: number;
+  id: string;
+  name: string;
+  /** The sandbox keeps only version 1 of a template's data. */
+  imageId?: string;
+  instanceType?: string;
+  tags: Tags;
+  createdAt: number;
+}
+
+/** `disabled` is the sandbox's end state: EC2 then stops listing the image at all. */
+export type FastLaunchState = 'enabling' | 'enabling-failed' | 'enabled' | 'enabled-failed' | 'disabling' | 'disabling-failed' | 'disabled';
+
+export interface FastLaunchRecord {
+  seq: number;
+  imageId: string;
+  ownerId: string;
+  targetResourceCount: number;
+  maxParallelLaunches: number;
+  launchTemplate?: { id: string; name: string; version: string };
+  lifecycle: Timeline<FastLaunchState>;
+  /** StateTransitionReason for each state entered (EC2 reports one per transition). */
+  reasons: Partial<Record<FastLaunchState, string>>;
+}
+
+export type ReplaceRootVolumeTaskState = 'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
+
+export interface ReplaceRootVolumeTaskRecord {
+  seq: number;
+  id: string;
+  instanceId: string;
+  clientToken: string;
+  imageId?: string;
+  snapshotId?: string;
+  deleteReplacedRootVolume: boolean;
+  volumeInitializationRate?: number;
+  tags: Tags;
+  startedAt: number;
+  lifecycle: Timeline<ReplaceRootVolumeTaskState>;
+  /** Why an injected failure failed it (EC2 itself reports no reason for tasks). */
+  failure?: StateReason;
+  /** True once the task's outcome has been applied to the instance and its volumes. */
+  settled: boolean;
+  /** The replacement root volume, once the task has succeeded. */
+  newVolumeId?: string;
+}
+
+/** Every EC2 resource the sandbox holds. */
+export class Ec2Resources {
+  readonly images = new Map<string, ImageRecord>();
+  readonly snapshots = new Map<string, SnapshotRecord>();
+  readonly instances = new Map<string, InstanceRecord>();
+  readonly volumes = new Map<string, VolumeRecord>();
+  /** RunInstances ClientToken → reservation's instance IDs, for idempotent retries. */
+  readonly reservationsByClientToken = new Map<string, string[]>();
+  readonly launchTemplates = new Map<string, LaunchTemplateRecord>();
+  /** Fast-launch settings by image ID: EC2 keeps one per image. */
+  readonly fastLaunch = new Map<string, FastLaunchRecord>();
+  readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTaskRecord>();
+  /** CreateReplaceRootVolumeTask ClientToken → task ID, for idempotent retries. */
+  readonly replaceRootVolumeTasksByClientToken = new Map<string, string>();
+}
+
+/** The sandbox's state as EC2 sees it: the shared clock and sequence, and EC2's resources. */
+export type Ec2State = SharedState & { readonly ec2: Ec2Resources };
+
+/** Everything an EC2 action may read or change. */
+export type Ec2Context = ServiceContext<Ec2State>;

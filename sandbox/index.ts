@@ -1,0 +1,13 @@
+/**
+ * @golden-image/aws-sandbox: a local AWS (EC2 and AppStream 2.0) on one loopback port,
+ * with an admin API for tests, benchmarks and the dev stack. This is its public API.
+ */
+export { createSandbox, type RunningSandbox } from './server';
+export { SandboxAdmin } from './admin-client';
+export type { StateDump } from './state-dump';
+export type { SandboxConfigOverrides } from './core/config';
+export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles';
+export type { CallCount, CallCounts } from './core/calls';
+export type { FaultInput } from './core/faults';
+export { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
+export { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from './appstream/seed';
