@@ -1,10 +1,9 @@
 /** `golden-image ami run`: flags and config files become one validated amiPipeline input. */
 import type { Command } from 'commander';
-import { amiPipelineInput, type AmiPipelineConfig } from '../contracts/ami-pipeline';
-import { parseInput } from '../contracts/input-validation';
+import type { AmiPipelineConfig } from '../contracts/ami-pipeline';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
-import { startPipeline } from './start-pipeline';
+import { startValidPipeline, validatePipeline } from './start-pipeline';
 
 interface AmiRunFlags extends FollowFlags {
   file?: string;
@@ -49,8 +48,8 @@ async function amiConfig(flags: AmiRunFlags): Promise<AmiPipelineConfig> {
 
 async function runAmi(flags: AmiRunFlags): Promise<void> {
   // Validate before connecting, so bad input fails fast and nothing starts.
-  const input = parseInput(amiPipelineInput, await amiConfig(flags));
-  await withClient(async (client) => reportStarted(await startPipeline(client, 'ami', input, { workflowId: flags.workflowId }), flags));
+  const pipeline = validatePipeline('ami', await amiConfig(flags));
+  await withClient(async (client) => reportStarted(await startValidPipeline(client, pipeline, { workflowId: flags.workflowId }), flags));
 }
 
 export function registerAmiCommands(program: Command): void {

@@ -3,12 +3,11 @@
  * files become one validated workflow input, checked before anything connects or starts.
  */
 import { Argument, type Command } from 'commander';
-import { BUILDER_ACTIONS, CREATE_ONLY, appStreamImageBuilderInput, type AppStreamImageBuilderConfig, type BuilderAction } from '../contracts/appstream-image-builder';
-import { appStreamImageUpdateInput, type AppStreamImageUpdateConfig } from '../contracts/appstream-image-update';
-import { parseInput } from '../contracts/input-validation';
+import { BUILDER_ACTIONS, CREATE_ONLY, type AppStreamImageBuilderConfig, type BuilderAction } from '../contracts/appstream-image-builder';
+import type { AppStreamImageUpdateConfig } from '../contracts/appstream-image-update';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
-import { startPipeline } from './start-pipeline';
+import { startValidPipeline, validatePipeline } from './start-pipeline';
 
 interface CommonFlags extends FollowFlags {
   file?: string;
@@ -76,13 +75,13 @@ async function builderConfig(action: BuilderAction, flags: BuilderFlags): Promis
 
 async function runUpdate(flags: UpdateFlags): Promise<void> {
   // Validate before connecting, so bad input fails fast and nothing starts.
-  const input = parseInput(appStreamImageUpdateInput, await updateConfig(flags));
-  await withClient(async (client) => reportStarted(await startPipeline(client, 'appstream-update', input, { workflowId: flags.workflowId }), flags));
+  const pipeline = validatePipeline('appstream-update', await updateConfig(flags));
+  await withClient(async (client) => reportStarted(await startValidPipeline(client, pipeline, { workflowId: flags.workflowId }), flags));
 }
 
 async function runBuilder(action: BuilderAction, flags: BuilderFlags): Promise<void> {
-  const input = parseInput(appStreamImageBuilderInput, await builderConfig(action, flags));
-  await withClient(async (client) => reportStarted(await startPipeline(client, 'appstream-builder', input, { workflowId: flags.workflowId }), flags));
+  const pipeline = validatePipeline('appstream-builder', await builderConfig(action, flags));
+  await withClient(async (client) => reportStarted(await startValidPipeline(client, pipeline, { workflowId: flags.workflowId }), flags));
 }
 
 /** Options both commands take, in the same words. */

@@ -12,7 +12,7 @@ import { registerConfigCommands } from './config-commands';
 import { registerRunCommands } from './run-commands';
 import { registerScheduleCommands } from './schedule-commands';
 
-export function buildCli(): Command {
+function buildCli(): Command {
   const program = new Command('golden-image')
     .description('Durable golden-image pipelines for AWS on Temporal')
     .showHelpAfterError()

@@ -1,10 +1,9 @@
 /** `golden-image validate` (a config, no AWS calls) and `golden-image setup` (a cluster, once). */
 import type { Command } from 'commander';
-import { parseInput } from '../contracts/input-validation';
-import { PIPELINE_KINDS } from '../contracts/pipeline-kinds';
 import { withClient } from './cli-support';
 import { readPipelineFile } from './config-file';
 import { registerSearchAttributes } from './search-attribute-setup';
+import { validatePipeline } from './start-pipeline';
 
 export function registerConfigCommands(program: Command): void {
   program
@@ -13,7 +12,7 @@ export function registerConfigCommands(program: Command): void {
     .requiredOption('-f, --file <config.yaml>', 'the config to check')
     .action(async (flags: { file: string }) => {
       const { kind, config } = await readPipelineFile(flags.file);
-      const input = parseInput(PIPELINE_KINDS[kind].schema, config) as { name: string };
+      const { input } = validatePipeline(kind, config);
       console.log(`${flags.file}: valid ${kind} config for pipeline ${input.name}`);
     });
 

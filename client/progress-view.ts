@@ -3,6 +3,7 @@
  * elapsed, detail, and a rollout's instances); piped or in a CI log, one plain line per change.
  */
 import { STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow } from '../contracts/progress';
+import { tableLine, type Column } from './table';
 
 function elapsed(row: StageRow): string {
   if (!row.startedAt) return '';
@@ -13,19 +14,26 @@ function elapsed(row: StageRow): string {
 /** The stage whose progress has per-instance rows. */
 const ROLLOUT_STAGE = 'rollout';
 
+/** Icon, stage, state, elapsed and detail, alike in both views. */
+const STAGE_COLUMNS: Column[] = [{ width: 1 }, { width: 16 }, { width: 10 }, { width: 8, align: 'right' }, { gap: '  ' }];
+const INSTANCE_COLUMNS: Column[] = [{ width: 21 }, { width: 15 }, {}, { gap: '  ' }];
+
+const stageLine = (row: StageRow) => tableLine(STAGE_COLUMNS, [STAGE_ICONS[row.state], row.stage, row.state, elapsed(row), row.detail ?? '']);
+
+/** A rollout's instance, indented under its stage; the detail (a failure's reason) only where there is room for it. */
+export const instanceLine = (row: InstanceRow, detail?: string) => `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', detail ?? ''])}`;
+
 export function createLineView(write: (line: string) => void): (progress: PipelineProgress) => void {
   const seen = new Map<string, string>();
   const changed = (key: string, value: string) => seen.get(key) !== value && Boolean(seen.set(key, value));
   const writeStage = (row: StageRow) => {
     if (row.state === 'pending' || !changed(row.stage, `${row.state}|${row.detail ?? ''}`)) return;
-    const parts = [`${STAGE_ICONS[row.state]} ${row.stage.padEnd(16)}`, row.state.padEnd(10), elapsed(row).padStart(7)];
-    if (row.detail) parts.push(`  ${row.detail}`);
-    write(parts.join(' '));
+    write(stageLine(row));
   };
   const writeInstances = (rows: InstanceRow[]) => {
     for (const row of rows) {
       if (row.state === 'pending' || !changed(row.instanceId, `${row.state}|${row.taskId ?? ''}`)) continue;
-      write(`    ${row.instanceId.padEnd(21)} ${row.state.padEnd(15)} ${row.taskId ?? ''}${row.detail ? `  ${row.detail}` : ''}`);
+      write(instanceLine(row, row.detail));
     }
   };
   return (progress) => {
@@ -40,13 +48,11 @@ export function createLineView(write: (line: string) => void): (progress: Pipeli
 }
 
 /** The stage table, as lines of text. */
-export function renderTable(progress: PipelineProgress): string[] {
-  const lines = [`${progress.pipeline}`, `  ${'STAGE'.padEnd(16)} ${'STATE'.padEnd(10)} ${'ELAPSED'.padStart(8)}  DETAIL`];
+function renderTable(progress: PipelineProgress): string[] {
+  const lines = [`${progress.pipeline}`, tableLine(STAGE_COLUMNS, ['', 'STAGE', 'STATE', 'ELAPSED', 'DETAIL'])];
   for (const row of progress.stages) {
-    lines.push(`${STAGE_ICONS[row.state]} ${row.stage.padEnd(16)} ${row.state.padEnd(10)} ${elapsed(row).padStart(8)}  ${row.detail ?? ''}`);
-    if (row.stage === ROLLOUT_STAGE) {
-      for (const i of progress.instances ?? []) lines.push(`    ${i.instanceId.padEnd(21)} ${i.state.padEnd(15)} ${i.taskId ?? ''}`);
-    }
+    lines.push(stageLine(row));
+    if (row.stage === ROLLOUT_STAGE) lines.push(...(progress.instances ?? []).map((i) => instanceLine(i)));
   }
   if (progress.resources.length) lines.push(`  resources: ${progress.resources.join(', ')}`);
   return lines;

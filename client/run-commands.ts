@@ -1,7 +1,12 @@
 /** Commands for runs of any pipeline type: status, list, cancel, approve and reject. */
 import { Option, type Command } from 'commander';
 import { integer, withClient } from './cli-support';
+import { instanceLine } from './progress-view';
 import { approveRun, cancelRun, describeRun, listRuns, rejectRun } from './runs';
+import { tableLine, type Column } from './table';
+
+const STATUS_COLUMNS: Column[] = [{ width: 16 }, { width: 10 }];
+const LIST_COLUMNS: Column[] = [{ width: 36 }, { width: 22 }, { width: 10 }, { width: 15 }, { width: 24 }];
 
 export function registerRunCommands(program: Command): void {
   program
@@ -13,8 +18,8 @@ export function registerRunCommands(program: Command): void {
         const status = await describeRun(client, workflowId);
         if (flags.json) return console.log(JSON.stringify(status, null, 2));
         console.log(`${status.workflowId}  ${status.type}  ${status.status}  pipeline=${status.pipeline ?? '-'}  stage=${status.stage ?? '-'}`);
-        for (const row of status.progress?.stages ?? []) console.log(`  ${row.stage.padEnd(16)} ${row.state.padEnd(10)} ${row.detail ?? ''}`);
-        for (const row of status.progress?.instances ?? []) console.log(`    ${row.instanceId.padEnd(21)} ${row.state.padEnd(15)} ${row.taskId ?? ''} ${row.detail ?? ''}`);
+        for (const row of status.progress?.stages ?? []) console.log(`  ${tableLine(STATUS_COLUMNS, [row.stage, row.state, row.detail ?? ''])}`);
+        for (const row of status.progress?.instances ?? []) console.log(instanceLine(row, row.detail));
         if (status.resources.length) console.log(`  resources: ${status.resources.join(', ')}`);
         if (status.result) console.log(JSON.stringify(status.result, null, 2));
         if (status.error) console.log(`  error: ${status.error}`);
@@ -32,9 +37,8 @@ export function registerRunCommands(program: Command): void {
         const runs = await listRuns(client, flags);
         if (flags.json) return console.log(JSON.stringify(runs, null, 2));
         if (!runs.length) return console.log('no golden-image runs');
-        const columns = (cells: string[]) => [cells[0]!.padEnd(36), cells[1]!.padEnd(22), cells[2]!.padEnd(10), cells[3]!.padEnd(15), cells[4]!.padEnd(24), cells[5]].join(' ');
-        console.log(columns(['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'STARTED', 'RESOURCES']));
-        for (const r of runs) console.log(columns([r.workflowId, r.type, r.status, r.stage ?? '-', r.startTime, r.resources.join(',')]));
+        console.log(tableLine(LIST_COLUMNS, ['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'STARTED', 'RESOURCES']));
+        for (const r of runs) console.log(tableLine(LIST_COLUMNS, [r.workflowId, r.type, r.status, r.stage ?? '-', r.startTime, r.resources.join(',')]));
       }),
     );
 

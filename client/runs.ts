@@ -2,8 +2,8 @@
  * The library API for runs of any pipeline type: follow, describe, list, cancel, approve and reject.
  */
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
-import { approveUpdate, rejectUpdate, type ApproveArgs, type RejectArgs } from '../workflows/approval-gate';
-import { progressQuery, type ApprovalDecision, type PipelineProgress } from '../contracts/progress';
+import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs, type RejectArgs } from '../contracts/approval';
+import { progressQuery, type PipelineProgress } from '../contracts/progress';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 export interface RunOutcome<R> {
@@ -56,7 +56,7 @@ function rootCause(err: unknown): string {
   return current instanceof Error ? current.message : String(current);
 }
 
-export interface RunSummary {
+interface RunSummary {
   workflowId: string;
   runId: string;
   type: string;
@@ -83,7 +83,7 @@ function summarize(run: Omit<WorkflowExecutionInfo, 'raw'>): RunSummary {
 }
 
 export async function listRuns(client: Client, options: { pipeline?: string; limit?: number } = {}): Promise<RunSummary[]> {
-  const query = options.pipeline ? `GoldenImagePipeline = '${options.pipeline.replaceAll("'", '')}'` : 'GoldenImagePipeline IS NOT NULL';
+  const query = options.pipeline ? `${PIPELINE.name} = '${options.pipeline.replaceAll("'", '')}'` : `${PIPELINE.name} IS NOT NULL`;
   const runs: RunSummary[] = [];
   for await (const run of client.workflow.list({ query, pageSize: options.limit ?? 20 })) {
     runs.push(summarize(run));
@@ -92,7 +92,7 @@ export async function listRuns(client: Client, options: { pipeline?: string; lim
   return runs;
 }
 
-export interface RunStatus extends RunSummary {
+interface RunStatus extends RunSummary {
   progress?: PipelineProgress;
   result?: unknown;
   error?: string;

@@ -3,6 +3,11 @@ import { Option, type Command } from 'commander';
 import { withClient } from './cli-support';
 import { readPipelineFile } from './config-file';
 import { createSchedule, describeSchedule, listSchedules, OVERLAP_POLICIES, triggerSchedule, updateSchedule, type SchedulePolicies, type ScheduleTiming } from './schedules';
+import { tableLine, type Column } from './table';
+
+const LIST_COLUMNS: Column[] = [{ width: 24 }, { width: 22 }, { width: 7 }, {}, { gap: '  ' }];
+/** A recent run: when it was due (ISO time), how it ended, its workflow ID. */
+const RUN_COLUMNS: Column[] = [{ width: 24 }, { width: 10, gap: '  ' }];
 
 interface TimingFlags extends ScheduleTiming, SchedulePolicies {
   file?: string;
@@ -52,8 +57,8 @@ export function registerScheduleCommands(program: Command): void {
         const schedules = await listSchedules(client);
         if (flags.json) return console.log(JSON.stringify(schedules, null, 2));
         if (!schedules.length) return console.log('no schedules');
-        console.log(`${'SCHEDULE ID'.padEnd(24)} ${'WORKFLOW'.padEnd(22)} ${'STATE'.padEnd(7)} NEXT RUN`);
-        for (const s of schedules) console.log(`${s.scheduleId.padEnd(24)} ${s.workflowType.padEnd(22)} ${(s.paused ? 'paused' : 'active').padEnd(7)} ${s.nextRun ?? '-'}${s.note ? `  (${s.note})` : ''}`);
+        console.log(tableLine(LIST_COLUMNS, ['SCHEDULE ID', 'WORKFLOW', 'STATE', 'NEXT RUN']));
+        for (const s of schedules) console.log(tableLine(LIST_COLUMNS, [s.scheduleId, s.workflowType, s.paused ? 'paused' : 'active', s.nextRun ?? '-', s.note ? `(${s.note})` : '']));
       }),
     );
 
@@ -68,7 +73,7 @@ export function registerScheduleCommands(program: Command): void {
         console.log(`${r.scheduleId}  ${r.kind ?? '?'} (${r.workflowType})  ${r.paused ? `paused${r.note ? `: ${r.note}` : ''}` : 'active'}`);
         console.log(`  overlap ${r.overlap}, catch-up window ${r.catchupWindowMs / 1000}s${r.spec.timezone ? `, time zone ${r.spec.timezone}` : ''}${r.spec.jitterMs ? `, jitter ${r.spec.jitterMs / 1000}s` : ''}`);
         console.log(`  next runs:   ${r.nextRuns.slice(0, 5).join('\n               ') || '-'}`);
-        console.log(`  recent runs: ${r.recentRuns.map((run) => `${run.scheduledAt}  ${run.status.padEnd(10)} ${run.workflowId}`).join('\n               ') || '-'}`);
+        console.log(`  recent runs: ${r.recentRuns.map((run) => tableLine(RUN_COLUMNS, [run.scheduledAt, run.status, run.workflowId])).join('\n               ') || '-'}`);
       }),
     );
 

@@ -8,10 +8,10 @@ import type { PipelineKindName } from '../contracts/pipeline-kinds';
 import { durationSchema } from '../contracts/durations';
 import { configuredTaskQueue } from '../contracts/task-queue';
 import type { PipelineFile } from './config-file';
-import { pipelineAction } from './start-pipeline';
+import { validatePipeline } from './start-pipeline';
 
 export const OVERLAP_POLICIES = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 export interface ScheduleTiming {
   /** Cron expressions, e.g. "0 3 * * *". */
@@ -46,7 +46,7 @@ function parseCalendar(text: string): CalendarSpec {
 }
 
 /** Checks the timing the way the server would, but with messages that name the flag. */
-export function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
+function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
   const problems: string[] = [];
   if (!timing.cron?.length && !timing.every?.length && !timing.calendar?.length) problems.push('give --cron, --every or --calendar');
   for (const every of timing.every ?? []) {
@@ -72,11 +72,11 @@ export function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
 }
 
 function scheduleAction(scheduleId: string, file: PipelineFile, taskQueue: string) {
-  const { workflowType, args, staticSummary, typedSearchAttributes } = pipelineAction(file.kind, file.config);
+  const { workflowType, input, staticSummary, typedSearchAttributes } = validatePipeline(file.kind, file.config);
   return {
     type: 'startWorkflow' as const,
     workflowType,
-    args,
+    args: [input],
     taskQueue,
     // Temporal appends the scheduled time, so every run gets its own workflow ID.
     workflowId: scheduleId,

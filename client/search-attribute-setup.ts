@@ -12,7 +12,7 @@ const INDEXED_TYPES = {
   KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 } as const;
 
-export interface SetupReport {
+interface SetupReport {
   added: string[];
   present: string[];
 }

@@ -1,19 +1,21 @@
 /**
- * The `amiPipeline` contract: its input schema, its result and its defaults. The CLI, config files,
- * schedules and the workflow itself all validate against this one schema.
+ * The `amiPipeline` contract: its input schema, its stages, its result and its defaults. The CLI,
+ * config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { AMI_NAME_CHARS, instanceId, launchTemplateId, MAX_TAGS, tags } from './aws-ids';
+import { approval, type ApprovalDecision } from './approval';
+import { AMI_NAME_CHARS, instanceId, launchTemplateId } from './aws-ids';
 import { durationSchema, waitSchema } from './durations';
-import type { ApprovalDecision, InstanceRow } from './progress';
+import type { InstanceRow, StageTimings } from './progress';
+import { retention } from './retention';
+import { tags, userTags } from './tags';
 
-/** Tags the pipeline puts on everything it creates; user tags may not use them. */
-export const PIPELINE_TAG = 'golden-image:pipeline';
-export const RUN_TAG = 'golden-image:run-id';
-export const OWN_TAG_COUNT = 2;
+/** In order; all but create and wait-available are optional, and skipped when not configured. */
+export const AMI_STAGES = ['create', 'wait-available', 'fast-launch', 'approval', 'rollout', 'retention'] as const;
+export type AmiStage = (typeof AMI_STAGES)[number];
 
-export const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
-export const DEFAULT_IMAGE_NAME = '{{pipeline}}-{{date}}-{{run}}';
+const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
+const DEFAULT_IMAGE_NAME = '{{pipeline}}-{{date}}-{{run}}';
 
 const pipelineName = z
   .string()
@@ -27,17 +29,15 @@ const imageNameTemplate = z
     "may only hold letters, digits, spaces and ( ) [ ] . / - ' @ _ besides the placeholders {{pipeline}}, {{date}} and {{run}}",
   );
 
+/** EC2's range for the rate at which a new volume is filled from its snapshot. */
+const volumeInitializationRate = z.number().int().min(100, 'must be between 100 and 300 MiB/s').max(300, 'must be between 100 and 300 MiB/s');
+
 const blockDeviceMapping = z.strictObject({
   deviceName: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name such as /dev/sda1 or /dev/xvda'),
   volumeSize: z.number().int().min(1).max(65_536).optional(),
   volumeType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']).optional(),
   deleteOnTermination: z.boolean().optional(),
-  volumeInitializationRate: z
-    .number()
-    .int()
-    .min(100, 'must be between 100 and 300 MiB/s')
-    .max(300, 'must be between 100 and 300 MiB/s')
-    .optional(),
+  volumeInitializationRate: volumeInitializationRate.optional(),
 });
 
 export type BlockDeviceMappingSpec = z.output<typeof blockDeviceMapping>;
@@ -62,11 +62,6 @@ const fastLaunch = z
     maxParallelLaunches: z.number().int().min(6, 'must be at least 6 (EC2\'s minimum)').max(40).default(6),
   });
 
-/** Stop for a person: a Workflow Update `approve` or `reject`, or fail after the timeout. */
-const approval = z.strictObject({
-  timeout: durationSchema('1s', '30d').default('24h'),
-});
-
 /** Replace the root volume of each target instance from the new image, a few at a time. */
 const rollout = z
   .strictObject({
@@ -77,14 +72,9 @@ const rollout = z
     /** How many instances may fail before the rollout halts; with 0, the first failure halts it. */
     failureBudget: z.number().int().min(0).default(0),
     deleteReplacedRootVolume: z.boolean().default(false),
-    volumeInitializationRate: z.number().int().min(100, 'must be between 100 and 300 MiB/s').max(300, 'must be between 100 and 300 MiB/s').optional(),
+    volumeInitializationRate: volumeInitializationRate.optional(),
   })
   .refine((r) => (r.instanceIds === undefined) !== (r.tags === undefined), 'give exactly one of instanceIds or tags');
-
-/** Keep the newest N images of this pipeline; older ones lose fast launch, then are deregistered with their snapshots. */
-const retention = z.strictObject({
-  keep: z.number().int().min(1, 'must be >= 1 (the new image is always kept)').max(1000),
-});
 
 export const amiPipelineInput = z
   .strictObject({
@@ -94,14 +84,16 @@ export const amiPipelineInput = z
     instanceTags: tagFilter.optional(),
     imageName: imageNameTemplate.default(DEFAULT_IMAGE_NAME),
     description: z.string().max(255).optional(),
-    tags: tags.default({}),
+    tags: userTags('EC2').default({}),
     noReboot: z.boolean().default(true),
     blockDeviceMappings: z.array(blockDeviceMapping).max(32).default([]),
     /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deregistering it. */
     keepUnfinishedImage: z.boolean().default(false),
     fastLaunch: fastLaunch.optional(),
+    /** Stop for a person before the image reaches the fleet: approve, reject, or fail after the timeout. */
     approval: approval.optional(),
     rollout: rollout.optional(),
+    /** Keep the newest N images of this pipeline; older ones lose fast launch, then are deregistered with their snapshots. */
     retention: retention.optional(),
     waits: z
       .strictObject({
@@ -117,9 +109,6 @@ export const amiPipelineInput = z
     if ((input.instanceId === undefined) === (input.instanceTags === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['instanceId'], message: 'give exactly one of instanceId or instanceTags for the build instance' });
     }
-    if (Object.keys(input.tags).length > MAX_TAGS - OWN_TAG_COUNT) {
-      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (EC2 allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
-    }
   });
 
 /** What users write (defaults optional). */
@@ -129,14 +118,12 @@ export type AmiPipelineInput = z.output<typeof amiPipelineInput>;
 
 export type FastLaunchSpec = NonNullable<AmiPipelineInput['fastLaunch']>;
 export type RolloutSpec = NonNullable<AmiPipelineInput['rollout']>;
-export type WaitSettings = AmiPipelineInput['waits']['image'];
 
 export interface AmiPipelineResult {
   pipeline: string;
   imageId: string;
   imageName: string;
-  /** Milliseconds spent in each stage that ran. */
-  timings: Record<string, number>;
+  timings: StageTimings<AmiStage>;
   approval?: ApprovalDecision;
   rollout?: InstanceRow[];
   /** Images retention retired (deregistered with their snapshots). */

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { waitSchema } from './durations';
-import { OWN_TAG_COUNT } from './ami-pipeline';
 import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-names';
-import { MAX_TAGS, tags } from './aws-ids';
+import type { StageTimings } from './progress';
+import { userTags } from './tags';
 
 export const BUILDER_ACTIONS = ['create', 'start', 'stop', 'delete'] as const;
 export type BuilderAction = (typeof BUILDER_ACTIONS)[number];
@@ -15,6 +15,15 @@ export type BuilderGoal = 'RUNNING' | 'STOPPED' | 'DELETED';
 
 /** The state each action ends in: a new builder boots, so `create` waits for RUNNING. */
 export const BUILDER_GOALS: Record<BuilderAction, BuilderGoal> = { create: 'RUNNING', start: 'RUNNING', stop: 'STOPPED', delete: 'DELETED' };
+
+/** The stage that waits for each state. */
+const WAIT_STAGES = { RUNNING: 'wait-running', STOPPED: 'wait-stopped', DELETED: 'wait-deleted' } as const satisfies Record<BuilderGoal, string>;
+type BuilderStage = BuilderAction | (typeof WAIT_STAGES)[BuilderGoal];
+
+/** A run's two stages: the action, then the wait for the state it leads to. */
+export function builderStages(action: BuilderAction) {
+  return [action, WAIT_STAGES[BUILDER_GOALS[action]]] as const;
+}
 
 /** Settings that only CreateImageBuilder takes. */
 export const CREATE_ONLY = ['imageName', 'instanceType', 'description', 'tags'] as const;
@@ -29,7 +38,7 @@ export const appStreamImageBuilderInput = z
     /** create: default stream.standard.medium. */
     instanceType: appStreamInstanceType.optional(),
     description: z.string().max(256).optional(),
-    tags: tags.optional(),
+    tags: userTags('AppStream').optional(),
     waits: z
       .strictObject({
         /** Each builder transition takes AppStream a few minutes. */
@@ -46,9 +55,6 @@ export const appStreamImageBuilderInput = z
         if (input[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `applies only to create, not to ${input.action}` });
       }
     }
-    if (Object.keys(input.tags ?? {}).length > MAX_TAGS - OWN_TAG_COUNT) {
-      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (AppStream allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
-    }
   })
   .transform((input) => (input.action === 'create' ? { ...input, instanceType: input.instanceType ?? DEFAULT_BUILDER_INSTANCE_TYPE } : input));
 
@@ -63,6 +69,5 @@ export interface AppStreamImageBuilderResult {
   /** The state the builder arrived in. */
   state: BuilderGoal;
   arn?: string;
-  /** Milliseconds spent in each stage. */
-  timings: Record<string, number>;
+  timings: StageTimings<BuilderStage>;
 }

@@ -1,13 +1,18 @@
 /**
- * The `appStreamImageUpdate` contract: its input schema, its result and its defaults. The CLI, config
- * files, schedules and the workflow itself all validate against this one schema.
+ * The `appStreamImageUpdate` contract: its input schema, its stages, its result and its defaults. The
+ * CLI, config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
 import { waitSchema } from './durations';
-import { OWN_TAG_COUNT } from './ami-pipeline';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamName } from './appstream-names';
-import { MAX_TAGS, tags } from './aws-ids';
 import { resolveImageName } from './image-name';
+import type { StageTimings } from './progress';
+import { retention } from './retention';
+import { userTags } from './tags';
+
+/** The dry run comes first: with no update available, the rest are skipped. */
+export const APPSTREAM_UPDATE_STAGES = ['check-update', 'create', 'wait-available', 'tag', 'retention'] as const;
+type AppStreamUpdateStage = (typeof APPSTREAM_UPDATE_STAGES)[number];
 
 /** Stand-ins of full length for {{date}} and {{run}}, so a template can be checked before the run exists. */
 const SAMPLE_RUN = { runId: '00000000-0000-0000-0000-000000000000', time: new Date(0) };
@@ -22,11 +27,11 @@ export const appStreamImageUpdateInput = z
     newImageName: z.string().min(1),
     newImageDescription: z.string().max(256).optional(),
     newImageDisplayName: z.string().max(100).optional(),
-    tags: tags.default({}),
+    tags: userTags('AppStream').default({}),
     /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deleting it. */
     keepUnfinishedImage: z.boolean().default(false),
     /** Keep the newest N images of this pipeline (the new one among them); delete the rest. */
-    retention: z.strictObject({ keep: z.number().int().min(1, 'must be >= 1 (the new image is always kept)').max(1000) }).optional(),
+    retention: retention.optional(),
     waits: z
       .strictObject({
         /** A managed update takes AppStream tens of minutes. */
@@ -43,16 +48,11 @@ export const appStreamImageUpdateInput = z
         message: `${APPSTREAM_NAME_RULE} once {{pipeline}}, {{date}} (15 characters) and {{run}} (8) are filled in`,
       });
     }
-    if (Object.keys(input.tags).length > MAX_TAGS - OWN_TAG_COUNT) {
-      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${MAX_TAGS - OWN_TAG_COUNT} tags (AppStream allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})` });
-    }
   })
   .transform(({ name, ...input }) => ({ name: name ?? input.existingImageName, ...input }));
 
 /** What users write (defaults optional). */
 export type AppStreamImageUpdateConfig = z.input<typeof appStreamImageUpdateInput>;
-/** What the workflow works with (defaults applied). */
-export type AppStreamImageUpdateInput = z.output<typeof appStreamImageUpdateInput>;
 
 export type AppStreamImageUpdateResult =
   | {
@@ -60,15 +60,14 @@ export type AppStreamImageUpdateResult =
       updated: false;
       message: 'no update available';
       existingImageName: string;
-      timings: Record<string, number>;
+      timings: StageTimings<AppStreamUpdateStage>;
     }
   | {
       pipeline: string;
       updated: true;
       imageName: string;
       arn: string;
-      /** Milliseconds spent in each stage that ran. */
-      timings: Record<string, number>;
+      timings: StageTimings<AppStreamUpdateStage>;
       /** Images retention deleted. */
       retired?: string[];
     };

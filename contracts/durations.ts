@@ -33,3 +33,6 @@ export function waitSchema(interval: string, timeout: string) {
     })
     .prefault({});
 }
+
+/** A wait's settings, its defaults applied: how often to look, and for how long. */
+export type WaitSettings = z.output<ReturnType<typeof waitSchema>>;

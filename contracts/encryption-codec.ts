@@ -19,7 +19,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-export interface EncryptionKey {
+interface EncryptionKey {
   id: string;
   key: Buffer;
 }
@@ -31,7 +31,7 @@ interface SealedPayload {
 }
 
 /** Parses the environment's key list. Errors name the entry's position and key id, never key material. */
-export function parseEncryptionKeys(text: string): EncryptionKey[] {
+function parseEncryptionKeys(text: string): EncryptionKey[] {
   const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
   if (entries.length === 0) throw new Error(`${ENCRYPTION_KEYS_ENV} lists no keys`);
   const keys = entries.map((entry, index): EncryptionKey => {

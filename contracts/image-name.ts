@@ -9,7 +9,7 @@ import { workflowInfo } from '@temporalio/workflow';
 /** Set by Temporal on every run a schedule starts: the time the run was due, jitter included. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
-export interface NameContext {
+interface NameContext {
   pipeline: string;
   runId: string;
   /** The run's start (or, for scheduled runs, its scheduled) time. */

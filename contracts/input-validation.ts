@@ -12,7 +12,7 @@ export class InvalidInputError extends Error {
   }
 }
 
-export function describeIssues(error: z.ZodError): string[] {
+function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`);
 }
 

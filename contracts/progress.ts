@@ -16,8 +16,8 @@ export const STAGE_ICONS: Record<StageState, string> = {
   cancelled: '■',
 };
 
-export interface StageRow {
-  stage: string;
+export interface StageRow<Stage extends string = string> {
+  stage: Stage;
   state: StageState;
   /** ISO times from workflow time, so they replay identically. */
   startedAt?: string;
@@ -26,7 +26,10 @@ export interface StageRow {
   detail?: string;
 }
 
-export type InstanceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'failed-detached' | 'skipped' | 'cancelled';
+/** Milliseconds spent in each stage that ran, for a run's result. */
+export type StageTimings<Stage extends string> = Partial<Record<Stage, number>>;
+
+type InstanceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'failed-detached' | 'skipped' | 'cancelled';
 
 /** One instance of a rollout: what happened to its root volume. */
 export interface InstanceRow {
@@ -36,18 +39,12 @@ export interface InstanceRow {
   detail?: string;
 }
 
-export interface ApprovalDecision {
-  approved: boolean;
-  by?: string;
-  /** The reviewer's comment, or the reason for a rejection. */
-  comment?: string;
-}
-
-export interface PipelineProgress {
+/** Each workflow type has its own stages (its contract lists them); readers of any run see strings. */
+export interface PipelineProgress<Stage extends string = string> {
   pipeline: string;
   /** The stage running now, or the last one that ran. */
-  stage: string;
-  stages: StageRow[];
+  stage: Stage;
+  stages: StageRow<Stage>[];
   /** AWS resources this run created or adopted, in the order it met them. */
   resources: string[];
   /** Per-instance progress of a rollout, once it has started. */

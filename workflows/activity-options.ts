@@ -5,10 +5,10 @@
  * takes one poll or a thousand, and scheduleToCloseTimeout is the stage's deadline.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { durationMs } from '../contracts/durations';
+import { durationMs, type WaitSettings } from '../contracts/durations';
 
 /**
- * One attempt is at most two SDK tries of 10 s each (activities/aws-clients): 30 s cuts off a call that
+ * One attempt is at most two SDK tries of 10 s each (activities/aws/clients): 30 s cuts off a call that
  * hangs, or an attempt lost with a crashed worker, without waiting long before the retry.
  */
 const ATTEMPT_TIMEOUT_MS = 30_000;
@@ -19,14 +19,9 @@ export const CALL_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 };
 
-export interface WaitSettings {
-  interval: string;
-  timeout: string;
-}
-
 /**
  * A poll every `interval`, with no backoff. The worker's shared watcher answers all waits of a kind
- * from one describe per interval (activities/state-watcher), so a slower poll would save no AWS calls,
+ * from one describe per interval (activities/aws/state-watcher), so a slower poll would save no AWS calls,
  * only see changes later. An attempt may wait up to one interval for the watcher's next describe,
  * hence the longer attempt timeout.
  */

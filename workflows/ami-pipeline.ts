@@ -7,24 +7,22 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { amiPipelineInput, PIPELINE_TAG, RUN_TAG, type AmiPipelineInput, type AmiPipelineResult } from '../contracts/ami-pipeline';
-import { ApprovalGate } from './approval-gate';
+import { AMI_STAGES, amiPipelineInput, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
-import { retireOldImages } from './image-retention';
 import { imageNameForThisRun } from '../contracts/image-name';
 import { workflowInput } from '../contracts/input-validation';
+import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
+import { ApprovalGate } from './approval-gate';
+import { retireOldImages } from './image-retention';
 import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
 
 const { describeBuildInstance, checkLaunchTemplate, resolveFleet, createImage, waitForImageAvailable, enableFastLaunch, waitForFastLaunch, deregisterImage } =
   proxyActivities<Activities>(CALL_OPTIONS);
 
-export const AMI_STAGES = ['create', 'wait-available', 'fast-launch', 'approval', 'rollout', 'retention'] as const;
-type AmiStage = (typeof AMI_STAGES)[number];
-
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const input = workflowInput(amiPipelineInput, raw);
-  const stages = new StageTracker<AmiStage>(input.name, AMI_STAGES);
+  const stages = new StageTracker(input.name, AMI_STAGES);
   const gate = new ApprovalGate();
   const { runId } = workflowInfo();
   const imageName = imageNameForThisRun(input.imageName, input.name);
@@ -86,7 +84,7 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
       await CancellationScope.nonCancellable(() =>
         deregisterImage.executeWithOptions({ summary: `deregister unfinished ${imageId} and its snapshots` }, [imageId]),
       );
-      stages.note(stages.progress().stage as AmiStage, `deregistered ${imageId}`);
+      stages.note(stages.progress().stage, `deregistered ${imageId}`);
     }
     throw err;
   }

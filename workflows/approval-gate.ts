@@ -3,22 +3,9 @@
  * `reject`. The validators refuse an answer while the run is not waiting, so an early or late click
  * is told so instead of being silently stored, and a rejection must say why.
  */
-import { ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs } from '../contracts/approval';
 import { durationMs } from '../contracts/durations';
-import type { ApprovalDecision } from '../contracts/progress';
-
-export interface ApproveArgs {
-  by?: string;
-  comment?: string;
-}
-
-export interface RejectArgs {
-  by?: string;
-  reason: string;
-}
-
-export const approveUpdate = defineUpdate<ApprovalDecision, [ApproveArgs]>('approve');
-export const rejectUpdate = defineUpdate<ApprovalDecision, [RejectArgs]>('reject');
 
 export class ApprovalGate {
   private waiting = false;

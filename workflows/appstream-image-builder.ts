@@ -7,14 +7,15 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, RUN_TAG } from '../contracts/ami-pipeline';
 import {
   appStreamImageBuilderInput,
   BUILDER_GOALS,
+  builderStages,
   type AppStreamImageBuilderInput,
   type AppStreamImageBuilderResult,
 } from '../contracts/appstream-image-builder';
 import { workflowInput } from '../contracts/input-validation';
+import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
 import { StageTracker } from './stage-tracker';
 
 const { createImageBuilder, changeImageBuilder, waitForImageBuilder } = proxyActivities<Activities>(CALL_OPTIONS);
@@ -22,8 +23,9 @@ const { createImageBuilder, changeImageBuilder, waitForImageBuilder } = proxyAct
 export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImageBuilderResult> {
   const input = workflowInput(appStreamImageBuilderInput, raw);
   const goal = BUILDER_GOALS[input.action];
-  const waitStage = `wait-${goal.toLowerCase()}`;
-  const stages = new StageTracker<string>(input.name, [input.action, waitStage]);
+  const stageList = builderStages(input.action);
+  const waitStage = stageList[1];
+  const stages = new StageTracker(input.name, stageList);
   stages.addResource(input.name);
 
   const call = await stages.run(input.action, () => act(input));

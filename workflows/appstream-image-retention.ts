@@ -7,13 +7,13 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS } from './activity-options';
-import { PIPELINE_TAG } from '../contracts/ami-pipeline';
+import { PIPELINE_TAG } from '../contracts/tags';
 
 const { findPipelineAppStreamImages, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
 
 const SETTLED = new Set(['AVAILABLE', 'FAILED']);
 
-export interface AppStreamRetention {
+interface AppStreamRetention {
   retired: string[];
   inUse: string[];
 }

@@ -7,22 +7,19 @@
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, RUN_TAG } from '../contracts/ami-pipeline';
-import { appStreamImageUpdateInput, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
-import { retireOldAppStreamImages } from './appstream-image-retention';
+import { APPSTREAM_UPDATE_STAGES, appStreamImageUpdateInput, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from '../contracts/appstream-names';
-import { workflowInput } from '../contracts/input-validation';
 import { imageNameForThisRun } from '../contracts/image-name';
+import { workflowInput } from '../contracts/input-validation';
+import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
+import { retireOldAppStreamImages } from './appstream-image-retention';
 import { StageTracker } from './stage-tracker';
 
 const { checkUpdateAvailable, createUpdatedImage, waitForAppStreamImage, tagAppStreamImage, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
 
-export const APPSTREAM_UPDATE_STAGES = ['check-update', 'create', 'wait-available', 'tag', 'retention'] as const;
-type UpdateStage = (typeof APPSTREAM_UPDATE_STAGES)[number];
-
 export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImageUpdateResult> {
   const input = workflowInput(appStreamImageUpdateInput, raw);
-  const stages = new StageTracker<UpdateStage>(input.name, APPSTREAM_UPDATE_STAGES);
+  const stages = new StageTracker(input.name, APPSTREAM_UPDATE_STAGES);
   const { runId } = workflowInfo();
   const imageName = imageNameForThisRun(input.newImageName, input.name);
   if (!APPSTREAM_NAME.test(imageName)) throw ApplicationFailure.nonRetryable(`newImageName ${imageName}: ${APPSTREAM_NAME_RULE}`, 'InvalidInput');
@@ -75,7 +72,7 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
       await CancellationScope.nonCancellable(() =>
         deleteAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `delete unfinished image ${imageName}` }, [imageName]),
       );
-      stages.note(stages.progress().stage as UpdateStage, `deleted ${imageName}`);
+      stages.note(stages.progress().stage, `deleted ${imageName}`);
     }
     throw err;
   }

@@ -5,8 +5,9 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { WaitSettings } from '../contracts/durations';
+import { PIPELINE_TAG } from '../contracts/tags';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, type WaitSettings } from '../contracts/ami-pipeline';
 
 const { findPipelineImages, disableFastLaunch, waitForFastLaunch, deregisterImage } = proxyActivities<Activities>(CALL_OPTIONS);
 

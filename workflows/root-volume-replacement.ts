@@ -5,28 +5,15 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { ROOT_VOLUME_STAGES, type RootVolumeReplacementInput, type RootVolumeReplacementResult } from '../contracts/root-volume-replacement';
+import { PIPELINE_TAG } from '../contracts/tags';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { PIPELINE_TAG, type WaitSettings } from '../contracts/ami-pipeline';
 import { StageTracker } from './stage-tracker';
 
 const { createRootVolumeTask, waitForRootVolumeTask } = proxyActivities<Activities>(CALL_OPTIONS);
 
-export interface RootVolumeReplacementInput {
-  pipeline: string;
-  instanceId: string;
-  imageId: string;
-  deleteReplacedRootVolume: boolean;
-  volumeInitializationRate?: number;
-  wait: WaitSettings;
-}
-
-export interface RootVolumeReplacementResult {
-  instanceId: string;
-  taskId: string;
-}
-
 export async function rootVolumeReplacement(input: RootVolumeReplacementInput): Promise<RootVolumeReplacementResult> {
-  const stages = new StageTracker(input.pipeline, ['create-task', 'wait-task'] as const);
+  const stages = new StageTracker(input.pipeline, ROOT_VOLUME_STAGES);
   stages.addResource(input.instanceId);
   const { workflowId, runId } = workflowInfo();
 

@@ -5,11 +5,12 @@
  * EC2 and cannot be called back, so the run reports how each of them ended.
  */
 import { ApplicationFailure, CancellationScope, CancelledFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import type { RolloutSpec, WaitSettings } from '../contracts/ami-pipeline';
+import type { RolloutSpec } from '../contracts/ami-pipeline';
+import type { WaitSettings } from '../contracts/durations';
 import type { InstanceRow } from '../contracts/progress';
 import { rootVolumeReplacement } from './root-volume-replacement';
 
-export interface RolloutContext {
+interface RolloutContext {
   pipeline: string;
   imageId: string;
   wait: WaitSettings;

@@ -12,21 +12,22 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState } from '../contracts/progress';
+import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState, type StageTimings } from '../contracts/progress';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 // Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
 const stageDuration = () => metricMeter.createHistogram('golden_image_stage_duration', 'int', 'ms', 'how long pipeline stages take, by stage and how they ended');
 
 export class StageTracker<Stage extends string> {
-  private readonly rows: StageRow[];
-  private current: string;
+  private readonly rows: StageRow<Stage>[];
+  private current: Stage;
   private readonly resources: string[] = [];
   private instances: InstanceRow[] | undefined;
 
-  constructor(private readonly pipeline: string, stages: readonly Stage[]) {
+  /** `stages` is the workflow's stage list from its contract, in order. */
+  constructor(private readonly pipeline: string, stages: readonly [Stage, ...Stage[]]) {
     this.rows = stages.map((stage) => ({ stage, state: 'pending' }));
-    this.current = stages[0] ?? '';
+    this.current = stages[0];
     setHandler(progressQuery, () => this.progress());
     upsertSearchAttributes([
       { key: PIPELINE, value: pipeline },
@@ -35,7 +36,7 @@ export class StageTracker<Stage extends string> {
     this.publish();
   }
 
-  progress(): PipelineProgress {
+  progress(): PipelineProgress<Stage> {
     return {
       pipeline: this.pipeline,
       stage: this.current,
@@ -92,8 +93,8 @@ export class StageTracker<Stage extends string> {
   }
 
   /** Milliseconds each finished stage took, for the run's result. */
-  timings(): Record<string, number> {
-    const timings: Record<string, number> = {};
+  timings(): StageTimings<Stage> {
+    const timings: StageTimings<Stage> = {};
     for (const row of this.rows) {
       if (row.startedAt && row.endedAt) timings[row.stage] = Date.parse(row.endedAt) - Date.parse(row.startedAt);
     }
@@ -112,7 +113,7 @@ export class StageTracker<Stage extends string> {
     if (row?.startedAt && row.endedAt) stageDuration().record(Date.parse(row.endedAt) - Date.parse(row.startedAt), { stage, state });
   }
 
-  private update(stage: Stage, change: Partial<StageRow>): void {
+  private update(stage: Stage, change: Partial<StageRow<Stage>>): void {
     const row = this.rows.find((r) => r.stage === stage);
     if (row) Object.assign(row, change);
     this.publish();
@@ -142,10 +143,10 @@ function firstLine(text: string): string {
   return (text.split('\n')[0] ?? '').slice(0, 200);
 }
 
-/** The stage table as Temporal markdown, shown on the run's page in the UI. */
 /** Times as HH:MM:SS (UTC; the date is in the run's header), so the table fits the UI's panel. */
 const clock = (iso?: string) => (iso ? iso.slice(11, 19) : '');
 
+/** The stage table as Temporal markdown, shown on the run's page in the UI. */
 function renderDetails(pipeline: string, rows: StageRow[], resources: string[], instances?: InstanceRow[]): string {
   const lines = [`**${pipeline}**${resources.length ? ` · ${resources.join(', ')}` : ''}`, ''];
   lines.push('| stage | state | started | ended | detail |', '| --- | --- | --- | --- | --- |');
