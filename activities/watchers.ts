@@ -1,6 +1,6 @@
 /**
  * The watches a worker shares among all its waits (and its look-ups by ID), one per kind of resource,
- * each with the batched describe that refreshes it (see state-watcher.ts).
+ * each with the batched describe that refreshes it (see aws/state-watcher.ts).
  */
 import type { AwsClients } from './aws/clients';
 import { describeImageBuildersByName } from './appstream/builder-lookup';

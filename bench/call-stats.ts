@@ -2,16 +2,11 @@
  * Reads the sandbox's per-action request counts as the benchmark reports them: describes and mutating
  * calls, and how many of each were throttled (answered 503 RequestLimitExceeded).
  */
-import type { CallCounts } from '../sandbox/core/calls';
-import type { SandboxAdmin } from '../sandbox/core/admin-client';
+import type { CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
 import { sleep } from './bounded';
+import type { ScenarioResult } from './types';
 
-export interface CallSummary {
-  describeCalls: number;
-  mutatingCalls: number;
-  throttledDescribe: number;
-  throttledMutating: number;
-}
+type CallSummary = Pick<ScenarioResult, 'describeCalls' | 'mutatingCalls' | 'throttledDescribe' | 'throttledMutating'>;
 
 const isRead = (action: string) => /^(Describe|List|Get)/.test(action);
 

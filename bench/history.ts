@@ -7,7 +7,7 @@ import { mapLimit } from './bounded';
 import { spread } from './stats';
 import type { Spread } from './types';
 
-export interface HistoryFacts {
+interface HistoryFacts {
   events: number;
   /** Attempts of the named wait activity, or undefined if the run has none. */
   polls: number | undefined;

@@ -3,7 +3,7 @@
  * scenario's window, detection lag from the runs' progress, and the columns of a result row.
  */
 import type { Client } from '@temporalio/client';
-import type { CallCounts } from '../sandbox/core/calls';
+import type { CallCounts } from '@golden-image/aws-sandbox';
 import type { PipelineProgress } from '../contracts/progress';
 import { mapLimit } from './bounded';
 import { summarizeCalls } from './call-stats';
@@ -11,7 +11,7 @@ import { ownCpuS, readCpuS, type ProcStats } from './proc-stats';
 import { lagStats, round1 } from './stats';
 import type { ScenarioResult, Spread } from './types';
 
-export interface CpuWindow {
+interface CpuWindow {
   /** CPU seconds since the window opened: [dev server, this process]. */
   close(): { serverCpuS: number; benchCpuS: number };
 }

@@ -1,4 +1,5 @@
 /** The one results table, as fixed-width text for the terminal and as Markdown for results.md. */
+import { fittedColumns, tableLine } from '../client/table';
 import type { BenchResults, ScenarioResult, Spread } from './types';
 
 const MODE_LABEL = { shared: '(a) shared watcher', 'per-run': '(b) per-run polling', 'sdk-waiter': '(c) SDK waiter' } as const;
@@ -35,9 +36,9 @@ function cells(r: ScenarioResult): string[] {
 
 export function textTable(results: ScenarioResult[]): string {
   const rows = [HEADERS, ...results.map(cells)];
-  const widths = HEADERS.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
+  const columns = fittedColumns(rows);
+  const line = (r: string[]) => tableLine(columns, r, ' | ');
+  return [line(HEADERS), columns.map((c) => '-'.repeat(c.width)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
 }
 
 function markdownTable(results: ScenarioResult[]): string {

@@ -4,13 +4,12 @@
  * draws are seeded, so every mode of a run, and every run, sees the same durations in creation order.
  * Throttling stays at AWS's published sizes (scale 1), the sandbox default.
  */
-import { RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { SandboxAdmin } from '../sandbox/core/admin-client';
-import type { SandboxConfigOverrides } from '../sandbox/core/config';
-import { LINUX_BASE_AMI_ID } from '../sandbox/ec2/seed';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SandboxAdmin, SandboxConfigOverrides } from '@golden-image/aws-sandbox';
+import { runInstances } from '../dev/launch-instances';
 import { pollUntil, sleep } from './bounded';
 
-export const DURATION_SEED = 7;
+const DURATION_SEED = 7;
 
 export const BENCH_SANDBOX: SandboxConfigOverrides = {
   profile: 'realistic',
@@ -34,16 +33,7 @@ export async function launchInstances(ec2: EC2Client, admin: SandboxAdmin, count
   for (let left = count, tries = 0; left > 0 && tries < 50; tries++) {
     const batch = Math.min(RUN_BATCH, left);
     try {
-      const out = await ec2.send(
-        new RunInstancesCommand({
-          ImageId: LINUX_BASE_AMI_ID,
-          InstanceType: 'm5.large',
-          MinCount: batch,
-          MaxCount: batch,
-          TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-        }),
-      );
-      ids.push(...(out.Instances ?? []).map((i) => i.InstanceId ?? ''));
+      ids.push(...(await runInstances(ec2, 'linux', batch, tags)));
       left -= batch;
     } catch (err) {
       if ((err as { name?: string }).name !== 'RequestLimitExceeded') throw err;

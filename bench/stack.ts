@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { SandboxAdmin } from '../sandbox/core/admin-client';
-import { createSandbox, type RunningSandbox } from '../sandbox/core/server';
+import { SandboxAdmin, createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { freePort } from './ports';
 

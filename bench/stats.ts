@@ -1,7 +1,7 @@
 /** Small numeric helpers: nearest-rank percentiles and min/median/max spreads. */
 import type { Spread } from './types';
 
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;

@@ -1,7 +1,7 @@
 /** The targets, checked against the measured rows. They are reported, never asserted, and never lowered. */
 import type { HistoryProbe, ScenarioResult, TargetCheck } from './types';
 
-export const POLL_INTERVAL_S = 15;
+const POLL_INTERVAL_S = 15;
 const GiB_MiB = 1024;
 
 export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null): TargetCheck[] {

@@ -1,8 +1,8 @@
 /** The shape of one benchmark row: what `npm run bench` prints, and what results.json holds. */
-import type { CallCount } from '../sandbox/core/calls';
+import type { CallCount } from '@golden-image/aws-sandbox';
 
 export type BenchMode = 'shared' | 'per-run' | 'sdk-waiter';
-export type ScenarioKind = 'ami' | 'rollout';
+type ScenarioKind = 'ami' | 'rollout';
 
 export interface Spread {
   min: number;

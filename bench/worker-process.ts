@@ -1,20 +1,17 @@
 /**
- * The production worker (worker/main.ts) as a child process, configured only through its environment
- * the way an operator would run it, so its peak RSS and CPU time are its own and readable from /proc.
+ * The production worker as a child process (dev/worker-process.ts), so its peak RSS and CPU time are its
+ * own and readable from /proc; ready once it polls its task queue.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { stopProcess } from '../dev/dev-server';
-import { WORKER_NODE_ARGS } from '../worker/node-args';
-import { sandboxWorkerEnv } from '../dev/sandbox-worker-env';
+import { spawnSandboxWorker } from '../dev/worker-process';
 import { pollUntil } from './bounded';
 import { readProcStats, type ProcStats } from './proc-stats';
 import { BENCH_CREDENTIALS, BENCH_REGION, type BenchStack } from './stack';
-
-const ROOT = path.resolve(__dirname, '..');
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -24,7 +21,7 @@ export interface WorkerOptions {
   logFile: string;
 }
 
-export interface BenchWorker {
+interface BenchWorker {
   child: ChildProcess;
   /** Peak RSS and CPU so far; read before stop(). */
   stats(): ProcStats;
@@ -43,11 +40,7 @@ export function startScenarioWorker(stack: BenchStack, taskQueue: string, mode: 
 }
 
 export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
-  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, '--import', 'tsx', path.join(ROOT, 'worker/main.ts')], {
-    cwd: ROOT,
-    env: { ...sandboxWorkerEnv({ ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS }), GOLDEN_IMAGE_WAIT_MODE: opts.mode },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnSandboxWorker({ ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS }, { GOLDEN_IMAGE_WAIT_MODE: opts.mode });
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -18,7 +18,7 @@ const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const ROUTE = /^(?:\/[^/]+)?\/(encode|decode)$/;
 
-export interface CodecServerOptions {
+interface CodecServerOptions {
   codec: PayloadCodec;
   /** 0 picks a free port. */
   port: number;

@@ -6,16 +6,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
-import { PROFILE_NAMES, type ProfileName } from '../sandbox/core/profiles';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../sandbox/ec2/seed';
-import { SandboxAdmin } from '../sandbox/core/admin-client';
-import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream/seed';
-import { createSandbox } from '../sandbox/core/server';
+import { APPSTREAM_GOLDEN_IMAGE_NAME, createSandbox, PROFILE_NAMES, SandboxAdmin, type ProfileName } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
+import { runInstances } from './launch-instances';
 import { installRuntime } from '../worker/runtime';
 import { dataConverterFromEnv } from '../contracts/encryption-codec';
 
@@ -37,19 +33,6 @@ function port(text: string): number {
   return n;
 }
 
-async function launch(ec2: EC2Client, imageId: string, tags: Record<string, string>, count = 1): Promise<string[]> {
-  const out = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: imageId,
-      InstanceType: 'm5.large',
-      MinCount: count,
-      MaxCount: count,
-      TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-    }),
-  );
-  return (out.Instances ?? []).map((i) => i.InstanceId ?? '');
-}
-
 async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
   // Keep the banner readable: the worker's INFO chatter (bundling, state changes) stays out.
@@ -64,9 +47,9 @@ async function main(options: StackOptions): Promise<void> {
   const sandbox = await createSandbox({ port: options.sandboxPort, config: { profile: options.profile, throttling: { enabled: options.throttling } } });
   const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
 
-  const [windowsBuild] = await launch(clients.ec2, WINDOWS_BASE_AMI_ID, { Name: 'win-build', role: 'build' });
-  const [linuxBuild] = await launch(clients.ec2, LINUX_BASE_AMI_ID, { Name: 'linux-build', role: 'build' });
-  const fleet = await launch(clients.ec2, WINDOWS_BASE_AMI_ID, { fleet: 'web' }, 4);
+  const [windowsBuild] = await runInstances(clients.ec2, 'windows', 1, { Name: 'win-build', role: 'build' });
+  const [linuxBuild] = await runInstances(clients.ec2, 'linux', 1, { Name: 'linux-build', role: 'build' });
+  const fleet = await runInstances(clients.ec2, 'windows', 4, { fleet: 'web' });
   // So that `appstream update` has something to do in the demo; real AWS decides this itself.
   await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
 

@@ -1,5 +1,5 @@
 /**
- * Finds or builds the Temporal CLI (which carries the dev server), in the order DESIGN.md fixes:
+ * Finds or builds the Temporal CLI (which carries the dev server), in this order:
  * $TEMPORAL_CLI, `temporal` on PATH, our cached build, `go install` through the Go module proxy,
  * and last the SDK's own download. The SDK download needs the internet, which CI machines lack,
  * so it is the last resort rather than the default.
@@ -14,10 +14,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 
-export function temporalCliCacheDir(): string {
+function temporalCliCacheDir(): string {
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
   return path.join(cacheHome, 'golden-image', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }

@@ -9,7 +9,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { CancelledFailure } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
 import { approveRun, rejectRun } from '../client/runs';
-import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/ec2/seed';
+import { FAST_LAUNCH_TEMPLATE_NAME } from '@golden-image/aws-sandbox';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { InstanceRow } from '../contracts/progress';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';

@@ -16,7 +16,7 @@ import {
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../sandbox/appstream/seed';
+import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import type { AppStreamImageBuilderConfig, AppStreamImageBuilderResult } from '../contracts/appstream-image-builder';
 import type { AppStreamImageUpdateConfig, AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';

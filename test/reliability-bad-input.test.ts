@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateImageCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream/seed';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import { failureOf } from './support/runs';
 import { checkSandbox, mutatingCallsOf } from './support/sandbox-state';
 import { setAppStreamUpdateAvailable } from './support/scenarios';

@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
-import type { CallCounts } from '../sandbox/core/calls';
-import type { FaultInput } from '../sandbox/core/faults';
-import { FAST_LAUNCH_TEMPLATE_NAME } from '../sandbox/ec2/seed';
+import { FAST_LAUNCH_TEMPLATE_NAME, type CallCounts, type FaultInput } from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { checkSandbox } from './support/sandbox-state';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME } from '../sandbox/appstream/seed';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { awaitOutcome } from '../client/runs';

@@ -11,17 +11,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { RunInstancesCommand, waitUntilInstanceRunning } from '@aws-sdk/client-ec2';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { readPipelineFile, type PipelineFile } from '../client/config-file';
 import { createSchedule, describeSchedule, triggerSchedule } from '../client/schedules';
 import { startPipeline } from '../client/start-pipeline';
-import { LINUX_BASE_AMI_ID } from '../sandbox/ec2/seed';
-import { createSandbox, type RunningSandbox } from '../sandbox/core/server';
+import { createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer, type DevServer } from '../dev/dev-server';
+import { launchInstances } from '../dev/launch-instances';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { Frame, Page } from 'playwright-core';
 import { launchChromium, type Browser } from './support/browser';
@@ -86,17 +85,7 @@ before(async () => {
   clientConnection = await Connection.connect({ address: server.address });
   client = new Client({ connection: clientConnection });
 
-  const launched = await clients.ec2.send(
-    new RunInstancesCommand({
-      ImageId: LINUX_BASE_AMI_ID,
-      InstanceType: 'm5.large',
-      MinCount: 1,
-      MaxCount: 1,
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'linux-build' }] }],
-    }),
-  );
-  const instanceIds = (launched.Instances ?? []).map((i) => i.InstanceId!);
-  await waitUntilInstanceRunning({ client: clients.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: instanceIds });
+  await launchInstances(clients.ec2, 'linux', 1, { Name: 'linux-build' });
 
   const ami = await linuxConfig('linux-golden');
   amiRun = await startPipeline(client, 'ami', ami.config, { taskQueue });

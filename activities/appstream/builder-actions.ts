@@ -3,7 +3,8 @@
  * A first attempt sends the call and lets AppStream refuse an illegal transition (stop a STOPPED
  * builder, say) with its own error. A retry first looks at the builder: if an earlier attempt's call
  * already took effect (the response was lost, or the worker died), there is nothing left to do.
- * Create adopts a builder of its name only when it carries this run's tag (see appstream-create-or-adopt).
+ * Create looks the name up first, and adopts a builder of that name only when it carries this run's tag
+ * (see ../aws/create-or-adopt.ts).
  */
 import {
   CreateImageBuilderCommand,
@@ -15,8 +16,10 @@ import {
 } from '@aws-sdk/client-appstream';
 import { Context } from '@temporalio/activity';
 import { describeImageBuilder } from './builder-lookup';
-import { createOrAdopt } from './create-or-adopt';
+import { appStreamTag } from './tags';
 import { awsCall } from '../aws/call';
+import { createOrAdopt } from '../aws/create-or-adopt';
+import { terminalState } from '../aws/not-ready';
 
 /** Whether this activity execution is a retry of one that may already have made its call. */
 export function isRetry(): boolean {
@@ -33,7 +36,7 @@ export interface BuilderRequest {
   ownershipTag: string;
 }
 
-export interface BuilderCall {
+interface BuilderCall {
   name: string;
   /** The builder's state right after the call (or as found, when an earlier attempt had made it). */
   state: string;
@@ -50,14 +53,15 @@ const result = (builder: ImageBuilder | undefined, name: string, alreadyDone: bo
 });
 
 export async function createImageBuilder(appstream: AppStreamClient, request: BuilderRequest): Promise<BuilderCall> {
-  const { value, adopted } = await createOrAdopt(appstream, {
+  const { value, adopted } = await createOrAdopt({
     kind: 'image builder',
     name: request.name,
-    takenType: 'ImageBuilderNameTaken',
-    ownership: { key: request.ownershipTag, value: request.tags[request.ownershipTag] },
+    takenCode: 'ResourceAlreadyExistsException',
+    owner: request.tags[request.ownershipTag],
+    lookUpFirst: true,
     find: async () => {
       const builder = await describeImageBuilder(appstream, request.name);
-      return builder && { value: builder, arn: builder.Arn };
+      return builder && { value: builder, owner: await appStreamTag(appstream, builder.Arn, request.ownershipTag) };
     },
     create: async () => {
       const out = await awsCall('CreateImageBuilder', () =>
@@ -73,6 +77,8 @@ export async function createImageBuilder(appstream: AppStreamClient, request: Bu
       );
       return out.ImageBuilder;
     },
+    refuse: () =>
+      terminalState('ImageBuilderNameTaken', `an image builder named ${request.name} already exists and was not created by this run; choose another name`),
   });
   return result(value, request.name, adopted);
 }

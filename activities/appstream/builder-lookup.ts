@@ -37,7 +37,7 @@ export function describeImageBuildersByName(appstream: AppStreamClient, names: s
   );
 }
 
-export interface BuilderArrival {
+interface BuilderArrival {
   name: string;
   state: BuilderGoal;
   arn?: string;

@@ -12,7 +12,7 @@ export async function tagAppStreamImage(appstream: AppStreamClient, arn: string,
   await awsCall('TagResource', () => appstream.send(new TagResourceCommand({ ResourceArn: arn, Tags: tags })));
 }
 
-export type ImageDeletion = 'deleted' | 'gone' | 'in-use';
+type ImageDeletion = 'deleted' | 'gone' | 'in-use';
 
 /**
  * Already gone counts as done. An image still being built cannot be deleted yet, so that is "not

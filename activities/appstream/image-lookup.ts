@@ -1,11 +1,12 @@
 /**
  * AppStream image look-ups. DescribeImages pages through the SDK's paginator (at most 25 a page), and
  * a name AppStream does not know is "no such image", not an error. DescribeImages returns no tags, so
- * ownership is read with ListTagsForResource.
+ * ownership is read with ListTagsForResource (tags.ts).
  */
-import { DescribeImagesCommand, ListTagsForResourceCommand, paginateDescribeImages, type AppStreamClient, type Image } from '@aws-sdk/client-appstream';
+import { DescribeImagesCommand, paginateDescribeImages, type AppStreamClient, type Image } from '@aws-sdk/client-appstream';
 import { awsCall } from '../aws/call';
 import { byNameTolerant } from './by-name';
+import { appStreamTags } from './tags';
 import { inChunks } from '../aws/state-watcher';
 
 const PAGE_SIZE = 25;
@@ -24,12 +25,6 @@ export function describeAppStreamImages(appstream: AppStreamClient, names: strin
   );
 }
 
-
-export async function appStreamTags(appstream: AppStreamClient, arn: string): Promise<Record<string, string>> {
-  const out = await awsCall('ListTagsForResource', () => appstream.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
-  return out.Tags ?? {};
-}
-
 async function privateImages(appstream: AppStreamClient): Promise<Image[]> {
   return awsCall('DescribeImages', async () => {
     const images: Image[] = [];
@@ -38,7 +33,7 @@ async function privateImages(appstream: AppStreamClient): Promise<Image[]> {
   });
 }
 
-export interface PipelineAppStreamImage {
+interface PipelineAppStreamImage {
   name: string;
   arn: string;
   state: string;

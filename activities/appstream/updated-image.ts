@@ -1,15 +1,17 @@
 /**
  * CreateUpdatedImage: first the dry run that asks whether AWS has updates for the image, then the real
  * call, made safe to retry: the workflow derives the new name deterministically, and an image of that
- * name is adopted only when it carries this run's tag (see appstream-create-or-adopt).
+ * name is adopted only when it carries this run's tag (see ../aws/create-or-adopt.ts). The name is looked
+ * up before the create too: a name someone else holds is refused with no image started.
  */
 import { CreateUpdatedImageCommand, type AppStreamClient } from '@aws-sdk/client-appstream';
-import { createOrAdopt } from './create-or-adopt';
 import { describeAppStreamImage } from './image-lookup';
+import { appStreamTag } from './tags';
 import { awsCall } from '../aws/call';
+import { createOrAdopt } from '../aws/create-or-adopt';
 import { terminalState } from '../aws/not-ready';
 
-export interface UpdateCheck {
+interface UpdateCheck {
   canUpdateImage: boolean;
   existingImageArn?: string;
 }
@@ -32,21 +34,23 @@ export interface UpdatedImageRequest {
   ownershipTag: string;
 }
 
-export interface UpdatedImage {
+interface UpdatedImage {
   name: string;
   arn: string;
   adopted: boolean;
 }
 
 export async function createUpdatedImage(appstream: AppStreamClient, request: UpdatedImageRequest): Promise<UpdatedImage> {
-  const { value, adopted } = await createOrAdopt(appstream, {
+  const { value, adopted } = await createOrAdopt({
     kind: 'image',
     name: request.newImageName,
-    takenType: 'ImageNameTaken',
-    ownership: { key: request.ownershipTag, value: request.tags[request.ownershipTag] },
+    takenCode: 'ResourceAlreadyExistsException',
+    owner: request.tags[request.ownershipTag],
+    lookUpFirst: true,
     find: async () => {
       const image = await describeAppStreamImage(appstream, request.newImageName);
-      return image && { value: image.Arn ?? '', arn: image.Visibility === 'PRIVATE' ? image.Arn : undefined };
+      // Only a private image's tags are this account's to read: a public or shared one is never this run's.
+      return image && { value: image.Arn ?? '', owner: await appStreamTag(appstream, image.Visibility === 'PRIVATE' ? image.Arn : undefined, request.ownershipTag) };
     },
     create: async () => {
       const out = await awsCall('CreateUpdatedImage', () =>
@@ -63,6 +67,7 @@ export async function createUpdatedImage(appstream: AppStreamClient, request: Up
       if (!out.image?.Arn) throw terminalState('CreateUpdatedImageNoImage', 'CreateUpdatedImage returned no image');
       return out.image.Arn;
     },
+    refuse: () => terminalState('ImageNameTaken', `an image named ${request.newImageName} already exists and was not created by this run; choose another name`),
   });
   return { name: request.newImageName, arn: value, adopted };
 }

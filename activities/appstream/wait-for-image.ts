@@ -8,7 +8,7 @@ import { failedState } from './failed-state';
 import { notReady, terminalState } from '../aws/not-ready';
 import type { ResourceWatch } from '../aws/state-watcher';
 
-export interface AvailableAppStreamImage {
+interface AvailableAppStreamImage {
   name: string;
   arn: string;
 }

@@ -12,7 +12,7 @@ export interface AwsClients {
   appstream: AppStreamClient;
 }
 
-export interface AwsClientOptions {
+interface AwsClientOptions {
   region?: string;
   endpoint?: string;
   /** For tests against the sandbox; production uses the default provider chain. */

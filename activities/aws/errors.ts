@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 
-export interface AwsErrorInfo {
+interface AwsErrorInfo {
   code: string;
   message: string;
   status?: number;

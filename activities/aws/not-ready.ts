@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 
-export const NOT_READY = 'NotReady';
+const NOT_READY = 'NotReady';
 
 export function notReady(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: NOT_READY, message, category: ApplicationFailureCategory.BENIGN });

@@ -21,7 +21,7 @@ import { Context } from '@temporalio/activity';
 /** Describes many resources in one go (across pages); an ID missing from the map was not found. */
 export type BatchDescribe<T> = (ids: string[]) => Promise<Map<string, T>>;
 
-export interface WatchSettings {
+interface WatchSettings {
   /**
    * How much longer than the poll interval beats are apart (at most a tenth of the interval). Waits
    * answered by a beat come back one interval later, spread over about a second (the server fires
@@ -37,7 +37,7 @@ export interface WatchSettings {
 /** Shared by default; `per-run` describes each resource on its own, as a plain poller would (the benchmark's baseline). */
 export type WaitMode = 'shared' | 'per-run';
 
-export const DEFAULT_WATCH: WatchSettings = { slackMs: 1_000, refreshTimeoutMs: 25_000 };
+const DEFAULT_WATCH: WatchSettings = { slackMs: 1_000, refreshTimeoutMs: 25_000 };
 
 /** What the watcher needs to know about the attempt that asks. */
 export interface PollAttempt {
@@ -54,7 +54,7 @@ export interface PollAttempt {
 const FALLBACK_INTERVAL_MS = 1_000;
 
 /** The poll attempt of the activity that is running now. */
-export function currentPollAttempt(): PollAttempt {
+function currentPollAttempt(): PollAttempt {
   const { attempt, retryPolicy } = Context.current().info;
   const interval = Number(retryPolicy?.initialInterval);
   return { intervalMs: interval > 0 ? interval : FALLBACK_INTERVAL_MS, first: attempt === 1 };

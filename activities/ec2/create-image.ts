@@ -1,20 +1,14 @@
 /**
- * CreateImage, made safe to retry. EC2 has no client token for it, so the name is the idempotency key:
- * the workflow derives it deterministically, and EC2 refuses a second image of that name. When it does,
- * this activity adopts the image of that name if this same run created it (a retry after a lost
- * response, or a retry after a worker crash). An image of that name from anyone else is refused rather
- * than silently taken over.
- *
- * The name is looked up only after EC2 says it is taken, not before every attempt: at fleet scale,
- * CreateImage is throttled and retried many times, and a look-up per attempt would drain the describe
- * bucket that the waits need.
+ * CreateImage, made safe to retry by its name (see ../aws/create-or-adopt.ts). The name is looked up
+ * only after EC2 says it is taken, not before every attempt: at fleet scale, CreateImage is throttled
+ * and retried many times, and a look-up per attempt would drain the describe bucket that the waits need.
  */
 import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
 import type { BlockDeviceMappingSpec } from '../../contracts/ami-pipeline';
 import { awsCall } from '../aws/call';
-import { isAwsErrorCode } from '../aws/errors';
+import { createOrAdopt } from '../aws/create-or-adopt';
 import { findOwnImageByName, tagValue } from './image-lookup';
-import { notReady, terminalState } from '../aws/not-ready';
+import { terminalState } from '../aws/not-ready';
 
 export interface CreateImageRequest {
   instanceId: string;
@@ -27,35 +21,30 @@ export interface CreateImageRequest {
   ownershipTag: string;
 }
 
-export interface CreatedImage {
+interface CreatedImage {
   imageId: string;
   adopted: boolean;
 }
 
 export async function createImage(ec2: EC2Client, request: CreateImageRequest): Promise<CreatedImage> {
-  try {
-    const out = await awsCall('CreateImage', () => ec2.send(new CreateImageCommand(toCommandInput(request))));
-    if (!out.ImageId) throw terminalState('CreateImageNoId', 'CreateImage returned no ImageId');
-    return { imageId: out.ImageId, adopted: false };
-  } catch (err) {
-    if (!isAwsErrorCode(err, 'InvalidAMIName.Duplicate')) throw err;
-    // Our earlier attempt may have succeeded; if it is not visible yet, the retry policy asks again.
-    const existing = await adoptExisting(ec2, request);
-    if (existing) return existing;
-    throw notReady(`an image named ${request.name} exists but is not visible yet`);
-  }
-}
-
-async function adoptExisting(ec2: EC2Client, request: CreateImageRequest): Promise<CreatedImage | undefined> {
-  const image = await findOwnImageByName(ec2, request.name);
-  if (!image?.ImageId) return undefined;
-  if (tagValue(image, request.ownershipTag) !== request.tags[request.ownershipTag]) {
-    throw terminalState(
-      'ImageNameTaken',
-      `an image named ${request.name} (${image.ImageId}) already exists and was not created by this run; choose another image name`,
-    );
-  }
-  return { imageId: image.ImageId, adopted: true };
+  const { value: imageId, adopted } = await createOrAdopt({
+    kind: 'image',
+    name: request.name,
+    takenCode: 'InvalidAMIName.Duplicate',
+    owner: request.tags[request.ownershipTag],
+    create: async () => {
+      const out = await awsCall('CreateImage', () => ec2.send(new CreateImageCommand(toCommandInput(request))));
+      if (!out.ImageId) throw terminalState('CreateImageNoId', 'CreateImage returned no ImageId');
+      return out.ImageId;
+    },
+    find: async () => {
+      const image = await findOwnImageByName(ec2, request.name);
+      return image?.ImageId ? { value: image.ImageId, owner: tagValue(image, request.ownershipTag) } : undefined;
+    },
+    refuse: (existingId) =>
+      terminalState('ImageNameTaken', `an image named ${request.name} (${existingId}) already exists and was not created by this run; choose another image name`),
+  });
+  return { imageId, adopted };
 }
 
 function toCommandInput(request: CreateImageRequest) {

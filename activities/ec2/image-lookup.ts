@@ -36,7 +36,7 @@ export async function findOwnImageByName(ec2: EC2Client, name: string): Promise<
   return images.find((image) => image.Name === name && image.State !== 'deregistered');
 }
 
-export interface PipelineImage {
+interface PipelineImage {
   imageId: string;
   name: string;
   creationDate: string;

@@ -13,7 +13,7 @@ export interface ImageWait {
   notFoundGraceUntil: string;
 }
 
-export interface AvailableImage {
+interface AvailableImage {
   imageId: string;
   name: string;
   snapshotIds: string[];

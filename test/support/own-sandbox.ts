@@ -6,10 +6,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { AppStreamClient } from '@aws-sdk/client-appstream';
 import { createAwsClients } from '../../activities/aws/clients';
-import { SandboxAdmin } from '../../sandbox/core/admin-client';
-import type { SandboxConfigOverrides } from '../../sandbox/core/config';
-import { createSandbox } from '../../sandbox/core/server';
-import { launchInstances } from './instances';
+import { SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
+import { launchInstances } from '../../dev/launch-instances';
 import { REGION, TEST_CREDENTIALS } from './stack';
 
 export interface OwnSandbox {

@@ -4,10 +4,8 @@
  * image twice, and no image may be left half-removed (deregistered with its snapshots still there).
  */
 import assert from 'node:assert/strict';
-import type { SandboxAdmin } from '../../sandbox/core/admin-client';
-import type { CallCounts } from '../../sandbox/core/calls';
-import type { StateDump } from '../../sandbox/core/state-dump';
-import { PIPELINE_TAG, RUN_TAG } from '../../contracts/ami-pipeline';
+import type { SandboxAdmin, CallCounts, StateDump } from '@golden-image/aws-sandbox';
+import { PIPELINE_TAG, RUN_TAG } from '../../contracts/tags';
 
 export interface SandboxExpectation {
   /** The AMI IDs carrying a pipeline tag that must still be registered: exactly these. */

@@ -8,11 +8,9 @@ import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
-import { SandboxAdmin } from '../../sandbox/core/admin-client';
-import { createSandbox } from '../../sandbox/core/server';
-import type { SandboxConfigOverrides } from '../../sandbox/core/config';
+import { SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
 import { createWorker } from '../../worker/create-worker';
-import { launchInstances } from './instances';
+import { launchInstances } from '../../dev/launch-instances';
 import { startTemporal, workflowBundle } from './temporal';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-test-secret' };

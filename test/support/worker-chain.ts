@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnWorker, type WorkerProcess } from './worker-process';
 
-export interface WorkerChainOptions {
+interface WorkerChainOptions {
   temporalAddress: string;
   sandboxUrl: string;
   taskQueue: string;
