@@ -40,7 +40,11 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
     const creates = watchCreatesDone(stack.admin, 'CreateImage', n);
     const ids = Array.from({ length: n }, (_, i) => `${taskQueue}-${String(i).padStart(4, '0')}`);
     const t0 = Date.now();
-    await startMany(stack.client, taskQueue, ids.map((workflowId, i) => ({ workflowId, config: { name: `bench-${i}`, instanceId: buildInstance } })));
+    await startMany(
+      stack.client,
+      taskQueue,
+      ids.map((workflowId, i) => ({ workflowId, config: { name: `bench-${i}`, instanceId: buildInstance } })),
+    );
     log(`  started ${n} runs in ${round1((Date.now() - t0) / 1000)} s`);
     const infos = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', n, ctx.timeoutMs, (running) => log(`  ${running} running`));
     const atCreatesDone = await creates.stop();

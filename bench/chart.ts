@@ -44,8 +44,12 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
       const r = rows.find((x) => x.scenario === g.scenario && x.n === g.n && x.mode === m.mode)!;
       const top = y(r.describeCalls);
       const x = x0 + mi * barW;
-      parts.push(`<rect x="${x + 2}" y="${top}" width="${barW - 4}" height="${M.top + plotH - top}" fill="${m.color}"><title>${esc(m.label)}: ${r.describeCalls}</title></rect>`);
-      parts.push(`<text x="${x + barW / 2}" y="${top - 5}" text-anchor="middle" font-size="11">${r.describeCalls.toLocaleString('en-US')}</text>`);
+      parts.push(
+        `<rect x="${x + 2}" y="${top}" width="${barW - 4}" height="${M.top + plotH - top}" fill="${m.color}"><title>${esc(m.label)}: ${r.describeCalls}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${x + barW / 2}" y="${top - 5}" text-anchor="middle" font-size="11">${r.describeCalls.toLocaleString('en-US')}</text>`,
+      );
     });
     const label = g.scenario === 'ami' ? `${g.n} AMI pipelines` : `rollout, ${g.n} instances`;
     parts.push(`<text x="${M.left + gi * groupW + groupW / 2}" y="${M.top + plotH + 20}" text-anchor="middle">${esc(label)}</text>`);
@@ -55,7 +59,9 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
     const x = M.left + i * 250;
     parts.push(`<rect x="${x}" y="40" width="12" height="12" fill="${m.color}"/><text x="${x + 18}" y="50">${esc(m.label)}</text>`);
   });
-  parts.push(`<text x="${M.left}" y="${H - 14}" font-size="11" fill="#555">AMIs ready after 20–60 s; 15 s polls; EC2 throttling at AWS sizes; every Describe* request counted, throttled included.</text>`);
+  parts.push(
+    `<text x="${M.left}" y="${H - 14}" font-size="11" fill="#555">AMIs ready after 20–60 s; 15 s polls; EC2 throttling at AWS sizes; every Describe* request counted, throttled included.</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

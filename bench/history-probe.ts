@@ -40,7 +40,10 @@ export async function runHistoryProbe(stack: BenchStack, longPolls: number, log:
     await side.admin.configure({ durations: { image: 3_600_000 } });
     const longId = `${taskQueue}-long`;
     await startMany(stack.client, taskQueue, [
-      { workflowId: longId, config: { name: 'probe-long-poll', instanceId: build, waits: { image: { interval: '100ms', timeout: '2h' } } } },
+      {
+        workflowId: longId,
+        config: { name: 'probe-long-poll', instanceId: build, waits: { image: { interval: '100ms', timeout: '2h' } } },
+      },
     ]);
     // The retry policy asks for 0.1–0.2 s between polls, but the dev server's retry timers make it about
     // 1 s. At the deadline the image is finished anyway and the polls reached are reported.
@@ -50,7 +53,10 @@ export async function runHistoryProbe(stack: BenchStack, longPolls: number, log:
     await waitAllClosed(stack.client, taskQueue, 'amiPipeline', 2, 120_000);
     const longPoll = await historyFacts(stack.client, longId, WAIT);
     log(`  history probe: 1 poll → ${onePoll.events} events; ${longPoll.polls} polls → ${longPoll.events} events`);
-    return { onePoll: { events: onePoll.events, polls: onePoll.polls ?? 0 }, longPoll: { events: longPoll.events, polls: longPoll.polls ?? 0 } };
+    return {
+      onePoll: { events: onePoll.events, polls: onePoll.polls ?? 0 },
+      longPoll: { events: longPoll.events, polls: longPoll.polls ?? 0 },
+    };
   } finally {
     await worker.stop();
     await side.sandbox.close();

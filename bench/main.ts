@@ -65,8 +65,10 @@ async function main(): Promise<void> {
     // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
     // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
     if (!options.skipRollout) {
-      if (runs('shared')) await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
-      if (runs('per-run')) await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
+      if (runs('shared'))
+        await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
+      if (runs('per-run'))
+        await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
     }
     probe = await probing;
   } finally {
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
   const results = writeOutputs({ started, options, rows, probe, errors });
 
   console.log('\n' + textTable(results.scenarios) + '\n');
-  if (probe) console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
+  if (probe)
+    console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
   for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
   for (const e of errors) console.log(`ERROR ${e}`);
   console.log(`total ${Math.round(results.durationS / 60)} min; results in ${options.outDir}/`);
@@ -93,7 +96,8 @@ interface Outputs {
 
 /** results.json, results.md and chart.svg from the rows so far. */
 function writeOutputs({ started, options, rows, probe, errors }: Outputs): BenchResults {
-  const order = (r: ScenarioResult) => (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
+  const order = (r: ScenarioResult) =>
+    (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
   const sorted = [...rows].sort((a, b) => order(a) - order(b));
   const results: BenchResults = {
     startedAt: new Date(started).toISOString(),

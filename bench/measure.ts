@@ -23,7 +23,10 @@ export function openCpuWindow(serverPid: number): CpuWindow {
 }
 
 /** The call columns of a row; `atCreatesDone` splits off the throttled describes that happened during the waits. */
-export function callColumns(counts: CallCounts, atCreatesDone: CallCounts | undefined): Pick<
+export function callColumns(
+  counts: CallCounts,
+  atCreatesDone: CallCounts | undefined,
+): Pick<
   ScenarioResult,
   'describeCalls' | 'mutatingCalls' | 'throttledDescribe' | 'throttledMutating' | 'throttledDescribeDuringWaits' | 'calls'
 > {

@@ -5,8 +5,23 @@ import type { BenchResults, ScenarioResult, Spread } from './types';
 const MODE_LABEL = { shared: '(a) shared watcher', 'per-run': '(b) per-run polling', 'sdk-waiter': '(c) SDK waiter' } as const;
 
 const HEADERS = [
-  'scenario', 'mode', 'N', 'ok/failed', 'describe calls', 'mutating calls', 'throttled describe/mutating', 'throttled describe during waits',
-  'makespan s', 'lag p50 s', 'lag p99 s', 'history events/run', 'polls/wait', 'worker peak RSS MiB', 'worker CPU s', 'server CPU s', 'bench+sandbox CPU s',
+  'scenario',
+  'mode',
+  'N',
+  'ok/failed',
+  'describe calls',
+  'mutating calls',
+  'throttled describe/mutating',
+  'throttled describe during waits',
+  'makespan s',
+  'lag p50 s',
+  'lag p99 s',
+  'history events/run',
+  'polls/wait',
+  'worker peak RSS MiB',
+  'worker CPU s',
+  'server CPU s',
+  'bench+sandbox CPU s',
 ];
 
 const dash = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : String(v));
@@ -42,7 +57,11 @@ export function textTable(results: ScenarioResult[]): string {
 }
 
 function markdownTable(results: ScenarioResult[]): string {
-  return [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map(() => '---').join('|')}|`, ...results.map((r) => `| ${cells(r).join(' | ')} |`)].join('\n');
+  return [
+    `| ${HEADERS.join(' | ')} |`,
+    `|${HEADERS.map(() => '---').join('|')}|`,
+    ...results.map((r) => `| ${cells(r).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function markdownReport(results: BenchResults): string {
@@ -52,13 +71,18 @@ export function markdownReport(results: BenchResults): string {
     '',
     `Run ${results.startedAt} on ${results.machine.cpus} CPUs, ${results.machine.memGiB} GiB, Node ${results.machine.node}; took ${Math.round(results.durationS / 60)} min. Reproduce with \`npm run bench\`.`,
     '',
-    'Temporal dev server (sqlite) + AWS sandbox with EC2 throttling at AWS\'s published bucket sizes; production worker as a child process, restarted per scenario.',
+    "Temporal dev server (sqlite) + AWS sandbox with EC2 throttling at AWS's published bucket sizes; production worker as a child process, restarted per scenario.",
     'AMIs become available after a seeded random 20–60 s ("minutes" scaled to seconds); waits use the default 15 s poll interval.',
-    'Lag = sandbox `readyAt` → the wait stage\'s `endedAt` (mode c: the waiter\'s return).',
+    "Lag = sandbox `readyAt` → the wait stage's `endedAt` (mode c: the waiter's return).",
     '',
     markdownTable(results.scenarios),
     '',
-    ...(probe ? [`History probe (create + wait-available): 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events.`, ''] : []),
+    ...(probe
+      ? [
+          `History probe (create + wait-available): 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events.`,
+          '',
+        ]
+      : []),
     '## Targets',
     '',
     '| target | measured | met |',

@@ -72,7 +72,10 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
 }
 
 async function progressLine(ctx: ScenarioContext, parentId: string): Promise<void> {
-  const progress = await ctx.stack.client.workflow.getHandle(parentId).query<PipelineProgress>('progress').catch(() => undefined);
+  const progress = await ctx.stack.client.workflow
+    .getHandle(parentId)
+    .query<PipelineProgress>('progress')
+    .catch(() => undefined);
   const rows = progress?.instances ?? [];
   if (progress) ctx.log(`  stage ${progress.stage}: ${rows.filter((r) => r.state === 'succeeded').length}/${rows.length} instances done`);
 }

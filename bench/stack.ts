@@ -28,7 +28,10 @@ export interface BenchStack {
 export async function startStack(log: (msg: string) => void): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'golden-image-bench-'));
   const [port, uiPort] = [await freePort(), await freePort()];
-  const server = await startDevServer({ port, uiPort, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') }, log);
+  const server = await startDevServer(
+    { port, uiPort, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') },
+    log,
+  );
   const sandbox = await createSandbox({ port: 0 });
   const connection = await Connection.connect({ address: server.address });
   return {

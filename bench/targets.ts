@@ -12,7 +12,11 @@ export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null)
   const perRun = ami('per-run', topN);
   if (shared && perRun) {
     const ratio = perRun.describeCalls / Math.max(1, shared.describeCalls);
-    checks.push({ target: `N=${topN}: watcher makes ≥ 20x fewer describe calls than per-run`, measured: `${ratio.toFixed(1)}x (${perRun.describeCalls} vs ${shared.describeCalls})`, met: ratio >= 20 });
+    checks.push({
+      target: `N=${topN}: watcher makes ≥ 20x fewer describe calls than per-run`,
+      measured: `${ratio.toFixed(1)}x (${perRun.describeCalls} vs ${shared.describeCalls})`,
+      met: ratio >= 20,
+    });
     checks.push({
       target: `N=${topN}: no describe call throttled (watcher)`,
       measured: `${shared.throttledDescribe} throttled in all; ${shared.throttledDescribeDuringWaits ?? '?'} after the last CreateImage`,
@@ -20,7 +24,11 @@ export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null)
     });
   }
   for (const r of rows.filter((x) => x.mode === 'shared' && x.lag)) {
-    checks.push({ target: `${r.scenario} N=${r.n}: watcher lag p99 ≤ ${POLL_INTERVAL_S} + 2 s`, measured: `${r.lag!.p99S} s`, met: r.lag!.p99S <= POLL_INTERVAL_S + 2 });
+    checks.push({
+      target: `${r.scenario} N=${r.n}: watcher lag p99 ≤ ${POLL_INTERVAL_S} + 2 s`,
+      measured: `${r.lag!.p99S} s`,
+      met: r.lag!.p99S <= POLL_INTERVAL_S + 2,
+    });
   }
   if (probe) {
     checks.push({
@@ -28,10 +36,18 @@ export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null)
       measured: `${probe.onePoll.events} (1 poll) vs ${probe.longPoll.events} (${probe.longPoll.polls} polls)`,
       met: probe.onePoll.events === probe.longPoll.events && probe.longPoll.polls >= 1000,
     });
-    checks.push({ target: 'history events ≤ 40 for create + wait-available', measured: `${Math.max(probe.onePoll.events, probe.longPoll.events)}`, met: Math.max(probe.onePoll.events, probe.longPoll.events) <= 40 });
+    checks.push({
+      target: 'history events ≤ 40 for create + wait-available',
+      measured: `${Math.max(probe.onePoll.events, probe.longPoll.events)}`,
+      met: Math.max(probe.onePoll.events, probe.longPoll.events) <= 40,
+    });
   }
   for (const r of rows.filter((x) => x.workerPeakRssMiB !== null && x.n >= 1000)) {
-    checks.push({ target: `${r.scenario} ${r.mode} N=${r.n}: worker peak RSS ≤ 1 GiB`, measured: `${r.workerPeakRssMiB} MiB`, met: r.workerPeakRssMiB! <= GiB_MiB });
+    checks.push({
+      target: `${r.scenario} ${r.mode} N=${r.n}: worker peak RSS ≤ 1 GiB`,
+      measured: `${r.workerPeakRssMiB} MiB`,
+      met: r.workerPeakRssMiB! <= GiB_MiB,
+    });
   }
   return checks;
 }

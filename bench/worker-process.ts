@@ -40,7 +40,10 @@ export function startScenarioWorker(stack: BenchStack, taskQueue: string, mode: 
 }
 
 export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
-  const child = spawnSandboxWorker({ ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS }, { GOLDEN_IMAGE_WAIT_MODE: opts.mode });
+  const child = spawnSandboxWorker(
+    { ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS },
+    { GOLDEN_IMAGE_WAIT_MODE: opts.mode },
+  );
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -27,9 +27,17 @@ async function amiConfig(flags: AmiRunFlags): Promise<AmiPipelineConfig> {
   const config = (flags.file ? await readConfigFile(flags.file, 'ami') : {}) as AmiPipelineConfig;
   const waits = { ...config.waits };
   if (flags.pollInterval || flags.timeout) {
-    waits.image = { ...waits.image, ...(flags.pollInterval && { interval: flags.pollInterval }), ...(flags.timeout && { timeout: flags.timeout }) };
+    waits.image = {
+      ...waits.image,
+      ...(flags.pollInterval && { interval: flags.pollInterval }),
+      ...(flags.timeout && { timeout: flags.timeout }),
+    };
   }
-  const buildInstance = flags.instance ? { instanceId: flags.instance, instanceTags: undefined } : flags.instanceTag ? { instanceId: undefined, instanceTags: flags.instanceTag } : {};
+  const buildInstance = flags.instance
+    ? { instanceId: flags.instance, instanceTags: undefined }
+    : flags.instanceTag
+      ? { instanceId: undefined, instanceTags: flags.instanceTag }
+      : {};
   return {
     ...config,
     ...buildInstance,
@@ -57,7 +65,9 @@ export function registerAmiCommands(program: Command): void {
     .command('ami')
     .description('EC2 AMI pipelines')
     .command('run')
-    .description('start an amiPipeline run: create an AMI, wait until available, then the configured stages (fast launch, approval, rollout, retention)')
+    .description(
+      'start an amiPipeline run: create an AMI, wait until available, then the configured stages (fast launch, approval, rollout, retention)',
+    )
     .option('-f, --file <pipeline.yaml>', 'pipeline config (YAML or JSON); flags override its fields')
     .option('--instance <instance-id>', 'the build instance to image (running or stopped)')
     .option('--instance-tag <key=value>', 'find the build instance by tag instead (repeatable; must match exactly one)', keyValue)

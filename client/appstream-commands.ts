@@ -37,7 +37,14 @@ interface BuilderFlags extends CommonFlags {
 /** --poll-interval and --timeout override one wait of the config file's `waits`. */
 function waitOverride(waits: Record<string, object> | undefined, key: string, flags: CommonFlags) {
   if (!flags.pollInterval && !flags.timeout) return waits;
-  return { ...waits, [key]: { ...waits?.[key], ...(flags.pollInterval && { interval: flags.pollInterval }), ...(flags.timeout && { timeout: flags.timeout }) } };
+  return {
+    ...waits,
+    [key]: {
+      ...waits?.[key],
+      ...(flags.pollInterval && { interval: flags.pollInterval }),
+      ...(flags.timeout && { timeout: flags.timeout }),
+    },
+  };
 }
 
 /** Flags override the config file, field by field. */
@@ -60,7 +67,11 @@ async function updateConfig(flags: UpdateFlags): Promise<AppStreamImageUpdateCon
 /** One builder config file serves every action: only create reads the create settings in it. */
 async function builderConfig(action: BuilderAction, flags: BuilderFlags): Promise<AppStreamImageBuilderConfig> {
   const file = flags.file ? await readConfigFile(flags.file, 'appstream-builder') : {};
-  const config = (action === 'create' ? file : Object.fromEntries(Object.entries(file).filter(([key]) => !(CREATE_ONLY as readonly string[]).includes(key)))) as Partial<AppStreamImageBuilderConfig>;
+  const config = (
+    action === 'create'
+      ? file
+      : Object.fromEntries(Object.entries(file).filter(([key]) => !(CREATE_ONLY as readonly string[]).includes(key)))
+  ) as Partial<AppStreamImageBuilderConfig>;
   return {
     ...config,
     action,
@@ -102,13 +113,15 @@ export function registerAppStreamCommands(program: Command): void {
   withCommonOptions(
     appstream
       .command('update')
-      .description('start an appStreamImageUpdate run: dry run first; if AWS has an update, create the updated image, wait until AVAILABLE, tag it, apply retention')
+      .description(
+        'start an appStreamImageUpdate run: dry run first; if AWS has an update, create the updated image, wait until AVAILABLE, tag it, apply retention',
+      )
       .option('--image <existing-image>', 'the private image to update')
       .option('--new-name <name|template>', 'new image name; may use {{pipeline}}, {{date}}, {{run}}')
       .option('--name <pipeline>', 'pipeline name for tags, retention and search (default: the existing image name)')
       .option('--description <text>', 'new image description')
       .option('--display-name <text>', 'new image display name')
-      .option('--keep <n>', "keep the newest n images of this pipeline, delete older ones (n >= 1)", integer)
+      .option('--keep <n>', 'keep the newest n images of this pipeline, delete older ones (n >= 1)', integer)
       .option('--keep-unfinished-image', 'keep an image the run created but did not finish (default: delete it)'),
     'default 60s; timeout default 6h',
   ).action(runUpdate);
@@ -116,7 +129,9 @@ export function registerAppStreamCommands(program: Command): void {
   withCommonOptions(
     appstream
       .command('builder')
-      .description('start an appStreamImageBuilder run: one action on an image builder, then wait for its state (create/start: RUNNING, stop: STOPPED, delete: gone)')
+      .description(
+        'start an appStreamImageBuilder run: one action on an image builder, then wait for its state (create/start: RUNNING, stop: STOPPED, delete: gone)',
+      )
       .addArgument(new Argument('<action>', 'what to do').choices(BUILDER_ACTIONS))
       .option('--name <builder>', 'image builder name')
       .option('--image <image>', 'create: the image to start the builder from')

@@ -18,11 +18,15 @@ export function registerConfigCommands(program: Command): void {
 
   program
     .command('setup')
-    .description("register golden-image's search attributes on the namespace (needed once on a cluster other than the dev server); idempotent")
+    .description(
+      "register golden-image's search attributes on the namespace (needed once on a cluster other than the dev server); idempotent",
+    )
     .action(() =>
       withClient(async (client) => {
         const { added, present } = await registerSearchAttributes(client, client.options.namespace);
-        console.log(`namespace ${client.options.namespace}: added ${added.join(', ') || 'none'}; already present ${present.join(', ') || 'none'}`);
+        console.log(
+          `namespace ${client.options.namespace}: added ${added.join(', ') || 'none'}; already present ${present.join(', ') || 'none'}`,
+        );
       }),
     );
 }

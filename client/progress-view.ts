@@ -18,10 +18,12 @@ const ROLLOUT_STAGE = 'rollout';
 const STAGE_COLUMNS: Column[] = [{ width: 1 }, { width: 16 }, { width: 10 }, { width: 8, align: 'right' }, { gap: '  ' }];
 const INSTANCE_COLUMNS: Column[] = [{ width: 21 }, { width: 15 }, {}, { gap: '  ' }];
 
-const stageLine = (row: StageRow) => tableLine(STAGE_COLUMNS, [STAGE_ICONS[row.state], row.stage, row.state, elapsed(row), row.detail ?? '']);
+const stageLine = (row: StageRow) =>
+  tableLine(STAGE_COLUMNS, [STAGE_ICONS[row.state], row.stage, row.state, elapsed(row), row.detail ?? '']);
 
 /** A rollout's instance, indented under its stage; the detail (a failure's reason) only where there is room for it. */
-export const instanceLine = (row: InstanceRow, detail?: string) => `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', detail ?? ''])}`;
+export const instanceLine = (row: InstanceRow, detail?: string) =>
+  `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', detail ?? ''])}`;
 
 export function createLineView(write: (line: string) => void): (progress: PipelineProgress) => void {
   const seen = new Map<string, string>();

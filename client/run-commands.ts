@@ -17,8 +17,11 @@ export function registerRunCommands(program: Command): void {
       withClient(async (client) => {
         const status = await describeRun(client, workflowId);
         if (flags.json) return console.log(JSON.stringify(status, null, 2));
-        console.log(`${status.workflowId}  ${status.type}  ${status.status}  pipeline=${status.pipeline ?? '-'}  stage=${status.stage ?? '-'}`);
-        for (const row of status.progress?.stages ?? []) console.log(`  ${tableLine(STATUS_COLUMNS, [row.stage, row.state, row.detail ?? ''])}`);
+        console.log(
+          `${status.workflowId}  ${status.type}  ${status.status}  pipeline=${status.pipeline ?? '-'}  stage=${status.stage ?? '-'}`,
+        );
+        for (const row of status.progress?.stages ?? [])
+          console.log(`  ${tableLine(STATUS_COLUMNS, [row.stage, row.state, row.detail ?? ''])}`);
         for (const row of status.progress?.instances ?? []) console.log(instanceLine(row, row.detail));
         if (status.resources.length) console.log(`  resources: ${status.resources.join(', ')}`);
         if (status.result) console.log(JSON.stringify(status.result, null, 2));
@@ -38,7 +41,8 @@ export function registerRunCommands(program: Command): void {
         if (flags.json) return console.log(JSON.stringify(runs, null, 2));
         if (!runs.length) return console.log('no golden-image runs');
         console.log(tableLine(LIST_COLUMNS, ['WORKFLOW ID', 'TYPE', 'STATUS', 'STAGE', 'STARTED', 'RESOURCES']));
-        for (const r of runs) console.log(tableLine(LIST_COLUMNS, [r.workflowId, r.type, r.status, r.stage ?? '-', r.startTime, r.resources.join(',')]));
+        for (const r of runs)
+          console.log(tableLine(LIST_COLUMNS, [r.workflowId, r.type, r.status, r.stage ?? '-', r.startTime, r.resources.join(',')]));
       }),
     );
 

@@ -2,7 +2,16 @@
 import { Option, type Command } from 'commander';
 import { withClient } from './cli-support';
 import { readPipelineFile } from './config-file';
-import { createSchedule, describeSchedule, listSchedules, OVERLAP_POLICIES, triggerSchedule, updateSchedule, type SchedulePolicies, type ScheduleTiming } from './schedules';
+import {
+  createSchedule,
+  describeSchedule,
+  listSchedules,
+  OVERLAP_POLICIES,
+  triggerSchedule,
+  updateSchedule,
+  type SchedulePolicies,
+  type ScheduleTiming,
+} from './schedules';
 import { tableLine, type Column } from './table';
 
 const LIST_COLUMNS: Column[] = [{ width: 24 }, { width: 22 }, { width: 7 }, {}, { gap: '  ' }];
@@ -58,7 +67,16 @@ export function registerScheduleCommands(program: Command): void {
         if (flags.json) return console.log(JSON.stringify(schedules, null, 2));
         if (!schedules.length) return console.log('no schedules');
         console.log(tableLine(LIST_COLUMNS, ['SCHEDULE ID', 'WORKFLOW', 'STATE', 'NEXT RUN']));
-        for (const s of schedules) console.log(tableLine(LIST_COLUMNS, [s.scheduleId, s.workflowType, s.paused ? 'paused' : 'active', s.nextRun ?? '-', s.note ? `(${s.note})` : '']));
+        for (const s of schedules)
+          console.log(
+            tableLine(LIST_COLUMNS, [
+              s.scheduleId,
+              s.workflowType,
+              s.paused ? 'paused' : 'active',
+              s.nextRun ?? '-',
+              s.note ? `(${s.note})` : '',
+            ]),
+          );
       }),
     );
 
@@ -70,10 +88,16 @@ export function registerScheduleCommands(program: Command): void {
       withClient(async (client) => {
         const r = await describeSchedule(client, scheduleId);
         if (flags.json) return console.log(JSON.stringify(r, null, 2));
-        console.log(`${r.scheduleId}  ${r.kind ?? '?'} (${r.workflowType})  ${r.paused ? `paused${r.note ? `: ${r.note}` : ''}` : 'active'}`);
-        console.log(`  overlap ${r.overlap}, catch-up window ${r.catchupWindowMs / 1000}s${r.spec.timezone ? `, time zone ${r.spec.timezone}` : ''}${r.spec.jitterMs ? `, jitter ${r.spec.jitterMs / 1000}s` : ''}`);
+        console.log(
+          `${r.scheduleId}  ${r.kind ?? '?'} (${r.workflowType})  ${r.paused ? `paused${r.note ? `: ${r.note}` : ''}` : 'active'}`,
+        );
+        console.log(
+          `  overlap ${r.overlap}, catch-up window ${r.catchupWindowMs / 1000}s${r.spec.timezone ? `, time zone ${r.spec.timezone}` : ''}${r.spec.jitterMs ? `, jitter ${r.spec.jitterMs / 1000}s` : ''}`,
+        );
         console.log(`  next runs:   ${r.nextRuns.slice(0, 5).join('\n               ') || '-'}`);
-        console.log(`  recent runs: ${r.recentRuns.map((run) => tableLine(RUN_COLUMNS, [run.scheduledAt, run.status, run.workflowId])).join('\n               ') || '-'}`);
+        console.log(
+          `  recent runs: ${r.recentRuns.map((run) => tableLine(RUN_COLUMNS, [run.scheduledAt, run.status, run.workflowId])).join('\n               ') || '-'}`,
+        );
       }),
     );
 

@@ -60,7 +60,8 @@ function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
       problems.push(`--timezone ${timing.timezone}: not a time zone (use IANA names such as Europe/Berlin)`);
     }
   }
-  if (timing.jitter && !durationSchema('0s', '1d').safeParse(timing.jitter).success) problems.push(`--jitter ${timing.jitter}: must be a duration up to 1d`);
+  if (timing.jitter && !durationSchema('0s', '1d').safeParse(timing.jitter).success)
+    problems.push(`--jitter ${timing.jitter}: must be a duration up to 1d`);
   if (problems.length) throw new InvalidInputError(problems);
   return {
     cronExpressions: timing.cron,
@@ -103,7 +104,11 @@ export async function createSchedule(
 }
 
 /** Replaces what is given (config, timing, policies) and keeps the rest. */
-export async function updateSchedule(client: Client, scheduleId: string, change: { file?: PipelineFile; timing?: ScheduleTiming; policies?: SchedulePolicies }) {
+export async function updateSchedule(
+  client: Client,
+  scheduleId: string,
+  change: { file?: PipelineFile; timing?: ScheduleTiming; policies?: SchedulePolicies },
+) {
   const handle = client.schedule.getHandle(scheduleId);
   await handle.update((previous) => ({
     ...previous,
@@ -148,7 +153,13 @@ export async function describeSchedule(client: Client, scheduleId: string): Prom
   const recentRuns = await Promise.all(
     d.info.recentActions.map(async (run) => {
       const workflowId = 'workflow' in run.action ? run.action.workflow.workflowId : '';
-      const status = await client.workflow.getHandle(workflowId).describe().then((w) => w.status.name, () => 'UNKNOWN');
+      const status = await client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          (w) => w.status.name,
+          () => 'UNKNOWN',
+        );
       return { scheduledAt: run.scheduledAt.toISOString(), workflowId, status };
     }),
   );

@@ -29,7 +29,9 @@ export async function registerSearchAttributes(client: Client, namespace: string
       missing[key.name] = wanted;
       report.added.push(key.name);
     } else if (found !== wanted) {
-      throw new Error(`search attribute ${key.name} exists on ${namespace} with another type (${temporal.api.enums.v1.IndexedValueType[found]}); golden-image needs ${key.type}`);
+      throw new Error(
+        `search attribute ${key.name} exists on ${namespace} with another type (${temporal.api.enums.v1.IndexedValueType[found]}); golden-image needs ${key.type}`,
+      );
     } else {
       report.present.push(key.name);
     }

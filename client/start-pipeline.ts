@@ -37,7 +37,11 @@ export function validatePipeline<K extends PipelineKindName>(kind: K, config: un
 }
 
 /** Starts a run from a config validated already, so that a command can check its input before it connects. */
-export async function startValidPipeline<K extends PipelineKindName>(client: Client, pipeline: ValidPipeline<K>, options: StartOptions = {}) {
+export async function startValidPipeline<K extends PipelineKindName>(
+  client: Client,
+  pipeline: ValidPipeline<K>,
+  options: StartOptions = {},
+) {
   const { workflowType, input, idPrefix, ...action } = pipeline;
   return client.workflow.start(workflowType, {
     ...action,

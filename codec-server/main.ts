@@ -116,7 +116,9 @@ function fromJson(body: unknown): Payload[] {
 
 function toJson(payload: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
@@ -140,7 +142,10 @@ async function main(): Promise<void> {
     .opts<{ port: number; uiOrigin: string }>();
   const codec = encryptionCodecFromEnv();
   if (!codec) throw new Error(`${ENCRYPTION_KEYS_ENV} is not set: the codec server needs the same keys as the worker`);
-  const uiOrigins = opts.uiOrigin.split(',').map((o) => o.trim()).filter(Boolean);
+  const uiOrigins = opts.uiOrigin
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   const server = await startCodecServer({ codec, port: opts.port, uiOrigins });
   console.log(`codec server on ${server.url} for ${uiOrigins.join(', ')}`);
   console.log(`start the dev server with: temporal server start-dev --ui-codec-endpoint ${server.url}`);

@@ -30,7 +30,11 @@ const imageNameTemplate = z
   );
 
 /** EC2's range for the rate at which a new volume is filled from its snapshot. */
-const volumeInitializationRate = z.number().int().min(100, 'must be between 100 and 300 MiB/s').max(300, 'must be between 100 and 300 MiB/s');
+const volumeInitializationRate = z
+  .number()
+  .int()
+  .min(100, 'must be between 100 and 300 MiB/s')
+  .max(300, 'must be between 100 and 300 MiB/s');
 
 const blockDeviceMapping = z.strictObject({
   deviceName: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name such as /dev/sda1 or /dev/xvda'),
@@ -48,19 +52,21 @@ const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least o
  * Windows fast launch: EC2 pre-provisions snapshots so instances launch faster. Only Windows AMIs
  * qualify; that is checked against the build instance before anything is created.
  */
-const fastLaunch = z
-  .strictObject({
-    launchTemplate: z
-      .strictObject({
-        id: launchTemplateId.optional(),
-        name: z.string().min(3).max(128).optional(),
-        version: z.string().regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default').default('$Default'),
-      })
-      .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
-      .optional(),
-    targetResourceCount: z.number().int().min(1).max(100).default(5),
-    maxParallelLaunches: z.number().int().min(6, 'must be at least 6 (EC2\'s minimum)').max(40).default(6),
-  });
+const fastLaunch = z.strictObject({
+  launchTemplate: z
+    .strictObject({
+      id: launchTemplateId.optional(),
+      name: z.string().min(3).max(128).optional(),
+      version: z
+        .string()
+        .regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default')
+        .default('$Default'),
+    })
+    .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
+    .optional(),
+  targetResourceCount: z.number().int().min(1).max(100).default(5),
+  maxParallelLaunches: z.number().int().min(6, "must be at least 6 (EC2's minimum)").max(40).default(6),
+});
 
 /** Replace the root volume of each target instance from the new image, a few at a time. */
 const rollout = z
@@ -107,7 +113,11 @@ export const amiPipelineInput = z
   })
   .superRefine((input, ctx) => {
     if ((input.instanceId === undefined) === (input.instanceTags === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['instanceId'], message: 'give exactly one of instanceId or instanceTags for the build instance' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instanceId'],
+        message: 'give exactly one of instanceId or instanceTags for the build instance',
+      });
     }
   });
 

@@ -14,10 +14,18 @@ export type BuilderAction = (typeof BUILDER_ACTIONS)[number];
 export type BuilderGoal = 'RUNNING' | 'STOPPED' | 'DELETED';
 
 /** The state each action ends in: a new builder boots, so `create` waits for RUNNING. */
-export const BUILDER_GOALS: Record<BuilderAction, BuilderGoal> = { create: 'RUNNING', start: 'RUNNING', stop: 'STOPPED', delete: 'DELETED' };
+export const BUILDER_GOALS: Record<BuilderAction, BuilderGoal> = {
+  create: 'RUNNING',
+  start: 'RUNNING',
+  stop: 'STOPPED',
+  delete: 'DELETED',
+};
 
 /** The stage that waits for each state. */
-const WAIT_STAGES = { RUNNING: 'wait-running', STOPPED: 'wait-stopped', DELETED: 'wait-deleted' } as const satisfies Record<BuilderGoal, string>;
+const WAIT_STAGES = { RUNNING: 'wait-running', STOPPED: 'wait-stopped', DELETED: 'wait-deleted' } as const satisfies Record<
+  BuilderGoal,
+  string
+>;
 type BuilderStage = BuilderAction | (typeof WAIT_STAGES)[BuilderGoal];
 
 /** A run's two stages: the action, then the wait for the state it leads to. */
@@ -52,11 +60,14 @@ export const appStreamImageBuilderInput = z
     }
     if (input.action !== 'create') {
       for (const key of CREATE_ONLY) {
-        if (input[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `applies only to create, not to ${input.action}` });
+        if (input[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `applies only to create, not to ${input.action}` });
       }
     }
   })
-  .transform((input) => (input.action === 'create' ? { ...input, instanceType: input.instanceType ?? DEFAULT_BUILDER_INSTANCE_TYPE } : input));
+  .transform((input) =>
+    input.action === 'create' ? { ...input, instanceType: input.instanceType ?? DEFAULT_BUILDER_INSTANCE_TYPE } : input,
+  );
 
 /** What users write (defaults optional). */
 export type AppStreamImageBuilderConfig = z.input<typeof appStreamImageBuilderInput>;

@@ -19,4 +19,7 @@ export const DEFAULT_BUILDER_INSTANCE_TYPE = 'stream.standard.medium';
 
 export const appStreamInstanceType = z
   .string()
-  .regex(INSTANCE_TYPE, 'must be an AppStream instance type such as stream.standard.medium (families: standard, compute, memory, graphics*)');
+  .regex(
+    INSTANCE_TYPE,
+    'must be an AppStream instance type such as stream.standard.medium (families: standard, compute, memory, graphics*)',
+  );

@@ -32,17 +32,24 @@ interface SealedPayload {
 
 /** Parses the environment's key list. Errors name the entry's position and key id, never key material. */
 function parseEncryptionKeys(text: string): EncryptionKey[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error(`${ENCRYPTION_KEYS_ENV} lists no keys`);
   const keys = entries.map((entry, index): EncryptionKey => {
     const colon = entry.indexOf(':');
     const id = colon < 0 ? '' : entry.slice(0, colon);
     if (!KEY_ID_PATTERN.test(id)) {
-      throw new Error(`${ENCRYPTION_KEYS_ENV} entry ${index + 1}: expected keyId:base64key, with a key id of 1-64 letters, digits, '.', '_' or '-'`);
+      throw new Error(
+        `${ENCRYPTION_KEYS_ENV} entry ${index + 1}: expected keyId:base64key, with a key id of 1-64 letters, digits, '.', '_' or '-'`,
+      );
     }
     const key = Buffer.from(entry.slice(colon + 1), 'base64');
     if (key.length !== KEY_BYTES) {
-      throw new Error(`${ENCRYPTION_KEYS_ENV} key "${id}": expected ${KEY_BYTES} bytes of base64 (for example \`openssl rand -base64 32\`), got ${key.length}`);
+      throw new Error(
+        `${ENCRYPTION_KEYS_ENV} key "${id}": expected ${KEY_BYTES} bytes of base64 (for example \`openssl rand -base64 32\`), got ${key.length}`,
+      );
     }
     return { id, key };
   });
@@ -96,7 +103,8 @@ export class EncryptionCodec implements PayloadCodec {
       );
     }
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`cannot decrypt a payload with key id "${id}": it is too short to be one of ours`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new Error(`cannot decrypt a payload with key id "${id}": it is too short to be one of ours`);
     const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(id));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -104,7 +112,9 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new Error(`cannot decrypt a payload with key id "${id}": authentication failed (the payload was altered, or the key for this id changed)`);
+      throw new Error(
+        `cannot decrypt a payload with key id "${id}": authentication failed (the payload was altered, or the key for this id changed)`,
+      );
     }
     return unseal(JSON.parse(plaintext.toString()) as SealedPayload);
   }
@@ -116,7 +126,9 @@ function isEncrypted(payload: Payload): boolean {
 }
 
 function seal(payload: Payload): SealedPayload {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') };
 }
 

@@ -22,11 +22,13 @@ function compactUtc(time: Date): string {
 }
 
 export function resolveImageName(template: string, ctx: NameContext): string {
-  return template
-    .replaceAll('{{pipeline}}', ctx.pipeline)
-    .replaceAll('{{date}}', compactUtc(ctx.time))
-    // The tail of the run ID: its random part (run IDs are UUIDv7, whose head is a timestamp).
-    .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(-8));
+  return (
+    template
+      .replaceAll('{{pipeline}}', ctx.pipeline)
+      .replaceAll('{{date}}', compactUtc(ctx.time))
+      // The tail of the run ID: its random part (run IDs are UUIDv7, whose head is a timestamp).
+      .replaceAll('{{run}}', ctx.runId.replaceAll('-', '').slice(-8))
+  );
 }
 
 /**

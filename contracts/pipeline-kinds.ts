@@ -21,7 +21,10 @@ interface PipelineKind<Input extends { name: string }> {
 /** Types a kind's functions by its own schema's output. */
 const definePipelineKind = <Input extends { name: string }>(kind: PipelineKind<Input>) => kind;
 
-const tagsText = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const tagsText = (tags: Record<string, string> | undefined) =>
+  Object.entries(tags ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 const KINDS = {
   ami: definePipelineKind({

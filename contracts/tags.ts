@@ -13,22 +13,27 @@ const OWN_TAG_COUNT = [PIPELINE_TAG, RUN_TAG].length;
 /** EC2's and AppStream's tag limits: 50 tags a resource, keys up to 128 characters, values up to 256, no `aws:` prefix. */
 const MAX_TAGS = 50;
 
-export const tags = z
-  .record(z.string(), z.string().max(256, 'tag values must be at most 256 characters'))
-  .superRefine((record, ctx) => {
-    for (const key of Object.keys(record)) {
-      const problem =
-        key.length === 0 ? 'tag keys must not be empty'
-        : key.length > 128 ? 'tag keys must be at most 128 characters'
-        : key.toLowerCase().startsWith('aws:') ? 'the "aws:" prefix is reserved by AWS'
-        : key.startsWith('golden-image:') ? 'the "golden-image:" prefix is reserved for the pipeline'
-        : undefined;
-      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
-    }
-  });
+export const tags = z.record(z.string(), z.string().max(256, 'tag values must be at most 256 characters')).superRefine((record, ctx) => {
+  for (const key of Object.keys(record)) {
+    const problem =
+      key.length === 0
+        ? 'tag keys must not be empty'
+        : key.length > 128
+          ? 'tag keys must be at most 128 characters'
+          : key.toLowerCase().startsWith('aws:')
+            ? 'the "aws:" prefix is reserved by AWS'
+            : key.startsWith('golden-image:')
+              ? 'the "golden-image:" prefix is reserved for the pipeline'
+              : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+});
 
 /** Tags a user gives the resources a pipeline creates: the pipeline adds its own to each, so users get the rest. */
 export function userTags(service: 'EC2' | 'AppStream') {
   const room = MAX_TAGS - OWN_TAG_COUNT;
-  return tags.refine((record) => Object.keys(record).length <= room, `at most ${room} tags (${service} allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})`);
+  return tags.refine(
+    (record) => Object.keys(record).length <= room,
+    `at most ${room} tags (${service} allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})`,
+  );
 }

@@ -12,7 +12,12 @@ const BASE_AMI = { windows: WINDOWS_BASE_AMI_ID, linux: LINUX_BASE_AMI_ID };
  * Launches `count` instances of the platform's base AMI in one RunInstances (EC2's RunInstances bucket
  * is small: 5, refilled at 2 a second) and returns their IDs without waiting for them to run.
  */
-export async function runInstances(ec2: EC2Client, platform: 'windows' | 'linux', count: number, tags: Record<string, string> = {}): Promise<string[]> {
+export async function runInstances(
+  ec2: EC2Client,
+  platform: 'windows' | 'linux',
+  count: number,
+  tags: Record<string, string> = {},
+): Promise<string[]> {
   const out = await ec2.send(
     new RunInstancesCommand({
       ImageId: BASE_AMI[platform],
@@ -26,7 +31,12 @@ export async function runInstances(ec2: EC2Client, platform: 'windows' | 'linux'
 }
 
 /** Launches as runInstances does and waits until the instances run; their IDs come back sorted, as a rollout orders them. */
-export async function launchInstances(ec2: EC2Client, platform: 'windows' | 'linux', count: number, tags: Record<string, string> = {}): Promise<string[]> {
+export async function launchInstances(
+  ec2: EC2Client,
+  platform: 'windows' | 'linux',
+  count: number,
+  tags: Record<string, string> = {},
+): Promise<string[]> {
   const instanceIds = await runInstances(ec2, platform, count, tags);
   await waitUntilInstanceRunning({ client: ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: instanceIds });
   return instanceIds.sort();

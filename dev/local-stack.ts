@@ -41,10 +41,18 @@ async function main(options: StackOptions): Promise<void> {
 
   log('starting the Temporal dev server ...');
   const server = await startDevServer(
-    { port: options.temporalPort, uiPort: options.uiPort, dbFile: path.join(LOCAL_DIR, 'temporal.db'), logFile: path.join(LOCAL_DIR, 'temporal.log') },
+    {
+      port: options.temporalPort,
+      uiPort: options.uiPort,
+      dbFile: path.join(LOCAL_DIR, 'temporal.db'),
+      logFile: path.join(LOCAL_DIR, 'temporal.log'),
+    },
     log,
   );
-  const sandbox = await createSandbox({ port: options.sandboxPort, config: { profile: options.profile, throttling: { enabled: options.throttling } } });
+  const sandbox = await createSandbox({
+    port: options.sandboxPort,
+    config: { profile: options.profile, throttling: { enabled: options.throttling } },
+  });
   const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
 
   const [windowsBuild] = await runInstances(clients.ec2, 'windows', 1, { Name: 'win-build', role: 'build' });
@@ -101,7 +109,7 @@ new Command('npm start')
   .option('--ui-port <port>', 'Temporal UI port', port, 8233)
   .option('--sandbox-port <port>', 'AWS sandbox port', port, 4577)
   .option('--profile <name>', `sandbox durations: ${PROFILE_NAMES.join(', ')}`, 'demo')
-  .option('--no-throttling', 'switch off the sandbox\'s EC2 request throttling')
+  .option('--no-throttling', "switch off the sandbox's EC2 request throttling")
   .action((options: StackOptions) =>
     main(options).catch((err: Error) => {
       console.error(`[golden-image] ${err.message}`);

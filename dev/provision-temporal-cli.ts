@@ -106,8 +106,10 @@ export async function provisionTemporalCli(log: (msg: string) => void = () => {}
     attempts.push(found);
   }
   const lines = attempts.map((a, i) => `  ${i + 1}. ${a.option}: ${a.outcome}`);
-  throw new Error(`No Temporal CLI could be provisioned. Tried, in order:\n${lines.join('\n')}\n` +
-    'Install Go (for step 4), or set TEMPORAL_CLI to a temporal binary.');
+  throw new Error(
+    `No Temporal CLI could be provisioned. Tried, in order:\n${lines.join('\n')}\n` +
+      'Install Go (for step 4), or set TEMPORAL_CLI to a temporal binary.',
+  );
 }
 
 if (require.main === module) {

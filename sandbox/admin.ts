@@ -92,7 +92,8 @@ function fail(sandbox: Sandbox, body: string): unknown {
   const ec2Outcome = failExistingEc2Resource(sandbox.state, failure);
   if (ec2Outcome === 'missing') throw new AdminError(404, `no unfinished ${failure.kind} ${failure.id}`);
   if (ec2Outcome === 'applied') return { applied: 'now', ...failure };
-  if (failAppStreamResourceNow(sandbox.state, failure, sandbox.config.current().durations.builderTransition)) return { applied: 'now', ...failure };
+  if (failAppStreamResourceNow(sandbox.state, failure, sandbox.config.current().durations.builderTransition))
+    return { applied: 'now', ...failure };
   sandbox.failures.add(failure);
   return { applied: 'planned', ...failure };
 }

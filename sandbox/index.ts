@@ -10,4 +10,8 @@ export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles
 export type { CallCount, CallCounts } from './core/calls';
 export type { FaultInput } from './core/faults';
 export { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
-export { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from './appstream/seed';
+export {
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+} from './appstream/seed';

@@ -56,7 +56,14 @@ function asApiError(error: unknown): ApiError {
 }
 
 /** Applies an injected fault. Returns without answering for hang, reset and loseAnswer; `run` makes the call's change. */
-function applyFault(fault: Fault, service: ServiceModule<SandboxState>, req: IncomingMessage, res: ServerResponse, requestId: string, run: () => unknown): void {
+function applyFault(
+  fault: Fault,
+  service: ServiceModule<SandboxState>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  run: () => unknown,
+): void {
   if (fault.loseAnswer) {
     try {
       run();

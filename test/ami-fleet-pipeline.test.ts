@@ -4,7 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { DescribeFastLaunchImagesCommand, DescribeInstancesCommand, EnableFastLaunchCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeFastLaunchImagesCommand,
+  DescribeInstancesCommand,
+  EnableFastLaunchCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
@@ -37,13 +42,20 @@ const FAST = { interval: '100ms', timeout: '2m' };
 const WAITS = { image: FAST, fastLaunch: FAST, rootVolume: FAST };
 
 function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue, workflowId?: string) {
-  return startPipeline(stack.env.client, 'ami', { name: 'web-golden', instanceTags: { Name: 'win-build' }, waits: WAITS, ...config }, { taskQueue, workflowId });
+  return startPipeline(
+    stack.env.client,
+    'ami',
+    { name: 'web-golden', instanceTags: { Name: 'win-build' }, waits: WAITS, ...config },
+    { taskQueue, workflowId },
+  );
 }
 
 async function rootVolumes(instanceIds: string[]): Promise<Record<string, string | undefined>> {
   const out = await stack.ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
   const instances = out.Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
-  return Object.fromEntries(instances.map((i) => [i.InstanceId, i.BlockDeviceMappings?.find((m) => m.DeviceName === i.RootDeviceName)?.Ebs?.VolumeId]));
+  return Object.fromEntries(
+    instances.map((i) => [i.InstanceId, i.BlockDeviceMappings?.find((m) => m.DeviceName === i.RootDeviceName)?.Ebs?.VolumeId]),
+  );
 }
 
 async function tasksByInstance(): Promise<Record<string, number>> {
@@ -57,18 +69,25 @@ const states = (rows: InstanceRow[] | undefined) => rows?.map((r) => [r.instance
 describe('amiPipeline: fast launch, approval, rollout, retention', () => {
   test('the full Windows pipeline: fast launch enabled, approved, every fleet instance on the new image, two at a time', async () => {
     const before = await rootVolumes(fleet);
-    const handle = await start({
-      fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME }, targetResourceCount: 5, maxParallelLaunches: 6 },
-      approval: { timeout: '5m' },
-      rollout: { tags: { fleet: 'web' }, concurrency: 2, failureBudget: 0, volumeInitializationRate: 200 },
-      retention: { keep: 3 },
-    }, stack.taskQueue, 'ami-pipeline-full');
+    const handle = await start(
+      {
+        fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME }, targetResourceCount: 5, maxParallelLaunches: 6 },
+        approval: { timeout: '5m' },
+        rollout: { tags: { fleet: 'web' }, concurrency: 2, failureBudget: 0, volumeInitializationRate: 200 },
+        retention: { keep: 3 },
+      },
+      stack.taskQueue,
+      'ami-pipeline-full',
+    );
     await waitForProgress(handle, stageIs('approval', 'running'));
     const decision = await approveRun(stack.env.client, handle.workflowId, { by: 'alice', comment: 'smoke tests green' });
     assert.deepEqual(decision, { approved: true, by: 'alice', comment: 'smoke tests green' });
     const result = (await handle.result()) as AmiPipelineResult;
 
-    assert.deepEqual(states(result.rollout), fleet.map((id) => [id, 'succeeded']));
+    assert.deepEqual(
+      states(result.rollout),
+      fleet.map((id) => [id, 'succeeded']),
+    );
     const fastLaunch = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));
     assert.equal(fastLaunch.FastLaunchImages?.[0]?.State, 'enabled');
     const after = await rootVolumes(fleet);
@@ -87,12 +106,19 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     await recordHistory(handle, 'ami-pipeline-full');
   });
 
-  test('enabling-failed fails the run with EC2\'s reason and removes the unfinished image', async () => {
-    await stack.admin.fail({ kind: 'fastLaunch', next: true, message: 'Launch template instances failed to start: InsufficientInstanceCapacity' });
+  test("enabling-failed fails the run with EC2's reason and removes the unfinished image", async () => {
+    await stack.admin.fail({
+      kind: 'fastLaunch',
+      next: true,
+      message: 'Launch template instances failed to start: InsufficientInstanceCapacity',
+    });
     const handle = await start({ fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME } } });
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'FastLaunchFailed');
-    assert.match(failure.message, /^fast-launch: fast launch for ami-[0-9a-f]+ is enabling-failed: Launch template instances failed to start: InsufficientInstanceCapacity$/);
+    assert.match(
+      failure.message,
+      /^fast-launch: fast launch for ami-[0-9a-f]+ is enabling-failed: Launch template instances failed to start: InsufficientInstanceCapacity$/,
+    );
     assert.deepEqual(await imagesOfPipeline(stack, 'web-golden'), []);
   });
 
@@ -123,10 +149,19 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     const handle = await start({ rollout: { instanceIds: fleet, concurrency: 2, failureBudget: 1 } });
     const result = (await handle.result()) as AmiPipelineResult;
     assert.equal(result.rollout?.[0]?.state, 'failed-detached');
-    assert.match(result.rollout?.[0]?.detail ?? '', /INCIDENT: task replacevol-[0-9a-f]+ failed-detached: instance i-[0-9a-f]+ has no root volume/);
-    assert.deepEqual(states(result.rollout?.slice(1)), fleet.slice(1).map((id) => [id, 'succeeded']));
+    assert.match(
+      result.rollout?.[0]?.detail ?? '',
+      /INCIDENT: task replacevol-[0-9a-f]+ failed-detached: instance i-[0-9a-f]+ has no root volume/,
+    );
+    assert.deepEqual(
+      states(result.rollout?.slice(1)),
+      fleet.slice(1).map((id) => [id, 'succeeded']),
+    );
     const progress = await handle.query<{ stages: { stage: string; detail?: string }[] }>('progress');
-    assert.match(progress.stages.find((s) => s.stage === 'rollout')?.detail ?? '', new RegExp(`INCIDENT: ${fleet[0]} left without a root volume; needs a person`));
+    assert.match(
+      progress.stages.find((s) => s.stage === 'rollout')?.detail ?? '',
+      new RegExp(`INCIDENT: ${fleet[0]} left without a root volume; needs a person`),
+    );
   });
 
   test('approval: an early answer is refused, a rejection stops the run, and silence times out', async () => {
@@ -182,7 +217,10 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     const second = spawnWorker(options);
     try {
       const result = (await handle.result()) as AmiPipelineResult;
-      assert.deepEqual(states(result.rollout), fleet.map((id) => [id, 'succeeded']));
+      assert.deepEqual(
+        states(result.rollout),
+        fleet.map((id) => [id, 'succeeded']),
+      );
       assert.deepEqual(await tasksByInstance(), Object.fromEntries(fleet.map((id) => [id, 1])));
       assert.equal((await stack.admin.calls()).ec2['CreateImage']?.total, 1);
     } finally {
@@ -195,7 +233,12 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     for (let i = 0; i < 3; i++) earlier.push(((await (await start({ name: 'ret' })).result()) as AmiPipelineResult).imageId);
     const other = ((await (await start({ name: 'other' })).result()) as AmiPipelineResult).imageId;
     // The oldest has fast launch on: retention must switch it off before deregistering.
-    await stack.ec2.send(new EnableFastLaunchCommand({ ImageId: earlier[0], LaunchTemplate: { LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME, Version: '$Default' } }));
+    await stack.ec2.send(
+      new EnableFastLaunchCommand({
+        ImageId: earlier[0],
+        LaunchTemplate: { LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME, Version: '$Default' },
+      }),
+    );
     await stack.admin.advance();
     const before = await stack.admin.state();
     const snapshotsOf = (id: string) => before.images.find((i) => i.id === id)!.snapshotIds;
@@ -207,7 +250,8 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     assert.equal((await imagesOfPipeline(stack, 'other'))[0]?.ImageId, other, "another pipeline's image is untouched");
     const afterState = await stack.admin.state();
     for (const id of [earlier[0]!, earlier[1]!]) {
-      for (const snapshot of snapshotsOf(id)) assert.ok(!afterState.snapshots.some((s) => s.id === snapshot), `${snapshot} of ${id} is deleted`);
+      for (const snapshot of snapshotsOf(id))
+        assert.ok(!afterState.snapshots.some((s) => s.id === snapshot), `${snapshot} of ${id} is deleted`);
     }
     for (const snapshot of snapshotsOf(earlier[2]!)) assert.ok(afterState.snapshots.some((s) => s.id === snapshot));
     assert.equal(afterState.fastLaunch.find((f) => f.imageId === earlier[0])?.state ?? 'disabled', 'disabled');
@@ -220,16 +264,51 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     await stack.ec2.send(new TerminateInstancesCommand({ InstanceIds: [terminated] }));
     await stack.admin.resetCalls();
     const cases: [string, Partial<AmiPipelineConfig>, string, RegExp][] = [
-      ['fast launch on a Linux AMI', { instanceTags: undefined, instanceId: linuxBuild, fastLaunch: {} }, 'InvalidInput', /fast launch needs a Windows AMI, but build instance i-[0-9a-f]+ runs linux/],
-      ['MaxParallelLaunches below 6', { fastLaunch: { maxParallelLaunches: 5 } }, 'InvalidInput', /fastLaunch.maxParallelLaunches: must be at least 6/],
-      ['VolumeInitializationRate above 300', { rollout: { tags: { fleet: 'web' }, volumeInitializationRate: 301 } }, 'InvalidInput', /rollout.volumeInitializationRate: must be between 100 and 300/],
+      [
+        'fast launch on a Linux AMI',
+        { instanceTags: undefined, instanceId: linuxBuild, fastLaunch: {} },
+        'InvalidInput',
+        /fast launch needs a Windows AMI, but build instance i-[0-9a-f]+ runs linux/,
+      ],
+      [
+        'MaxParallelLaunches below 6',
+        { fastLaunch: { maxParallelLaunches: 5 } },
+        'InvalidInput',
+        /fastLaunch.maxParallelLaunches: must be at least 6/,
+      ],
+      [
+        'VolumeInitializationRate above 300',
+        { rollout: { tags: { fleet: 'web' }, volumeInitializationRate: 301 } },
+        'InvalidInput',
+        /rollout.volumeInitializationRate: must be between 100 and 300/,
+      ],
       ['an empty fleet', { rollout: { tags: { fleet: 'nobody' } } }, 'EmptyFleet', /no running instance has the tags \{"fleet":"nobody"\}/],
       ['a concurrency of 0', { rollout: { tags: { fleet: 'web' }, concurrency: 0 } }, 'InvalidInput', /rollout.concurrency: must be >= 1/],
       ['a malformed ID', { rollout: { instanceIds: ['i-oops'] } }, 'InvalidInput', /rollout.instanceIds.0: must be an EC2 instance ID/],
-      ['an unknown launch template', { fastLaunch: { launchTemplate: { name: 'no-such-template' } } }, 'InvalidLaunchTemplateName.NotFoundException', /DescribeLaunchTemplates \(no-such-template\) failed: InvalidLaunchTemplateName.NotFoundException/],
-      ['a rollout target that is not running', { rollout: { instanceIds: [fleet[0]!, terminated] } }, 'InvalidRolloutTarget', new RegExp(`${terminated} is (terminated|shutting-down), not running`)],
-      ['a Linux target for a Windows image', { rollout: { instanceIds: [linuxBuild] } }, 'InvalidRolloutTarget', /runs linux, the image is windows/],
-      ['both targets and tags', { rollout: { instanceIds: fleet, tags: { fleet: 'web' } } }, 'InvalidInput', /give exactly one of instanceIds or tags/],
+      [
+        'an unknown launch template',
+        { fastLaunch: { launchTemplate: { name: 'no-such-template' } } },
+        'InvalidLaunchTemplateName.NotFoundException',
+        /DescribeLaunchTemplates \(no-such-template\) failed: InvalidLaunchTemplateName.NotFoundException/,
+      ],
+      [
+        'a rollout target that is not running',
+        { rollout: { instanceIds: [fleet[0]!, terminated] } },
+        'InvalidRolloutTarget',
+        new RegExp(`${terminated} is (terminated|shutting-down), not running`),
+      ],
+      [
+        'a Linux target for a Windows image',
+        { rollout: { instanceIds: [linuxBuild] } },
+        'InvalidRolloutTarget',
+        /runs linux, the image is windows/,
+      ],
+      [
+        'both targets and tags',
+        { rollout: { instanceIds: fleet, tags: { fleet: 'web' } } },
+        'InvalidInput',
+        /give exactly one of instanceIds or tags/,
+      ],
       ['retention keep 0', { retention: { keep: 0 } }, 'InvalidInput', /retention.keep: must be >= 1/],
     ];
     for (const [label, config, type, message] of cases) {

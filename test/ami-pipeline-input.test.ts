@@ -34,15 +34,35 @@ describe('amiPipeline input', () => {
     ['malformed instance ID', { ...valid, instanceId: 'i-xyz' }, 'instanceId: must be an EC2 instance ID'],
     ['missing instance', { name: 'x' }, 'instanceId:'],
     ['bad pipeline name', { ...valid, name: 'web golden!' }, 'name: must be 1-63 letters'],
-    ['rate below 100', { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 99 }] }, 'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300'],
-    ['rate above 300', { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] }, 'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300'],
-    ['bad device name', { ...valid, blockDeviceMappings: [{ deviceName: 'sda1' }] }, 'blockDeviceMappings.0.deviceName: must be a device name'],
+    [
+      'rate below 100',
+      { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 99 }] },
+      'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300',
+    ],
+    [
+      'rate above 300',
+      { ...valid, blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] },
+      'blockDeviceMappings.0.volumeInitializationRate: must be between 100 and 300',
+    ],
+    [
+      'bad device name',
+      { ...valid, blockDeviceMappings: [{ deviceName: 'sda1' }] },
+      'blockDeviceMappings.0.deviceName: must be a device name',
+    ],
     ['reserved aws: tag', { ...valid, tags: { 'aws:owner': 'me' } }, 'tags.aws:owner: the "aws:" prefix is reserved by AWS'],
-    ['reserved pipeline tag', { ...valid, tags: { 'golden-image:pipeline': 'x' } }, 'tags.golden-image:pipeline: the "golden-image:" prefix is reserved'],
-    ['too many tags', { ...valid, tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) }, 'tags: at most 48 tags'],
+    [
+      'reserved pipeline tag',
+      { ...valid, tags: { 'golden-image:pipeline': 'x' } },
+      'tags.golden-image:pipeline: the "golden-image:" prefix is reserved',
+    ],
+    [
+      'too many tags',
+      { ...valid, tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) },
+      'tags: at most 48 tags',
+    ],
     ['oversized tag value', { ...valid, tags: { k: 'v'.repeat(257) } }, 'tags.k: tag values must be at most 256 characters'],
     ['image name without a per-run part', { ...valid, imageName: 'fixed-name' }, 'imageName: must contain {{run}} or {{date}}'],
-    ['image name with illegal characters', { ...valid, imageName: 'web*{{run}}' }, "imageName: may only hold letters"],
+    ['image name with illegal characters', { ...valid, imageName: 'web*{{run}}' }, 'imageName: may only hold letters'],
     ['poll interval not a duration', { ...valid, waits: { image: { interval: 'often' } } }, 'waits.image.interval: must be a duration'],
     ['timeout too short', { ...valid, waits: { image: { timeout: '10ms' } } }, 'waits.image.timeout: must be at least 1s'],
     ['unknown field (a typo)', { ...valid, noreboot: true }, 'Unrecognized key'],
@@ -50,7 +70,10 @@ describe('amiPipeline input', () => {
   for (const [label, input, expected] of bad) {
     test(`rejects ${label}`, () => {
       const found = problems(input);
-      assert.ok(found.some((p) => p.includes(expected)), `expected a problem containing "${expected}", got ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => p.includes(expected)),
+        `expected a problem containing "${expected}", got ${JSON.stringify(found)}`,
+      );
     });
   }
 

@@ -32,15 +32,24 @@ beforeEach(async () => {
 const FAST = { image: { interval: '200ms', timeout: '2m' } };
 
 function start(config: Partial<AmiPipelineConfig>, taskQueue = stack.taskQueue, workflowId?: string): ReturnType<typeof startPipeline> {
-  return startPipeline(stack.env.client, 'ami', { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config }, { taskQueue, workflowId });
+  return startPipeline(
+    stack.env.client,
+    'ami',
+    { name: 'web-golden', instanceId: buildInstance, waits: FAST, ...config },
+    { taskQueue, workflowId },
+  );
 }
 
 describe('amiPipeline', () => {
   test('happy path: an available, tagged AMI, with the run observable in the UI', async () => {
-    const handle = await start({
-      tags: { team: 'web' },
-      blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 200 }],
-    }, stack.taskQueue, 'ami-pipeline-create-wait');
+    const handle = await start(
+      {
+        tags: { team: 'web' },
+        blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 200 }],
+      },
+      stack.taskQueue,
+      'ami-pipeline-create-wait',
+    );
     const result = (await handle.result()) as AmiPipelineResult;
 
     assert.match(result.imageId, /^ami-[0-9a-f]{17}$/);
@@ -84,7 +93,10 @@ describe('amiPipeline', () => {
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'ImageFailed');
     assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, /^wait-available: image ami-[0-9a-f]+ is failed: Client\.InternalError: Client error on snapshot creation$/);
+    assert.match(
+      failure.message,
+      /^wait-available: image ami-[0-9a-f]+ is failed: Client\.InternalError: Client error on snapshot creation$/,
+    );
     assert.deepEqual(await imagesOfPipeline(stack, 'web-golden'), [], 'the failed image is deregistered');
     assert.equal((await mutatingCalls(stack))['DeregisterImage'], 1);
   });
@@ -92,9 +104,24 @@ describe('amiPipeline', () => {
   test('throttling storms and 5xx bursts are retried and the run still succeeds, with one AMI', async () => {
     const instances = [buildInstance, await stack.launchInstance('windows'), await stack.launchInstance('windows')];
     await stack.admin.configure({ durations: { image: 8_000 } });
-    await stack.admin.fault({ service: 'ec2', action: 'DescribeImages', count: 6, error: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' } });
-    await stack.admin.fault({ service: 'ec2', action: 'CreateImage', count: 2, error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' } });
-    await stack.admin.fault({ service: 'ec2', action: 'DescribeInstances', count: 2, error: { code: 'Unavailable', status: 503, message: 'The server is overloaded' } });
+    await stack.admin.fault({
+      service: 'ec2',
+      action: 'DescribeImages',
+      count: 6,
+      error: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+    });
+    await stack.admin.fault({
+      service: 'ec2',
+      action: 'CreateImage',
+      count: 2,
+      error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
+    });
+    await stack.admin.fault({
+      service: 'ec2',
+      action: 'DescribeInstances',
+      count: 2,
+      error: { code: 'Unavailable', status: 503, message: 'The server is overloaded' },
+    });
     const handles = await Promise.all(
       instances.map((instanceId, i) => start({ name: `storm-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
     );
@@ -106,7 +133,10 @@ describe('amiPipeline', () => {
     // Back to AWS's sizes, so the test's own describes below are not throttled.
     await stack.admin.configure({ throttling: { enabled: true, scale: 1 } });
     for (const [i, result] of results.entries()) {
-      assert.deepEqual((await imagesOfPipeline(stack, `storm-${i}`)).map((image) => image.ImageId), [result.imageId]);
+      assert.deepEqual(
+        (await imagesOfPipeline(stack, `storm-${i}`)).map((image) => image.ImageId),
+        [result.imageId],
+      );
     }
     const calls = await stack.admin.calls();
     assert.equal(calls.ec2['CreateImage']?.faulted, 2);
@@ -128,12 +158,27 @@ describe('amiPipeline', () => {
     await stack.admin.resetCalls();
     const cases: [string, Partial<AmiPipelineConfig>, string, RegExp][] = [
       ['malformed instance ID', { instanceId: 'i-12345' }, 'InvalidInput', /instanceId: must be an EC2 instance ID/],
-      ['rate below 100', { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 50 }] }, 'InvalidInput', /between 100 and 300/],
-      ['rate above 300', { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] }, 'InvalidInput', /between 100 and 300/],
+      [
+        'rate below 100',
+        { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 50 }] },
+        'InvalidInput',
+        /between 100 and 300/,
+      ],
+      [
+        'rate above 300',
+        { blockDeviceMappings: [{ deviceName: '/dev/sda1', volumeInitializationRate: 301 }] },
+        'InvalidInput',
+        /between 100 and 300/,
+      ],
       ['reserved tag prefix', { tags: { 'aws:cost-center': 'x' } }, 'InvalidInput', /"aws:" prefix is reserved/],
       ['bad pipeline name', { name: 'web golden' }, 'InvalidInput', /name: must be 1-63 letters/],
       ['unknown instance', { instanceId: 'i-0fedcba9876543210' }, 'InvalidInstanceID.NotFound', /i-0fedcba9876543210/],
-      ['terminated instance', { instanceId: terminated }, 'IncorrectInstanceState', /is (terminated|shutting-down); CreateImage needs a running or stopped instance/],
+      [
+        'terminated instance',
+        { instanceId: terminated },
+        'IncorrectInstanceState',
+        /is (terminated|shutting-down); CreateImage needs a running or stopped instance/,
+      ],
     ];
     for (const [label, config, type, message] of cases) {
       // Straight to the workflow, past the CLI's own check: the workflow must refuse it too.
@@ -161,7 +206,10 @@ describe('amiPipeline', () => {
     const second = spawnWorker(workerOptions);
     try {
       const result = (await handle.result()) as AmiPipelineResult;
-      assert.deepEqual((await imagesOfPipeline(stack, 'web-golden')).map((i) => i.ImageId), [result.imageId]);
+      assert.deepEqual(
+        (await imagesOfPipeline(stack, 'web-golden')).map((i) => i.ImageId),
+        [result.imageId],
+      );
       assert.equal((await stack.admin.calls()).ec2['CreateImage']?.total, 1);
     } finally {
       await second.kill();
@@ -180,23 +228,34 @@ describe('amiPipeline', () => {
     const state = await stack.admin.state();
     const image = state.images.find((i) => i.id === imageId);
     assert.ok(!image || image.state === 'deregistered', `image ${imageId} is ${image?.state}`);
-    assert.deepEqual(state.snapshots.filter((s) => image?.snapshotIds.includes(s.id)), [], 'its snapshots are deleted');
+    assert.deepEqual(
+      state.snapshots.filter((s) => image?.snapshotIds.includes(s.id)),
+      [],
+      'its snapshots are deleted',
+    );
   });
 
   test('concurrent waits share one watcher: ten runs waiting share each describe', async () => {
     const instances = await stack.launchInstances('windows', 10);
     await stack.admin.configure({ durations: { image: 6_000 } });
     await stack.admin.resetCalls();
-    const handles = await Promise.all(instances.map((instanceId, i) => start({ name: `shared-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })));
+    const handles = await Promise.all(
+      instances.map((instanceId, i) => start({ name: `shared-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
+    );
     const started = Date.now();
     await Promise.all(handles.map((h) => h.result()));
     const seconds = (Date.now() - started) / 1000;
     const describes = (await stack.admin.calls()).ec2['DescribeImages']?.total ?? 0;
     const polls = await Promise.all(handles.map((h) => waitAttempts(h)));
     const allPolls = polls.reduce((a, b) => a + b, 0);
-    console.log(`10 concurrent waits over ${seconds.toFixed(1)} s: ${allPolls} polls answered by ${describes} DescribeImages (per-run polling: one each)`);
+    console.log(
+      `10 concurrent waits over ${seconds.toFixed(1)} s: ${allPolls} polls answered by ${describes} DescribeImages (per-run polling: one each)`,
+    );
     // The waits fall into step and share the watcher's describes: several polls per describe, where per-run polling makes one each.
-    assert.ok(describes * 3 <= allPolls, `expected at least 3 polls answered per describe, got ${allPolls} polls for ${describes} describes`);
+    assert.ok(
+      describes * 3 <= allPolls,
+      `expected at least 3 polls answered per describe, got ${allPolls} polls for ${describes} describes`,
+    );
   });
 
   test('history size does not grow with the number of polls (1 poll vs 50 polls)', { timeout: 120_000 }, async () => {

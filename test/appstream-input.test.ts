@@ -32,14 +32,21 @@ describe('appStreamImageUpdate input', () => {
     ['new name too long once filled in', { ...update, newImageName: `${'x'.repeat(80)}-{{date}}-{{run}}` }, 'newImageName: must be 1-101'],
     ['bad existing name', { ...update, existingImageName: '-golden' }, 'existingImageName: must be 1-101 letters'],
     ['keep 0', { ...update, retention: { keep: 0 } }, 'retention.keep: must be >= 1'],
-    ['reserved tag', { ...update, tags: { 'golden-image:pipeline': 'x' } }, 'tags.golden-image:pipeline: the "golden-image:" prefix is reserved'],
+    [
+      'reserved tag',
+      { ...update, tags: { 'golden-image:pipeline': 'x' } },
+      'tags.golden-image:pipeline: the "golden-image:" prefix is reserved',
+    ],
     ['poll too fast', { ...update, waits: { image: { interval: '10ms' } } }, 'waits.image.interval: must be at least 100ms'],
     ['unknown field', { ...update, imageName: 'x' }, '(input): Unrecognized key: "imageName"'],
   ];
   for (const [label, input, expected] of bad) {
     test(`rejects ${label}`, () => {
       const found = problems(appStreamImageUpdateInput, input);
-      assert.ok(found.some((p) => p.startsWith(expected)), `expected "${expected}" in ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => p.startsWith(expected)),
+        `expected "${expected}" in ${JSON.stringify(found)}`,
+      );
     });
   }
 });
@@ -52,8 +59,19 @@ describe('appStreamImageBuilder input', () => {
   });
 
   test('known instance families are accepted', () => {
-    for (const instanceType of ['stream.standard.small', 'stream.compute.8xlarge', 'stream.memory.z1d.large', 'stream.graphics.g4dn.xlarge', 'stream.graphics-pro.4xlarge', 'stream.graphics-design.large']) {
-      assert.deepEqual(problems(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'i', instanceType }), [], instanceType);
+    for (const instanceType of [
+      'stream.standard.small',
+      'stream.compute.8xlarge',
+      'stream.memory.z1d.large',
+      'stream.graphics.g4dn.xlarge',
+      'stream.graphics-pro.4xlarge',
+      'stream.graphics-design.large',
+    ]) {
+      assert.deepEqual(
+        problems(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'i', instanceType }),
+        [],
+        instanceType,
+      );
     }
   });
 
@@ -61,13 +79,20 @@ describe('appStreamImageBuilder input', () => {
     ['an unknown action', { action: 'reboot', name: 'b1' }, 'action:'],
     ['a bad builder name', { action: 'stop', name: 'b 1' }, 'name: must be 1-101 letters'],
     ['create without an image', { action: 'create', name: 'b1' }, 'imageName: create needs the image'],
-    ['an EC2 instance type', { action: 'create', name: 'b1', imageName: 'i', instanceType: 't3.micro' }, 'instanceType: must be an AppStream instance type'],
+    [
+      'an EC2 instance type',
+      { action: 'create', name: 'b1', imageName: 'i', instanceType: 't3.micro' },
+      'instanceType: must be an AppStream instance type',
+    ],
     ['create settings on stop', { action: 'stop', name: 'b1', imageName: 'i' }, 'imageName: applies only to create'],
   ];
   for (const [label, input, expected] of bad) {
     test(`rejects ${label}`, () => {
       const found = problems(appStreamImageBuilderInput, input);
-      assert.ok(found.some((p) => p.startsWith(expected)), `expected "${expected}" in ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => p.startsWith(expected)),
+        `expected "${expected}" in ${JSON.stringify(found)}`,
+      );
     });
   }
 });
@@ -78,6 +103,9 @@ describe('AppStream examples', () => {
     parseInput(appStreamImageUpdateInput, await readConfigFile(path.join(examples, 'appstream-update.yaml'), 'appstream-update'));
   });
   test('examples/appstream-builder.yaml is a valid appStreamImageBuilder create input', async () => {
-    parseInput(appStreamImageBuilderInput, { ...(await readConfigFile(path.join(examples, 'appstream-builder.yaml'), 'appstream-builder')), action: 'create' });
+    parseInput(appStreamImageBuilderInput, {
+      ...(await readConfigFile(path.join(examples, 'appstream-builder.yaml'), 'appstream-builder')),
+      action: 'create',
+    });
   });
 });

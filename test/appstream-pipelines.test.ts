@@ -46,13 +46,24 @@ function startUpdate(config: Partial<AppStreamImageUpdateConfig>, taskQueue = st
   return startPipeline(
     stack.env.client,
     'appstream-update',
-    { name: PIPELINE_NAME, existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: '{{pipeline}}-{{date}}-{{run}}', waits: FAST_IMAGE, ...config },
+    {
+      name: PIPELINE_NAME,
+      existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+      newImageName: '{{pipeline}}-{{date}}-{{run}}',
+      waits: FAST_IMAGE,
+      ...config,
+    },
     { taskQueue, workflowId },
   );
 }
 
 async function runBuilder(action: AppStreamImageBuilderConfig['action'], config: Partial<AppStreamImageBuilderConfig> = {}) {
-  return startPipeline(stack.env.client, 'appstream-builder', { action, name: 'golden-builder', waits: FAST_BUILDER, ...config }, { taskQueue: stack.taskQueue });
+  return startPipeline(
+    stack.env.client,
+    'appstream-builder',
+    { action, name: 'golden-builder', waits: FAST_BUILDER, ...config },
+    { taskQueue: stack.taskQueue },
+  );
 }
 
 async function privateImages(): Promise<Image[]> {
@@ -89,7 +100,11 @@ describe('appStreamImageUpdate', () => {
   test('happy path: an update is available → a new AVAILABLE, tagged image, with the run observable in the UI', async () => {
     await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.resetCalls();
-    const handle = await startUpdate({ tags: { team: 'euc' }, newImageDescription: 'monthly updates' }, stack.taskQueue, 'appstream-image-update');
+    const handle = await startUpdate(
+      { tags: { team: 'euc' }, newImageDescription: 'monthly updates' },
+      stack.taskQueue,
+      'appstream-image-update',
+    );
     const result = (await handle.result()) as AppStreamImageUpdateResult;
 
     assert.ok(result.updated);
@@ -99,7 +114,11 @@ describe('appStreamImageUpdate', () => {
     const [image] = (await appstream.send(new DescribeImagesCommand({ Names: [result.imageName] }))).Images ?? [];
     assert.equal(image?.State, 'AVAILABLE');
     assert.equal(image?.Description, 'monthly updates');
-    assert.deepEqual(await tagsOf(result.arn), { team: 'euc', 'golden-image:pipeline': PIPELINE_NAME, 'golden-image:run-id': handle.firstExecutionRunId });
+    assert.deepEqual(await tagsOf(result.arn), {
+      team: 'euc',
+      'golden-image:pipeline': PIPELINE_NAME,
+      'golden-image:run-id': handle.firstExecutionRunId,
+    });
     const calls = await appStreamCalls();
     assert.equal(calls['CreateUpdatedImage'], 2, 'the dry run and the update');
     assert.equal(calls['TagResource'], 1);
@@ -107,7 +126,10 @@ describe('appStreamImageUpdate', () => {
 
     // What the Temporal UI shows: summary, search attributes, current details, activity summaries.
     const description = await handle.describe();
-    assert.equal(await description.staticSummary(), `AppStream image update **${PIPELINE_NAME}**: \`${APPSTREAM_GOLDEN_IMAGE_NAME}\` → \`{{pipeline}}-{{date}}-{{run}}\``);
+    assert.equal(
+      await description.staticSummary(),
+      `AppStream image update **${PIPELINE_NAME}**: \`${APPSTREAM_GOLDEN_IMAGE_NAME}\` → \`{{pipeline}}-{{date}}-{{run}}\``,
+    );
     assert.equal(description.typedSearchAttributes.get(PIPELINE), PIPELINE_NAME);
     assert.equal(description.typedSearchAttributes.get(STAGE), 'tag');
     assert.deepEqual(description.typedSearchAttributes.get(RESOURCES), [result.imageName]);
@@ -133,29 +155,37 @@ describe('appStreamImageUpdate', () => {
     await stack.admin.resetCalls();
     const handle = await startUpdate({ retention: { keep: 1 } });
     const result = (await handle.result()) as AppStreamImageUpdateResult;
-    assert.deepEqual({ ...result, timings: undefined }, {
-      pipeline: PIPELINE_NAME,
-      updated: false,
-      message: 'no update available',
-      existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
-      timings: undefined,
-    });
+    assert.deepEqual(
+      { ...result, timings: undefined },
+      {
+        pipeline: PIPELINE_NAME,
+        updated: false,
+        message: 'no update available',
+        existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+        timings: undefined,
+      },
+    );
     // The dry run is the only CreateUpdatedImage; nothing was created, tagged or deleted.
     assert.deepEqual(await appStreamCalls(), { CreateUpdatedImage: 1 });
-    assert.deepEqual((await privateImages()).map((i) => i.Name), [APPSTREAM_GOLDEN_IMAGE_NAME]);
+    assert.deepEqual(
+      (await privateImages()).map((i) => i.Name),
+      [APPSTREAM_GOLDEN_IMAGE_NAME],
+    );
     const progress = await handle.query<{ stages: { stage: string; state: string }[] }>('progress');
-    assert.deepEqual(progress.stages.map((s) => `${s.stage}:${s.state}`), [
-      'check-update:succeeded',
-      'create:skipped',
-      'wait-available:skipped',
-      'tag:skipped',
-      'retention:skipped',
-    ]);
+    assert.deepEqual(
+      progress.stages.map((s) => `${s.stage}:${s.state}`),
+      ['check-update:succeeded', 'create:skipped', 'wait-available:skipped', 'tag:skipped', 'retention:skipped'],
+    );
   });
 
   test('an image that ends FAILED fails the run with its StateChangeReason and ImageErrors, and is deleted', async () => {
     await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
-    await stack.admin.fail({ kind: 'appStreamImage', next: true, code: 'IMAGE_UPDATE_FAILURE', message: 'Windows Update failed with 0x80070643' });
+    await stack.admin.fail({
+      kind: 'appStreamImage',
+      next: true,
+      code: 'IMAGE_UPDATE_FAILURE',
+      message: 'Windows Update failed with 0x80070643',
+    });
     const handle = await startUpdate({});
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'AppStreamImageFailed');
@@ -170,13 +200,22 @@ describe('appStreamImageUpdate', () => {
 
   test('the new name already taken by a foreign image: a clear error, and the foreign image is untouched', async () => {
     await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
-    await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-taken', newImageTags: { owner: 'someone-else' } }));
+    await appstream.send(
+      new CreateUpdatedImageCommand({
+        existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+        newImageName: 'golden-taken',
+        newImageTags: { owner: 'someone-else' },
+      }),
+    );
     await stack.admin.advance();
     await stack.admin.resetCalls();
     const failure = await failureOf(await startUpdate({ newImageName: 'golden-taken' }));
     assert.equal(failure.type, 'ImageNameTaken');
     assert.equal(failure.nonRetryable, true);
-    assert.equal(failure.message, 'create: an image named golden-taken already exists and was not created by this run; choose another name');
+    assert.equal(
+      failure.message,
+      'create: an image named golden-taken already exists and was not created by this run; choose another name',
+    );
     const calls = await appStreamCalls();
     assert.equal(calls['CreateUpdatedImage'], 1, 'only the dry run');
     assert.equal(calls['DeleteImage'], undefined);
@@ -198,7 +237,8 @@ describe('appStreamImageUpdate', () => {
     }
     assert.deepEqual(await imagesOfPipeline(PIPELINE_NAME), [made[2], made[1]]);
     const survivors = (await privateImages()).filter((i) => i.State !== 'DELETING').map((i) => i.Name);
-    for (const name of [APPSTREAM_GOLDEN_IMAGE_NAME, 'foreign-image', other.imageName]) assert.ok(survivors.includes(name), `${name} survives`);
+    for (const name of [APPSTREAM_GOLDEN_IMAGE_NAME, 'foreign-image', other.imageName])
+      assert.ok(survivors.includes(name), `${name} survives`);
     assert.equal((await appStreamCalls())['DeleteImage'], 1);
   });
 
@@ -260,7 +300,11 @@ describe('appStreamImageUpdate', () => {
 describe('appStreamImageBuilder', () => {
   test('the full cycle: create → stop → start → stop → delete, each run waiting for its state', async () => {
     const steps: [AppStreamImageBuilderConfig['action'], string, Partial<AppStreamImageBuilderConfig>][] = [
-      ['create', 'RUNNING', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, instanceType: 'stream.standard.medium', tags: { team: 'euc' } }],
+      [
+        'create',
+        'RUNNING',
+        { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, instanceType: 'stream.standard.medium', tags: { team: 'euc' } },
+      ],
       ['stop', 'STOPPED', {}],
       ['start', 'RUNNING', {}],
       ['stop', 'STOPPED', {}],
@@ -273,7 +317,11 @@ describe('appStreamImageBuilder', () => {
       assert.equal(result.action, action);
       assert.equal(await builderState('golden-builder'), expected, `after ${action}`);
       const progress = await handle.query<{ stages: { stage: string; state: string }[] }>('progress');
-      assert.deepEqual(progress.stages.map((s) => s.state), ['succeeded', 'succeeded'], action);
+      assert.deepEqual(
+        progress.stages.map((s) => s.state),
+        ['succeeded', 'succeeded'],
+        action,
+      );
     }
     const calls = await appStreamCalls();
     for (const action of ['CreateImageBuilder', 'StartImageBuilder', 'DeleteImageBuilder']) assert.equal(calls[action], 1, action);
@@ -293,10 +341,19 @@ describe('appStreamImageBuilder', () => {
   });
 
   test('the builder name already taken by a foreign builder: a clear error, and that builder is untouched', async () => {
-    await appstream.send(new CreateImageBuilderCommand({ Name: 'golden-builder', ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, InstanceType: 'stream.standard.small' }));
+    await appstream.send(
+      new CreateImageBuilderCommand({
+        Name: 'golden-builder',
+        ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+        InstanceType: 'stream.standard.small',
+      }),
+    );
     const failure = await failureOf(await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME }));
     assert.equal(failure.type, 'ImageBuilderNameTaken');
-    assert.equal(failure.message, 'create: an image builder named golden-builder already exists and was not created by this run; choose another name');
+    assert.equal(
+      failure.message,
+      'create: an image builder named golden-builder already exists and was not created by this run; choose another name',
+    );
     assert.equal((await appStreamCalls())['CreateImageBuilder'], 1, 'only the foreign one');
   });
 

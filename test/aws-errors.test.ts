@@ -18,7 +18,11 @@ describe('AWS error classification', () => {
     ['EC2 throttling (503 RequestLimitExceeded)', ec2Error('RequestLimitExceeded', 503), true],
     ['EC2 500 InternalError', ec2Error('InternalError', 500), true],
     ['EC2 503 Unavailable', ec2Error('Unavailable', 503), true],
-    ['AppStream ThrottlingException', new AppStreamServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }), true],
+    [
+      'AppStream ThrottlingException',
+      new AppStreamServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      true,
+    ],
     ['connection reset', networkError('ECONNRESET'), true],
     ['connection refused', networkError('ECONNREFUSED'), true],
     ['SDK request timeout', Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' }), true],
@@ -28,8 +32,16 @@ describe('AWS error classification', () => {
     ['UnauthorizedOperation', ec2Error('UnauthorizedOperation', 403), false],
     ['AuthFailure', ec2Error('AuthFailure', 401), false],
     ['IncorrectInstanceState', ec2Error('IncorrectInstanceState', 400), false],
-    ['AppStream InvalidParameterCombinationException', new AppStreamServiceException({ name: 'InvalidParameterCombinationException', $fault: 'client', $metadata: { httpStatusCode: 400 } }), false],
-    ['AppStream OperationNotPermittedException', new AppStreamServiceException({ name: 'OperationNotPermittedException', $fault: 'client', $metadata: { httpStatusCode: 400 } }), false],
+    [
+      'AppStream InvalidParameterCombinationException',
+      new AppStreamServiceException({ name: 'InvalidParameterCombinationException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      false,
+    ],
+    [
+      'AppStream OperationNotPermittedException',
+      new AppStreamServiceException({ name: 'OperationNotPermittedException', $fault: 'client', $metadata: { httpStatusCode: 400 } }),
+      false,
+    ],
   ];
   for (const [label, err, retryable] of cases) {
     test(`${label} → ${retryable ? 'retryable' : 'non-retryable'}`, () => {

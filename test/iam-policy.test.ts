@@ -43,14 +43,25 @@ const IMPORT = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/client-[\
 /** Every `service:Action` the activities call, with the file that calls it. */
 function actionsCalledByActivities(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const file of readdirSync(ACTIVITIES).filter((f) => f.endsWith('.ts'))) {
+  for (const file of readdirSync(ACTIVITIES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
     const source = readFileSync(path.join(ACTIVITIES, file), 'utf8');
-    assert.doesNotMatch(source, /import\s+\*\s+as\s+\w+\s+from\s+['"]@aws-sdk\/client-/, `${file}: a namespace import of an SDK client would hide its commands from this test`);
-    assert.doesNotMatch(source, /require\(['"]@aws-sdk\/client-/, `${file}: require() of an SDK client would hide its commands from this test`);
+    assert.doesNotMatch(
+      source,
+      /import\s+\*\s+as\s+\w+\s+from\s+['"]@aws-sdk\/client-/,
+      `${file}: a namespace import of an SDK client would hide its commands from this test`,
+    );
+    assert.doesNotMatch(
+      source,
+      /require\(['"]@aws-sdk\/client-/,
+      `${file}: require() of an SDK client would hide its commands from this test`,
+    );
     for (const [, typeOnly, specifiers, pkg] of source.matchAll(IMPORT)) {
       if (typeOnly) continue;
       const prefix = SERVICE_PREFIX[pkg!];
-      for (const specifier of specifiers!.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const specifier of specifiers!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         if (specifier.startsWith('type ')) continue;
         const name = specifier.split(/\s+as\s+/)[0]!;
         const action = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
@@ -116,7 +127,11 @@ test('tagging is granted only as part of the create calls, and retirement only o
   }
   for (const action of ['ec2:DeregisterImage', 'ec2:DeleteSnapshot', 'appstream:DeleteImage']) {
     for (const statement of granting(action)) {
-      assert.equal(statement.Condition?.['Null']?.['aws:ResourceTag/golden-image:pipeline'], 'false', `${action} needs the golden-image:pipeline tag`);
+      assert.equal(
+        statement.Condition?.['Null']?.['aws:ResourceTag/golden-image:pipeline'],
+        'false',
+        `${action} needs the golden-image:pipeline tag`,
+      );
     }
   }
 });

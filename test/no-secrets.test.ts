@@ -21,7 +21,15 @@ const FAKE_CREDENTIALS = {
   AWS_SESSION_TOKEN: 'FakeSessionToken-DoNotLeak',
 };
 /** The whole values, and the secret key's distinctive parts (in case it is split, escaped or URL-encoded around them). */
-const NEEDLES = [...Object.values(FAKE_CREDENTIALS), 'FAKESECRETSCAN', 'DoNotLeak', '1234567890abcd', 'Secret+Key', 'Secret%2BKey', 'FakeSessionToken'];
+const NEEDLES = [
+  ...Object.values(FAKE_CREDENTIALS),
+  'FAKESECRETSCAN',
+  'DoNotLeak',
+  '1234567890abcd',
+  'Secret+Key',
+  'Secret%2BKey',
+  'FakeSessionToken',
+];
 
 let stack: Stack;
 let worker: WorkerProcess;
@@ -64,7 +72,12 @@ test('fake credentials never reach histories, search attributes, memos or the wo
   const stamp = Date.now();
 
   // A run that succeeds, through DescribeImages 5xx errors that the worker retries (and logs).
-  await stack.admin.fault({ service: 'ec2', action: 'DescribeImages', count: 2, error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' } });
+  await stack.admin.fault({
+    service: 'ec2',
+    action: 'DescribeImages',
+    count: 2,
+    error: { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
+  });
   const ok = await start('secrets-ok', okInstance!, `secrets-ok-${stamp}`);
   await ok.result();
 
@@ -73,7 +86,11 @@ test('fake credentials never reach histories, search attributes, memos or the wo
     service: 'ec2',
     action: 'CreateImage',
     count: 1,
-    error: { code: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation. Encoded authorization failure message: Zm9vYmFy' },
+    error: {
+      code: 'UnauthorizedOperation',
+      status: 403,
+      message: 'You are not authorized to perform this operation. Encoded authorization failure message: Zm9vYmFy',
+    },
   });
   const failed = await start('secrets-failed', failInstance!, `secrets-failed-${stamp}`);
   const failure = await failed.result().catch((e: unknown) => e);
@@ -86,7 +103,10 @@ test('fake credentials never reach histories, search attributes, memos or the wo
   await waitForProgress(cancelled, stageIs('wait-available', 'running'), 60_000);
   await cancelled.cancel();
   const cancellation = await cancelled.result().catch((e: unknown) => e);
-  assert.ok(cancellation instanceof WorkflowFailedError && cancellation.cause instanceof CancelledFailure, `expected cancellation, got ${String(cancellation)}`);
+  assert.ok(
+    cancellation instanceof WorkflowFailedError && cancellation.cause instanceof CancelledFailure,
+    `expected cancellation, got ${String(cancellation)}`,
+  );
 
   const exported = await Promise.all([ok, failed, cancelled].map(exportRun));
   const log = worker.output();
@@ -94,7 +114,12 @@ test('fake credentials never reach histories, search attributes, memos or the wo
   assert.match(exported[1]!, /UnauthorizedOperation/);
   assert.match(log, /InternalError|An internal error has occurred/, 'the worker logged the retried 5xx errors');
 
-  const artifacts: Record<string, string> = { 'succeeded run': exported[0]!, 'failed run': exported[1]!, 'cancelled run': exported[2]!, 'worker stdout/stderr': log };
+  const artifacts: Record<string, string> = {
+    'succeeded run': exported[0]!,
+    'failed run': exported[1]!,
+    'cancelled run': exported[2]!,
+    'worker stdout/stderr': log,
+  };
   for (const [where, content] of Object.entries(artifacts)) {
     const haystack = content.toLowerCase();
     for (const needle of NEEDLES) {

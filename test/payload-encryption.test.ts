@@ -79,8 +79,14 @@ describe('EncryptionCodec', () => {
     assert.equal(dataConverterFromEnv({ GOLDEN_IMAGE_ENCRYPTION_KEYS: ' ' }), undefined);
     assert.equal(dataConverterFromEnv({ GOLDEN_IMAGE_ENCRYPTION_KEYS: `a:${KEY_A}` })?.payloadCodecs?.length, 1);
     const short = Buffer.from('too short for AES-256').toString('base64');
-    assert.throws(() => EncryptionCodec.fromText(`a:${short}`), (e: Error) => /key "a": expected 32 bytes/.test(e.message) && !e.message.includes(short));
-    assert.throws(() => EncryptionCodec.fromText(KEY_A), (e: Error) => /entry 1: expected keyId:base64key/.test(e.message) && !e.message.includes(KEY_A));
+    assert.throws(
+      () => EncryptionCodec.fromText(`a:${short}`),
+      (e: Error) => /key "a": expected 32 bytes/.test(e.message) && !e.message.includes(short),
+    );
+    assert.throws(
+      () => EncryptionCodec.fromText(KEY_A),
+      (e: Error) => /entry 1: expected keyId:base64key/.test(e.message) && !e.message.includes(KEY_A),
+    );
     assert.throws(() => EncryptionCodec.fromText(`a:${KEY_A},a:${KEY_B}`), /key id "a" twice/);
   });
 });
@@ -119,7 +125,10 @@ describe('codec server', () => {
     assert.equal(decodeRes.status, 200);
     const decoded = (await decodeRes.json()) as typeof encoded;
     const payload = decoded.payloads[0]!;
-    const back = { metadata: Object.fromEntries(Object.entries(payload.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(payload.data, 'base64') };
+    const back = {
+      metadata: Object.fromEntries(Object.entries(payload.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      data: Buffer.from(payload.data, 'base64'),
+    };
     assert.deepEqual(fromPayload(back), { name: 'web-golden' });
   });
 
@@ -175,8 +184,10 @@ describe('amiPipeline with encryption on', () => {
     const raw = new Client({ connection: stack.env.connection });
     const history = await raw.workflow.getHandle(workflowId).fetchHistory();
     const events = history.events ?? [];
-    const input = events.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-    const output = events.find((e) => e.workflowExecutionCompletedEventAttributes)?.workflowExecutionCompletedEventAttributes?.result?.payloads ?? [];
+    const input =
+      events.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const output =
+      events.find((e) => e.workflowExecutionCompletedEventAttributes)?.workflowExecutionCompletedEventAttributes?.result?.payloads ?? [];
     assert.equal(input.length, 1);
     assert.equal(output.length, 1);
     for (const payload of [...input, ...output]) {

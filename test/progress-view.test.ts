@@ -7,7 +7,15 @@ const t0 = '2026-11-22T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(t0) + s * 1000).toISOString();
 
 const snapshots: PipelineProgress[] = [
-  { pipeline: 'web', stage: 'create', resources: [], stages: [{ stage: 'create', state: 'running', startedAt: t0 }, { stage: 'rollout', state: 'pending' }] },
+  {
+    pipeline: 'web',
+    stage: 'create',
+    resources: [],
+    stages: [
+      { stage: 'create', state: 'running', startedAt: t0 },
+      { stage: 'rollout', state: 'pending' },
+    ],
+  },
   {
     pipeline: 'web',
     stage: 'rollout',
@@ -16,7 +24,10 @@ const snapshots: PipelineProgress[] = [
       { stage: 'create', state: 'succeeded', startedAt: t0, endedAt: at(2), detail: 'created ami-1' },
       { stage: 'rollout', state: 'running', startedAt: at(2) },
     ],
-    instances: [{ instanceId: 'i-1', state: 'running' }, { instanceId: 'i-2', state: 'pending' }],
+    instances: [
+      { instanceId: 'i-1', state: 'running' },
+      { instanceId: 'i-2', state: 'pending' },
+    ],
   },
   {
     pipeline: 'web',
@@ -26,7 +37,10 @@ const snapshots: PipelineProgress[] = [
       { stage: 'create', state: 'succeeded', startedAt: t0, endedAt: at(2), detail: 'created ami-1' },
       { stage: 'rollout', state: 'succeeded', startedAt: at(2), endedAt: at(9) },
     ],
-    instances: [{ instanceId: 'i-1', state: 'succeeded', taskId: 'replacevol-1' }, { instanceId: 'i-2', state: 'succeeded', taskId: 'replacevol-2' }],
+    instances: [
+      { instanceId: 'i-1', state: 'succeeded', taskId: 'replacevol-1' },
+      { instanceId: 'i-2', state: 'succeeded', taskId: 'replacevol-2' },
+    ],
   },
 ];
 
@@ -35,15 +49,18 @@ describe('follow views', () => {
     const lines: string[] = [];
     const view = createLineView((line) => lines.push(line.replace(/\s+/g, ' ').trim()));
     for (const s of [snapshots[0]!, snapshots[0]!, snapshots[1]!, snapshots[2]!]) view(s);
-    assert.deepEqual(lines.map((l) => l.replace(/ \d+\.\ds/, ' Ns')), [
-      '▶ create running Ns',
-      '✔ create succeeded Ns created ami-1',
-      '▶ rollout running Ns',
-      'i-1 running',
-      'i-1 succeeded replacevol-1',
-      'i-2 succeeded replacevol-2',
-      '✔ rollout succeeded Ns',
-    ]);
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ \d+\.\ds/, ' Ns')),
+      [
+        '▶ create running Ns',
+        '✔ create succeeded Ns created ami-1',
+        '▶ rollout running Ns',
+        'i-1 running',
+        'i-1 succeeded replacevol-1',
+        'i-2 succeeded replacevol-2',
+        '✔ rollout succeeded Ns',
+      ],
+    );
   });
 
   test('in a terminal: the table redraws in place, with no ANSI escapes in the first drawing', () => {

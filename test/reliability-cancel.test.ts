@@ -16,7 +16,17 @@ import { stageIs, waitForProgress } from './support/runs';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { checkSandbox } from './support/sandbox-state';
 import { startScenarioWorker } from './support/scenario-worker';
-import { appStreamCount, arrangeStage, ec2Count, FAST_WAIT, FAST_WAITS, setAppStreamUpdateAvailable, untilCalls, untilStage, type StageScenario } from './support/scenarios';
+import {
+  appStreamCount,
+  arrangeStage,
+  ec2Count,
+  FAST_WAIT,
+  FAST_WAITS,
+  setAppStreamUpdateAvailable,
+  untilCalls,
+  untilStage,
+  type StageScenario,
+} from './support/scenarios';
 import { temporalForThisFile } from './support/temporal';
 
 const temporal = temporalForThisFile();
@@ -37,7 +47,13 @@ const SCENARIOS: Scenario[] = [
     at: { progress: stageIs('create', 'running'), calls: (c) => ec2Count(c, 'CreateImage', 'faulted') >= 1 },
     keepsImage: false,
   },
-  { stage: 'wait-available', config: {}, durations: { image: 60_000 }, at: { progress: stageIs('wait-available', 'running') }, keepsImage: false },
+  {
+    stage: 'wait-available',
+    config: {},
+    durations: { image: 60_000 },
+    at: { progress: stageIs('wait-available', 'running') },
+    keepsImage: false,
+  },
   {
     stage: 'fast-launch (enabling)',
     config: { fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME } } },
@@ -87,7 +103,12 @@ describe('cancellation at every stage: the run ends CANCELLED with nothing half-
       withScenario(scenario.stage.split(' ')[0]!, async (sandbox, taskQueue) => {
         const [build] = await sandbox.launchInstances('windows', 1);
         const { fleet, earlier } = await arrangeStage(sandbox, scenario, 'cancel', build!);
-        const handle = await startPipeline(temporal().client, 'ami', { name: 'cancel', instanceId: build, waits: FAST_WAITS, ...scenario.config }, { taskQueue });
+        const handle = await startPipeline(
+          temporal().client,
+          'ami',
+          { name: 'cancel', instanceId: build, waits: FAST_WAITS, ...scenario.config },
+          { taskQueue },
+        );
         await untilStage(handle, sandbox.admin, scenario.at);
         await cancelAndConfirm(handle);
 
@@ -106,12 +127,14 @@ describe('cancellation at every stage: the run ends CANCELLED with nothing half-
         }
         if (scenario.config.rollout) {
           // The two replacements already with EC2 finished; the other two never started.
-          assert.deepEqual(progress.instances?.map((r) => r.state), ['succeeded', 'succeeded', 'cancelled', 'cancelled']);
+          assert.deepEqual(
+            progress.instances?.map((r) => r.state),
+            ['succeeded', 'succeeded', 'cancelled', 'cancelled'],
+          );
           await checkSandbox(sandbox.admin, { tasksPerInstance: { [fleet[0]!]: 1, [fleet[1]!]: 1 } });
           assert.ok(state.replaceRootVolumeTasks.every((task) => task.state === 'succeeded'));
         }
-      }),
-    );
+      }));
   }
 
   test('appStreamImageUpdate: create (the look-up of the new name failing with connection resets)', () =>
@@ -122,7 +145,12 @@ describe('cancellation at every stage: the run ends CANCELLED with nothing half-
       const handle = await startPipeline(
         temporal().client,
         'appstream-update',
-        { name: 'cancel-appstream', existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: '{{pipeline}}-{{run}}', waits: { image: FAST_WAIT } },
+        {
+          name: 'cancel-appstream',
+          existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+          newImageName: '{{pipeline}}-{{run}}',
+          waits: { image: FAST_WAIT },
+        },
         { taskQueue },
       );
       await waitForProgress(handle, stageIs('create', 'running'), 60_000);
@@ -130,8 +158,11 @@ describe('cancellation at every stage: the run ends CANCELLED with nothing half-
       await cancelAndConfirm(handle);
       const calls = await sandbox.admin.calls();
       assert.equal(appStreamCount(calls, 'CreateUpdatedImage'), 2, 'the dry run, and the CreateUpdatedImage that was already under way');
-      assert.equal(appStreamCount(calls, 'DeleteImage') - appStreamCount(calls, 'DeleteImage', 'faulted') >= 1, true, 'the unfinished image was deleted');
+      assert.equal(
+        appStreamCount(calls, 'DeleteImage') - appStreamCount(calls, 'DeleteImage', 'faulted') >= 1,
+        true,
+        'the unfinished image was deleted',
+      );
       await checkSandbox(sandbox.admin, { appStreamImages: [] });
-    }),
-  );
+    }));
 });

@@ -25,7 +25,11 @@ const MUTATING = { CreateImage: 1, EnableFastLaunch: 1, CreateReplaceRootVolumeT
  * Runs the whole pipeline on a sandbox of its own: one earlier image with fast launch (for retention),
  * two fleet instances. `inject` adds the faults once the run has started; returns when the run is checked.
  */
-async function fullPipelineWith(name: string, inject: (sandbox: OwnSandbox) => Promise<void>, verify?: (calls: CallCounts) => void): Promise<void> {
+async function fullPipelineWith(
+  name: string,
+  inject: (sandbox: OwnSandbox) => Promise<void>,
+  verify?: (calls: CallCounts) => void,
+): Promise<void> {
   const sandbox = await startOwnSandbox();
   const worker = await startScenarioWorker(temporal(), sandbox.url, `faults-${name}-${process.pid}`);
   try {
@@ -54,7 +58,10 @@ async function fullPipelineWith(name: string, inject: (sandbox: OwnSandbox) => P
     const effective = Object.fromEntries(Object.keys(MUTATING).map((a) => [a, ec2Count(calls, a) - ec2Count(calls, a, 'faulted')]));
     assert.deepEqual(effective, MUTATING, 'each mutating call took effect exactly once');
     verify?.(calls);
-    assert.deepEqual(result.rollout?.map((r) => r.state), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      result.rollout?.map((r) => r.state),
+      ['succeeded', 'succeeded'],
+    );
     assert.deepEqual(result.retired, [earlier]);
     await checkSandbox(sandbox.admin, { amis: [result.imageId], tasksPerInstance: Object.fromEntries(fleet.map((id) => [id, 1])) });
   } finally {
@@ -64,7 +71,13 @@ async function fullPipelineWith(name: string, inject: (sandbox: OwnSandbox) => P
   }
 }
 
-const DESCRIBES = ['DescribeInstances', 'DescribeLaunchTemplates', 'DescribeImages', 'DescribeFastLaunchImages', 'DescribeReplaceRootVolumeTasks'];
+const DESCRIBES = [
+  'DescribeInstances',
+  'DescribeLaunchTemplates',
+  'DescribeImages',
+  'DescribeFastLaunchImages',
+  'DescribeReplaceRootVolumeTasks',
+];
 const MUTATIONS = Object.keys(MUTATING);
 
 /** A burst: two 500s, a 503, then two connections reset without an answer, on consecutive calls of the action. */
@@ -74,23 +87,27 @@ const burst = (action: string): FaultInput[] => [
   { service: 'ec2', action, count: 2, reset: true },
 ];
 
-describe('5xx bursts and connection resets on every call of amiPipeline: the run succeeds, each change made once', { concurrency: true }, () => {
-  for (const action of [...DESCRIBES, ...MUTATIONS]) {
-    test(action, (t) =>
-      fullPipelineWith(
-        `burst-${action.toLowerCase()}`,
-        async (sandbox) => {
-          for (const fault of burst(action)) await sandbox.admin.fault(fault);
-        },
-        (calls) => {
-          // The whole burst was used up: five failed calls, each retried.
-          assert.equal(ec2Count(calls, action, 'faulted'), 5);
-          t.diagnostic(`${action}: 5 failed calls, ${ec2Count(calls, action)} sent in all`);
-        },
-      ),
-    );
-  }
-});
+describe(
+  '5xx bursts and connection resets on every call of amiPipeline: the run succeeds, each change made once',
+  { concurrency: true },
+  () => {
+    for (const action of [...DESCRIBES, ...MUTATIONS]) {
+      test(action, (t) =>
+        fullPipelineWith(
+          `burst-${action.toLowerCase()}`,
+          async (sandbox) => {
+            for (const fault of burst(action)) await sandbox.admin.fault(fault);
+          },
+          (calls) => {
+            // The whole burst was used up: five failed calls, each retried.
+            assert.equal(ec2Count(calls, action, 'faulted'), 5);
+            t.diagnostic(`${action}: 5 failed calls, ${ec2Count(calls, action)} sent in all`);
+          },
+        ),
+      );
+    }
+  },
+);
 
 interface HangCase {
   label: string;
@@ -101,7 +118,12 @@ interface HangCase {
 }
 
 const HANGS: HangCase[] = [
-  { label: 'a describe inside the image wait never answers', action: 'DescribeImages', count: 1, after: { action: 'CreateImage', count: 1 } },
+  {
+    label: 'a describe inside the image wait never answers',
+    action: 'DescribeImages',
+    count: 1,
+    after: { action: 'CreateImage', count: 1 },
+  },
   { label: 'CreateImage never answers', action: 'CreateImage', count: 1 },
   { label: 'CreateReplaceRootVolumeTask never answers, for both instances at once', action: 'CreateReplaceRootVolumeTask', count: 2 },
 ];
@@ -123,7 +145,7 @@ describe('a response that never comes: the hung call is cut off and retried, and
   }
 });
 
-test('CreateImage takes effect but its answer is lost: the retry finds the name taken and adopts this run\'s image', () =>
+test("CreateImage takes effect but its answer is lost: the retry finds the name taken and adopts this run's image", () =>
   fullPipelineWith(
     'lost-createimage',
     (sandbox) => sandbox.admin.fault({ service: 'ec2', action: 'CreateImage', count: 1, loseAnswer: true }),
@@ -132,5 +154,4 @@ test('CreateImage takes effect but its answer is lost: the retry finds the name 
       assert.equal(ec2Count(calls, 'CreateImage', 'faulted'), 1);
       assert.equal(ec2Count(calls, 'CreateImage'), 2);
     },
-  ),
-);
+  ));

@@ -22,7 +22,10 @@ let sandbox: OwnSandbox;
 let worker: ScenarioWorker;
 
 before(async () => {
-  [env, sandbox] = await Promise.all([startTemporal(undefined, ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"']), startOwnSandbox()]);
+  [env, sandbox] = await Promise.all([
+    startTemporal(undefined, ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"']),
+    startOwnSandbox(),
+  ]);
   worker = await startScenarioWorker(env, sandbox.url, `long-wait-${process.pid}`, 'per-run');
 });
 after(async () => {
@@ -34,10 +37,20 @@ after(async () => {
 async function runWithImageTaking(imageMs: number, name: string) {
   await sandbox.admin.configure({ durations: { image: imageMs } });
   const [instanceId] = await sandbox.launchInstances('windows', 1);
-  const handle = await startPipeline(env.client, 'ami', { name, instanceId, waits: { image: { interval: '100ms', timeout: '10m' } } }, { taskQueue: worker.taskQueue });
+  const handle = await startPipeline(
+    env.client,
+    'ami',
+    { name, instanceId, waits: { image: { interval: '100ms', timeout: '10m' } } },
+    { taskQueue: worker.taskQueue },
+  );
   const started = Date.now();
   const result = (await handle.result()) as { imageId: string };
-  return { imageId: result.imageId, seconds: (Date.now() - started) / 1000, polls: await waitAttempts(handle), events: await historyEventCount(handle) };
+  return {
+    imageId: result.imageId,
+    seconds: (Date.now() - started) / 1000,
+    polls: await waitAttempts(handle),
+    events: await historyEventCount(handle),
+  };
 }
 
 test('a wait of hundreds of polls has the same history size as a wait of one poll', { timeout: 300_000 }, async (t) => {
@@ -47,5 +60,7 @@ test('a wait of hundreds of polls has the same history size as a wait of one pol
   assert.ok(long.polls >= 300, `expected hundreds of polls, got ${long.polls}`);
   assert.equal(long.events, quick.events, 'history size does not grow with polls');
   await checkSandbox(sandbox.admin, { amis: [quick.imageId, long.imageId] });
-  t.diagnostic(`1 poll: ${quick.events} events; ${long.polls} polls over ${long.seconds.toFixed(1)} s (${(long.polls / long.seconds).toFixed(1)}/s): ${long.events} events`);
+  t.diagnostic(
+    `1 poll: ${quick.events} events; ${long.polls} polls over ${long.seconds.toFixed(1)} s (${(long.polls / long.seconds).toFixed(1)}/s): ${long.events} events`,
+  );
 });

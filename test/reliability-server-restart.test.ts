@@ -38,7 +38,12 @@ let worker: WorkerProcess;
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'golden-image-restart-'));
-  options = { port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') };
+  options = {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, 'temporal.log'),
+  };
   [server, sandbox] = await Promise.all([startDevServer(options), startOwnSandbox()]);
 });
 after(async () => {
@@ -72,7 +77,12 @@ test('the dev server killed and restarted on its sqlite file mid-wait and mid-ro
     const handle = await startPipeline(
       client,
       'ami',
-      { name: 'restart', instanceId: buildInstance, waits: { image: fast, rootVolume: fast }, rollout: { instanceIds: fleet, concurrency: 1 } },
+      {
+        name: 'restart',
+        instanceId: buildInstance,
+        waits: { image: fast, rootVolume: fast },
+        rollout: { instanceIds: fleet, concurrency: 1 },
+      },
       { taskQueue, workflowId: 'server-restart' },
     );
     const started = Date.now();
@@ -85,12 +95,17 @@ test('the dev server killed and restarted on its sqlite file mid-wait and mid-ro
 
     assert.equal(worker.child.exitCode, null, 'the worker process was never restarted');
     assert.equal(worker.child.signalCode, null);
-    assert.deepEqual(result.rollout?.map((r) => r.state), ['succeeded', 'succeeded']);
+    assert.deepEqual(
+      result.rollout?.map((r) => r.state),
+      ['succeeded', 'succeeded'],
+    );
     const calls = await sandbox.admin.calls();
     assert.equal(ec2Count(calls, 'CreateImage'), 1);
     assert.equal(ec2Count(calls, 'CreateReplaceRootVolumeTask'), 2);
     await checkSandbox(sandbox.admin, { amis: [result.imageId], tasksPerInstance: Object.fromEntries(fleet.map((id) => [id, 1])) });
-    t.diagnostic(`server down ${firstOutage.toFixed(1)} s mid-wait and ${secondOutage.toFixed(1)} s mid-rollout; run completed in ${seconds.toFixed(1)} s`);
+    t.diagnostic(
+      `server down ${firstOutage.toFixed(1)} s mid-wait and ${secondOutage.toFixed(1)} s mid-rollout; run completed in ${seconds.toFixed(1)} s`,
+    );
   } finally {
     await connection.close();
   }

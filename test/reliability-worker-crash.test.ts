@@ -16,7 +16,17 @@ import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-up
 import type { PipelineProgress } from '../contracts/progress';
 import { stageIs, waitForProgress } from './support/runs';
 import { checkSandbox, type SandboxExpectation } from './support/sandbox-state';
-import { appStreamCount, arrangeStage, ec2Count, FAST_WAIT, FAST_WAITS, setAppStreamUpdateAvailable, untilCalls, untilStage, type StageScenario } from './support/scenarios';
+import {
+  appStreamCount,
+  arrangeStage,
+  ec2Count,
+  FAST_WAIT,
+  FAST_WAITS,
+  setAppStreamUpdateAvailable,
+  untilCalls,
+  untilStage,
+  type StageScenario,
+} from './support/scenarios';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { temporalForThisFile } from './support/temporal';
 import { WorkerChain } from './support/worker-chain';
@@ -28,9 +38,16 @@ const temporal = temporalForThisFile();
  * scenarios run side by side (most of their time is the 30 s attempt timeout of a call lost with the
  * killed worker) and each keeps exact call counts.
  */
-async function withScenario(name: string, body: (sandbox: OwnSandbox, workers: WorkerChain, buildInstance: string) => Promise<void>): Promise<void> {
+async function withScenario(
+  name: string,
+  body: (sandbox: OwnSandbox, workers: WorkerChain, buildInstance: string) => Promise<void>,
+): Promise<void> {
   const sandbox = await startOwnSandbox();
-  const workers = new WorkerChain({ temporalAddress: temporal().address, sandboxUrl: sandbox.url, taskQueue: `crash-${name}-${process.pid}` });
+  const workers = new WorkerChain({
+    temporalAddress: temporal().address,
+    sandboxUrl: sandbox.url,
+    taskQueue: `crash-${name}-${process.pid}`,
+  });
   try {
     const [buildInstance] = await sandbox.launchInstances('windows', 1, { Name: 'win-build' });
     await workers.start();
@@ -100,61 +117,78 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-describe('worker killed with SIGKILL in every stage of amiPipeline and in appStreamImageUpdate; a new worker process finishes each run exactly once', { concurrency: true }, () => {
-  for (const scenario of SCENARIOS) {
-    test(scenario.stage, (t) => withScenario(scenario.stage.split(' ')[0]!, async (stack, workers, buildInstance) => {
-      const { fleet, earlier } = await arrangeStage(stack, scenario, 'crash', buildInstance);
-      const handle = await startPipeline(
-        temporal().client,
-        'ami',
-        { name: 'crash', instanceTags: { Name: 'win-build' }, waits: FAST_WAITS, ...scenario.config },
-        { taskQueue: workers.taskQueue },
+describe(
+  'worker killed with SIGKILL in every stage of amiPipeline and in appStreamImageUpdate; a new worker process finishes each run exactly once',
+  { concurrency: true },
+  () => {
+    for (const scenario of SCENARIOS) {
+      test(scenario.stage, (t) =>
+        withScenario(scenario.stage.split(' ')[0]!, async (stack, workers, buildInstance) => {
+          const { fleet, earlier } = await arrangeStage(stack, scenario, 'crash', buildInstance);
+          const handle = await startPipeline(
+            temporal().client,
+            'ami',
+            { name: 'crash', instanceTags: { Name: 'win-build' }, waits: FAST_WAITS, ...scenario.config },
+            { taskQueue: workers.taskQueue },
+          );
+          const at = await untilStage(handle, stack.admin, scenario.at);
+          await workers.crash();
+          await scenario.then?.(handle);
+          const result = (await handle.result()) as AmiPipelineResult;
+          const seconds = (Date.now() - at) / 1000;
+
+          const calls = await stack.admin.calls();
+          const made = Object.fromEntries(Object.keys(scenario.calls).map((action) => [action, ec2Count(calls, action)]));
+          assert.deepEqual(made, scenario.calls, 'each mutating call made exactly once');
+          const expected: SandboxExpectation = { amis: [result.imageId] };
+          if (scenario.config.rollout) {
+            expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
+            assert.deepEqual(
+              result.rollout?.map((r) => r.state),
+              ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+            );
+          }
+          if (scenario.config.fastLaunch) {
+            const out = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));
+            assert.equal(out.FastLaunchImages?.[0]?.State, 'enabled');
+          }
+          if (scenario.config.approval) assert.equal(result.approval?.by, 'crash-test');
+          if (earlier.length) assert.deepEqual(new Set(result.retired), new Set(earlier));
+          await checkSandbox(stack.admin, expected);
+          t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);
+        }),
       );
-      const at = await untilStage(handle, stack.admin, scenario.at);
-      await workers.crash();
-      await scenario.then?.(handle);
-      const result = (await handle.result()) as AmiPipelineResult;
-      const seconds = (Date.now() - at) / 1000;
+    }
 
-      const calls = await stack.admin.calls();
-      const made = Object.fromEntries(Object.keys(scenario.calls).map((action) => [action, ec2Count(calls, action)]));
-      assert.deepEqual(made, scenario.calls, 'each mutating call made exactly once');
-      const expected: SandboxExpectation = { amis: [result.imageId] };
-      if (scenario.config.rollout) {
-        expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
-        assert.deepEqual(result.rollout?.map((r) => r.state), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-      }
-      if (scenario.config.fastLaunch) {
-        const out = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));
-        assert.equal(out.FastLaunchImages?.[0]?.State, 'enabled');
-      }
-      if (scenario.config.approval) assert.equal(result.approval?.by, 'crash-test');
-      if (earlier.length) assert.deepEqual(new Set(result.retired), new Set(earlier));
-      await checkSandbox(stack.admin, expected);
-      t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);
-    }));
-  }
+    test('appStreamImageUpdate: create (mid-call: the look-up of the new name never answers)', (t) =>
+      withScenario('appstream', async (stack, workers) => {
+        await setAppStreamUpdateAvailable(stack.url, APPSTREAM_GOLDEN_IMAGE_NAME);
+        await stack.admin.resetCalls();
+        await stack.admin.fault({ service: 'appstream', action: 'DescribeImages', count: 1, hang: true });
+        const handle = await startPipeline(
+          temporal().client,
+          'appstream-update',
+          {
+            name: 'crash-appstream',
+            existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+            newImageName: '{{pipeline}}-{{run}}',
+            waits: { image: FAST_WAIT },
+          },
+          { taskQueue: workers.taskQueue },
+        );
+        await waitForProgress(handle, stageIs('create', 'running'), 60_000);
+        const { at } = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages', 'faulted') === 1);
+        await workers.crash();
+        const retried = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages') >= 2, 90_000);
+        const result = (await handle.result()) as AppStreamImageUpdateResult & { updated: true };
 
-  test('appStreamImageUpdate: create (mid-call: the look-up of the new name never answers)', (t) => withScenario('appstream', async (stack, workers) => {
-    await setAppStreamUpdateAvailable(stack.url, APPSTREAM_GOLDEN_IMAGE_NAME);
-    await stack.admin.resetCalls();
-    await stack.admin.fault({ service: 'appstream', action: 'DescribeImages', count: 1, hang: true });
-    const handle = await startPipeline(
-      temporal().client,
-      'appstream-update',
-      { name: 'crash-appstream', existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: '{{pipeline}}-{{run}}', waits: { image: FAST_WAIT } },
-      { taskQueue: workers.taskQueue },
-    );
-    await waitForProgress(handle, stageIs('create', 'running'), 60_000);
-    const { at } = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages', 'faulted') === 1);
-    await workers.crash();
-    const retried = await untilCalls(stack.admin, (c) => appStreamCount(c, 'DescribeImages') >= 2, 90_000);
-    const result = (await handle.result()) as AppStreamImageUpdateResult & { updated: true };
-
-    const calls = await stack.admin.calls();
-    assert.equal(appStreamCount(calls, 'CreateUpdatedImage'), 2, 'one dry run and one CreateUpdatedImage');
-    assert.equal(appStreamCount(calls, 'TagResource'), 1);
-    await checkSandbox(stack.admin, { appStreamImages: [result.imageName], amis: [] });
-    t.diagnostic(`the call lost with the killed worker was retried ${((retried.at - at) / 1000).toFixed(1)} s after it was sent (attempt timeout 30 s)`);
-  }));
-});
+        const calls = await stack.admin.calls();
+        assert.equal(appStreamCount(calls, 'CreateUpdatedImage'), 2, 'one dry run and one CreateUpdatedImage');
+        assert.equal(appStreamCount(calls, 'TagResource'), 1);
+        await checkSandbox(stack.admin, { appStreamImages: [result.imageName], amis: [] });
+        t.diagnostic(
+          `the call lost with the killed worker was retried ${((retried.at - at) / 1000).toFixed(1)} s after it was sent (attempt timeout 30 s)`,
+        );
+      }));
+  },
+);

@@ -36,7 +36,11 @@ async function linuxConfig(extra: Record<string, unknown> = {}): Promise<Pipelin
   return { kind: file.kind, config: { ...file.config, waits: { image: { interval: '100ms', timeout: '2m' } }, ...extra } };
 }
 
-async function until(report: () => Promise<ScheduleReport>, predicate: (r: ScheduleReport) => boolean, timeoutMs = 30_000): Promise<ScheduleReport> {
+async function until(
+  report: () => Promise<ScheduleReport>,
+  predicate: (r: ScheduleReport) => boolean,
+  timeoutMs = 30_000,
+): Promise<ScheduleReport> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await report();
@@ -49,7 +53,13 @@ async function until(report: () => Promise<ScheduleReport>, predicate: (r: Sched
 describe('schedules', () => {
   test('create, describe, trigger a run that completes, update, delete', async () => {
     const client = stack.env.client;
-    await createSchedule(client, 'nightly-linux', await linuxConfig(), { cron: ['0 3 * * *'], timezone: 'Europe/Berlin', jitter: '5m' }, { taskQueue: stack.taskQueue });
+    await createSchedule(
+      client,
+      'nightly-linux',
+      await linuxConfig(),
+      { cron: ['0 3 * * *'], timezone: 'Europe/Berlin', jitter: '5m' },
+      { taskQueue: stack.taskQueue },
+    );
     const created = await describeSchedule(client, 'nightly-linux');
     assert.equal(created.kind, 'ami');
     assert.equal(created.workflowType, 'amiPipeline');
@@ -63,12 +73,22 @@ describe('schedules', () => {
     }
 
     await triggerSchedule(client, 'nightly-linux');
-    const ran = await until(() => describeSchedule(client, 'nightly-linux'), (r) => r.recentRuns[0]?.status === 'COMPLETED');
+    const ran = await until(
+      () => describeSchedule(client, 'nightly-linux'),
+      (r) => r.recentRuns[0]?.status === 'COMPLETED',
+    );
     const run = client.workflow.getHandle(ran.recentRuns[0]!.workflowId);
     const result = (await run.result()) as { imageName: string };
     const { runId } = await run.describe();
     // {{date}} comes from the scheduled time, so names follow the schedule, not the worker's clock.
-    assert.equal(result.imageName, resolveImageName('{{pipeline}}-{{date}}-{{run}}', { pipeline: 'linux-golden', runId, time: new Date(ran.recentRuns[0]!.scheduledAt) }));
+    assert.equal(
+      result.imageName,
+      resolveImageName('{{pipeline}}-{{date}}-{{run}}', {
+        pipeline: 'linux-golden',
+        runId,
+        time: new Date(ran.recentRuns[0]!.scheduledAt),
+      }),
+    );
 
     await updateSchedule(client, 'nightly-linux', { timing: { every: ['12h'] }, policies: { catchupWindow: '10m' } });
     const updated = await describeSchedule(client, 'nightly-linux');
@@ -80,14 +100,23 @@ describe('schedules', () => {
 
   test('a paused schedule starts no runs; unpaused, it does', async () => {
     const client = stack.env.client;
-    await createSchedule(client, 'every-second', await linuxConfig({ name: 'paused-linux' }), { every: ['1s'] }, { paused: true, note: 'freeze', taskQueue: stack.taskQueue });
+    await createSchedule(
+      client,
+      'every-second',
+      await linuxConfig({ name: 'paused-linux' }),
+      { every: ['1s'] },
+      { paused: true, note: 'freeze', taskQueue: stack.taskQueue },
+    );
     await sleep(4_000);
     const paused = await describeSchedule(client, 'every-second');
     assert.equal(paused.paused, true);
     assert.equal(paused.note, 'freeze');
     assert.deepEqual(paused.recentRuns, []);
     await client.schedule.getHandle('every-second').unpause('go');
-    await until(() => describeSchedule(client, 'every-second'), (r) => r.recentRuns.length > 0);
+    await until(
+      () => describeSchedule(client, 'every-second'),
+      (r) => r.recentRuns.length > 0,
+    );
     await client.schedule.getHandle('every-second').pause('done');
     await client.schedule.getHandle('every-second').delete();
   });
@@ -95,8 +124,17 @@ describe('schedules', () => {
   test('overlap SKIP: while a run is still going, due runs and triggers are skipped', async () => {
     const client = stack.env.client;
     // The approval gate keeps the first run going until we answer it; the schedule is due every 2 s.
-    await createSchedule(client, 'gated', await linuxConfig({ name: 'gated-linux', approval: { timeout: '5m' } }), { every: ['2s'] }, { taskQueue: stack.taskQueue });
-    const first = await until(() => describeSchedule(client, 'gated'), (r) => r.recentRuns[0]?.status === 'RUNNING');
+    await createSchedule(
+      client,
+      'gated',
+      await linuxConfig({ name: 'gated-linux', approval: { timeout: '5m' } }),
+      { every: ['2s'] },
+      { taskQueue: stack.taskQueue },
+    );
+    const first = await until(
+      () => describeSchedule(client, 'gated'),
+      (r) => r.recentRuns[0]?.status === 'RUNNING',
+    );
     await triggerSchedule(client, 'gated');
     await sleep(5_000);
     const during = await describeSchedule(client, 'gated');
@@ -156,10 +194,22 @@ describe('golden-image validate', () => {
         ],
       ],
       ['a typo', 'kind: ami\nname: web\ninstanceId: i-0123456789abcdef0\nnoreboot: true\n', ['Unrecognized key: "noreboot"']],
-      ['appstream update with a bad name', 'kind: appstream-update\nexistingImageName: base\nnewImageName: "bad name!"\n', ['newImageName: must be 1-101 letters']],
+      [
+        'appstream update with a bad name',
+        'kind: appstream-update\nexistingImageName: base\nnewImageName: "bad name!"\n',
+        ['newImageName: must be 1-101 letters'],
+      ],
       ['appstream builder without an image', 'kind: appstream-builder\naction: create\nname: b1\n', ['imageName: create needs the image']],
-      ['appstream builder with a bad instance type', 'kind: appstream-builder\naction: create\nname: b1\nimageName: base\ninstanceType: m5.large\n', ['instanceType: must be an AppStream instance type']],
-      ['retention keep 0', 'kind: appstream-update\nexistingImageName: base\nnewImageName: "{{pipeline}}-{{run}}"\nretention: { keep: 0 }\n', ['retention.keep: must be >= 1']],
+      [
+        'appstream builder with a bad instance type',
+        'kind: appstream-builder\naction: create\nname: b1\nimageName: base\ninstanceType: m5.large\n',
+        ['instanceType: must be an AppStream instance type'],
+      ],
+      [
+        'retention keep 0',
+        'kind: appstream-update\nexistingImageName: base\nnewImageName: "{{pipeline}}-{{run}}"\nretention: { keep: 0 }\n',
+        ['retention.keep: must be >= 1'],
+      ],
     ];
     for (const [label, yaml, expected] of cases) {
       const file = path.join(dir, `${label.replaceAll(' ', '-')}.yaml`);

@@ -43,7 +43,8 @@ describe('ResourceWatch', () => {
   test('beats of one interval are at least one interval apart, however many waits come', async () => {
     const { calls, at, describeFn } = recorder({});
     const watch = new ResourceWatch(describeFn, 'shared', settings);
-    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 50 }, (_, i) => watch.observe(`i-${round}-${i}`, first)));
+    for (let round = 0; round < 3; round++)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => watch.observe(`i-${round}-${i}`, first)));
     assert.equal(calls.length, 3);
     assert.ok(at[1]! - at[0]! >= INTERVAL && at[2]! - at[1]! >= INTERVAL, `beats at ${at.map((t) => t - at[0]!)} ms`);
     // Each beat also describes the IDs asked about in the last two intervals, so waits coming back find them in it.
@@ -109,11 +110,15 @@ describe('ResourceWatch', () => {
   test("a failed describe fails that beat's waits, and a wait coming back gets a new beat, not the failure", async () => {
     let fail = true;
     let describes = 0;
-    const watch = new ResourceWatch<string>(async (ids) => {
-      describes += 1;
-      if (fail) throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
-      return new Map(ids.map((id) => [id, 'ok']));
-    }, 'shared', settings);
+    const watch = new ResourceWatch<string>(
+      async (ids) => {
+        describes += 1;
+        if (fail) throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+        return new Map(ids.map((id) => [id, 'ok']));
+      },
+      'shared',
+      settings,
+    );
     await assert.rejects(Promise.all([watch.observe('a', first), watch.observe('b', first)]), /Request limit exceeded/);
     fail = false;
     assert.equal(await watch.observe('a', again), 'ok');
@@ -126,10 +131,14 @@ describe('ResourceWatch', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const watch = new ResourceWatch<string>(async (ids) => {
-        if (fail) throw new Error('Request limit exceeded.');
-        return new Map(ids.map((id) => [id, 'ok']));
-      }, 'shared', settings);
+      const watch = new ResourceWatch<string>(
+        async (ids) => {
+          if (fail) throw new Error('Request limit exceeded.');
+          return new Map(ids.map((id) => [id, 'ok']));
+        },
+        'shared',
+        settings,
+      );
       await watch.observe('quiet', first); // still wanted in the next beat, though nobody waits on it then
       fail = true;
       await assert.rejects(watch.observe('loud', first), /Request limit exceeded/);
@@ -142,10 +151,14 @@ describe('ResourceWatch', () => {
 
   test('a describe that never answers fails its beat, and the next beat still runs', async () => {
     let hang = true;
-    const watch = new ResourceWatch<string>(async (ids) => {
-      if (hang) return new Promise(() => {});
-      return new Map(ids.map((id) => [id, 'ok']));
-    }, 'shared', settings);
+    const watch = new ResourceWatch<string>(
+      async (ids) => {
+        if (hang) return new Promise(() => {});
+        return new Map(ids.map((id) => [id, 'ok']));
+      },
+      'shared',
+      settings,
+    );
     await assert.rejects(watch.observe('a', first), /describe gave no answer within 300 ms/);
     hang = false;
     assert.equal(await watch.observe('a', again), 'ok');
@@ -153,10 +166,14 @@ describe('ResourceWatch', () => {
 
   test('a wait held back by a slow describe is still in the beat after it, however old its ask looks', async () => {
     let slow = true;
-    const watch = new ResourceWatch<string>(async (ids) => {
-      if (slow) await sleep(INTERVAL * 3);
-      return new Map(ids.map((id) => [id, 'ok']));
-    }, 'shared', { ...settings, refreshTimeoutMs: 5_000 });
+    const watch = new ResourceWatch<string>(
+      async (ids) => {
+        if (slow) await sleep(INTERVAL * 3);
+        return new Map(ids.map((id) => [id, 'ok']));
+      },
+      'shared',
+      { ...settings, refreshTimeoutMs: 5_000 },
+    );
     const held = watch.observe('a', first);
     await sleep(settings.slackMs * 2); // the slow beat has started; b waits for the one after it
     slow = false;

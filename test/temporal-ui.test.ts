@@ -49,10 +49,14 @@ let scheduledRunId: string;
 /** Free loopback ports, distinct: every probe stays open until all have their port. */
 async function freePorts(count: number): Promise<number[]> {
   const probes = await Promise.all(
-    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => resolve(probe));
-      probe.on('error', reject);
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const probe = createServer().listen(0, '127.0.0.1', () => resolve(probe));
+          probe.on('error', reject);
+        }),
+    ),
   );
   const ports = probes.map((probe) => (probe.address() as AddressInfo).port);
   await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
@@ -120,7 +124,14 @@ after(async () => {
 
 /** The page's text, plus the text of its frames: the UI renders markdown (summary, details) in iframes. */
 async function visibleText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
+  const texts = await Promise.all(
+    page.frames().map((frame) =>
+      frame
+        .locator('body')
+        .innerText()
+        .catch(() => ''),
+    ),
+  );
   return texts.join('\n');
 }
 
@@ -142,10 +153,14 @@ async function frameShowing(page: Page, pattern: RegExp, timeoutMs = UI_TIMEOUT)
   for (;;) {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
-      const text = await frame.locator('body').innerText().catch(() => '');
+      const text = await frame
+        .locator('body')
+        .innerText()
+        .catch(() => '');
       if (pattern.test(text) && (await (await frame.frameElement()).isVisible())) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`no frame on ${page.url()} shows ${pattern}; the page shows:\n${(await visibleText(page)).slice(0, 4_000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no frame on ${page.url()} shows ${pattern}; the page shows:\n${(await visibleText(page)).slice(0, 4_000)}`);
     await sleep(250);
   }
 }

@@ -10,7 +10,6 @@ import type { WaitMode } from '../activities/aws/state-watcher';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { configuredTaskQueue } from '../contracts/task-queue';
 
-
 export interface GoldenImageWorkerOptions {
   connection: NativeConnection;
   namespace?: string;

@@ -17,8 +17,16 @@ import { retireOldImages } from './image-retention';
 import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
 
-const { describeBuildInstance, checkLaunchTemplate, resolveFleet, createImage, waitForImageAvailable, enableFastLaunch, waitForFastLaunch, deregisterImage } =
-  proxyActivities<Activities>(CALL_OPTIONS);
+const {
+  describeBuildInstance,
+  checkLaunchTemplate,
+  resolveFleet,
+  createImage,
+  waitForImageAvailable,
+  enableFastLaunch,
+  waitForFastLaunch,
+  deregisterImage,
+} = proxyActivities<Activities>(CALL_OPTIONS);
 
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const input = workflowInput(amiPipelineInput, raw);
@@ -98,7 +106,12 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
           (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
             { tags: spec.tags, platform: build.platform, architecture: build.architecture },
           ]));
-        const rows = await rollOut(targets, spec, { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) });
+        const rows = await rollOut(targets, spec, {
+          pipeline: input.name,
+          imageId,
+          wait: input.waits.rootVolume,
+          onChange: (r) => stages.setInstances(r),
+        });
         const incident = incidents(rows);
         if (incident) stages.note('rollout', incident);
         return rows;

@@ -32,7 +32,11 @@ export class ApprovalGate {
     if (!answered) throw ApplicationFailure.nonRetryable(`no approval within ${timeout}`, 'ApprovalTimeout');
     const decision = this.decision!;
     if (!decision.approved) {
-      throw ApplicationFailure.nonRetryable(`rejected${decision.by ? ` by ${decision.by}` : ''}: ${decision.comment}`, 'Rejected', decision);
+      throw ApplicationFailure.nonRetryable(
+        `rejected${decision.by ? ` by ${decision.by}` : ''}: ${decision.comment}`,
+        'Rejected',
+        decision,
+      );
     }
     return decision;
   }

@@ -32,10 +32,10 @@ export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImag
   stages.note(input.action, call.alreadyDone ? `already ${call.state}` : call.state);
 
   const arrival = await stages.run(waitStage, () =>
-    waitForImageBuilder.executeWithOptions({ ...pollOptions(input.waits.builder), summary: `wait until image builder ${input.name} is ${goal}` }, [
-      input.name,
-      goal,
-    ]),
+    waitForImageBuilder.executeWithOptions(
+      { ...pollOptions(input.waits.builder), summary: `wait until image builder ${input.name} is ${goal}` },
+      [input.name, goal],
+    ),
   );
   stages.note(waitStage, goal);
   return { builder: input.name, action: input.action, state: goal, arn: arrival.arn ?? call.arn, timings: stages.timings() };
@@ -48,6 +48,15 @@ function act(input: AppStreamImageBuilderInput) {
   const tags = { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: workflowInfo().runId };
   return createImageBuilder.executeWithOptions(
     { summary: `CreateImageBuilder ${input.name} (${input.instanceType}) from ${input.imageName}` },
-    [{ name: input.name, imageName: input.imageName!, instanceType: input.instanceType!, description: input.description, tags, ownershipTag: RUN_TAG }],
+    [
+      {
+        name: input.name,
+        imageName: input.imageName!,
+        instanceType: input.instanceType!,
+        description: input.description,
+        tags,
+        ownershipTag: RUN_TAG,
+      },
+    ],
   );
 }

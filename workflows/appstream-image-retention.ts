@@ -19,8 +19,14 @@ interface AppStreamRetention {
 }
 
 export async function retireOldAppStreamImages(pipeline: string, newImageName: string, keep: number): Promise<AppStreamRetention> {
-  const images = await findPipelineAppStreamImages.executeWithOptions({ summary: `list AppStream images of pipeline ${pipeline}` }, [PIPELINE_TAG, pipeline]);
-  const retire = images.filter((image) => image.name !== newImageName).slice(keep - 1).filter((image) => SETTLED.has(image.state));
+  const images = await findPipelineAppStreamImages.executeWithOptions({ summary: `list AppStream images of pipeline ${pipeline}` }, [
+    PIPELINE_TAG,
+    pipeline,
+  ]);
+  const retire = images
+    .filter((image) => image.name !== newImageName)
+    .slice(keep - 1)
+    .filter((image) => SETTLED.has(image.state));
   const outcome: AppStreamRetention = { retired: [], inUse: [] };
   for (const { name } of retire) {
     const deletion = await deleteAppStreamImage.executeWithOptions({ summary: `DeleteImage ${name}` }, [name]);

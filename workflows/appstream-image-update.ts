@@ -15,14 +15,16 @@ import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
 import { retireOldAppStreamImages } from './appstream-image-retention';
 import { StageTracker } from './stage-tracker';
 
-const { checkUpdateAvailable, createUpdatedImage, waitForAppStreamImage, tagAppStreamImage, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
+const { checkUpdateAvailable, createUpdatedImage, waitForAppStreamImage, tagAppStreamImage, deleteAppStreamImage } =
+  proxyActivities<Activities>(CALL_OPTIONS);
 
 export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImageUpdateResult> {
   const input = workflowInput(appStreamImageUpdateInput, raw);
   const stages = new StageTracker(input.name, APPSTREAM_UPDATE_STAGES);
   const { runId } = workflowInfo();
   const imageName = imageNameForThisRun(input.newImageName, input.name);
-  if (!APPSTREAM_NAME.test(imageName)) throw ApplicationFailure.nonRetryable(`newImageName ${imageName}: ${APPSTREAM_NAME_RULE}`, 'InvalidInput');
+  if (!APPSTREAM_NAME.test(imageName))
+    throw ApplicationFailure.nonRetryable(`newImageName ${imageName}: ${APPSTREAM_NAME_RULE}`, 'InvalidInput');
   const ownTags = { [PIPELINE_TAG]: input.name, [RUN_TAG]: runId };
 
   const check = await stages.run('check-update', () =>
@@ -34,7 +36,13 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
   if (!check.canUpdateImage) {
     stages.note('check-update', 'no update available');
     for (const stage of APPSTREAM_UPDATE_STAGES.slice(1)) stages.skip(stage, 'no update available');
-    return { pipeline: input.name, updated: false, message: 'no update available', existingImageName: input.existingImageName, timings: stages.timings() };
+    return {
+      pipeline: input.name,
+      updated: false,
+      message: 'no update available',
+      existingImageName: input.existingImageName,
+      timings: stages.timings(),
+    };
   }
   stages.note('check-update', 'update available');
   if (!input.retention) stages.skip('retention', 'not configured');
@@ -61,7 +69,9 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
   // Until the image is available and tagged, a run that does not finish removes it (unless told to keep it).
   try {
     await stages.run('wait-available', () =>
-      waitForAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `wait until ${imageName} is AVAILABLE` }, [imageName]),
+      waitForAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `wait until ${imageName} is AVAILABLE` }, [
+        imageName,
+      ]),
     );
     await stages.run('tag', () =>
       tagAppStreamImage.executeWithOptions({ summary: `tag ${imageName}` }, [created.arn, { ...input.tags, ...ownTags }]),
@@ -70,7 +80,9 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
     if (!input.keepUnfinishedImage) {
       // AppStream refuses to delete an image it is still building, so this polls until it can.
       await CancellationScope.nonCancellable(() =>
-        deleteAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `delete unfinished image ${imageName}` }, [imageName]),
+        deleteAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `delete unfinished image ${imageName}` }, [
+          imageName,
+        ]),
       );
       stages.note(stages.progress().stage, `deleted ${imageName}`);
     }

@@ -18,7 +18,10 @@ export async function retireOldImages(pipeline: string, newImageId: string, keep
   for (const { imageId } of retire) {
     const hadFastLaunch = await disableFastLaunch.executeWithOptions({ summary: `disable fast launch on ${imageId}` }, [imageId]);
     if (hadFastLaunch) {
-      await waitForFastLaunch.executeWithOptions({ ...pollOptions(fastLaunchWait), summary: `wait until fast launch on ${imageId} is disabled` }, [imageId, 'disabled']);
+      await waitForFastLaunch.executeWithOptions(
+        { ...pollOptions(fastLaunchWait), summary: `wait until fast launch on ${imageId} is disabled` },
+        [imageId, 'disabled'],
+      );
     }
     await deregisterImage.executeWithOptions({ summary: `deregister ${imageId} and its snapshots` }, [imageId]);
   }

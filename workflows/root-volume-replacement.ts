@@ -5,7 +5,11 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ROOT_VOLUME_STAGES, type RootVolumeReplacementInput, type RootVolumeReplacementResult } from '../contracts/root-volume-replacement';
+import {
+  ROOT_VOLUME_STAGES,
+  type RootVolumeReplacementInput,
+  type RootVolumeReplacementResult,
+} from '../contracts/root-volume-replacement';
 import { PIPELINE_TAG } from '../contracts/tags';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { StageTracker } from './stage-tracker';

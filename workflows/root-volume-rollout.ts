@@ -4,7 +4,14 @@
  * Cancelling the run stops new children but lets running ones finish: their tasks are already with
  * EC2 and cannot be called back, so the run reports how each of them ended.
  */
-import { ApplicationFailure, CancellationScope, CancelledFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
 import type { WaitSettings } from '../contracts/durations';
 import type { InstanceRow } from '../contracts/progress';
@@ -29,7 +36,16 @@ export async function rollOut(targets: string[], spec: RolloutSpec, ctx: Rollout
     try {
       const { taskId } = await executeChild(rootVolumeReplacement, {
         workflowId: `${workflowInfo().workflowId}/root-volume/${row.instanceId}`,
-        args: [{ pipeline: ctx.pipeline, instanceId: row.instanceId, imageId: ctx.imageId, deleteReplacedRootVolume: spec.deleteReplacedRootVolume, volumeInitializationRate: spec.volumeInitializationRate, wait: ctx.wait }],
+        args: [
+          {
+            pipeline: ctx.pipeline,
+            instanceId: row.instanceId,
+            imageId: ctx.imageId,
+            deleteReplacedRootVolume: spec.deleteReplacedRootVolume,
+            volumeInitializationRate: spec.volumeInitializationRate,
+            wait: ctx.wait,
+          },
+        ],
         staticSummary: `Replace the root volume of \`${row.instanceId}\` from \`${ctx.imageId}\``,
       });
       Object.assign(row, { state: 'succeeded', taskId });
@@ -54,7 +70,8 @@ export async function rollOut(targets: string[], spec: RolloutSpec, ctx: Rollout
   });
 
   const why = runScope.consideredCancelled ? 'cancelled' : 'rollout halted';
-  for (const row of rows.filter((r) => r.state === 'pending')) Object.assign(row, { state: runScope.consideredCancelled ? 'cancelled' : 'skipped', detail: `not started: ${why}` });
+  for (const row of rows.filter((r) => r.state === 'pending'))
+    Object.assign(row, { state: runScope.consideredCancelled ? 'cancelled' : 'skipped', detail: `not started: ${why}` });
   ctx.onChange(rows);
 
   if (runScope.consideredCancelled) throw new CancelledFailure('rollout cancelled; running replacements were allowed to finish');

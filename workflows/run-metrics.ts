@@ -3,7 +3,14 @@
  * metric meter (`golden_image_runs`). As an interceptor it covers every workflow type the same way,
  * and the SDK keeps it quiet during replay, so a run is counted once.
  */
-import { isCancellation, metricMeter, type WorkflowExecuteInput, type WorkflowInboundCallsInterceptor, type WorkflowInterceptorsFactory, type Next } from '@temporalio/workflow';
+import {
+  isCancellation,
+  metricMeter,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptorsFactory,
+  type Next,
+} from '@temporalio/workflow';
 
 // Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
 const runs = () => metricMeter.createCounter('golden_image_runs', 'runs', 'finished pipeline runs, by workflow type and outcome');

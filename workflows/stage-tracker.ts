@@ -12,11 +12,20 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { progressQuery, STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow, type StageState, type StageTimings } from '../contracts/progress';
+import {
+  progressQuery,
+  STAGE_ICONS,
+  type InstanceRow,
+  type PipelineProgress,
+  type StageRow,
+  type StageState,
+  type StageTimings,
+} from '../contracts/progress';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 // Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
-const stageDuration = () => metricMeter.createHistogram('golden_image_stage_duration', 'int', 'ms', 'how long pipeline stages take, by stage and how they ended');
+const stageDuration = () =>
+  metricMeter.createHistogram('golden_image_stage_duration', 'int', 'ms', 'how long pipeline stages take, by stage and how they ended');
 
 export class StageTracker<Stage extends string> {
   private readonly rows: StageRow<Stage>[];
@@ -25,7 +34,10 @@ export class StageTracker<Stage extends string> {
   private instances: InstanceRow[] | undefined;
 
   /** `stages` is the workflow's stage list from its contract, in order. */
-  constructor(private readonly pipeline: string, stages: readonly [Stage, ...Stage[]]) {
+  constructor(
+    private readonly pipeline: string,
+    stages: readonly [Stage, ...Stage[]],
+  ) {
     this.rows = stages.map((stage) => ({ stage, state: 'pending' }));
     this.current = stages[0];
     setHandler(progressQuery, () => this.progress());
@@ -136,7 +148,12 @@ function stageFailure(stage: string, err: unknown): ApplicationFailure {
     });
   }
   const message = (cause as Error | undefined)?.message ?? String(err);
-  return ApplicationFailure.create({ type: (cause as Error | undefined)?.name, message: `${stage}: ${message}`, nonRetryable: true, cause: err as Error });
+  return ApplicationFailure.create({
+    type: (cause as Error | undefined)?.name,
+    message: `${stage}: ${message}`,
+    nonRetryable: true,
+    cause: err as Error,
+  });
 }
 
 function firstLine(text: string): string {
@@ -152,12 +169,26 @@ function renderDetails(pipeline: string, rows: StageRow[], resources: string[], 
   lines.push('| stage | state | started | ended | detail |', '| --- | --- | --- | --- | --- |');
   // Skipped stages go on one line below: the UI's panel has a fixed height, and the table must fit.
   const [skipped, shown] = [rows.filter((r) => r.state === 'skipped'), rows.filter((r) => r.state !== 'skipped')];
-  lines.push(...shown.map((r) => `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${clock(r.startedAt)} | ${clock(r.endedAt)} | ${(r.detail ?? '').replaceAll('|', '/')} |`));
+  lines.push(
+    ...shown.map(
+      (r) =>
+        `| ${r.stage} | ${STAGE_ICONS[r.state]} ${r.state} | ${clock(r.startedAt)} | ${clock(r.endedAt)} | ${(r.detail ?? '').replaceAll('|', '/')} |`,
+    ),
+  );
   const reasons = [...new Set(skipped.map((r) => r.detail ?? 'skipped'))];
-  for (const why of reasons) lines.push('', `${STAGE_ICONS.skipped} ${skipped.filter((r) => (r.detail ?? 'skipped') === why).map((r) => r.stage).join(', ')}: ${why}`);
+  for (const why of reasons)
+    lines.push(
+      '',
+      `${STAGE_ICONS.skipped} ${skipped
+        .filter((r) => (r.detail ?? 'skipped') === why)
+        .map((r) => r.stage)
+        .join(', ')}: ${why}`,
+    );
   if (instances) {
     lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
-    lines.push(...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`));
+    lines.push(
+      ...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`),
+    );
   }
   return lines.join('\n');
 }

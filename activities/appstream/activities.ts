@@ -11,7 +11,8 @@ import type { Watchers } from '../watchers';
 
 export function createAppStreamActivities(appstream: AppStreamClient, watchers: Watchers) {
   return {
-    checkUpdateAvailable: (existingImageName: string, newImageName: string) => checkUpdateAvailable(appstream, existingImageName, newImageName),
+    checkUpdateAvailable: (existingImageName: string, newImageName: string) =>
+      checkUpdateAvailable(appstream, existingImageName, newImageName),
     createUpdatedImage: (request: UpdatedImageRequest) => createUpdatedImage(appstream, request),
     waitForAppStreamImage: (name: string) => waitForAppStreamImage(watchers.appStreamImages, name),
     tagAppStreamImage: (arn: string, tags: Record<string, string>) => tagAppStreamImage(appstream, arn, tags),

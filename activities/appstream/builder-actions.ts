@@ -78,7 +78,10 @@ export async function createImageBuilder(appstream: AppStreamClient, request: Bu
       return out.ImageBuilder;
     },
     refuse: () =>
-      terminalState('ImageBuilderNameTaken', `an image builder named ${request.name} already exists and was not created by this run; choose another name`),
+      terminalState(
+        'ImageBuilderNameTaken',
+        `an image builder named ${request.name} already exists and was not created by this run; choose another name`,
+      ),
   });
   return result(value, request.name, adopted);
 }
@@ -105,7 +108,12 @@ async function send(appstream: AppStreamClient, name: string, action: BuilderTra
   }
 }
 
-export async function changeImageBuilder(appstream: AppStreamClient, name: string, action: BuilderTransition, retry: boolean): Promise<BuilderCall> {
+export async function changeImageBuilder(
+  appstream: AppStreamClient,
+  name: string,
+  action: BuilderTransition,
+  retry: boolean,
+): Promise<BuilderCall> {
   if (retry) {
     const builder = await describeImageBuilder(appstream, name);
     if (!builder && action === 'delete') return { name, state: 'DELETED', alreadyDone: true };

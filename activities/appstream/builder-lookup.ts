@@ -48,7 +48,10 @@ export async function waitForImageBuilder(builders: ResourceWatch<ImageBuilder>,
   const builder = await builders.observe(name);
   if (!builder) {
     if (goal === 'DELETED') return { name, state: goal };
-    throw terminalState('ResourceNotFoundException', `image builder ${name} does not exist (deleted while the run waited for it to be ${goal}?)`);
+    throw terminalState(
+      'ResourceNotFoundException',
+      `image builder ${name} does not exist (deleted while the run waited for it to be ${goal}?)`,
+    );
   }
   const state = builder.State ?? 'unknown';
   if (state === goal) return { name, state: goal, arn: builder.Arn };

@@ -15,11 +15,18 @@ interface ResourceError {
   ErrorMessage?: string;
 }
 
-export function failedState(type: string, what: string, state: string, reason: Reason | undefined, errors: ResourceError[] = []): ApplicationFailure {
+export function failedState(
+  type: string,
+  what: string,
+  state: string,
+  reason: Reason | undefined,
+  errors: ResourceError[] = [],
+): ApplicationFailure {
   const listed = errors.map((e) => `${e.ErrorCode ?? 'no code'}: ${e.ErrorMessage ?? ''}`);
   return terminalState(
     type,
-    `${what} is ${state}: ${reason?.Code ?? 'no code'}: ${reason?.Message ?? 'no reason given'}` + (listed.length ? `; errors: ${listed.join('; ')}` : ''),
+    `${what} is ${state}: ${reason?.Code ?? 'no code'}: ${reason?.Message ?? 'no reason given'}` +
+      (listed.length ? `; errors: ${listed.join('; ')}` : ''),
     { state, stateChangeReason: reason, errors },
   );
 }

@@ -25,7 +25,8 @@ export async function deleteAppStreamImage(appstream: AppStreamClient, name: str
   } catch (err) {
     if (isAwsErrorCode(err, 'ResourceNotFoundException')) return 'gone';
     if (isAwsErrorCode(err, 'ResourceInUseException')) return 'in-use';
-    if (isAwsErrorCode(err, 'ConcurrentModificationException')) throw notReady(`image ${name} cannot be deleted yet: ${(err as Error).message}`);
+    if (isAwsErrorCode(err, 'ConcurrentModificationException'))
+      throw notReady(`image ${name} cannot be deleted yet: ${(err as Error).message}`);
     throw err;
   }
 }

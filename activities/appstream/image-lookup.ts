@@ -28,7 +28,8 @@ export function describeAppStreamImages(appstream: AppStreamClient, names: strin
 async function privateImages(appstream: AppStreamClient): Promise<Image[]> {
   return awsCall('DescribeImages', async () => {
     const images: Image[] = [];
-    for await (const page of paginateDescribeImages({ client: appstream, pageSize: PAGE_SIZE }, { Type: 'PRIVATE' })) images.push(...(page.Images ?? []));
+    for await (const page of paginateDescribeImages({ client: appstream, pageSize: PAGE_SIZE }, { Type: 'PRIVATE' }))
+      images.push(...(page.Images ?? []));
     return images;
   });
 }
@@ -45,7 +46,11 @@ interface PipelineAppStreamImage {
  * tag, so this lists the tags of every private image that is not being deleted: one call per image,
  * which is fine for the tens of images an account keeps. Public and shared images are never listed.
  */
-export async function findPipelineAppStreamImages(appstream: AppStreamClient, tagKey: string, pipeline: string): Promise<PipelineAppStreamImage[]> {
+export async function findPipelineAppStreamImages(
+  appstream: AppStreamClient,
+  tagKey: string,
+  pipeline: string,
+): Promise<PipelineAppStreamImage[]> {
   const found: PipelineAppStreamImage[] = [];
   for (const image of await privateImages(appstream)) {
     if (!image.Arn || !image.Name || image.State === 'DELETING') continue;

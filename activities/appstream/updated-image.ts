@@ -16,7 +16,11 @@ interface UpdateCheck {
   existingImageArn?: string;
 }
 
-export async function checkUpdateAvailable(appstream: AppStreamClient, existingImageName: string, newImageName: string): Promise<UpdateCheck> {
+export async function checkUpdateAvailable(
+  appstream: AppStreamClient,
+  existingImageName: string,
+  newImageName: string,
+): Promise<UpdateCheck> {
   // The dry run checks the existing image only; it neither reserves nor checks the new name.
   const out = await awsCall('CreateUpdatedImage (dry run)', () =>
     appstream.send(new CreateUpdatedImageCommand({ existingImageName, newImageName, dryRun: true })),
@@ -50,7 +54,12 @@ export async function createUpdatedImage(appstream: AppStreamClient, request: Up
     find: async () => {
       const image = await describeAppStreamImage(appstream, request.newImageName);
       // Only a private image's tags are this account's to read: a public or shared one is never this run's.
-      return image && { value: image.Arn ?? '', owner: await appStreamTag(appstream, image.Visibility === 'PRIVATE' ? image.Arn : undefined, request.ownershipTag) };
+      return (
+        image && {
+          value: image.Arn ?? '',
+          owner: await appStreamTag(appstream, image.Visibility === 'PRIVATE' ? image.Arn : undefined, request.ownershipTag),
+        }
+      );
     },
     create: async () => {
       const out = await awsCall('CreateUpdatedImage', () =>
@@ -67,7 +76,11 @@ export async function createUpdatedImage(appstream: AppStreamClient, request: Up
       if (!out.image?.Arn) throw terminalState('CreateUpdatedImageNoImage', 'CreateUpdatedImage returned no image');
       return out.image.Arn;
     },
-    refuse: () => terminalState('ImageNameTaken', `an image named ${request.newImageName} already exists and was not created by this run; choose another name`),
+    refuse: () =>
+      terminalState(
+        'ImageNameTaken',
+        `an image named ${request.newImageName} already exists and was not created by this run; choose another name`,
+      ),
   });
   return { name: request.newImageName, arn: value, adopted };
 }

@@ -21,7 +21,9 @@ function count(action: string, outcome: Outcome): void {
     return; // outside an activity (a script, a unit test) there is no meter to count on
   }
   // The action label may carry context, "DescribeLaunchTemplates (name)"; the metric keeps the action.
-  meter.createCounter('golden_image_aws_calls', 'calls', 'AWS API calls made by activities, by action and outcome').add(1, { action: action.split(' ')[0]!, outcome });
+  meter
+    .createCounter('golden_image_aws_calls', 'calls', 'AWS API calls made by activities, by action and outcome')
+    .add(1, { action: action.split(' ')[0]!, outcome });
 }
 
 export async function awsCall<T>(action: string, call: () => Promise<T>): Promise<T> {

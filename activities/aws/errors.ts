@@ -24,7 +24,14 @@ const THROTTLING_CODES = new Set([
   'SlowDown',
 ]);
 
-const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout', 'RequestTimeoutException']);
+const TRANSIENT_CODES = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
 
 const NETWORK_ERRORS = new Set([
   'TimeoutError',

@@ -14,7 +14,11 @@ const IMAGEABLE_STATES = ['running', 'stopped'];
  * By ID, the look-up goes through the worker's shared watcher: many pipelines starting at once share
  * one DescribeInstances. By tags, it is a describe of its own.
  */
-export async function findBuildInstance(ec2: EC2Client, instances: ResourceWatch<InstanceFacts>, selector: InstanceSelector): Promise<InstanceFacts> {
+export async function findBuildInstance(
+  ec2: EC2Client,
+  instances: ResourceWatch<InstanceFacts>,
+  selector: InstanceSelector,
+): Promise<InstanceFacts> {
   const [instance, ...others] = selector.instanceIds
     ? await Promise.all(selector.instanceIds.map((id) => byId(instances, id)))
     : await describeInstances(ec2, selector, IMAGEABLE_STATES);
@@ -23,10 +27,16 @@ export async function findBuildInstance(ec2: EC2Client, instances: ResourceWatch
   }
   if (others.length) {
     const ids = [instance, ...others].map((i) => i.instanceId).join(', ');
-    throw terminalState('AmbiguousBuildInstance', `the tags ${JSON.stringify(selector.tags)} match ${others.length + 1} instances (${ids}); a build needs exactly one`);
+    throw terminalState(
+      'AmbiguousBuildInstance',
+      `the tags ${JSON.stringify(selector.tags)} match ${others.length + 1} instances (${ids}); a build needs exactly one`,
+    );
   }
   if (!IMAGEABLE_STATES.includes(instance.state)) {
-    throw terminalState('IncorrectInstanceState', `instance ${instance.instanceId} is ${instance.state}; CreateImage needs a running or stopped instance`);
+    throw terminalState(
+      'IncorrectInstanceState',
+      `instance ${instance.instanceId} is ${instance.state}; CreateImage needs a running or stopped instance`,
+    );
   }
   return instance;
 }

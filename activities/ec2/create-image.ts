@@ -42,7 +42,10 @@ export async function createImage(ec2: EC2Client, request: CreateImageRequest): 
       return image?.ImageId ? { value: image.ImageId, owner: tagValue(image, request.ownershipTag) } : undefined;
     },
     refuse: (existingId) =>
-      terminalState('ImageNameTaken', `an image named ${request.name} (${existingId}) already exists and was not created by this run; choose another image name`),
+      terminalState(
+        'ImageNameTaken',
+        `an image named ${request.name} (${existingId}) already exists and was not created by this run; choose another image name`,
+      ),
   });
   return { imageId, adopted };
 }

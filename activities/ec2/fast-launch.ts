@@ -37,7 +37,9 @@ async function fastLaunchState(ec2: EC2Client, imageId: string): Promise<Describ
 /** A launch template that does not exist fails here, before any image is created, with EC2's own error. */
 export async function checkLaunchTemplate(ec2: EC2Client, template: NonNullable<FastLaunchSpec['launchTemplate']>): Promise<string> {
   const out = await awsCall(`DescribeLaunchTemplates (${template.id ?? template.name})`, () =>
-    ec2.send(new DescribeLaunchTemplatesCommand(template.id ? { LaunchTemplateIds: [template.id] } : { LaunchTemplateNames: [template.name!] })),
+    ec2.send(
+      new DescribeLaunchTemplatesCommand(template.id ? { LaunchTemplateIds: [template.id] } : { LaunchTemplateNames: [template.name!] }),
+    ),
   );
   return out.LaunchTemplates?.[0]?.LaunchTemplateId ?? '';
 }
@@ -87,11 +89,15 @@ export async function waitForFastLaunch(
   const state = current?.State ?? 'disabled';
   if (state === goal) return state;
   if (FAILED_STATES.has(state)) {
-    throw terminalState('FastLaunchFailed', `fast launch for ${imageId} is ${state}: ${current?.StateTransitionReason ?? 'no reason given'}`, {
-      imageId,
-      state,
-      reason: current?.StateTransitionReason,
-    });
+    throw terminalState(
+      'FastLaunchFailed',
+      `fast launch for ${imageId} is ${state}: ${current?.StateTransitionReason ?? 'no reason given'}`,
+      {
+        imageId,
+        state,
+        reason: current?.StateTransitionReason,
+      },
+    );
   }
   throw notReady(`fast launch for ${imageId} is ${state}`);
 }

@@ -20,6 +20,7 @@ export async function resolveFleet(ec2: EC2Client, request: FleetRequest): Promi
     ...(i.architecture !== request.architecture ? [`${i.instanceId} is ${i.architecture}, the image is ${request.architecture}`] : []),
   ]);
   if (problems.length) throw terminalState('InvalidRolloutTarget', `rollout targets that cannot take the image: ${problems.join('; ')}`);
-  if (!instances.length) throw terminalState('EmptyFleet', `no running instance has the tags ${JSON.stringify(request.tags)}; the rollout has no targets`);
+  if (!instances.length)
+    throw terminalState('EmptyFleet', `no running instance has the tags ${JSON.stringify(request.tags)}; the rollout has no targets`);
   return instances.map((i) => i.instanceId).sort();
 }

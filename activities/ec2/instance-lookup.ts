@@ -48,7 +48,10 @@ export function describeInstancesById(ec2: EC2Client, instanceIds: string[]): Pr
 
 /** EC2's own error for an instance ID it does not know, raised for IDs a filtered describe left out. */
 export function unknownInstances(ids: string[]) {
-  return terminalState('InvalidInstanceID.NotFound', `The instance ID${ids.length > 1 ? 's' : ''} '${ids.join(', ')}' ${ids.length > 1 ? 'do' : 'does'} not exist`);
+  return terminalState(
+    'InvalidInstanceID.NotFound',
+    `The instance ID${ids.length > 1 ? 's' : ''} '${ids.join(', ')}' ${ids.length > 1 ? 'do' : 'does'} not exist`,
+  );
 }
 
 function describeFiltered(ec2: EC2Client, filters: Filter[]): Promise<InstanceFacts[]> {

@@ -3,7 +3,12 @@
  * the instance, so a retry or replay returns the same task) and poll it to its end.
  */
 import { createHash } from 'node:crypto';
-import { CreateReplaceRootVolumeTaskCommand, paginateDescribeReplaceRootVolumeTasks, type EC2Client, type ReplaceRootVolumeTask } from '@aws-sdk/client-ec2';
+import {
+  CreateReplaceRootVolumeTaskCommand,
+  paginateDescribeReplaceRootVolumeTasks,
+  type EC2Client,
+  type ReplaceRootVolumeTask,
+} from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
 import { notReady, terminalState } from '../aws/not-ready';
 import { inChunks, type ResourceWatch } from '../aws/state-watcher';
@@ -57,10 +62,16 @@ export async function waitForRootVolumeTask(tasks: ResourceWatch<ReplaceRootVolu
   const state = task?.TaskState ?? 'unknown';
   if (state === 'succeeded') return state;
   if (state === 'failed') {
-    throw terminalState('ReplaceRootVolumeFailed', `task ${taskId} on ${task?.InstanceId} failed; the original root volume is still attached`);
+    throw terminalState(
+      'ReplaceRootVolumeFailed',
+      `task ${taskId} on ${task?.InstanceId} failed; the original root volume is still attached`,
+    );
   }
   if (state === 'failed-detached') {
-    throw terminalState('RootVolumeDetached', `INCIDENT: task ${taskId} failed-detached: instance ${task?.InstanceId} has no root volume and needs a person`);
+    throw terminalState(
+      'RootVolumeDetached',
+      `INCIDENT: task ${taskId} failed-detached: instance ${task?.InstanceId} has no root volume and needs a person`,
+    );
   }
   throw notReady(`task ${taskId} is ${state}`);
 }

@@ -6,7 +6,14 @@ import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
 import { builderJson } from './render';
-import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type BuilderState, type ImageBuilderRecord, type AppStreamState, type AppStreamContext } from './state';
+import {
+  LATEST_AGENT_VERSION,
+  type AppStreamImageRecord,
+  type BuilderState,
+  type ImageBuilderRecord,
+  type AppStreamState,
+  type AppStreamContext,
+} from './state';
 import { readTags } from './tags';
 import { ApiError } from '../core/errors';
 
@@ -30,7 +37,12 @@ function builderAction(builder: ImageBuilderRecord, state: BuilderState, action:
 }
 
 /** Starts a transition: a fresh timeline from the current instant, so each state appears once in it. */
-function transition(state: AppStreamState, builder: ImageBuilderRecord, first: BuilderState, steps: { state: BuilderState; afterMs: number }[]): void {
+function transition(
+  state: AppStreamState,
+  builder: ImageBuilderRecord,
+  first: BuilderState,
+  steps: { state: BuilderState; afterMs: number }[],
+): void {
   const timeline = state.timeline<BuilderState>(first);
   for (const step of steps) timeline.then(step.state, step.afterMs);
   builder.lifecycle = timeline;
@@ -61,7 +73,10 @@ function sourceImage(params: AppStreamParams, state: AppStreamState): AppStreamI
   const image = imageName !== undefined ? requireImage(state, imageName) : requireImageByArn(state, imageArnParam!);
   const current = image.lifecycle.stateAt(state.clock.now());
   if (current !== 'AVAILABLE') {
-    throw new ApiError('ResourceNotAvailableException', `The image ${image.name} is ${current}. The image must be in an AVAILABLE state for this action to succeed.`);
+    throw new ApiError(
+      'ResourceNotAvailableException',
+      `The image ${image.name} is ${current}. The image must be in an AVAILABLE state for this action to succeed.`,
+    );
   }
   return image;
 }
@@ -78,7 +93,10 @@ function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): Jso
   const vpcConfig = readVpcConfig(params);
   const tags = readTags(params, 'Tags');
   if (!INSTANCE_TYPE.test(instanceType)) {
-    throw new ApiError('InvalidParameterCombinationException', `The instance type ${instanceType} is not supported for image builders. Use a stream.* instance type such as stream.standard.medium.`);
+    throw new ApiError(
+      'InvalidParameterCombinationException',
+      `The instance type ${instanceType} is not supported for image builders. Use a stream.* instance type such as stream.standard.medium.`,
+    );
   }
   const image = sourceImage(params, state);
   if (findBuilder(state, name)) throw new ApiError('ResourceAlreadyExistsException', `The image builder ${name} already exists.`);
@@ -98,7 +116,8 @@ function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): Jso
     vpcConfig,
     createdAt: now,
     createdWallAt: Date.now(),
-    agentVersion: requestedAgent === undefined ? image.agentVersion : requestedAgent === LATEST_AGENT_REQUEST ? LATEST_AGENT_VERSION : requestedAgent,
+    agentVersion:
+      requestedAgent === undefined ? image.agentVersion : requestedAgent === LATEST_AGENT_REQUEST ? LATEST_AGENT_VERSION : requestedAgent,
     tags,
     lifecycle: state.timeline<BuilderState>('PENDING', now).then('RUNNING', config.durations.builderTransition),
   };

@@ -6,8 +6,25 @@ import type { AppStreamState } from './state';
  * `readyAt` is null while the resource's current transition is under way.
  */
 export interface AppStreamDump {
-  images: { name: string; arn: string; state: string; visibility: string; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
-  builders: { name: string; arn: string; state: string; imageArn: string; instanceType: string; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
+  images: {
+    name: string;
+    arn: string;
+    state: string;
+    visibility: string;
+    tags: Record<string, string>;
+    createdAt: number;
+    readyAt: number | null;
+  }[];
+  builders: {
+    name: string;
+    arn: string;
+    state: string;
+    imageArn: string;
+    instanceType: string;
+    tags: Record<string, string>;
+    createdAt: number;
+    readyAt: number | null;
+  }[];
   updatesAvailable: string[];
 }
 

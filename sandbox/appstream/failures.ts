@@ -11,7 +11,13 @@ import type { Failure, FailureReason } from '../core/failures';
  * The injected `code` goes where it belongs; the other slot gets the generic code.
  */
 
-const IMAGE_STATE_CHANGE_CODES = new Set(['INTERNAL_ERROR', 'IMAGE_BUILDER_NOT_AVAILABLE', 'IMAGE_COPY_FAILURE', 'IMAGE_UPDATE_FAILURE', 'IMAGE_IMPORT_FAILURE']);
+const IMAGE_STATE_CHANGE_CODES = new Set([
+  'INTERNAL_ERROR',
+  'IMAGE_BUILDER_NOT_AVAILABLE',
+  'IMAGE_COPY_FAILURE',
+  'IMAGE_UPDATE_FAILURE',
+  'IMAGE_IMPORT_FAILURE',
+]);
 const BUILDER_STATE_CHANGE_CODES = new Set(['INTERNAL_ERROR', 'IMAGE_UNAVAILABLE']);
 const GENERIC_ERROR_CODE = 'INTERNAL_SERVICE_ERROR';
 

@@ -5,7 +5,13 @@ import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
 import { imageJson } from './render';
-import { LATEST_AGENT_VERSION, type AppStreamImageRecord, type AppStreamImageState, type AppStreamState, type AppStreamContext } from './state';
+import {
+  LATEST_AGENT_VERSION,
+  type AppStreamImageRecord,
+  type AppStreamImageState,
+  type AppStreamState,
+  type AppStreamContext,
+} from './state';
 import { readTags } from './tags';
 import { ApiError } from '../core/errors';
 
@@ -26,7 +32,8 @@ function operationNotPermitted(message: string): ApiError {
  * refusals use OperationNotPermittedException, which it does model.
  */
 function requireUpdatable(image: AppStreamImageRecord, now: number): void {
-  if (image.visibility !== 'PRIVATE') throw operationNotPermitted(`The image ${image.name} is not owned by this account; only private images can be updated.`);
+  if (image.visibility !== 'PRIVATE')
+    throw operationNotPermitted(`The image ${image.name} is not owned by this account; only private images can be updated.`);
   const state = image.lifecycle.stateAt(now);
   if (state !== 'AVAILABLE') {
     throw operationNotPermitted(`The image ${image.name} is ${state}. The image must be in an AVAILABLE state for this action to succeed.`);
@@ -84,7 +91,11 @@ function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): Jso
   // AWS documents no error for "no update available"; the call is refused as not permitted.
   if (!canUpdateImage) throw operationNotPermitted(`No updates are available for the image ${existing.name}.`);
 
-  const image = createImageRecord(state, { name: newName, from: existing, description, displayName, tags }, config.durations.appStreamImage);
+  const image = createImageRecord(
+    state,
+    { name: newName, from: existing, description, displayName, tags },
+    config.durations.appStreamImage,
+  );
   const plannedFailure = ctx.failures.takeForNew('appStreamImage', newName);
   if (plannedFailure) failAppStreamImage(state, image, plannedFailure);
   return { image: imageJson(image, now), canUpdateImage };
@@ -92,7 +103,10 @@ function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): Jso
 
 function selectImages(state: AppStreamState, names: string[], arns: string[]): AppStreamImageRecord[] {
   if (names.length > 0 && arns.length > 0) {
-    throw new ApiError('InvalidParameterCombinationException', 'Names and Arns cannot be specified together. Specify either Names or Arns.');
+    throw new ApiError(
+      'InvalidParameterCombinationException',
+      'Names and Arns cannot be specified together. Specify either Names or Arns.',
+    );
   }
   if (names.length > 0) return [...new Set(names)].map((name) => requireImage(state, name));
   if (arns.length > 0) return [...new Set(arns)].map((arn) => requireImageByArn(state, arn));
@@ -124,7 +138,10 @@ function deleteImage(params: AppStreamParams, { state, config }: AppStreamContex
   const current = image.lifecycle.stateAt(now);
   if (image.visibility === 'PUBLIC') throw operationNotPermitted(`The image ${image.name} is a public image and cannot be deleted.`);
   if (current === 'PENDING' || current === 'DELETING') {
-    throw new ApiError('ConcurrentModificationException', `The image ${image.name} is ${current}. Wait until it is AVAILABLE or FAILED and try again.`);
+    throw new ApiError(
+      'ConcurrentModificationException',
+      `The image ${image.name} is ${current}. Wait until it is AVAILABLE or FAILED and try again.`,
+    );
   }
   const user = liveBuilders(state).find((b) => b.imageArn === image.arn);
   if (user) throw new ApiError('ResourceInUseException', `The image ${image.name} is in use by the image builder ${user.name}.`);

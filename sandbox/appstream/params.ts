@@ -21,7 +21,10 @@ export interface IntRules {
 
 export function validationError(member: string, value: unknown, constraint: string): ApiError {
   const shown = value === undefined ? 'null' : `'${String(value)}'`;
-  return new ApiError('ValidationException', `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
+  return new ApiError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 export class AppStreamParams {
@@ -56,8 +59,10 @@ export class AppStreamParams {
     const value = this.value(name);
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value)) throw this.wrongType(name, 'an integer');
-    if (rules.min !== undefined && value < rules.min) throw validationError(this.path(name), value, `Member must have value greater than or equal to ${rules.min}`);
-    if (rules.max !== undefined && value > rules.max) throw validationError(this.path(name), value, `Member must have value less than or equal to ${rules.max}`);
+    if (rules.min !== undefined && value < rules.min)
+      throw validationError(this.path(name), value, `Member must have value greater than or equal to ${rules.min}`);
+    if (rules.max !== undefined && value > rules.max)
+      throw validationError(this.path(name), value, `Member must have value less than or equal to ${rules.max}`);
     return value;
   }
 

@@ -17,10 +17,12 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 export function readTags(params: AppStreamParams, member: string): Tags {
   const tags = params.stringMap(member);
   const path = params.path(member);
-  if (tags.size > MAX_TAGS) throw validationError(path, `${tags.size} tags`, `Map value must have length less than or equal to ${MAX_TAGS}`);
+  if (tags.size > MAX_TAGS)
+    throw validationError(path, `${tags.size} tags`, `Map value must have length less than or equal to ${MAX_TAGS}`);
   for (const [key, value] of tags) {
     if (!TAG_KEY.test(key)) throw validationError(`${path}.key`, key, `Member must satisfy regular expression pattern: ${TAG_KEY.source}`);
-    if (!TAG_VALUE.test(value)) throw validationError(`${path}.value`, value, `Member must satisfy regular expression pattern: ${TAG_VALUE.source}`);
+    if (!TAG_VALUE.test(value))
+      throw validationError(`${path}.value`, value, `Member must satisfy regular expression pattern: ${TAG_VALUE.source}`);
   }
   return tags;
 }

@@ -24,7 +24,9 @@ const durationRange = z.tuple([durationMs, durationMs]).refine(([min, max]) => m
 
 /** An object with an optional `value` for each duration kind, and nothing else. */
 function perDurationKind<T extends z.ZodType>(value: T) {
-  return z.strictObject(Object.fromEntries(DURATION_KINDS.map((kind) => [kind, value.optional()])) as Record<DurationKind, z.ZodOptional<T>>);
+  return z.strictObject(
+    Object.fromEntries(DURATION_KINDS.map((kind) => [kind, value.optional()])) as Record<DurationKind, z.ZodOptional<T>>,
+  );
 }
 
 export const configOverridesSchema = z.strictObject({
@@ -57,7 +59,9 @@ export class ConfigStore {
       durations: { ...base.durations, ...definedOnly(this.overrides.durations ?? {}) },
       notFoundWindowMs: this.overrides.notFoundWindowMs ?? base.notFoundWindowMs,
       throttling: { enabled: true, scale: 1, ...definedOnly(this.overrides.throttling ?? {}) },
-      ...(this.overrides.durationRanges && Object.keys(this.overrides.durationRanges).length ? { durationRanges: this.overrides.durationRanges } : {}),
+      ...(this.overrides.durationRanges && Object.keys(this.overrides.durationRanges).length
+        ? { durationRanges: this.overrides.durationRanges }
+        : {}),
       ...(this.overrides.durationSeed !== undefined ? { durationSeed: this.overrides.durationSeed } : {}),
     };
   }

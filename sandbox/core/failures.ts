@@ -7,7 +7,8 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 /** Where an injected failure sends an image builder: FAILED (terminal) or UPDATING_AGENT (a detour before RUNNING). */
 export const BUILDER_FAILURE_STATES = ['FAILED', 'UPDATING_AGENT'] as const;
 export type BuilderFailureState = (typeof BUILDER_FAILURE_STATES)[number];
-const isBuilderFailureState = (state?: string): state is BuilderFailureState => (BUILDER_FAILURE_STATES as readonly string[]).includes(state ?? '');
+const isBuilderFailureState = (state?: string): state is BuilderFailureState =>
+  (BUILDER_FAILURE_STATES as readonly string[]).includes(state ?? '');
 
 export const failureSchema = z
   .strictObject({
@@ -61,7 +62,12 @@ export class FailurePlans {
   private readonly nextForInstance = new Map<string, FailureReason[]>();
 
   add(failure: Failure): void {
-    const reason: FailureReason = { code: failure.code, message: failure.message, ...(failure.state && { state: failure.state }), ...(failure.builderState && { builderState: failure.builderState }) };
+    const reason: FailureReason = {
+      code: failure.code,
+      message: failure.message,
+      ...(failure.state && { state: failure.state }),
+      ...(failure.builderState && { builderState: failure.builderState }),
+    };
     if (failure.id !== undefined) {
       this.byId.set(`${failure.kind}:${failure.id}`, reason);
     } else if (failure.instanceId !== undefined) {

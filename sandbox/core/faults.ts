@@ -3,27 +3,29 @@ import { z } from 'zod';
 export const SERVICE_NAMES = ['ec2', 'appstream'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-export const faultSchema = z.strictObject({
-  service: z.enum(SERVICE_NAMES),
-  action: z.string().min(1),
-  count: z.number().int().positive().default(1),
-  /** Answer with this AWS error instead of running the action. */
-  error: z
-    .strictObject({
-      code: z.string().min(1),
-      status: z.number().int().min(400).max(599).default(500),
-      message: z.string().default('Injected fault'),
-    })
-    .optional(),
-  /** Never answer; keep the connection open until the client gives up. */
-  hang: z.boolean().optional(),
-  /** Destroy the connection without an answer. */
-  reset: z.boolean().optional(),
-  /** Run the action, then destroy the connection: the change is made but its answer is lost. */
-  loseAnswer: z.boolean().optional(),
-}).refine((f) => [f.error !== undefined, f.hang === true, f.reset === true, f.loseAnswer === true].filter(Boolean).length === 1, {
-  message: 'exactly one of error, hang, reset or loseAnswer is required',
-});
+export const faultSchema = z
+  .strictObject({
+    service: z.enum(SERVICE_NAMES),
+    action: z.string().min(1),
+    count: z.number().int().positive().default(1),
+    /** Answer with this AWS error instead of running the action. */
+    error: z
+      .strictObject({
+        code: z.string().min(1),
+        status: z.number().int().min(400).max(599).default(500),
+        message: z.string().default('Injected fault'),
+      })
+      .optional(),
+    /** Never answer; keep the connection open until the client gives up. */
+    hang: z.boolean().optional(),
+    /** Destroy the connection without an answer. */
+    reset: z.boolean().optional(),
+    /** Run the action, then destroy the connection: the change is made but its answer is lost. */
+    loseAnswer: z.boolean().optional(),
+  })
+  .refine((f) => [f.error !== undefined, f.hang === true, f.reset === true, f.loseAnswer === true].filter(Boolean).length === 1, {
+    message: 'exactly one of error, hang, reset or loseAnswer is required',
+  });
 
 export type FaultInput = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;

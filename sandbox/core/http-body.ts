@@ -20,7 +20,9 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       else if (size > MAX_DRAIN_BYTES) req.destroy();
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? { ok: false, tooLarge: true } : { ok: true, body: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () =>
+      resolve(size > MAX_BODY_BYTES ? { ok: false, tooLarge: true } : { ok: true, body: Buffer.concat(chunks).toString('utf8') }),
+    );
     req.on('error', reject);
   });
 }

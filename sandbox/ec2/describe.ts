@@ -38,7 +38,9 @@ export interface DescribeSpec<T extends { seq: number; tags?: Tags }> {
   render(items: T[], state: Ec2State, now: number): XmlObject;
 }
 
-export function describeAction<T extends { seq: number; tags?: Tags }>(spec: DescribeSpec<T>): (params: Ec2Params, ctx: Ec2Context) => XmlObject {
+export function describeAction<T extends { seq: number; tags?: Tags }>(
+  spec: DescribeSpec<T>,
+): (params: Ec2Params, ctx: Ec2Context) => XmlObject {
   return (params, { state }) => {
     const ids = params.stringList(spec.idParameter);
     const filters = params.filters();

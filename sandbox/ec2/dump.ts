@@ -25,9 +25,35 @@ export interface Ec2Dump {
     createdAt: number;
     readyAt: number | null;
   }[];
-  snapshots: { id: string; state: string; ownerId: string; volumeId: string; volumeSize: number; tags: Record<string, string>; createdAt: number; readyAt: number | null }[];
-  instances: { id: string; state: string; imageId: string; instanceType: string; tags: Record<string, string>; volumeIds: string[]; launchedAt: number; readyAt: number | null }[];
-  volumes: { id: string; state: string; size: number; snapshotId?: string; instanceId?: string; volumeInitializationRate?: number; tags: Record<string, string> }[];
+  snapshots: {
+    id: string;
+    state: string;
+    ownerId: string;
+    volumeId: string;
+    volumeSize: number;
+    tags: Record<string, string>;
+    createdAt: number;
+    readyAt: number | null;
+  }[];
+  instances: {
+    id: string;
+    state: string;
+    imageId: string;
+    instanceType: string;
+    tags: Record<string, string>;
+    volumeIds: string[];
+    launchedAt: number;
+    readyAt: number | null;
+  }[];
+  volumes: {
+    id: string;
+    state: string;
+    size: number;
+    snapshotId?: string;
+    instanceId?: string;
+    volumeInitializationRate?: number;
+    tags: Record<string, string>;
+  }[];
   launchTemplates: LaunchTemplateDump[];
   fastLaunch: FastLaunchDump[];
   replaceRootVolumeTasks: ReplaceRootVolumeTaskDump[];

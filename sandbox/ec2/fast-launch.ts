@@ -59,7 +59,10 @@ export function failFastLaunch(state: Ec2State, imageId: string, reason: Failure
   const now = state.clock.now();
   let failed: FastLaunchState;
   if (!record.lifecycle.isSettled(now)) {
-    failed = record.lifecycle.finalState() === 'disabled' || record.lifecycle.finalState() === 'disabling-failed' ? 'disabling-failed' : 'enabling-failed';
+    failed =
+      record.lifecycle.finalState() === 'disabled' || record.lifecycle.finalState() === 'disabling-failed'
+        ? 'disabling-failed'
+        : 'enabling-failed';
     record.lifecycle.setFinalState(failed);
   } else if (record.lifecycle.stateAt(now) === 'enabled') {
     failed = 'enabled-failed';
@@ -82,7 +85,10 @@ function readLaunchTemplate(params: Ec2Params, state: Ec2State): FastLaunchRecor
   }
   const template = id !== undefined ? requireLaunchTemplates(state, [id])[0]! : requireLaunchTemplateByName(state, name!);
   if (!LAUNCH_TEMPLATE_VERSIONS.includes(version)) {
-    throw new ApiError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${version} for launch template ${template.id}.`);
+    throw new ApiError(
+      'InvalidLaunchTemplateId.VersionNotFound',
+      `Could not find launch template version ${version} for launch template ${template.id}.`,
+    );
   }
   return { id: template.id, name: template.name, version };
 }
@@ -117,7 +123,11 @@ function checkEligible(image: ImageRecord, now: number): void {
     throw new ApiError('InvalidParameter', `Windows fast launch is only supported for Windows AMIs; ${image.id} is a Linux/UNIX AMI.`);
   }
   if (image.ownerId !== ACCOUNT_ID) {
-    throw new ApiError('UnauthorizedOperation', `You are not authorized to enable fast launch for ${image.id}; it is owned by ${image.ownerId}.`, 403);
+    throw new ApiError(
+      'UnauthorizedOperation',
+      `You are not authorized to enable fast launch for ${image.id}; it is owned by ${image.ownerId}.`,
+      403,
+    );
   }
   const state = imageState(image, now);
   if (state !== 'available') {

@@ -75,12 +75,19 @@ function capturedDevices(state: Ec2State, instance: InstanceRecord, requests: Ma
   const byDevice = new Map(requests.map((r) => [r.deviceName, r]));
   const fromInstance = instance.devices.map((d) => {
     const volume = state.ec2.volumes.get(d.volumeId);
-    const device = { deviceName: d.deviceName, volumeSize: volume?.size ?? 8, volumeType: volume?.volumeType ?? 'gp3', deleteOnTermination: d.deleteOnTermination };
+    const device = {
+      deviceName: d.deviceName,
+      volumeSize: volume?.size ?? 8,
+      volumeType: volume?.volumeType ?? 'gp3',
+      deleteOnTermination: d.deleteOnTermination,
+    };
     return applyMappingRequest(device, byDevice.get(d.deviceName));
   });
   const added = requests
     .filter((r) => !r.noDevice && !instance.devices.some((d) => d.deviceName === r.deviceName))
-    .map((r) => applyMappingRequest({ deviceName: r.deviceName, volumeSize: r.volumeSize ?? 8, volumeType: 'gp3', deleteOnTermination: true }, r));
+    .map((r) =>
+      applyMappingRequest({ deviceName: r.deviceName, volumeSize: r.volumeSize ?? 8, volumeType: 'gp3', deleteOnTermination: true }, r),
+    );
   const removed = new Set(requests.filter((r) => r.noDevice).map((r) => r.deviceName));
   return [...fromInstance, ...added].filter((d) => !removed.has(d.deviceName));
 }
@@ -183,7 +190,9 @@ function ownedBy(image: ImageRecord, owners: string[]): boolean {
  */
 function executableBy(image: ImageRecord, users: string[]): boolean {
   if (users.length === 0) return true;
-  return users.some((u) => (u === 'all' ? image.isPublic : (u === 'self' || u === ACCOUNT_ID) && (image.isPublic || image.ownerId === ACCOUNT_ID)));
+  return users.some((u) =>
+    u === 'all' ? image.isPublic : (u === 'self' || u === ACCOUNT_ID) && (image.isPublic || image.ownerId === ACCOUNT_ID),
+  );
 }
 
 /** Owner.N, ExecutableBy.N and IncludeDisabled as one predicate. */
@@ -220,13 +229,14 @@ function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   state.ec2.fastLaunch.delete(image.id);
   if (!deleteSnapshots) return { return: true };
   const results = image.blockDeviceMappings.map(({ snapshotId }) => {
-    const stillUsed = [...state.ec2.images.values()].some((i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId));
+    const stillUsed = [...state.ec2.images.values()].some(
+      (i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId),
+    );
     if (stillUsed || !state.ec2.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'error-generic' };
     return { snapshotId, returnCode: 'success' };
   });
   return { return: true, deleteSnapshotResultSet: results };
 }
-
 
 export const imageActions = {
   CreateImage: createImage,

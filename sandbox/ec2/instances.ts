@@ -72,7 +72,10 @@ function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, la
   const id = newId('i');
   const instanceTags = launch.tags.get('instance') ?? new Map<string, string>();
   const devices = image.blockDeviceMappings.map((mapping) => {
-    const device = applyMappingRequest(mapping, launch.mappings.find((m) => m.deviceName === mapping.deviceName));
+    const device = applyMappingRequest(
+      mapping,
+      launch.mappings.find((m) => m.deviceName === mapping.deviceName),
+    );
     const volume = createVolume(state, {
       size: device.volumeSize,
       volumeType: device.volumeType,
@@ -143,9 +146,19 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   }
   const tags = new Map<string, Map<string, string>>();
   for (const spec of tagSpecs) tags.set(spec.resourceType, new Map([...(tags.get(spec.resourceType) ?? []), ...spec.tags]));
-  const launch: Launch = { reservationId: newId('r'), instanceType: params.string('InstanceType') ?? 'm5.large', clientToken, mappings, tags };
+  const launch: Launch = {
+    reservationId: newId('r'),
+    instanceType: params.string('InstanceType') ?? 'm5.large',
+    clientToken,
+    mappings,
+    tags,
+  };
   const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, ctx, image, launch, index));
-  if (clientToken !== undefined) state.ec2.reservationsByClientToken.set(clientToken, instances.map((i) => i.id));
+  if (clientToken !== undefined)
+    state.ec2.reservationsByClientToken.set(
+      clientToken,
+      instances.map((i) => i.id),
+    );
   return reservationsXml(instances, now)[0]!;
 }
 
@@ -189,7 +202,11 @@ function terminateInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
         { state: 'terminated', afterMs: ctx.config.durations.instance },
       ]);
     }
-    return { instanceId: instance.id, currentState: instanceStateXml(instance.lifecycle.stateAt(now)), previousState: instanceStateXml(previous) };
+    return {
+      instanceId: instance.id,
+      currentState: instanceStateXml(instance.lifecycle.stateAt(now)),
+      previousState: instanceStateXml(previous),
+    };
   });
   return { instancesSet: changes };
 }

@@ -46,7 +46,10 @@ function findByName(state: Ec2State, name: string): LaunchTemplateRecord | undef
 export function requireLaunchTemplateByName(state: Ec2State, name: string): LaunchTemplateRecord {
   const template = findByName(state, name);
   if (!template) {
-    throw new ApiError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
+    throw new ApiError(
+      'InvalidLaunchTemplateName.NotFoundException',
+      'At least one of the launch templates specified in the request does not exist.',
+    );
   }
   return template;
 }

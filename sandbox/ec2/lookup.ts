@@ -1,6 +1,14 @@
 import { ApiError } from '../core/errors';
 import { isWellFormedId, type IdPrefix } from '../core/ids';
-import type { ImageRecord, InstanceRecord, LaunchTemplateRecord, ReplaceRootVolumeTaskRecord, Ec2State, SnapshotRecord, VolumeRecord } from './state';
+import type {
+  ImageRecord,
+  InstanceRecord,
+  LaunchTemplateRecord,
+  ReplaceRootVolumeTaskRecord,
+  Ec2State,
+  SnapshotRecord,
+  VolumeRecord,
+} from './state';
 
 /** Resolving IDs from a request, with EC2's Malformed / NotFound errors. */
 

@@ -19,7 +19,9 @@ export function readEc2Page(params: Ec2Params, rules: PageRules): PageRequest {
       throw invalidParameterCombination(`The parameter ${rules.idParameter} cannot be used with the parameter maxResults`);
     }
     if (maxResults < rules.min || maxResults > rules.max) {
-      throw invalidParameterValue(`Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${rules.min} and ${rules.max}.`);
+      throw invalidParameterValue(
+        `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${rules.min} and ${rules.max}.`,
+      );
     }
   }
   return { maxResults, nextToken: nextToken === '' ? undefined : nextToken };

@@ -41,14 +41,16 @@ export class Ec2Params {
   bool(name: string): boolean | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    if (raw !== 'true' && raw !== 'false') throw invalidParameterValue(`Invalid value '${raw}' for ${this.path(name)}. It must be true or false.`);
+    if (raw !== 'true' && raw !== 'false')
+      throw invalidParameterValue(`Invalid value '${raw}' for ${this.path(name)}. It must be true or false.`);
     return raw === 'true';
   }
 
   /** `Name.1=a&Name.2=b` → ['a', 'b'] in index order. */
   stringList(name: string): string[] {
     return this.entries(name).map(([index, value]) => {
-      if (typeof value !== 'string') throw invalidParameterValue(`Value for parameter ${this.path(`${name}.${index}`)} must be a single value`);
+      if (typeof value !== 'string')
+        throw invalidParameterValue(`Value for parameter ${this.path(`${name}.${index}`)} must be a single value`);
       return value;
     });
   }

@@ -11,7 +11,15 @@ import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type { ImageRecord, InstanceRecord, ReplaceRootVolumeTaskRecord, ReplaceRootVolumeTaskState, Ec2State, SnapshotRecord, Ec2Context } from './state';
+import type {
+  ImageRecord,
+  InstanceRecord,
+  ReplaceRootVolumeTaskRecord,
+  ReplaceRootVolumeTaskState,
+  Ec2State,
+  SnapshotRecord,
+  Ec2Context,
+} from './state';
 
 /**
  * Replace-root-volume tasks: CreateReplaceRootVolumeTask and
@@ -84,7 +92,8 @@ function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: numbe
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${image.id}]' is not available.`);
   }
   if (image.platform !== instance.platform || image.architecture !== instance.architecture) {
-    const describe = (x: { platform: ImageRecord['platform']; architecture: string }) => `${platformDetails(x.platform).platformDetails}, ${x.architecture}`;
+    const describe = (x: { platform: ImageRecord['platform']; architecture: string }) =>
+      `${platformDetails(x.platform).platformDetails}, ${x.architecture}`;
     throw invalidParameterValue(
       `The AMI ${image.id} (${describe(image)}) does not match instance ${instance.id} (${describe(instance)}). ` +
         'A replacement root volume must come from an AMI with the same platform, architecture and virtualization type as the instance.',
@@ -95,7 +104,10 @@ function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: numbe
 function checkCanStart(state: Ec2State, request: TaskRequest, now: number): void {
   const { instance, image, snapshot } = request;
   if (instance.lifecycle.stateAt(now) !== 'running') {
-    throw new ApiError('IncorrectInstanceState', `The instance '${instance.id}' is not in a valid state for this operation. It must be running.`);
+    throw new ApiError(
+      'IncorrectInstanceState',
+      `The instance '${instance.id}' is not in a valid state for this operation. It must be running.`,
+    );
   }
   if (image) checkImageFits(image, instance, now);
   // The sandbox does not check that the snapshot was taken from this instance's root volume, as AWS requires.
@@ -105,7 +117,10 @@ function checkCanStart(state: Ec2State, request: TaskRequest, now: number): void
   // AWS does not document this case; one task at a time keeps the instance's volumes consistent.
   const running = [...state.ec2.replaceRootVolumeTasks.values()].find((t) => t.instanceId === instance.id && !t.lifecycle.isSettled(now));
   if (running) {
-    throw new ApiError('IncorrectState', `Instance '${instance.id}' already has a root volume replacement task in progress (${running.id}).`);
+    throw new ApiError(
+      'IncorrectState',
+      `Instance '${instance.id}' already has a root volume replacement task in progress (${running.id}).`,
+    );
   }
 }
 

@@ -38,7 +38,13 @@ function replacementSource(state: Ec2State, task: ReplaceRootVolumeTaskRecord, o
   const image = task.imageId === undefined ? undefined : state.ec2.images.get(task.imageId);
   if (image) {
     const root = image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName) ?? image.blockDeviceMappings[0];
-    if (root) return { snapshotId: root.snapshotId, size: root.volumeSize, volumeType: root.volumeType, volumeInitializationRate: root.volumeInitializationRate };
+    if (root)
+      return {
+        snapshotId: root.snapshotId,
+        size: root.volumeSize,
+        volumeType: root.volumeType,
+        volumeInitializationRate: root.volumeInitializationRate,
+      };
   }
   if (task.snapshotId !== undefined) {
     const snapshot = state.ec2.snapshots.get(task.snapshotId);

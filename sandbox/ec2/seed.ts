@@ -77,7 +77,13 @@ export function seedBaseImages(state: Ec2State): void {
       architecture: 'x86_64',
       rootDeviceName: base.rootDeviceName,
       blockDeviceMappings: [
-        { deviceName: base.rootDeviceName, snapshotId: snapshot.id, volumeSize: base.volumeSize, volumeType: 'gp3', deleteOnTermination: true },
+        {
+          deviceName: base.rootDeviceName,
+          snapshotId: snapshot.id,
+          volumeSize: base.volumeSize,
+          volumeType: 'gp3',
+          deleteOnTermination: true,
+        },
       ],
       tags: new Map(),
       createdAt,

@@ -128,7 +128,8 @@ export interface FastLaunchRecord {
   reasons: Partial<Record<FastLaunchState, string>>;
 }
 
-export type ReplaceRootVolumeTaskState = 'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
+export type ReplaceRootVolumeTaskState =
+  'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
 
 export interface ReplaceRootVolumeTaskRecord {
   seq: number;

@@ -87,7 +87,16 @@ function volumeXml(state: Ec2State, v: VolumeRecord): XmlObject {
     status: volumeState(state, v),
     createTime: iso(v.createdAt),
     attachmentSet: a
-      ? [{ volumeId: v.id, instanceId: a.instanceId, device: a.device, status: 'attached', attachTime: iso(a.attachTime), deleteOnTermination: a.deleteOnTermination }]
+      ? [
+          {
+            volumeId: v.id,
+            instanceId: a.instanceId,
+            device: a.device,
+            status: 'attached',
+            attachTime: iso(a.attachTime),
+            deleteOnTermination: a.deleteOnTermination,
+          },
+        ]
       : [],
     volumeType: v.volumeType,
     ...volumePerformance(v.volumeType),

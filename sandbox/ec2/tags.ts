@@ -36,7 +36,10 @@ function createTags(params: Ec2Params, ctx: Ec2Context): XmlObject {
   for (const target of targets) {
     const keys = new Set([...target.tags.keys(), ...tags.keys()]);
     if (keys.size > MAX_TAGS_PER_RESOURCE) {
-      throw new ApiError('TagLimitExceeded', `The maximum number of tags (${MAX_TAGS_PER_RESOURCE}) for resource ${target.id} has been exceeded.`);
+      throw new ApiError(
+        'TagLimitExceeded',
+        `The maximum number of tags (${MAX_TAGS_PER_RESOURCE}) for resource ${target.id} has been exceeded.`,
+      );
     }
   }
   for (const target of targets) for (const [key, value] of tags) target.tags.set(key, value);

@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createSandbox, SandboxAdmin, type RunningSandbox, APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import {
+  createSandbox,
+  SandboxAdmin,
+  type RunningSandbox,
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+} from '../index';
 import { awsCli, ensureAwsCli } from './support/awscli';
 
 /**
@@ -15,7 +22,11 @@ let running: RunningSandbox;
 let admin: SandboxAdmin;
 let configDir: string;
 
-const { json: aws, fails: awsFails } = awsCli('appstream', () => running.url, () => configDir);
+const { json: aws, fails: awsFails } = awsCli(
+  'appstream',
+  () => running.url,
+  () => configDir,
+);
 
 interface CliImage {
   Name: string;
@@ -38,7 +49,10 @@ before(
     await ensureAwsCli();
     configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-appstream-awscli-'));
     // Images and builders move on only when the test advances the clock: each aws CLI call takes a second or two to start.
-    running = await createSandbox({ port: 0, config: { profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } } });
+    running = await createSandbox({
+      port: 0,
+      config: { profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } },
+    });
     admin = new SandboxAdmin(running.url);
   },
   { timeout: 300_000 },
@@ -60,28 +74,56 @@ test('aws appstream: describe-images, create-updated-image --dry-run and for rea
 
   const dryRun = await aws<{ image: CliImage; canUpdateImage: boolean }>(
     'create-updated-image',
-    '--existing-image-name', APPSTREAM_GOLDEN_IMAGE_NAME,
-    '--new-image-name', 'cli-golden-v2',
+    '--existing-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--new-image-name',
+    'cli-golden-v2',
     '--dry-run',
   );
   assert.equal(dryRun.canUpdateImage, false);
   assert.equal(dryRun.image.Name, APPSTREAM_GOLDEN_IMAGE_NAME);
-  const noUpdate = await awsFails('create-updated-image', '--existing-image-name', APPSTREAM_GOLDEN_IMAGE_NAME, '--new-image-name', 'cli-golden-v2', '--no-dry-run');
+  const noUpdate = await awsFails(
+    'create-updated-image',
+    '--existing-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--new-image-name',
+    'cli-golden-v2',
+    '--no-dry-run',
+  );
   assert.match(noUpdate, /OperationNotPermittedException/);
 
-  const response = await fetch(`${running.url}/_sandbox/appstream/updates`, { method: 'POST', body: JSON.stringify({ imageName: APPSTREAM_GOLDEN_IMAGE_NAME, available: true }) });
+  const response = await fetch(`${running.url}/_sandbox/appstream/updates`, {
+    method: 'POST',
+    body: JSON.stringify({ imageName: APPSTREAM_GOLDEN_IMAGE_NAME, available: true }),
+  });
   assert.equal(response.status, 200);
-  const withUpdate = await aws<{ canUpdateImage: boolean }>('create-updated-image', '--existing-image-name', APPSTREAM_GOLDEN_IMAGE_NAME, '--new-image-name', 'cli-golden-v2', '--dry-run');
+  const withUpdate = await aws<{ canUpdateImage: boolean }>(
+    'create-updated-image',
+    '--existing-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--new-image-name',
+    'cli-golden-v2',
+    '--dry-run',
+  );
   assert.equal(withUpdate.canUpdateImage, true);
 
   const created = await aws<{ image: CliImage; canUpdateImage: boolean }>(
     'create-updated-image',
-    '--existing-image-name', APPSTREAM_GOLDEN_IMAGE_NAME,
-    '--new-image-name', 'cli-golden-v2',
-    '--new-image-tags', 'pipeline=cli,stage=update',
+    '--existing-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--new-image-name',
+    'cli-golden-v2',
+    '--new-image-tags',
+    'pipeline=cli,stage=update',
   );
   assert.equal(created.image.State, 'PENDING');
-  const taken = await awsFails('create-updated-image', '--existing-image-name', APPSTREAM_GOLDEN_IMAGE_NAME, '--new-image-name', 'cli-golden-v2');
+  const taken = await awsFails(
+    'create-updated-image',
+    '--existing-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--new-image-name',
+    'cli-golden-v2',
+  );
   assert.match(taken, /ResourceAlreadyExistsException/);
 
   await admin.advance();
@@ -102,10 +144,14 @@ test('aws appstream: describe-images, create-updated-image --dry-run and for rea
 test('aws appstream: create-image-builder, describe-image-builders, stop-image-builder', async () => {
   const { ImageBuilder: created } = await aws<{ ImageBuilder: CliBuilder }>(
     'create-image-builder',
-    '--name', 'cli-builder',
-    '--image-name', APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
-    '--instance-type', 'stream.standard.medium',
-    '--tags', 'pipeline=cli',
+    '--name',
+    'cli-builder',
+    '--image-name',
+    APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+    '--instance-type',
+    'stream.standard.medium',
+    '--tags',
+    'pipeline=cli',
   );
   assert.equal(created.State, 'PENDING');
   assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:123456789012:image-builder/cli-builder');
@@ -113,7 +159,10 @@ test('aws appstream: create-image-builder, describe-image-builders, stop-image-b
 
   await admin.advance();
   const described = await aws<{ ImageBuilders: CliBuilder[] }>('describe-image-builders', '--names', 'cli-builder');
-  assert.deepEqual(described.ImageBuilders.map((b) => [b.Name, b.State, b.InstanceType]), [['cli-builder', 'RUNNING', 'stream.standard.medium']]);
+  assert.deepEqual(
+    described.ImageBuilders.map((b) => [b.Name, b.State, b.InstanceType]),
+    [['cli-builder', 'RUNNING', 'stream.standard.medium']],
+  );
 
   const stopped = await aws<{ ImageBuilder: CliBuilder }>('stop-image-builder', '--name', 'cli-builder');
   assert.equal(stopped.ImageBuilder.State, 'STOPPING');

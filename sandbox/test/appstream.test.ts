@@ -19,7 +19,14 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-appstream';
-import { createSandbox, SandboxAdmin, type RunningSandbox, APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import {
+  createSandbox,
+  SandboxAdmin,
+  type RunningSandbox,
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+} from '../index';
 import { rejectsWith } from './support/rejects-with';
 
 /** AppStream 2.0 in the sandbox, driven through the real AWS SDK client. */
@@ -66,13 +73,20 @@ async function describeBuilder(name: string): Promise<ImageBuilder> {
 /** An AVAILABLE private image made by CreateUpdatedImage from the seeded golden image. */
 async function updatedImage(name: string, tags: Record<string, string> = {}): Promise<Image> {
   await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME);
-  const { image } = await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: name, newImageTags: tags }));
+  const { image } = await appstream.send(
+    new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: name, newImageTags: tags }),
+  );
   return image!;
 }
 
 async function createBuilder(name: string, extra: Partial<CreateImageBuilderCommandInput> = {}): Promise<ImageBuilder> {
   const { ImageBuilder } = await appstream.send(
-    new CreateImageBuilderCommand({ Name: name, ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, InstanceType: 'stream.standard.medium', ...extra }),
+    new CreateImageBuilderCommand({
+      Name: name,
+      ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+      InstanceType: 'stream.standard.medium',
+      ...extra,
+    }),
   );
   return ImageBuilder!;
 }
@@ -83,7 +97,11 @@ async function rawPost(target: string, body: string) {
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `PhotonAdminProxyService.${target}` },
     body,
   });
-  return { status: response.status, contentType: response.headers.get('content-type'), json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 before(async () => {
@@ -104,11 +122,14 @@ beforeEach(async () => {
 describe('images', () => {
   test('seeded: two public AWS base images and one private golden image', async () => {
     const { Images } = await appstream.send(new DescribeImagesCommand({}));
-    assert.deepEqual(Images?.map((i) => [i.Name, i.Visibility, i.State, i.Platform]), [
-      [APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, 'PUBLIC', 'AVAILABLE', 'WINDOWS_SERVER_2022'],
-      [APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, 'PUBLIC', 'AVAILABLE', 'WINDOWS_SERVER_2019'],
-      [APPSTREAM_GOLDEN_IMAGE_NAME, 'PRIVATE', 'AVAILABLE', 'WINDOWS_SERVER_2022'],
-    ]);
+    assert.deepEqual(
+      Images?.map((i) => [i.Name, i.Visibility, i.State, i.Platform]),
+      [
+        [APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, 'PUBLIC', 'AVAILABLE', 'WINDOWS_SERVER_2022'],
+        [APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, 'PUBLIC', 'AVAILABLE', 'WINDOWS_SERVER_2019'],
+        [APPSTREAM_GOLDEN_IMAGE_NAME, 'PRIVATE', 'AVAILABLE', 'WINDOWS_SERVER_2022'],
+      ],
+    );
     const golden = Images[2]!;
     assert.equal(golden.Arn, GOLDEN_ARN);
     assert.equal(golden.BaseImageArn, BASE_2022_ARN);
@@ -124,7 +145,9 @@ describe('images', () => {
   });
 
   test('CreateUpdatedImage dry run answers canUpdateImage and creates nothing; no update means no image', async () => {
-    const noUpdate = await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-v2', dryRun: true }));
+    const noUpdate = await appstream.send(
+      new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-v2', dryRun: true }),
+    );
     assert.equal(noUpdate.canUpdateImage, false);
     assert.equal(noUpdate.image?.Name, APPSTREAM_GOLDEN_IMAGE_NAME);
     await rejectsWith(
@@ -134,7 +157,9 @@ describe('images', () => {
     );
 
     assert.deepEqual(await setUpdateAvailable(APPSTREAM_GOLDEN_IMAGE_NAME), [APPSTREAM_GOLDEN_IMAGE_NAME]);
-    const withUpdate = await appstream.send(new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-v2', dryRun: true }));
+    const withUpdate = await appstream.send(
+      new CreateUpdatedImageCommand({ existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME, newImageName: 'golden-v2', dryRun: true }),
+    );
     assert.equal(withUpdate.canUpdateImage, true);
     assert.equal(withUpdate.image?.Name, APPSTREAM_GOLDEN_IMAGE_NAME);
     assert.equal(withUpdate.image?.State, 'AVAILABLE');
@@ -174,9 +199,15 @@ describe('images', () => {
     assert.deepEqual(Tags, { pipeline: 'appstream', 'golden-image:run': 'r1' });
     await appstream.send(new TagResourceCommand({ ResourceArn: image.Arn, Tags: { stage: 'tagged' } }));
     await appstream.send(new UntagResourceCommand({ ResourceArn: image.Arn, TagKeys: ['golden-image:run'] }));
-    assert.deepEqual((await appstream.send(new ListTagsForResourceCommand({ ResourceArn: image.Arn }))).Tags, { pipeline: 'appstream', stage: 'tagged' });
+    assert.deepEqual((await appstream.send(new ListTagsForResourceCommand({ ResourceArn: image.Arn }))).Tags, {
+      pipeline: 'appstream',
+      stage: 'tagged',
+    });
     await rejectsWith(appstream.send(new ListTagsForResourceCommand({ ResourceArn: `${GOLDEN_ARN}-nope` })), 'ResourceNotFoundException');
-    await rejectsWith(appstream.send(new TagResourceCommand({ ResourceArn: image.Arn, Tags: { 'aws:reserved': 'x' } })), 'ValidationException');
+    await rejectsWith(
+      appstream.send(new TagResourceCommand({ ResourceArn: image.Arn, Tags: { 'aws:reserved': 'x' } })),
+      'ValidationException',
+    );
 
     const dumped = (await admin.state()).appstream.images.find((i) => i.name === 'golden-2026-11-22');
     assert.equal(dumped?.state, 'AVAILABLE');
@@ -195,7 +226,12 @@ describe('images', () => {
   });
 
   test('an injected failure ends the image FAILED with StateChangeReason and ImageErrors', async () => {
-    await admin.fail({ kind: 'appStreamImage', next: true, code: 'IMAGE_UPDATE_FAILURE', message: 'Windows Update failed with 0x80070643' });
+    await admin.fail({
+      kind: 'appStreamImage',
+      next: true,
+      code: 'IMAGE_UPDATE_FAILURE',
+      message: 'Windows Update failed with 0x80070643',
+    });
     const failing = await updatedImage('golden-fails');
     assert.equal(failing.State, 'PENDING');
     await admin.advance();
@@ -230,15 +266,23 @@ describe('images', () => {
       ['golden-b', 'golden-c'],
     ]);
 
-    const names = async (type: 'PUBLIC' | 'PRIVATE' | 'SHARED') => (await appstream.send(new DescribeImagesCommand({ Type: type }))).Images?.map((i) => i.Name);
+    const names = async (type: 'PUBLIC' | 'PRIVATE' | 'SHARED') =>
+      (await appstream.send(new DescribeImagesCommand({ Type: type }))).Images?.map((i) => i.Name);
     assert.deepEqual(await names('PUBLIC'), [APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME]);
     assert.deepEqual(await names('PRIVATE'), [APPSTREAM_GOLDEN_IMAGE_NAME, 'golden-a', 'golden-b', 'golden-c']);
     assert.deepEqual(await names('SHARED'), []);
 
     // Like every sandbox describe, results come in creation order, whatever the request's order.
     const byArn = await appstream.send(new DescribeImagesCommand({ Arns: [GOLDEN_ARN, BASE_2022_ARN] }));
-    assert.deepEqual(byArn.Images?.map((i) => i.Name), [APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, APPSTREAM_GOLDEN_IMAGE_NAME]);
-    await rejectsWith(appstream.send(new DescribeImagesCommand({ Names: ['golden-a'], Arns: [GOLDEN_ARN] })), 'InvalidParameterCombinationException', 400);
+    assert.deepEqual(
+      byArn.Images?.map((i) => i.Name),
+      [APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, APPSTREAM_GOLDEN_IMAGE_NAME],
+    );
+    await rejectsWith(
+      appstream.send(new DescribeImagesCommand({ Names: ['golden-a'], Arns: [GOLDEN_ARN] })),
+      'InvalidParameterCombinationException',
+      400,
+    );
     await rejectsWith(appstream.send(new DescribeImagesCommand({ Names: ['golden-a', 'golden-zzz'] })), 'ResourceNotFoundException', 400);
     await rejectsWith(appstream.send(new DescribeImagesCommand({ MaxResults: 26 })), 'ValidationException', 400);
     await rejectsWith(appstream.send(new DescribeImagesCommand({ NextToken: 'garbage' })), 'ValidationException', 400);
@@ -266,8 +310,14 @@ describe('images', () => {
     await admin.advance();
     await rejectsWith(appstream.send(new DescribeImagesCommand({ Names: ['golden-retire'] })), 'ResourceNotFoundException');
     await rejectsWith(appstream.send(new DeleteImageCommand({ Name: 'golden-retire' })), 'ResourceNotFoundException');
-    await rejectsWith(appstream.send(new DeleteImageCommand({ Name: APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME })), 'OperationNotPermittedException');
-    assert.equal((await admin.state()).appstream.images.some((i) => i.name === 'golden-retire'), false);
+    await rejectsWith(
+      appstream.send(new DeleteImageCommand({ Name: APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME })),
+      'OperationNotPermittedException',
+    );
+    assert.equal(
+      (await admin.state()).appstream.images.some((i) => i.name === 'golden-retire'),
+      false,
+    );
   });
 });
 
@@ -329,7 +379,11 @@ describe('image builders', () => {
     await appstream.send(new StopImageBuilderCommand({ Name: 'b1' }));
     await rejectsWith(appstream.send(new StopImageBuilderCommand({ Name: 'b1' })), 'OperationNotPermittedException');
     await admin.advance();
-    const stopStopped = await rejectsWith(appstream.send(new StopImageBuilderCommand({ Name: 'b1' })), 'OperationNotPermittedException', 400);
+    const stopStopped = await rejectsWith(
+      appstream.send(new StopImageBuilderCommand({ Name: 'b1' })),
+      'OperationNotPermittedException',
+      400,
+    );
     assert.match(stopStopped.message, /STOPPED/);
     await rejectsWith(appstream.send(new StartImageBuilderCommand({ Name: 'nope' })), 'ResourceNotFoundException', 400);
   });
@@ -358,7 +412,10 @@ describe('image builders', () => {
     } while (NextToken);
     assert.deepEqual(pages, [['ib-1', 'ib-2'], ['ib-3', 'ib-4'], ['ib-5']]);
     const some = await appstream.send(new DescribeImageBuildersCommand({ Names: ['ib-4', 'ib-2'] }));
-    assert.deepEqual(some.ImageBuilders?.map((b) => b.Name), ['ib-2', 'ib-4']);
+    assert.deepEqual(
+      some.ImageBuilders?.map((b) => b.Name),
+      ['ib-2', 'ib-4'],
+    );
     await rejectsWith(appstream.send(new DescribeImageBuildersCommand({ Names: ['ib-1', 'ib-9'] })), 'ResourceNotFoundException');
   });
 
@@ -391,7 +448,10 @@ describe('image builders', () => {
     assert.equal((await describeBuilder('agent')).State, 'FAILED');
     // 'fails' finished deleting during the advances above.
     const dump = await admin.state();
-    assert.deepEqual(dump.appstream.builders.map((b) => [b.name, b.state]), [['agent', 'FAILED']]);
+    assert.deepEqual(
+      dump.appstream.builders.map((b) => [b.name, b.state]),
+      [['agent', 'FAILED']],
+    );
   });
 });
 
@@ -417,7 +477,13 @@ describe('throttling, faults and protocol', () => {
     await admin.configure({ throttling: { buckets: { 'appstream:mutating': { capacity: 1, refillPerSecond: 0.01 } } } });
     const noRetry = client({ maxAttempts: 1 });
     await createBuilder('first');
-    await rejectsWith(noRetry.send(new CreateImageBuilderCommand({ Name: 'second', ImageName: APPSTREAM_GOLDEN_IMAGE_NAME, InstanceType: 'stream.standard.small' })), 'ThrottlingException', 400);
+    await rejectsWith(
+      noRetry.send(
+        new CreateImageBuilderCommand({ Name: 'second', ImageName: APPSTREAM_GOLDEN_IMAGE_NAME, InstanceType: 'stream.standard.small' }),
+      ),
+      'ThrottlingException',
+      400,
+    );
     // Describes draw from their own bucket.
     assert.equal((await noRetry.send(new DescribeImageBuildersCommand({}))).ImageBuilders?.length, 1);
 
@@ -428,7 +494,12 @@ describe('throttling, faults and protocol', () => {
   });
 
   test('injected 500s fail the next N calls; the SDK retries them by default; resets drop the connection', async () => {
-    await admin.fault({ service: 'appstream', action: 'DescribeImageBuilders', count: 2, error: { code: 'InternalFailure', status: 500, message: 'injected' } });
+    await admin.fault({
+      service: 'appstream',
+      action: 'DescribeImageBuilders',
+      count: 2,
+      error: { code: 'InternalFailure', status: 500, message: 'injected' },
+    });
     const noRetry = client({ maxAttempts: 1 });
     const error = await rejectsWith(noRetry.send(new DescribeImageBuildersCommand({})), 'InternalFailure', 500);
     assert.equal(error.message, 'injected');
@@ -436,7 +507,9 @@ describe('throttling, faults and protocol', () => {
     assert.deepEqual((await admin.calls()).appstream.DescribeImageBuilders, { total: 3, throttled: 0, faulted: 2 });
 
     await admin.fault({ service: 'appstream', action: 'DescribeImages', reset: true });
-    await assert.rejects(noRetry.send(new DescribeImagesCommand({})), (e: Error & { code?: string }) => /ECONNRESET|socket hang up/.test(`${e.code} ${e.message}`));
+    await assert.rejects(noRetry.send(new DescribeImagesCommand({})), (e: Error & { code?: string }) =>
+      /ECONNRESET|socket hang up/.test(`${e.code} ${e.message}`),
+    );
     noRetry.destroy();
     assert.equal((await appstream.send(new DescribeImagesCommand({ Names: [APPSTREAM_GOLDEN_IMAGE_NAME] }))).Images?.length, 1);
   });

@@ -15,7 +15,11 @@ let running: RunningSandbox;
 let admin: SandboxAdmin;
 let configDir: string;
 
-const { json: aws, fails: awsFails } = awsCli('ec2', () => running.url, () => configDir);
+const { json: aws, fails: awsFails } = awsCli(
+  'ec2',
+  () => running.url,
+  () => configDir,
+);
 
 before(
   async () => {
@@ -36,10 +40,14 @@ after(async () => {
 test('aws ec2: run-instances, describe-instances, create-image, wait image-available, describe-images, deregister-image', async () => {
   const reservation = await aws<{ Instances: { InstanceId: string; State: { Name: string }; ImageId: string }[] }>(
     'run-instances',
-    '--image-id', LINUX_BASE_AMI_ID,
-    '--count', '1',
-    '--instance-type', 't3.micro',
-    '--tag-specifications', 'ResourceType=instance,Tags=[{Key=role,Value=cli-build}]',
+    '--image-id',
+    LINUX_BASE_AMI_ID,
+    '--count',
+    '1',
+    '--instance-type',
+    't3.micro',
+    '--tag-specifications',
+    'ResourceType=instance,Tags=[{Key=role,Value=cli-build}]',
   );
   assert.equal(reservation.Instances.length, 1);
   const instance = reservation.Instances[0]!;
@@ -50,18 +58,24 @@ test('aws ec2: run-instances, describe-instances, create-image, wait image-avail
   await admin.advance();
   const described = await aws<[string, string][]>(
     'describe-instances',
-    '--filters', 'Name=tag:role,Values=cli-build',
-    '--query', 'Reservations[].Instances[].[InstanceId,State.Name]',
+    '--filters',
+    'Name=tag:role,Values=cli-build',
+    '--query',
+    'Reservations[].Instances[].[InstanceId,State.Name]',
   );
   assert.deepEqual(described, [[instance.InstanceId, 'running']]);
 
   const { ImageId: imageId } = await aws<{ ImageId: string }>(
     'create-image',
-    '--instance-id', instance.InstanceId,
-    '--name', 'cli-golden (1)',
+    '--instance-id',
+    instance.InstanceId,
+    '--name',
+    'cli-golden (1)',
     '--no-reboot',
-    '--block-device-mappings', '[{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":16,"VolumeInitializationRate":150}}]',
-    '--tag-specifications', 'ResourceType=image,Tags=[{Key=pipeline,Value=cli}]',
+    '--block-device-mappings',
+    '[{"DeviceName":"/dev/xvda","Ebs":{"VolumeSize":16,"VolumeInitializationRate":150}}]',
+    '--tag-specifications',
+    'ResourceType=image,Tags=[{Key=pipeline,Value=cli}]',
   );
   assert.match(imageId, /^ami-[0-9a-f]{17}$/);
   const pending = await aws<string[]>('describe-images', '--image-ids', imageId, '--query', 'Images[].State');
@@ -76,8 +90,10 @@ test('aws ec2: run-instances, describe-instances, create-image, wait image-avail
 
   const mine = await aws<{ Id: string; State: string; Rate: number; Size: number; Tags: { Key: string; Value: string }[] }[]>(
     'describe-images',
-    '--owners', 'self',
-    '--query', 'Images[].{Id:ImageId,State:State,Rate:BlockDeviceMappings[0].Ebs.VolumeInitializationRate,Size:BlockDeviceMappings[0].Ebs.VolumeSize,Tags:Tags}',
+    '--owners',
+    'self',
+    '--query',
+    'Images[].{Id:ImageId,State:State,Rate:BlockDeviceMappings[0].Ebs.VolumeInitializationRate,Size:BlockDeviceMappings[0].Ebs.VolumeSize,Tags:Tags}',
   );
   assert.deepEqual(mine, [{ Id: imageId, State: 'available', Rate: 150, Size: 16, Tags: [{ Key: 'pipeline', Value: 'cli' }] }]);
 

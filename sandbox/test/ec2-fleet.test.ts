@@ -19,7 +19,15 @@ import {
   paginateDescribeReplaceRootVolumeTasks,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { createSandbox, SandboxAdmin, type RunningSandbox, FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import {
+  createSandbox,
+  SandboxAdmin,
+  type RunningSandbox,
+  FAST_LAUNCH_TEMPLATE_ID,
+  FAST_LAUNCH_TEMPLATE_NAME,
+  LINUX_BASE_AMI_ID,
+  WINDOWS_BASE_AMI_ID,
+} from '../index';
 import { ec2BucketFor } from '../ec2/throttle';
 import { rejectsWith } from './support/rejects-with';
 
@@ -31,7 +39,9 @@ let admin: SandboxAdmin;
 
 /** Running instances of an AMI. */
 async function runningInstances(imageId: string, count: number): Promise<string[]> {
-  const reservation = await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.large' }));
+  const reservation = await ec2.send(
+    new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.large' }),
+  );
   await admin.advance();
   return reservation.Instances!.map((i) => i.InstanceId!);
 }
@@ -57,7 +67,8 @@ function enableRequest(imageId: string, extra: Partial<EnableFastLaunchCommandIn
 
 async function fastLaunchImages(imageIds?: string[]) {
   const items = [];
-  for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, { ImageIds: imageIds })) items.push(...page.FastLaunchImages!);
+  for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, { ImageIds: imageIds }))
+    items.push(...page.FastLaunchImages!);
   return items;
 }
 
@@ -102,7 +113,10 @@ describe('launch templates', () => {
     assert.equal(template.DefaultVersionNumber, 1);
     assert.equal(template.LatestVersionNumber, 1);
     assert.ok(template.CreateTime instanceof Date);
-    assert.deepEqual((await admin.state()).launchTemplates.map((t) => t.id), [FAST_LAUNCH_TEMPLATE_ID]);
+    assert.deepEqual(
+      (await admin.state()).launchTemplates.map((t) => t.id),
+      [FAST_LAUNCH_TEMPLATE_ID],
+    );
   });
 
   test('CreateLaunchTemplate / DescribeLaunchTemplates round trip, errors and pagination', async () => {
@@ -119,24 +133,49 @@ describe('launch templates', () => {
     assert.deepEqual(LaunchTemplate!.Tags, [{ Key: 'team', Value: 'images' }]);
 
     const byId = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [LaunchTemplate!.LaunchTemplateId!] }));
-    assert.deepEqual(byId.LaunchTemplates?.map((t) => t.LaunchTemplateName), ['golden-windows-lt']);
+    assert.deepEqual(
+      byId.LaunchTemplates?.map((t) => t.LaunchTemplateName),
+      ['golden-windows-lt'],
+    );
     const byTag = await ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:team', Values: ['images'] }] }));
-    assert.deepEqual(byTag.LaunchTemplates?.map((t) => t.LaunchTemplateId), [LaunchTemplate!.LaunchTemplateId]);
-    const byName = await ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: ['fast-launch-*'] }] }));
-    assert.deepEqual(byName.LaunchTemplates?.map((t) => t.LaunchTemplateId), [FAST_LAUNCH_TEMPLATE_ID]);
+    assert.deepEqual(
+      byTag.LaunchTemplates?.map((t) => t.LaunchTemplateId),
+      [LaunchTemplate!.LaunchTemplateId],
+    );
+    const byName = await ec2.send(
+      new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: ['fast-launch-*'] }] }),
+    );
+    assert.deepEqual(
+      byName.LaunchTemplates?.map((t) => t.LaunchTemplateId),
+      [FAST_LAUNCH_TEMPLATE_ID],
+    );
 
     const pages: number[] = [];
     for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 1 }, {})) pages.push(page.LaunchTemplates!.length);
     assert.deepEqual(pages, [1, 1]);
 
     await rejectsWith(
-      ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-windows-lt', LaunchTemplateData: { ImageId: WINDOWS_BASE_AMI_ID } })),
+      ec2.send(
+        new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-windows-lt', LaunchTemplateData: { ImageId: WINDOWS_BASE_AMI_ID } }),
+      ),
       'InvalidLaunchTemplateName.AlreadyExistsException',
       400,
     );
-    await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })), 'InvalidLaunchTemplateId.NotFound', 400);
-    await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-nothex'] })), 'InvalidLaunchTemplateId.Malformed', 400);
-    await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['no-such-template'] })), 'InvalidLaunchTemplateName.NotFoundException', 400);
+    await rejectsWith(
+      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })),
+      'InvalidLaunchTemplateId.NotFound',
+      400,
+    );
+    await rejectsWith(
+      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-nothex'] })),
+      'InvalidLaunchTemplateId.Malformed',
+      400,
+    );
+    await rejectsWith(
+      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['no-such-template'] })),
+      'InvalidLaunchTemplateName.NotFoundException',
+      400,
+    );
     await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ MaxResults: 201 })), 'InvalidParameterValue', 400);
   });
 });
@@ -149,7 +188,11 @@ describe('fast launch', () => {
     assert.equal(enabled.State, 'enabling');
     assert.equal(enabled.ResourceType, 'snapshot');
     assert.deepEqual(enabled.SnapshotConfiguration, { TargetResourceCount: 5 });
-    assert.deepEqual(enabled.LaunchTemplate, { LaunchTemplateId: FAST_LAUNCH_TEMPLATE_ID, LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME, Version: '$Latest' });
+    assert.deepEqual(enabled.LaunchTemplate, {
+      LaunchTemplateId: FAST_LAUNCH_TEMPLATE_ID,
+      LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME,
+      Version: '$Latest',
+    });
     assert.equal(enabled.MaxParallelLaunches, 6);
     assert.equal(enabled.OwnerId, '123456789012');
     assert.equal(enabled.StateTransitionReason, 'Client.UserInitiated');
@@ -210,7 +253,12 @@ describe('fast launch', () => {
 
   test('an injected failure ends the enable in enabling-failed with its message as the reason', async () => {
     const imageId = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-fail');
-    await admin.fail({ kind: 'fastLaunch', next: true, code: 'Client.InternalError', message: 'Insufficient capacity to pre-provision snapshots.' });
+    await admin.fail({
+      kind: 'fastLaunch',
+      next: true,
+      code: 'Client.InternalError',
+      message: 'Insufficient capacity to pre-provision snapshots.',
+    });
     assert.equal((await ec2.send(enableRequest(imageId))).State, 'enabling');
     await admin.advance();
     const [failed] = await fastLaunchImages([imageId]);
@@ -239,12 +287,20 @@ describe('fast launch', () => {
     const disabling = await ec2.send(new DisableFastLaunchCommand({ ImageId: imageId, Force: false }));
     assert.equal(disabling.State, 'disabling');
     assert.equal(disabling.StateTransitionReason, 'Client.UserInitiated');
-    const { FastLaunchImages } = await ec2.send(new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['disabling'] }] }));
-    assert.deepEqual(FastLaunchImages?.map((i) => i.ImageId), [imageId]);
+    const { FastLaunchImages } = await ec2.send(
+      new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['disabling'] }] }),
+    );
+    assert.deepEqual(
+      FastLaunchImages?.map((i) => i.ImageId),
+      [imageId],
+    );
 
     await admin.advance(300);
     assert.deepEqual(await fastLaunchImages([imageId]), []);
-    assert.deepEqual((await fastLaunchImages()).map((i) => i.ImageId), [kept]);
+    assert.deepEqual(
+      (await fastLaunchImages()).map((i) => i.ImageId),
+      [kept],
+    );
     assert.equal((await admin.state()).fastLaunch.find((f) => f.imageId === imageId)?.state, 'disabled');
     await rejectsWith(ec2.send(new DisableFastLaunchCommand({ ImageId: imageId })), 'InvalidParameter', 400);
 
@@ -258,8 +314,12 @@ describe('fast launch', () => {
     for (const n of [1, 2, 3]) ids.push(await ownImage(WINDOWS_BASE_AMI_ID, `golden-windows-page-${n}`));
     for (const id of ids) await ec2.send(enableRequest(id));
     const pages: string[][] = [];
-    for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, {})) pages.push(page.FastLaunchImages!.map((i) => i.ImageId!));
-    assert.deepEqual(pages.map((p) => p.length), [2, 1]);
+    for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, {}))
+      pages.push(page.FastLaunchImages!.map((i) => i.ImageId!));
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2, 1],
+    );
     assert.deepEqual(pages.flat(), ids);
     const filtered = await ec2.send(
       new DescribeFastLaunchImagesCommand({
@@ -315,7 +375,10 @@ describe('replace root volume', () => {
     const { Volumes } = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [newVolume] }));
     const volume = Volumes![0]!;
     assert.equal(volume.State, 'in-use');
-    assert.deepEqual(volume.Attachments?.map((a) => [a.InstanceId, a.Device, a.State]), [[instanceId, '/dev/sda1', 'attached']]);
+    assert.deepEqual(
+      volume.Attachments?.map((a) => [a.InstanceId, a.Device, a.State]),
+      [[instanceId, '/dev/sda1', 'attached']],
+    );
     assert.equal(volume.VolumeInitializationRate, 200);
     const goldenSnapshot = (await admin.state()).images.find((i) => i.id === golden)!.snapshotIds[0];
     assert.equal(volume.SnapshotId, goldenSnapshot);
@@ -323,8 +386,22 @@ describe('replace root volume', () => {
 
     const dumped = (await admin.state()).replaceRootVolumeTasks[0]!;
     assert.deepEqual(
-      { id: dumped.id, instanceId: dumped.instanceId, state: dumped.state, clientToken: dumped.clientToken, imageId: dumped.imageId, newVolumeId: dumped.newVolumeId },
-      { id: created!.ReplaceRootVolumeTaskId, instanceId, state: 'succeeded', clientToken: 'rollout-1-instance-a', imageId: golden, newVolumeId: newVolume },
+      {
+        id: dumped.id,
+        instanceId: dumped.instanceId,
+        state: dumped.state,
+        clientToken: dumped.clientToken,
+        imageId: dumped.imageId,
+        newVolumeId: dumped.newVolumeId,
+      },
+      {
+        id: created!.ReplaceRootVolumeTaskId,
+        instanceId,
+        state: 'succeeded',
+        clientToken: 'rollout-1-instance-a',
+        imageId: golden,
+        newVolumeId: newVolume,
+      },
     );
     assert.equal(typeof dumped.readyAt, 'number');
   });
@@ -352,14 +429,20 @@ describe('replace root volume', () => {
     const first = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
     const second = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
     assert.equal(second.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId, first.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId);
-    const { ReplaceRootVolumeTasks } = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId!] }] }));
+    const { ReplaceRootVolumeTasks } = await ec2.send(
+      new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId!] }] }),
+    );
     assert.equal(ReplaceRootVolumeTasks?.length, 1);
     // Even after the task finished, a replay gets the same task rather than a second replacement.
     await admin.advance();
     const replay = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
     assert.equal(replay.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId, first.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId);
     assert.equal(replay.ReplaceRootVolumeTask?.TaskState, 'succeeded');
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ ...request, ImageId: undefined })), 'IdempotentParameterMismatch', 400);
+    await rejectsWith(
+      ec2.send(new CreateReplaceRootVolumeTaskCommand({ ...request, ImageId: undefined })),
+      'IdempotentParameterMismatch',
+      400,
+    );
     assert.equal((await admin.state()).replaceRootVolumeTasks.length, 1);
   });
 
@@ -372,12 +455,28 @@ describe('replace root volume', () => {
       400,
     );
     const [linux] = await runningInstances(LINUX_BASE_AMI_ID, 1);
-    const mismatch = await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, ImageId: windowsImage })), 'InvalidParameterValue', 400);
+    const mismatch = await rejectsWith(
+      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, ImageId: windowsImage })),
+      'InvalidParameterValue',
+      400,
+    );
     assert.match(mismatch.message, /Windows.*does not match.*Linux\/UNIX/);
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 99 })), 'InvalidParameterValue', 400);
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 301 })), 'InvalidParameterValue', 400);
+    await rejectsWith(
+      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 99 })),
+      'InvalidParameterValue',
+      400,
+    );
+    await rejectsWith(
+      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 301 })),
+      'InvalidParameterValue',
+      400,
+    );
     await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, DryRun: true })), 'DryRunOperation', 412);
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: 'i-0123456789abcdef0' })), 'InvalidInstanceID.NotFound', 400);
+    await rejectsWith(
+      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: 'i-0123456789abcdef0' })),
+      'InvalidInstanceID.NotFound',
+      400,
+    );
     await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux }));
     await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux })), 'IncorrectState', 400);
     assert.equal((await admin.state()).replaceRootVolumeTasks.length, 1);
@@ -395,14 +494,22 @@ describe('replace root volume', () => {
     for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2, pageSize: 20 }, {})) {
       pages.push(page.ReplaceRootVolumeTasks!.map((t) => t.ReplaceRootVolumeTaskId!));
     }
-    assert.deepEqual(pages.map((p) => p.length), [20, 20, 15]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [20, 20, 15],
+    );
     assert.deepEqual(pages.flat(), taskIds);
     const all = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 50 }));
     assert.equal(all.ReplaceRootVolumeTasks?.length, 50);
     assert.ok(all.NextToken);
 
-    const { ReplaceRootVolumeTasks } = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [fleet[7]!] }] }));
-    assert.deepEqual(ReplaceRootVolumeTasks?.map((t) => t.ReplaceRootVolumeTaskId), [taskIds[7]]);
+    const { ReplaceRootVolumeTasks } = await ec2.send(
+      new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [fleet[7]!] }] }),
+    );
+    assert.deepEqual(
+      ReplaceRootVolumeTasks?.map((t) => t.ReplaceRootVolumeTaskId),
+      [taskIds[7]],
+    );
 
     await rejectsWith(ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 51 })), 'InvalidParameterValue', 400);
     await rejectsWith(ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 0 })), 'InvalidParameterValue', 400);
@@ -411,7 +518,11 @@ describe('replace root volume', () => {
       'InvalidParameterCombination',
       400,
     );
-    await rejectsWith(ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: ['replacevol-0123456789abcdef0'] })), 'InvalidReplaceRootVolumeTaskId.NotFound', 400);
+    await rejectsWith(
+      ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: ['replacevol-0123456789abcdef0'] })),
+      'InvalidReplaceRootVolumeTaskId.NotFound',
+      400,
+    );
   });
 
   test('failed and failed-detached via per-instance fault injection: one instance of a fleet fails its own way', async () => {
@@ -423,7 +534,9 @@ describe('replace root volume', () => {
 
     const ids = new Map<string, string>();
     for (const instanceId of [healthy!, failing!, detached!]) {
-      const { ReplaceRootVolumeTask } = await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId, ImageId: golden, DeleteReplacedRootVolume: true }));
+      const { ReplaceRootVolumeTask } = await ec2.send(
+        new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId, ImageId: golden, DeleteReplacedRootVolume: true }),
+      );
       ids.set(instanceId, ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId!);
     }
     await admin.advance();
@@ -465,7 +578,11 @@ describe('replace root volume', () => {
 test('the new actions draw from the throttling buckets AWS publishes', () => {
   assert.deepEqual(ec2BucketFor('EnableFastLaunch', false), { key: 'EnableFastLaunch', capacity: 5, refillPerSecond: 2 });
   assert.deepEqual(ec2BucketFor('DisableFastLaunch', false), { key: 'DisableFastLaunch', capacity: 5, refillPerSecond: 2 });
-  assert.deepEqual(ec2BucketFor('CreateReplaceRootVolumeTask', false), { key: 'CreateReplaceRootVolumeTask', capacity: 50, refillPerSecond: 5 });
+  assert.deepEqual(ec2BucketFor('CreateReplaceRootVolumeTask', false), {
+    key: 'CreateReplaceRootVolumeTask',
+    capacity: 50,
+    refillPerSecond: 5,
+  });
   assert.deepEqual(ec2BucketFor('CreateLaunchTemplate', false), { key: 'CreateLaunchTemplate', capacity: 50, refillPerSecond: 5 });
   for (const action of ['DescribeFastLaunchImages', 'DescribeReplaceRootVolumeTasks', 'DescribeLaunchTemplates']) {
     assert.deepEqual(ec2BucketFor(action, false), { key: action, capacity: 100, refillPerSecond: 20 });

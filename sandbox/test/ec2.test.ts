@@ -115,7 +115,9 @@ describe('instances', () => {
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
     assert.deepEqual(described.Reservations![0]!.Instances![0]!.State, { Code: 16, Name: 'running' });
 
-    const { Volumes } = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance.InstanceId!] }] }));
+    const { Volumes } = await ec2.send(
+      new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance.InstanceId!] }] }),
+    );
     assert.equal(Volumes?.length, 1);
     assert.equal(Volumes[0]!.VolumeId, rootVolume.Ebs!.VolumeId);
     assert.equal(Volumes[0]!.SnapshotId, 'snap-0a1b2c3d4e5f60002');
@@ -139,10 +141,20 @@ describe('instances', () => {
     for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 5 }, { Filters: [{ Name: 'tag:team', Values: ['a'] }] })) {
       pages.push(page.Reservations!.flatMap((r) => r.Instances!.map((i) => i.InstanceId!)));
     }
-    assert.deepEqual(pages.map((p) => p.length), [5, 5, 2]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [5, 5, 2],
+    );
     assert.deepEqual(pages.flat().sort(), [...teamA].sort());
 
-    const byKey = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag-key', Values: ['team'] }, { Name: 'instance-state-name', Values: ['pending', 'running'] }] }));
+    const byKey = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag-key', Values: ['team'] },
+          { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        ],
+      }),
+    );
     const ids = byKey.Reservations!.flatMap((r) => r.Instances!.map((i) => i.InstanceId!));
     assert.equal(ids.length, 14);
     assert.ok(teamB.every((id) => ids.includes(id)));
@@ -154,7 +166,10 @@ describe('instances', () => {
     await rejectsWith(ec2.send(new DescribeInstancesCommand({ MaxResults: 4 })), 'InvalidParameterValue', 400);
     await rejectsWith(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })), 'InvalidInstanceID.NotFound', 400);
     await rejectsWith(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-xyz'] })), 'InvalidInstanceID.Malformed', 400);
-    await rejectsWith(ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })), 'InvalidParameterValue');
+    await rejectsWith(
+      ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] })),
+      'InvalidParameterValue',
+    );
   });
 
   test('TerminateInstances reports state changes and terminated instances stay visible', async () => {
@@ -179,7 +194,9 @@ describe('images', () => {
         Name: 'golden-linux (2026-11-22) v1',
         Description: 'built by test',
         NoReboot: true,
-        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true, VolumeInitializationRate: 250 } }],
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true, VolumeInitializationRate: 250 } },
+        ],
         TagSpecifications: [
           { ResourceType: 'image', Tags: [{ Key: 'pipeline', Value: 'linux' }] },
           { ResourceType: 'snapshot', Tags: [{ Key: 'pipeline', Value: 'linux-snap' }] },
@@ -233,8 +250,13 @@ describe('images', () => {
     assert.equal(image.Platform, 'windows');
     assert.equal(image.PlatformDetails, 'Windows');
     assert.equal(image.RootDeviceName, '/dev/sda1');
-    const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'platform', Values: ['windows'] }] }));
-    assert.deepEqual(Images?.map((i) => i.ImageId), [imageId]);
+    const { Images } = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'platform', Values: ['windows'] }] }),
+    );
+    assert.deepEqual(
+      Images?.map((i) => i.ImageId),
+      [imageId],
+    );
   });
 
   test('InvalidAMIName.Duplicate for a name this account already uses', async () => {
@@ -250,17 +272,31 @@ describe('images', () => {
     await rejectsWith(createImage(instanceId, 'bad*name'), 'InvalidAMIName.Malformed', 400);
     await rejectsWith(createImage(instanceId, 'x'.repeat(129)), 'InvalidAMIName.Malformed', 400);
     await rejectsWith(
-      ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'golden-vir', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeInitializationRate: 50 } }] })),
+      ec2.send(
+        new CreateImageCommand({
+          InstanceId: instanceId,
+          Name: 'golden-vir',
+          BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeInitializationRate: 50 } }],
+        }),
+      ),
       'InvalidParameterValue',
       400,
     );
-    await rejectsWith(ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'golden-dry', DryRun: true })), 'DryRunOperation', 412);
+    await rejectsWith(
+      ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'golden-dry', DryRun: true })),
+      'DryRunOperation',
+      412,
+    );
     const { Images } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
     assert.deepEqual(Images, []);
   });
 
   test('DescribeImages: MaxResults with ImageIds is InvalidParameterCombination; bad IDs and tokens', async () => {
-    await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: [LINUX_BASE_AMI_ID], MaxResults: 5 })), 'InvalidParameterCombination', 400);
+    await rejectsWith(
+      ec2.send(new DescribeImagesCommand({ ImageIds: [LINUX_BASE_AMI_ID], MaxResults: 5 })),
+      'InvalidParameterCombination',
+      400,
+    );
     await rejectsWith(ec2.send(new DescribeImagesCommand({ MaxResults: 1001 })), 'InvalidParameterValue', 400);
     await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'] })), 'InvalidAMIID.NotFound', 400);
     await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-nothex'] })), 'InvalidAMIID.Malformed', 400);
@@ -276,8 +312,13 @@ describe('images', () => {
     assert.equal(windows.OwnerId, '801119661308');
     assert.equal(windows.Public, true);
     assert.equal(windows.State, 'available');
-    const { Images: byName } = await ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['al2023-ami-2023.?.*-x86_64'] }] }));
-    assert.deepEqual(byName?.map((i) => i.ImageId), [LINUX_BASE_AMI_ID]);
+    const { Images: byName } = await ec2.send(
+      new DescribeImagesCommand({ Filters: [{ Name: 'name', Values: ['al2023-ami-2023.?.*-x86_64'] }] }),
+    );
+    assert.deepEqual(
+      byName?.map((i) => i.ImageId),
+      [LINUX_BASE_AMI_ID],
+    );
   });
 
   test('paginateDescribeImages over many images with Owners self', async () => {
@@ -288,7 +329,10 @@ describe('images', () => {
     for await (const page of paginateDescribeImages({ client: ec2, pageSize: 5 }, { Owners: ['self'] })) {
       pages.push(page.Images!.map((i) => i.Name!));
     }
-    assert.deepEqual(pages.map((p) => p.length), [5, 5, 2]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [5, 5, 2],
+    );
     assert.deepEqual(pages.flat().sort(), names);
   });
 
@@ -297,7 +341,9 @@ describe('images', () => {
     const instanceId = await runningInstance();
     const imageId = await createImage(instanceId, 'golden-eventual');
     await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), 'InvalidAMIID.NotFound', 400);
-    const filtered = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: ['golden-eventual'] }] }));
+    const filtered = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: ['golden-eventual'] }] }),
+    );
     assert.deepEqual(filtered.Images, []);
     // The name is taken server-side even while describes cannot see the image.
     await rejectsWith(createImage(instanceId, 'golden-eventual'), 'InvalidAMIName.Duplicate');
@@ -358,7 +404,9 @@ describe('throttling and faults', () => {
     // Scale 0.1: DescribeImages' non-mutating bucket holds 10 tokens and refills 2 per second.
     await admin.reset({ throttling: { enabled: true, scale: 0.1 } });
     const noRetry = client({ maxAttempts: 1 });
-    const results = await Promise.allSettled(Array.from({ length: 30 }, () => noRetry.send(new DescribeImagesCommand({ Owners: ['self'] }))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, () => noRetry.send(new DescribeImagesCommand({ Owners: ['self'] }))),
+    );
     noRetry.destroy();
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.ok(rejected.length >= 15 && rejected.length <= 20, `expected about 20 throttled, got ${rejected.length}`);
@@ -375,14 +423,21 @@ describe('throttling and faults', () => {
   test('throttling can be switched off', async () => {
     await admin.configure({ throttling: { enabled: false } });
     const noRetry = client({ maxAttempts: 1 });
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => noRetry.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => noRetry.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }))),
+    );
     noRetry.destroy();
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 8);
     assert.equal((await admin.config()).throttling.enabled, false);
   });
 
   test('injected 500s fail the next N calls; the SDK retries them by default', async () => {
-    await admin.fault({ service: 'ec2', action: 'DescribeImages', count: 2, error: { code: 'InternalError', status: 500, message: 'injected' } });
+    await admin.fault({
+      service: 'ec2',
+      action: 'DescribeImages',
+      count: 2,
+      error: { code: 'InternalError', status: 500, message: 'injected' },
+    });
     const noRetry = client({ maxAttempts: 1 });
     const error = await rejectsWith(noRetry.send(new DescribeImagesCommand({})), 'InternalError', 500);
     assert.equal(error.message, 'injected');
@@ -401,7 +456,9 @@ describe('throttling and faults', () => {
     assert.ok(Date.now() - started >= 250, hung.message);
 
     await admin.fault({ service: 'ec2', action: 'DescribeImages', count: 1, reset: true });
-    await assert.rejects(impatient.send(new DescribeImagesCommand({})), (e: Error & { code?: string }) => /ECONNRESET|socket hang up/.test(`${e.code} ${e.message}`));
+    await assert.rejects(impatient.send(new DescribeImagesCommand({})), (e: Error & { code?: string }) =>
+      /ECONNRESET|socket hang up/.test(`${e.code} ${e.message}`),
+    );
     impatient.destroy();
 
     assert.equal((await ec2.send(new DescribeImagesCommand({ ImageIds: [LINUX_BASE_AMI_ID] }))).Images?.length, 1);
@@ -441,7 +498,10 @@ describe('wire protocol', () => {
   test('a success response has the EC2 namespace and requestId', async () => {
     const { status, text } = await rawPost(`Action=DescribeImages&Version=2016-11-15&ImageId.1=${LINUX_BASE_AMI_ID}`);
     assert.equal(status, 200);
-    assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeImagesResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><imagesSet><item><imageId>ami-0a1b2c3d4e5f60002<\/imageId>/);
+    assert.match(
+      text,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeImagesResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><imagesSet><item><imageId>ami-0a1b2c3d4e5f60002<\/imageId>/,
+    );
   });
 
   test('a 2 MB body gets an AWS-style error and the sandbox keeps serving', async () => {

@@ -40,7 +40,9 @@ const isLoopback = (url: string) => {
 /** Launches Chromium with a fresh profile directory; `close` removes it. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's Chromium with \`apt-get install -y --no-install-recommends chromium\` (.ci/run does this)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's Chromium with \`apt-get install -y --no-install-recommends chromium\` (.ci/run does this)`,
+    );
   }
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'golden-image-chromium-'));
   let context: BrowserContext | undefined;

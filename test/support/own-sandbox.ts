@@ -21,7 +21,12 @@ export interface OwnSandbox {
 
 export async function startOwnSandbox(config: SandboxConfigOverrides = { profile: 'test' }): Promise<OwnSandbox> {
   const sandbox = await createSandbox({ port: 0, config });
-  const { ec2, appstream } = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
+  const { ec2, appstream } = createAwsClients({
+    endpoint: sandbox.url,
+    region: REGION,
+    credentials: TEST_CREDENTIALS,
+    requestTimeoutMs: 5_000,
+  });
   return {
     url: sandbox.url,
     admin: new SandboxAdmin(sandbox.url),

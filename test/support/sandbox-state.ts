@@ -32,14 +32,19 @@ export async function checkSandbox(admin: SandboxAdmin, expected: SandboxExpecta
   assert.deepEqual(orphans, [], 'orphaned snapshots of pipeline images');
 
   const tasks = state.replaceRootVolumeTasks;
-  assert.deepEqual(duplicates(tasks.map((t) => `${t.instanceId} ${t.clientToken}`)), [], 'a replacement ran twice for one run and instance');
+  assert.deepEqual(
+    duplicates(tasks.map((t) => `${t.instanceId} ${t.clientToken}`)),
+    [],
+    'a replacement ran twice for one run and instance',
+  );
   assert.deepEqual(duplicates(tasks.map((t) => `${t.instanceId} ${t.imageId}`)), [], 'one image was rolled onto an instance twice');
 
   const liveAppStream = state.appstream.images.filter((i) => i.tags[PIPELINE_TAG] !== undefined && i.state !== 'DELETING');
   assert.deepEqual(duplicates(liveAppStream.map((i) => i.tags[RUN_TAG])), [], 'a run made more than one AppStream image');
 
   if (expected.amis) assert.deepEqual(liveAmis.map((i) => i.id).sort(), [...expected.amis].sort(), 'registered pipeline AMIs');
-  if (expected.appStreamImages) assert.deepEqual(liveAppStream.map((i) => i.name).sort(), [...expected.appStreamImages].sort(), 'live AppStream images');
+  if (expected.appStreamImages)
+    assert.deepEqual(liveAppStream.map((i) => i.name).sort(), [...expected.appStreamImages].sort(), 'live AppStream images');
   if (expected.tasksPerInstance) {
     const perInstance: Record<string, number> = {};
     for (const task of tasks) perInstance[task.instanceId] = (perInstance[task.instanceId] ?? 0) + 1;
@@ -65,5 +70,7 @@ export function mutatingCallsOf(calls: CallCounts, dryRuns = 0): Record<string, 
 
 /** The sum of one field (total, throttled, faulted) across every action of every service. */
 export function callTotal(calls: CallCounts, field: 'total' | 'throttled' | 'faulted'): number {
-  return Object.values(calls).flatMap((actions) => Object.values(actions)).reduce((sum, count) => sum + count[field], 0);
+  return Object.values(calls)
+    .flatMap((actions) => Object.values(actions))
+    .reduce((sum, count) => sum + count[field], 0);
 }

@@ -21,7 +21,13 @@ export async function startScenarioWorker(
   waitMode?: GoldenImageWorkerOptions['waitMode'],
 ): Promise<ScenarioWorker> {
   const clients = createAwsClients({ endpoint: sandboxUrl, region: REGION, credentials: TEST_CREDENTIALS });
-  const worker = await createWorker({ connection: env.nativeConnection, clients, taskQueue, workflowBundle: await workflowBundle(), waitMode });
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    clients,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    waitMode,
+  });
   const running = worker.run();
   return {
     taskQueue,

@@ -31,7 +31,12 @@ export interface StageScenario {
 }
 
 /** Sets a scenario up: four fleet instances tagged fleet=web for a rollout, earlier images, durations, fresh counts, the fault. */
-export async function arrangeStage(sandbox: OwnSandbox, scenario: StageScenario, pipeline: string, buildInstance: string): Promise<{ fleet: string[]; earlier: string[] }> {
+export async function arrangeStage(
+  sandbox: OwnSandbox,
+  scenario: StageScenario,
+  pipeline: string,
+  buildInstance: string,
+): Promise<{ fleet: string[]; earlier: string[] }> {
   const fleet = scenario.config.rollout ? await sandbox.launchInstances('windows', 4, { fleet: 'web' }) : [];
   const earlier = scenario.earlierImages ? await seedPipelineImages(sandbox, pipeline, buildInstance, scenario.earlierImages, true) : [];
   if (scenario.durations) await sandbox.admin.configure({ durations: scenario.durations });
@@ -57,7 +62,11 @@ export async function setAppStreamUpdateAvailable(sandboxUrl: string, imageName:
 }
 
 /** Polls the sandbox's call counts until `predicate` holds; returns the counts and when it held. */
-export async function untilCalls(admin: SandboxAdmin, predicate: (calls: CallCounts) => boolean, timeoutMs = 60_000): Promise<{ calls: CallCounts; at: number }> {
+export async function untilCalls(
+  admin: SandboxAdmin,
+  predicate: (calls: CallCounts) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ calls: CallCounts; at: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const calls = await admin.calls();
@@ -67,14 +76,22 @@ export async function untilCalls(admin: SandboxAdmin, predicate: (calls: CallCou
   }
 }
 
-export const ec2Count = (calls: CallCounts, action: string, field: 'total' | 'throttled' | 'faulted' = 'total') => calls.ec2[action]?.[field] ?? 0;
-export const appStreamCount = (calls: CallCounts, action: string, field: 'total' | 'throttled' | 'faulted' = 'total') => calls.appstream[action]?.[field] ?? 0;
+export const ec2Count = (calls: CallCounts, action: string, field: 'total' | 'throttled' | 'faulted' = 'total') =>
+  calls.ec2[action]?.[field] ?? 0;
+export const appStreamCount = (calls: CallCounts, action: string, field: 'total' | 'throttled' | 'faulted' = 'total') =>
+  calls.appstream[action]?.[field] ?? 0;
 
 /**
  * Images an earlier run of `pipeline` would have left (image and snapshots tagged), available, and
  * with fast launch enabled when asked, for retention to retire. Made through the SDK, like a user would.
  */
-export async function seedPipelineImages(stack: Pick<OwnSandbox, 'ec2' | 'admin'>, pipeline: string, instanceId: string, count: number, fastLaunch = false): Promise<string[]> {
+export async function seedPipelineImages(
+  stack: Pick<OwnSandbox, 'ec2' | 'admin'>,
+  pipeline: string,
+  instanceId: string,
+  count: number,
+  fastLaunch = false,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const tags = [{ Key: PIPELINE_TAG, Value: pipeline }];
@@ -83,7 +100,10 @@ export async function seedPipelineImages(stack: Pick<OwnSandbox, 'ec2' | 'admin'
         InstanceId: instanceId,
         Name: `${pipeline}-earlier-${i}`,
         NoReboot: true,
-        TagSpecifications: [{ ResourceType: 'image', Tags: tags }, { ResourceType: 'snapshot', Tags: tags }],
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
+        ],
       }),
     );
     ids.push(out.ImageId!);
@@ -93,7 +113,9 @@ export async function seedPipelineImages(stack: Pick<OwnSandbox, 'ec2' | 'admin'
   await stack.admin.advance();
   if (fastLaunch) {
     for (const ImageId of ids) {
-      await stack.ec2.send(new EnableFastLaunchCommand({ ImageId, LaunchTemplate: { LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME, Version: '$Default' } }));
+      await stack.ec2.send(
+        new EnableFastLaunchCommand({ ImageId, LaunchTemplate: { LaunchTemplateName: FAST_LAUNCH_TEMPLATE_NAME, Version: '$Default' } }),
+      );
     }
     await stack.admin.advance();
   }
@@ -110,8 +132,12 @@ export async function resultWithin<R>(handle: WorkflowHandle, timeoutMs: number)
     timer = setTimeout(() => {
       void handle.describe().then(
         (d) => {
-          const pending = (d.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure yet'}`);
-          reject(new Error(`run ${handle.workflowId} still ${d.status.name} after ${timeoutMs} ms; pending: ${pending.join('; ') || 'none'}`));
+          const pending = (d.raw.pendingActivities ?? []).map(
+            (a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure yet'}`,
+          );
+          reject(
+            new Error(`run ${handle.workflowId} still ${d.status.name} after ${timeoutMs} ms; pending: ${pending.join('; ') || 'none'}`),
+          );
         },
         (err: unknown) => reject(err as Error),
       );

@@ -55,7 +55,13 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
     ec2: clients.ec2,
     taskQueue,
     async startWorker() {
-      worker = await createWorker({ connection: env.nativeConnection, clients, taskQueue, workflowBundle: await workflowBundle(), dataConverter });
+      worker = await createWorker({
+        connection: env.nativeConnection,
+        clients,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        dataConverter,
+      });
       running = worker.run();
     },
     async stopWorker() {

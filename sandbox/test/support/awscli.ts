@@ -75,7 +75,10 @@ export interface AwsCli {
 /** An AWS CLI bound to one service and endpoint; `configDir` keeps it away from the developer's ~/.aws. */
 export function awsCli(service: string, endpoint: () => string, configDir: () => string): AwsCli {
   const json = async <T>(...args: string[]): Promise<T> => {
-    const { stdout } = await run(awsBin, ['--endpoint-url', endpoint(), '--output', 'json', service, ...args], { env: cliEnv(configDir()), timeout: 60_000 });
+    const { stdout } = await run(awsBin, ['--endpoint-url', endpoint(), '--output', 'json', service, ...args], {
+      env: cliEnv(configDir()),
+      timeout: 60_000,
+    });
     return (stdout.trim() === '' ? undefined : JSON.parse(stdout)) as T;
   };
   const fails = async (...args: string[]): Promise<string> => {
