@@ -12,26 +12,49 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { FastLaunchSpec } from '../../contracts/ami-pipeline';
 import { awsCall } from '../aws/call';
+import { isAwsErrorCode } from '../aws/errors';
 import { notReady, terminalState } from '../aws/not-ready';
-import { inChunks, type ResourceWatch } from '../aws/state-watcher';
+import { inChunks, type PollAttempt, type ResourceWatch } from '../aws/state-watcher';
 
 const PAGE_SIZE = 200;
 
-/** Fast-launch states of many images, 200 a request and a page; an image without fast launch is absent. */
-export function describeFastLaunch(ec2: EC2Client, imageIds: string[]): Promise<Map<string, DescribeFastLaunchImagesSuccessItem>> {
-  return inChunks(imageIds, PAGE_SIZE, (ids) =>
-    awsCall('DescribeFastLaunchImages', async () => {
-      const found = new Map<string, DescribeFastLaunchImagesSuccessItem>();
-      for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: ids })) {
-        for (const item of page.FastLaunchImages ?? []) found.set(item.ImageId ?? '', item);
+/** An image's fast-launch settings; an image without fast launch has none, one that no longer exists is `missing`. */
+export type FastLaunchStatus = DescribeFastLaunchImagesSuccessItem | { ImageId: string; missing: true };
+
+const isMissing = (status: FastLaunchStatus | undefined): status is { ImageId: string; missing: true } =>
+  status !== undefined && 'missing' in status;
+
+/**
+ * Fast-launch states of many images, 200 a request and a page. EC2 fails the whole request when one
+ * image no longer exists (InvalidAMIID.NotFound, naming the images), so those are marked missing and
+ * the rest asked again: a deregistered image must not hide the state of every other image in the batch.
+ */
+export function describeFastLaunch(ec2: EC2Client, imageIds: string[]): Promise<Map<string, FastLaunchStatus>> {
+  return inChunks(imageIds, PAGE_SIZE, async (ids) => {
+    const found = new Map<string, FastLaunchStatus>();
+    let asking = ids;
+    while (asking.length) {
+      try {
+        await awsCall('DescribeFastLaunchImages', async () => {
+          for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: asking })) {
+            for (const item of page.FastLaunchImages ?? []) found.set(item.ImageId ?? '', item);
+          }
+        });
+        break;
+      } catch (err) {
+        const missing = isAwsErrorCode(err, 'InvalidAMIID.NotFound') ? asking.filter((id) => String(err).includes(id)) : [];
+        if (!missing.length) throw err;
+        for (const id of missing) found.set(id, { ImageId: id, missing: true });
+        asking = asking.filter((id) => !missing.includes(id));
       }
-      return found;
-    }),
-  );
+    }
+    return found;
+  });
 }
 
 async function fastLaunchState(ec2: EC2Client, imageId: string): Promise<DescribeFastLaunchImagesSuccessItem | undefined> {
-  return (await describeFastLaunch(ec2, [imageId])).get(imageId);
+  const status = (await describeFastLaunch(ec2, [imageId])).get(imageId);
+  return isMissing(status) ? undefined : status;
 }
 
 /** A launch template that does not exist fails here, before any image is created, with EC2's own error. */
@@ -81,11 +104,17 @@ const FAILED_STATES = new Set(['enabling-failed', 'enabled-failed', 'disabling-f
 
 /** One poll: returns at the goal, "not ready" on the way, and fails for good with EC2's reason. */
 export async function waitForFastLaunch(
-  states: ResourceWatch<DescribeFastLaunchImagesSuccessItem>,
+  states: ResourceWatch<FastLaunchStatus>,
   imageId: string,
   goal: FastLaunchGoal,
+  attempt?: PollAttempt,
 ): Promise<string> {
-  const current = await states.observe(imageId);
+  const current = await states.observe(imageId, attempt);
+  if (isMissing(current)) {
+    // A deregistered image launches nothing, so fast launch is as off as it gets.
+    if (goal === 'disabled') return 'disabled';
+    throw terminalState('InvalidAMIID.NotFound', `image ${imageId} no longer exists, so its fast launch cannot be enabled`, { imageId });
+  }
   const state = current?.State ?? 'disabled';
   if (state === goal) return state;
   if (FAILED_STATES.has(state)) {
