@@ -1,5 +1,5 @@
 /**
- * The arrows of DESIGN.md's layout, checked in CI (`npm run deps`): each folder imports only the folders
+ * The arrows of the layout (README, "Layout"), checked in CI (`npm run deps`): each folder imports only the folders
  * below it, and no file or folder takes part in an import cycle.
  */
 const OURS = '^(contracts|workflows|activities|worker|client|codec-server|dev|sandbox|test|bench)/';
