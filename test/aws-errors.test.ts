@@ -60,6 +60,48 @@ describe('AWS error classification', () => {
   test('an ApplicationFailure passes through unchanged', () => {
     const original = ApplicationFailure.nonRetryable('no', 'Custom');
     assert.equal(toTemporalFailure(original, 'X'), original);
-    assert.deepEqual(classifyAwsError(original), { code: 'Custom', message: 'no', retryable: false });
+    assert.deepEqual(classifyAwsError(original), { code: 'Custom', message: 'no', retryable: false, throttling: false });
   });
+});
+
+function appStreamError(name: string, status = 400, extra: object = {}) {
+  return Object.assign(
+    new AppStreamServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name }),
+    extra,
+  );
+}
+
+describe('AWS error classification: quotas, conflicts and credentials', () => {
+  const cases: [string, unknown, { retryable: boolean; throttling?: boolean }][] = [
+    // AppStream's LimitExceededException is a quota ("the requested limit exceeds the permitted limit for an
+    // account"): waiting does not raise it, so retrying for the activity's whole budget only delays the failure.
+    ['AppStream LimitExceededException (a quota)', appStreamError('LimitExceededException'), { retryable: false, throttling: false }],
+    ['EC2 RequestLimitExceeded (throttling)', ec2Error('RequestLimitExceeded', 503), { retryable: true, throttling: true }],
+    ['AppStream ThrottlingException', appStreamError('ThrottlingException'), { retryable: true, throttling: true }],
+    ['HTTP 429 of any name', appStreamError('SlowDownPlease', 429), { retryable: true, throttling: true }],
+    ['AppStream ConcurrentModificationException (transient)', appStreamError('ConcurrentModificationException'), { retryable: true }],
+    // The SDK marks errors its service model declares retryable; its word counts.
+    ['an error the SDK marks $retryable', appStreamError('SomeModeledRetryableError', 400, { $retryable: {} }), { retryable: true }],
+    [
+      'an error the SDK marks $retryable.throttling',
+      appStreamError('SomeModeledThrottle', 400, { $retryable: { throttling: true } }),
+      { retryable: true, throttling: true },
+    ],
+    // Temporary credentials expire and the provider refreshes them: the next attempt signs with new ones.
+    ['STS-style ExpiredToken', ec2Error('ExpiredToken', 400), { retryable: true }],
+    ['AppStream ExpiredTokenException', appStreamError('ExpiredTokenException', 403), { retryable: true }],
+    ['EC2 RequestExpired', ec2Error('RequestExpired', 400), { retryable: true }],
+    [
+      'the credential provider failing while it refreshes',
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false }),
+      { retryable: true },
+    ],
+  ];
+  for (const [label, err, expected] of cases) {
+    test(`${label} → ${expected.retryable ? 'retryable' : 'non-retryable'}`, () => {
+      const info = classifyAwsError(err);
+      assert.equal(info.retryable, expected.retryable);
+      if (expected.throttling !== undefined) assert.equal(info.throttling, expected.throttling);
+    });
+  }
 });

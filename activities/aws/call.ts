@@ -9,7 +9,7 @@ type Outcome = 'ok' | 'throttled' | 'retryable' | 'error';
 
 function outcomeOf(err: unknown): Outcome {
   const info = classifyAwsError(err);
-  if (/throttl|limitexceeded/i.test(info.code)) return 'throttled';
+  if (info.throttling) return 'throttled';
   return info.retryable ? 'retryable' : 'error';
 }
 

@@ -4,7 +4,7 @@
  */
 import { paginateDescribeInstances, type EC2Client, type Filter, type Instance } from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
-import { FILTER_VALUES, tagFilters } from './filters';
+import { exactFilter, FILTER_VALUES, tagFilters } from './filters';
 import { terminalState } from '../aws/not-ready';
 import { inChunks } from '../aws/state-watcher';
 
@@ -26,7 +26,7 @@ export interface InstanceFacts {
 /** Instances by ID (an unknown ID fails with InvalidInstanceID.NotFound) or by tags, in the given states. */
 export async function describeInstances(ec2: EC2Client, selector: InstanceSelector, states?: string[]): Promise<InstanceFacts[]> {
   if (!selector.instanceIds) {
-    const stateFilter = states ? [{ Name: 'instance-state-name', Values: states }] : [];
+    const stateFilter = states ? [exactFilter('instance-state-name', states)] : [];
     return describeFiltered(ec2, [...tagFilters(selector.tags ?? {}), ...stateFilter]);
   }
   const found = await describeInstancesById(ec2, selector.instanceIds);
@@ -41,7 +41,7 @@ export async function describeInstances(ec2: EC2Client, selector: InstanceSelect
  */
 export function describeInstancesById(ec2: EC2Client, instanceIds: string[]): Promise<Map<string, InstanceFacts>> {
   return inChunks(instanceIds, FILTER_VALUES, async (ids) => {
-    const instances = await describeFiltered(ec2, [{ Name: 'instance-id', Values: ids }]);
+    const instances = await describeFiltered(ec2, [exactFilter('instance-id', ids)]);
     return new Map(instances.map((instance) => [instance.instanceId, instance]));
   });
 }

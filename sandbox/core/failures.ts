@@ -1,8 +1,14 @@
 import { z } from 'zod';
 
-/** Resource kinds that can be made to end in their failed state. */
-export const FAILURE_KINDS = ['image', 'fastLaunch', 'replaceRootVolumeTask', 'appStreamImage', 'builder'] as const;
+/**
+ * Resource kinds that can be made to end in their failed state; and `snapshotDeletion`: a DeregisterImage
+ * with DeleteAssociatedSnapshots leaves the snapshot in place and reports `code` as its return code.
+ */
+export const FAILURE_KINDS = ['image', 'fastLaunch', 'replaceRootVolumeTask', 'appStreamImage', 'builder', 'snapshotDeletion'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** The DeleteSnapshotResults return codes of a snapshot DeregisterImage could not delete, as the EC2 API documents them. */
+export const SNAPSHOT_DELETION_ERRORS = ['missing-permissions', 'internal-error', 'client-error'] as const;
 
 /** Where an injected failure sends an image builder: FAILED (terminal) or UPDATING_AGENT (a detour before RUNNING). */
 export const BUILDER_FAILURE_STATES = ['FAILED', 'UPDATING_AGENT'] as const;
@@ -34,6 +40,9 @@ export const failureSchema = z
   })
   .refine((f) => f.state === undefined || isBuilderFailureState(f.state) === (f.kind === 'builder'), {
     message: 'state is failed or failed-detached for replaceRootVolumeTask, FAILED or UPDATING_AGENT for builder',
+  })
+  .refine((f) => f.kind !== 'snapshotDeletion' || (SNAPSHOT_DELETION_ERRORS as readonly string[]).includes(f.code), {
+    message: `code is one of ${SNAPSHOT_DELETION_ERRORS.join(', ')} for snapshotDeletion`,
   })
   // Builder states travel in their own field, so `state` keeps the type the EC2 resources expect.
   .transform(({ state, ...rest }) =>

@@ -7,7 +7,7 @@ export type FilterTable<T> = Record<string, (resource: T) => (string | undefined
 
 /**
  * EC2 filter semantics: filters AND together, a filter's values OR together,
- * values may use `*` and `?` wildcards, and `tag:<key>` / `tag-key` work on
+ * values may use `*` and `?` wildcards (a backslash escapes them), and `tag:<key>` / `tag-key` work on
  * every taggable resource. An unsupported filter name is an error, as in AWS.
  */
 export function compileFilters<T extends { tags?: Tags }>(filters: Filter[], table: FilterTable<T>): (resource: T) => boolean {
@@ -32,10 +32,23 @@ function valuesFor<T extends { tags?: Tags }>(name: string, table: FilterTable<T
   return fromTable;
 }
 
+/**
+ * A filter value as EC2 reads it: `*` matches zero or more characters, `?` exactly one, and a
+ * backslash makes the next character literal (`\*`, `\?`, `\\`), as the EC2 API reference documents.
+ * A trailing lone backslash is itself.
+ */
 export function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 's');
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i]!);
+    else if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else source += escapeRegExp(c);
+  }
+  return new RegExp(`^${source}$`, 's');
+}
+
+function escapeRegExp(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

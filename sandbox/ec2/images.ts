@@ -228,11 +228,16 @@ function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
   state.ec2.fastLaunch.delete(image.id);
   if (!deleteSnapshots) return { return: true };
+  // As EC2 documents DeleteSnapshotResults: `skipped` for a snapshot another AMI still uses; a planned
+  // `snapshotDeletion` failure leaves the snapshot in place with its return code.
   const results = image.blockDeviceMappings.map(({ snapshotId }) => {
     const stillUsed = [...state.ec2.images.values()].some(
       (i) => !i.deregistered && i.blockDeviceMappings.some((m) => m.snapshotId === snapshotId),
     );
-    if (stillUsed || !state.ec2.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'error-generic' };
+    if (stillUsed) return { snapshotId, returnCode: 'skipped' };
+    const failure = state.ec2.snapshots.has(snapshotId) ? ctx.failures.takeForNew('snapshotDeletion', snapshotId) : undefined;
+    if (failure) return { snapshotId, returnCode: failure.code };
+    if (!state.ec2.snapshots.delete(snapshotId)) return { snapshotId, returnCode: 'client-error' };
     return { snapshotId, returnCode: 'success' };
   });
   return { return: true, deleteSnapshotResultSet: results };
