@@ -1,5 +1,7 @@
 /** Commands for runs of any pipeline type: status, list, cancel, approve and reject. */
 import { Option, type Command } from 'commander';
+import { approvalAnswerProblems } from '../contracts/approval';
+import { InvalidInputError } from '../contracts/input-validation';
 import { integer, withClient } from './cli-support';
 import { instanceLine } from './progress-view';
 import { approveRun, cancelRun, describeRun, listRuns, rejectRun } from './runs';
@@ -61,22 +63,30 @@ export function registerRunCommands(program: Command): void {
     .description("answer a run's approval gate: go ahead")
     .option('--by <name>', 'who approves')
     .option('--comment <text>', 'a note for the record')
-    .action((workflowId: string, flags: { by?: string; comment?: string }) =>
-      withClient(async (client) => {
+    .action((workflowId: string, flags: { by?: string; comment?: string }) => {
+      checkAnswer(flags);
+      return withClient(async (client) => {
         await approveRun(client, workflowId, flags);
         console.log(`approved ${workflowId}`);
-      }),
-    );
+      });
+    });
 
   program
     .command('reject <workflow-id>')
     .description("answer a run's approval gate: stop, and say why")
     .requiredOption('--reason <text>', 'why the image is rejected')
     .option('--by <name>', 'who rejects')
-    .action((workflowId: string, flags: { reason: string; by?: string }) =>
-      withClient(async (client) => {
+    .action((workflowId: string, flags: { reason: string; by?: string }) => {
+      checkAnswer(flags);
+      return withClient(async (client) => {
         await rejectRun(client, workflowId, flags);
         console.log(`rejected ${workflowId}: ${flags.reason}`);
-      }),
-    );
+      });
+    });
+}
+
+/** The update validator refuses these too; checking first gives exit 2 without a round trip. */
+function checkAnswer(args: { by?: string; comment?: string; reason?: string }): void {
+  const problems = approvalAnswerProblems(args);
+  if (problems.length) throw new InvalidInputError(problems);
 }

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { withClient } from './cli-support';
 import { readPipelineFile } from './config-file';
 import {
+  checkScheduleInput,
   createSchedule,
   describeSchedule,
   listSchedules,
@@ -50,6 +51,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--note <text>', 'a note on the schedule')
     .action(async (scheduleId: string, flags: TimingFlags & { paused?: boolean; note?: string }) => {
       const file = await readPipelineFile(flags.file!);
+      checkScheduleInput({ file, timing: flags, policies: flags });
       await withClient(async (client) => {
         await createSchedule(client, scheduleId, file, flags, flags);
         const report = await describeSchedule(client, scheduleId);
@@ -140,6 +142,7 @@ export function registerScheduleCommands(program: Command): void {
       .option('-f, --file <config.yaml>', 'a new pipeline config'),
   ).action(async (scheduleId: string, flags: TimingFlags) => {
     const file = flags.file ? await readPipelineFile(flags.file) : undefined;
+    checkScheduleInput({ file, timing: hasTiming(flags) ? flags : undefined, policies: flags });
     await withClient(async (client) => {
       await updateSchedule(client, scheduleId, { file, timing: hasTiming(flags) ? flags : undefined, policies: flags });
       console.log(`updated ${scheduleId}`);

@@ -31,6 +31,79 @@ export interface SchedulePolicies {
 }
 
 const interval = durationSchema('1s', '366d');
+/** Temporal raises a shorter catch-up window to 10 s; a year is more than any outage. */
+const catchupWindow = durationSchema('10s', '366d');
+
+/** Temporal's cron fields: 5 (minute hour day-of-month month day-of-week), 6 (+ year) or 7 (second first, year last). */
+const CRON_FIELDS = {
+  second: [0, 59],
+  minute: [0, 59],
+  hour: [0, 23],
+  'day-of-month': [1, 31],
+  month: [1, 12],
+  'day-of-week': [0, 7],
+  year: [1970, 2199],
+} as const;
+type CronField = keyof typeof CRON_FIELDS;
+const CRON_LAYOUTS: Record<number, CronField[]> = {
+  5: ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'],
+  6: ['minute', 'hour', 'day-of-month', 'month', 'day-of-week', 'year'],
+  7: ['second', 'minute', 'hour', 'day-of-month', 'month', 'day-of-week', 'year'],
+};
+const CRON_NAMES: Partial<Record<CronField, string[]>> = {
+  month: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  'day-of-week': ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'],
+};
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** What is wrong with a cron expression, in words, or undefined: the server's own error names no flag. */
+export function cronProblem(expression: string): string | undefined {
+  let text = expression.trim();
+  const zone = /^(?:CRON_TZ|TZ)=(\S+)\s+/.exec(text);
+  if (zone) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone[1] });
+    } catch {
+      return `${zone[1]} is not a time zone`;
+    }
+    text = text.slice(zone[0].length);
+  }
+  if (CRON_MACROS.includes(text.toLowerCase())) return undefined;
+  if (text.toLowerCase().startsWith('@every ')) {
+    const every = interval.safeParse(text.slice(7).trim());
+    return every.success ? undefined : `@every: ${every.error.issues[0]?.message}`;
+  }
+  const fields = text.split(/\s+/);
+  const layout = CRON_LAYOUTS[fields.length];
+  if (!layout) return `has ${fields.length} fields; give 5 (minute hour day-of-month month day-of-week), 6 (and year) or 7 (second first)`;
+  for (const [i, field] of layout.entries()) {
+    const problem = cronFieldProblem(field, fields[i]!);
+    if (problem) return `${field} "${fields[i]}": ${problem}`;
+  }
+  return undefined;
+}
+
+function cronFieldProblem(field: CronField, text: string): string | undefined {
+  const [min, max] = CRON_FIELDS[field];
+  const names = CRON_NAMES[field];
+  const value = (part: string): number | undefined => {
+    const named = names?.indexOf(part.toUpperCase()) ?? -1;
+    if (named >= 0) return field === 'month' ? named + 1 : named;
+    return /^\d+$/.test(part) ? Number(part) : undefined;
+  };
+  for (const item of text.split(',')) {
+    const [range, step, extra] = item.split('/');
+    if (extra !== undefined || (step !== undefined && !/^[1-9]\d*$/.test(step))) return 'a step must be /n with n >= 1';
+    if (range === '*' || (range === '?' && (field === 'day-of-month' || field === 'day-of-week'))) continue;
+    const bounds = range!.split('-');
+    if (bounds.length > 2) return `"${item}" is not a value, a range a-b, * or a step`;
+    const values = bounds.map(value);
+    if (values.some((v) => v === undefined))
+      return `"${item}" is not a value, a range a-b, * or a step${names ? ` (or a name such as ${names[1]})` : ''}`;
+    if (values.some((v) => v! < min || v! > max)) return `values must be ${min}-${max}`;
+  }
+  return undefined;
+}
 const CALENDAR_FIELDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'year', 'dayOfWeek', 'comment'];
 
 function parseCalendar(text: string): CalendarSpec {
@@ -62,6 +135,10 @@ function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
   }
   if (timing.jitter && !durationSchema('0s', '1d').safeParse(timing.jitter).success)
     problems.push(`--jitter ${timing.jitter}: must be a duration up to 1d`);
+  for (const cron of timing.cron ?? []) {
+    const problem = cronProblem(cron);
+    if (problem) problems.push(`--cron "${cron}": ${problem}`);
+  }
   if (problems.length) throw new InvalidInputError(problems);
   return {
     cronExpressions: timing.cron,
@@ -72,8 +149,36 @@ function scheduleSpec(timing: ScheduleTiming): ScheduleSpec {
   };
 }
 
+function checkPolicies(policies: SchedulePolicies): void {
+  if (policies.catchupWindow === undefined) return;
+  const parsed = catchupWindow.safeParse(policies.catchupWindow);
+  if (!parsed.success) throw new InvalidInputError([`--catchup-window ${policies.catchupWindow}: ${parsed.error.issues[0]?.message}`]);
+}
+
+/**
+ * Every run of a schedule makes a new image, so a name that comes out the same each time would be
+ * taken by the second run: an AppStream image name must hold {{run}} or {{date}} (an AMI name always does).
+ */
+function validateScheduledPipeline(file: PipelineFile) {
+  const pipeline = validatePipeline(file.kind, file.config);
+  const input = pipeline.input as { newImageName?: string };
+  if (file.kind === 'appstream-update' && !/\{\{(run|date)\}\}/.test(input.newImageName ?? '')) {
+    throw new InvalidInputError([
+      `newImageName: "${input.newImageName}" is the same on every run; on a schedule it must contain {{run}} or {{date}}`,
+    ]);
+  }
+  return pipeline;
+}
+
+/** Checks all a schedule command was given, before it connects: bad input exits 2 with the flag named. */
+export function checkScheduleInput(change: { file?: PipelineFile; timing?: ScheduleTiming; policies?: SchedulePolicies }): void {
+  if (change.file) validateScheduledPipeline(change.file);
+  if (change.timing) scheduleSpec(change.timing);
+  if (change.policies) checkPolicies(change.policies);
+}
+
 function scheduleAction(scheduleId: string, file: PipelineFile, taskQueue: string) {
-  const { workflowType, input, staticSummary, typedSearchAttributes } = validatePipeline(file.kind, file.config);
+  const { workflowType, input, staticSummary, typedSearchAttributes } = validateScheduledPipeline(file);
   return {
     type: 'startWorkflow' as const,
     workflowType,
@@ -93,6 +198,7 @@ export async function createSchedule(
   timing: ScheduleTiming,
   options: SchedulePolicies & { paused?: boolean; note?: string; taskQueue?: string } = {},
 ) {
+  checkPolicies(options);
   return client.schedule.create({
     scheduleId,
     spec: scheduleSpec(timing),
@@ -109,6 +215,7 @@ export async function updateSchedule(
   scheduleId: string,
   change: { file?: PipelineFile; timing?: ScheduleTiming; policies?: SchedulePolicies },
 ) {
+  checkScheduleInput(change);
   const handle = client.schedule.getHandle(scheduleId);
   await handle.update((previous) => ({
     ...previous,

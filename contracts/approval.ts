@@ -10,6 +10,23 @@ export const approval = z.strictObject({
   timeout: durationSchema('1s', '30d').default('24h'),
 });
 
+/** A comment or reason is for the record, not a document: it is stored in history and shown in the stage table. */
+export const MAX_APPROVAL_TEXT = 1000;
+const MAX_APPROVER = 128;
+
+/** What is wrong with an answer, as `--flag: problem` lines; the CLI and the update validators both ask. */
+export function approvalAnswerProblems(args: { by?: string; comment?: string; reason?: string }): string[] {
+  const problems: string[] = [];
+  if (args.by !== undefined && args.by.length > MAX_APPROVER) problems.push(`--by: must be at most ${MAX_APPROVER} characters`);
+  for (const field of ['comment', 'reason'] as const) {
+    const text = args[field];
+    if (text !== undefined && text.length > MAX_APPROVAL_TEXT) {
+      problems.push(`--${field}: must be at most ${MAX_APPROVAL_TEXT} characters (got ${text.length})`);
+    }
+  }
+  return problems;
+}
+
 export interface ApproveArgs {
   by?: string;
   comment?: string;

@@ -5,11 +5,15 @@
  * rotated by putting the new one first and keeping the old one until no open run needs it.
  *
  * The worker, the CLI and the codec server all take their codec from here, so they agree by construction.
+ * A worker with keys refuses payloads that are not encrypted (a CLI without the keys wrote them), unless
+ * GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets them through while clients move over; the CLI and the
+ * codec server read them as they are, so runs from before encryption stay readable.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 
 export const ENCRYPTION_KEYS_ENV = 'GOLDEN_IMAGE_ENCRYPTION_KEYS';
+export const ALLOW_PLAINTEXT_ENV = 'GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 
@@ -59,18 +63,26 @@ function parseEncryptionKeys(text: string): EncryptionKey[] {
   return keys;
 }
 
+interface CodecOptions {
+  /** Fail to decode a payload that is not encrypted, instead of passing it through. */
+  refusePlaintext?: boolean;
+}
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly current: EncryptionKey;
   private readonly byId: Map<string, Buffer>;
 
-  constructor(keys: EncryptionKey[]) {
+  constructor(
+    keys: EncryptionKey[],
+    private readonly options: CodecOptions = {},
+  ) {
     if (!keys[0]) throw new Error('EncryptionCodec needs at least one key');
     this.current = keys[0];
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 
-  static fromText(text: string): EncryptionCodec {
-    return new EncryptionCodec(parseEncryptionKeys(text));
+  static fromText(text: string, options: CodecOptions = {}): EncryptionCodec {
+    return new EncryptionCodec(parseEncryptionKeys(text), options);
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -78,7 +90,17 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+    return payloads.map((payload) => {
+      if (isEncrypted(payload)) return this.decrypt(payload);
+      if (this.options.refusePlaintext) {
+        throw new Error(
+          `refusing an unencrypted payload: this worker encrypts (${ENCRYPTION_KEYS_ENV} is set), and the payload was written ` +
+            `without a key, by a client or CLI that lacks ${ENCRYPTION_KEYS_ENV}. Give that client the keys, or, while clients ` +
+            `move over to encryption, start the worker with ${ALLOW_PLAINTEXT_ENV}=1`,
+        );
+      }
+      return payload;
+    });
   }
 
   private encrypt(payload: Payload): Payload {
@@ -138,13 +160,23 @@ function unseal(sealed: SealedPayload): Payload {
 }
 
 /** The codec the environment asks for, or undefined when encryption is off (the variable unset or empty). */
-export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
+export function encryptionCodecFromEnv(env: NodeJS.ProcessEnv = process.env, options: CodecOptions = {}): EncryptionCodec | undefined {
   const text = env[ENCRYPTION_KEYS_ENV]?.trim();
-  return text ? EncryptionCodec.fromText(text) : undefined;
+  return text ? EncryptionCodec.fromText(text, options) : undefined;
 }
 
-/** For the worker's and the client's `dataConverter`: undefined keeps Temporal's default (no encryption). */
+/** For the client's `dataConverter`: undefined keeps Temporal's default (no encryption). */
 export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
   const codec = encryptionCodecFromEnv(env);
+  return codec && { payloadCodecs: [codec] };
+}
+
+/**
+ * For the worker's `dataConverter`: with keys, a payload written without one fails the workflow task
+ * (Temporal retries it, so the run waits for a fix) instead of running on input nobody encrypted.
+ */
+export function workerDataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
+  const allowPlaintext = ['1', 'true'].includes(env[ALLOW_PLAINTEXT_ENV]?.trim().toLowerCase() ?? '');
+  const codec = encryptionCodecFromEnv(env, { refusePlaintext: !allowPlaintext });
   return codec && { payloadCodecs: [codec] };
 }

@@ -14,6 +14,8 @@ export interface DevServerOptions {
   uiPort: number;
   dbFile: string;
   logFile: string;
+  /** Aborting while the server starts stops it and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface DevServer {
@@ -57,7 +59,12 @@ export async function startDevServer(options: DevServerOptions, log: (msg: strin
   child.stdout?.pipe(logStream);
   child.stderr?.pipe(logStream);
   const address = `127.0.0.1:${options.port}`;
-  await waitUntilServing(address, child);
+  try {
+    await waitUntilServing(address, child, options.signal);
+  } catch (err) {
+    await stopProcess(child);
+    throw err;
+  }
   return {
     address,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
@@ -66,9 +73,10 @@ export async function startDevServer(options: DevServerOptions, log: (msg: strin
   };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess): Promise<void> {
+async function waitUntilServing(address: string, child: ChildProcess, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error('stopped while the Temporal dev server was starting');
     if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}; see its log`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });

@@ -1,23 +1,28 @@
 /**
  * `npm start`: the whole local stack in one command. It provisions the Temporal CLI if it is missing,
  * starts the dev server (UI on 8233, runs kept in .local/temporal.db), the AWS sandbox on 4577 seeded
- * with demo build instances, and a worker wired to the sandbox. Ctrl-C stops all three cleanly.
+ * with demo build instances, and a worker wired to the sandbox. Ctrl-C, SIGTERM and SIGHUP (the terminal
+ * closing) stop all three, at any moment, start-up included. A second stack on the same state folder or
+ * ports says so in one line and exits 1.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { APPSTREAM_GOLDEN_IMAGE_NAME, createSandbox, PROFILE_NAMES, SandboxAdmin, type ProfileName } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
 import { runInstances } from './launch-instances';
 import { installRuntime } from '../worker/runtime';
-import { dataConverterFromEnv } from '../contracts/encryption-codec';
+import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 
 const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
 /** The sandbox accepts any credentials; these only keep the SDK's provider chain from looking further. */
 const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
+/** Closing the terminal sends SIGHUP; each of these stops the whole stack, the dev server too. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface StackOptions {
   temporalPort: number;
@@ -25,7 +30,11 @@ interface StackOptions {
   sandboxPort: number;
   profile: ProfileName;
   throttling: boolean;
+  localDir: string;
 }
+
+/** A problem worth one line, not a stack trace: another stack running, a port taken. */
+class StartError extends Error {}
 
 function port(text: string): number {
   const n = Number(text);
@@ -33,48 +42,120 @@ function port(text: string): number {
   return n;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One stack per state folder: its dev server's sqlite file and the pid file live there. The pid file is
+ * created exclusively, so of two stacks started at once only one gets it.
+ */
+async function claimLocalDir(dir: string): Promise<() => Promise<void>> {
+  const pidFile = path.join(dir, 'local-stack.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(pidFile, `${process.pid}\n`, { flag: 'wx' });
+      return () => rm(pidFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new StartError(
+          `a local stack is already running (pid ${pid}, state in ${dir}); stop it first (Ctrl-C in its terminal, or kill ${pid})`,
+        );
+      }
+      await rm(pidFile, { force: true }); // left by a stack that was killed
+    }
+  }
+  throw new StartError(`could not claim ${pidFile}`);
+}
+
+/** Fails in one line when a port is taken, before anything is started. */
+async function checkPortFree(portNumber: number, what: string, flag: string): Promise<void> {
+  const server = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartError(
+              `port ${portNumber} (${what}) is in use, by another local stack or another program; stop it, or choose another port with ${flag}`,
+            )
+          : err,
+      ),
+    );
+    server.listen(portNumber, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
 async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
-  // Keep the banner readable: the worker's INFO chatter (bundling, state changes) stays out.
-  installRuntime({ logLevel: 'WARN', metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
-  await mkdir(LOCAL_DIR, { recursive: true });
-
-  log('starting the Temporal dev server ...');
-  const server = await startDevServer(
-    {
-      port: options.temporalPort,
-      uiPort: options.uiPort,
-      dbFile: path.join(LOCAL_DIR, 'temporal.db'),
-      logFile: path.join(LOCAL_DIR, 'temporal.log'),
-    },
-    log,
-  );
-  const sandbox = await createSandbox({
-    port: options.sandboxPort,
-    config: { profile: options.profile, throttling: { enabled: options.throttling } },
-  });
-  const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
-
-  const [windowsBuild] = await runInstances(clients.ec2, 'windows', 1, { Name: 'win-build', role: 'build' });
-  const [linuxBuild] = await runInstances(clients.ec2, 'linux', 1, { Name: 'linux-build', role: 'build' });
-  const fleet = await runInstances(clients.ec2, 'windows', 4, { fleet: 'web' });
-  // So that `appstream update` has something to do in the demo; real AWS decides this itself.
-  await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
-
-  const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createWorker({ connection, clients, dataConverter: dataConverterFromEnv() });
-
+  // From the first moment: a signal during start-up stops what has started so far, the dev server included.
+  const startup = new AbortController();
+  let worker: Worker | undefined;
   let stopping = false;
-  const shutdown = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    log('shutting down ...');
-    worker.shutdown();
+    log(`${signal}: shutting down ...`);
+    startup.abort();
+    worker?.shutdown();
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  // After the terminal closes, writing to it fails (EIO); that must not crash the shutdown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  const stopped = () => {
+    if (stopping) throw new StartError('stopped before the stack was ready');
+  };
 
-  console.log(`
+  // Undone in reverse order, however start-up or the run ends.
+  const teardown: (() => Promise<void>)[] = [];
+  try {
+    await mkdir(options.localDir, { recursive: true });
+    teardown.push(await claimLocalDir(options.localDir));
+    await checkPortFree(options.temporalPort, 'Temporal gRPC', '--temporal-port');
+    await checkPortFree(options.uiPort, 'Temporal UI', '--ui-port');
+    await checkPortFree(options.sandboxPort, 'AWS sandbox', '--sandbox-port');
+    // Keep the banner readable: the worker's INFO chatter (bundling, state changes) stays out.
+    installRuntime({ logLevel: 'WARN', metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
+
+    log('starting the Temporal dev server ...');
+    const server = await startDevServer(
+      {
+        port: options.temporalPort,
+        uiPort: options.uiPort,
+        dbFile: path.join(options.localDir, 'temporal.db'),
+        logFile: path.join(options.localDir, 'temporal.log'),
+        signal: startup.signal,
+      },
+      log,
+    );
+    teardown.push(() => server.stop());
+    stopped();
+    const sandbox = await createSandbox({
+      port: options.sandboxPort,
+      config: { profile: options.profile, throttling: { enabled: options.throttling } },
+    });
+    teardown.push(() => sandbox.close());
+    const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
+
+    const [windowsBuild] = await runInstances(clients.ec2, 'windows', 1, { Name: 'win-build', role: 'build' });
+    const [linuxBuild] = await runInstances(clients.ec2, 'linux', 1, { Name: 'linux-build', role: 'build' });
+    const fleet = await runInstances(clients.ec2, 'windows', 4, { fleet: 'web' });
+    // So that `appstream update` has something to do in the demo; real AWS decides this itself.
+    await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
+    stopped();
+
+    const connection = await NativeConnection.connect({ address: server.address });
+    teardown.push(() => connection.close());
+    worker = await createWorker({ connection, clients, dataConverter: workerDataConverterFromEnv() });
+    stopped();
+
+    console.log(`
   golden-image local stack is ready (sandbox profile: ${options.profile})
 
   Temporal UI        ${server.uiUrl}
@@ -92,14 +173,10 @@ async function main(options: StackOptions): Promise<void> {
 
   Ctrl-C stops everything.
 `);
-
-  try {
     await worker.run();
   } finally {
-    await connection.close();
-    await sandbox.close();
-    await server.stop();
-    log('stopped.');
+    for (const step of teardown.reverse()) await step().catch((err: unknown) => log(`while stopping: ${(err as Error).message}`));
+    if (stopping) log('stopped.');
   }
 }
 
@@ -110,10 +187,14 @@ new Command('npm start')
   .option('--sandbox-port <port>', 'AWS sandbox port', port, 4577)
   .option('--profile <name>', `sandbox durations: ${PROFILE_NAMES.join(', ')}`, 'demo')
   .option('--no-throttling', "switch off the sandbox's EC2 request throttling")
+  .option('--local-dir <dir>', "where the dev server's runs and log are kept", (dir: string) => path.resolve(dir), LOCAL_DIR)
   .action((options: StackOptions) =>
-    main(options).catch((err: Error) => {
-      console.error(`[golden-image] ${err.message}`);
-      process.exit(1);
-    }),
+    main(options).then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(`[golden-image] ${err.message}`);
+        process.exit(1);
+      },
+    ),
   )
   .parse();

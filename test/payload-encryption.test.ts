@@ -4,13 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { startCodecServer, type CodecServer } from '../codec-server/main';
-import { dataConverterFromEnv, ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA } from '../contracts/encryption-codec';
+import {
+  dataConverterFromEnv,
+  ENCRYPTED_ENCODING,
+  EncryptionCodec,
+  KEY_ID_METADATA,
+  workerDataConverterFromEnv,
+} from '../contracts/encryption-codec';
 import { startStack, type Stack } from './support/stack';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -74,6 +81,23 @@ describe('EncryptionCodec', () => {
     assert.equal(decoded, plain);
   });
 
+  test('a worker that encrypts refuses a payload written without a key, unless plaintext is allowed for a migration', async () => {
+    const plain = toPayload({ name: 'web-golden' });
+    const worker = workerDataConverterFromEnv({ GOLDEN_IMAGE_ENCRYPTION_KEYS: `a:${KEY_A}` })!.payloadCodecs![0]!;
+    await assert.rejects(
+      worker.decode([plain]),
+      /unencrypted payload.*GOLDEN_IMAGE_ENCRYPTION_KEYS.*GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1/s,
+    );
+    // Its own payloads still decode.
+    assert.deepEqual(fromPayload((await worker.decode(await worker.encode([plain])))[0]!), { name: 'web-golden' });
+    const migrating = workerDataConverterFromEnv({
+      GOLDEN_IMAGE_ENCRYPTION_KEYS: `a:${KEY_A}`,
+      GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS: '1',
+    })!.payloadCodecs![0]!;
+    assert.equal((await migrating.decode([plain]))[0], plain);
+    assert.equal(workerDataConverterFromEnv({}), undefined, 'no keys: no encryption, nothing to refuse');
+  });
+
   test('keys from the environment: off when unset, clear errors for bad entries, never echoing the key', () => {
     assert.equal(dataConverterFromEnv({}), undefined);
     assert.equal(dataConverterFromEnv({ GOLDEN_IMAGE_ENCRYPTION_KEYS: ' ' }), undefined);
@@ -93,11 +117,64 @@ describe('EncryptionCodec', () => {
 
 describe('codec server', () => {
   let server: CodecServer;
+  let guarded: CodecServer;
   before(async () => {
     server = await startCodecServer({ codec: EncryptionCodec.fromText(`a:${KEY_A}`), port: 0, uiOrigins: [UI_ORIGIN] });
+    guarded = await startCodecServer({
+      codec: EncryptionCodec.fromText(`a:${KEY_A}`),
+      port: 0,
+      uiOrigins: [UI_ORIGIN],
+      hostNames: ['codec.example.com'],
+      token: 'the-token-the-ui-forwards',
+    });
   });
   after(async () => {
     await server?.close();
+    await guarded?.close();
+  });
+
+  /** A raw request, since fetch() will not send another Host header than the URL's. */
+  const raw = (url: string, headers: Record<string, string>, method = 'POST', body = '{"payloads":[]}') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url + '/decode', { method, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(method === 'POST' ? body : undefined);
+    });
+
+  test('DNS rebinding: a request for another host name is refused with 403; loopback names and configured names are served', async () => {
+    const port = new URL(server.url).port;
+    const rebound = await raw(server.url, { Host: `attacker.example:${port}` });
+    assert.equal(rebound.status, 403);
+    assert.match(rebound.body, /host/i);
+    assert.equal((await raw(server.url, { Host: `127.0.0.1:${port}` })).status, 200);
+    assert.equal((await raw(server.url, { Host: `localhost:${port}` })).status, 200);
+    assert.equal((await raw(server.url, { Host: `localhost:1${port}` })).status, 403, 'another port is another host');
+    const token = { Authorization: 'Bearer the-token-the-ui-forwards' };
+    assert.equal((await raw(guarded.url, { Host: 'codec.example.com', ...token })).status, 200);
+    assert.equal((await raw(guarded.url, { Host: 'codec.example.com.attacker.example', ...token })).status, 403);
+  });
+
+  test('a page of another origin is refused with 403, preflight and request; no Origin (the CLI) is served', async () => {
+    const foreign = await raw(server.url, { Origin: 'http://evil.example' });
+    assert.equal(foreign.status, 403);
+    assert.match(foreign.body, /origin/i);
+    assert.equal((await raw(server.url, { Origin: 'http://evil.example' }, 'OPTIONS')).status, 403);
+    assert.equal((await raw(server.url, { Origin: 'null' })).status, 403);
+    assert.equal((await raw(server.url, {})).status, 200);
+    assert.equal((await raw(server.url, { Origin: UI_ORIGIN })).status, 200);
+  });
+
+  test('with a required token, a request without the bearer token the UI forwards, or with another, gets 401', async () => {
+    assert.equal((await raw(guarded.url, {})).status, 401);
+    assert.equal((await raw(guarded.url, { Authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await raw(guarded.url, { Authorization: 'the-token-the-ui-forwards' })).status, 401);
+    assert.equal((await raw(guarded.url, { Authorization: 'Bearer the-token-the-ui-forwards' })).status, 200);
+    // The browser's preflight carries no Authorization header; it is answered, and the POST is checked.
+    assert.equal((await raw(guarded.url, { Origin: UI_ORIGIN, 'Access-Control-Request-Method': 'POST' }, 'OPTIONS')).status, 204);
   });
 
   const post = (path: string, payloads: unknown[], origin = UI_ORIGIN) =>
@@ -142,6 +219,7 @@ describe('codec server', () => {
     assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/i);
     const foreign = await post('/decode', [], 'http://evil.example');
+    assert.equal(foreign.status, 403);
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
   });
 
@@ -159,7 +237,8 @@ describe('codec server', () => {
 });
 
 describe('amiPipeline with encryption on', () => {
-  const codec = EncryptionCodec.fromText(`b:${KEY_B},a:${KEY_A}`);
+  // As the production worker does with keys set: it refuses payloads written without a key.
+  const codec = workerDataConverterFromEnv({ GOLDEN_IMAGE_ENCRYPTION_KEYS: `b:${KEY_B},a:${KEY_A}` })!.payloadCodecs![0]!;
   let stack: Stack;
   before(async () => {
     stack = await startStack({ profile: 'test' }, { dataConverter: { payloadCodecs: [codec] } });
@@ -208,9 +287,38 @@ describe('amiPipeline with encryption on', () => {
     await assert.rejects(raw.workflow.getHandle(workflowId).result(), /binary\/encrypted|Unknown encoding/i);
     assert.deepEqual(await stack.env.client.workflow.getHandle(workflowId).result(), result);
   });
+
+  test('an input written by a client without the key fails the workflow task with a clear error, and nothing is created', async () => {
+    const instanceId = await stack.launchInstance('windows', { Name: 'win-build' });
+    const workflowId = `plaintext-${Date.now()}`;
+    const raw = new Client({ connection: stack.env.connection });
+    const handle = await raw.workflow.start('amiPipeline', {
+      args: [{ name: 'plaintext-pipeline', instanceId, waits: { image: { interval: '200ms', timeout: '2m' } } }],
+      taskQueue: stack.taskQueue,
+      workflowId,
+    });
+    try {
+      let failure: string | undefined;
+      for (let i = 0; i < 100 && !failure; i++) {
+        const { events } = await handle.fetchHistory();
+        failure =
+          events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+        if (!failure) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(failure ?? 'no workflow task failure', /unencrypted payload/);
+      const { events } = await handle.fetchHistory();
+      assert.ok(!events?.some((e) => e.activityTaskScheduledEventAttributes), 'no activity ran');
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
 });
 
-/** Every payload in a history's events, apart from search attributes (and headers, which carry none of ours). */
+/**
+ * Every payload in a history's events, apart from search attributes, headers (which carry none of ours)
+ * and what the SDK's core writes itself, not through the codec: the markers `patched()` records (the
+ * patch's name) and a local activity marker's `data` (its sequence number, type and times; its result is ours).
+ */
 function userPayloads(history: temporal.api.history.v1.IHistory): Payload[] {
   const found: Payload[] = [];
   const walk = (value: unknown, key: string): void => {
@@ -223,6 +331,14 @@ function userPayloads(history: temporal.api.history.v1.IHistory): Payload[] {
     }
     for (const [k, v] of Object.entries(record)) walk(v, k);
   };
-  for (const event of history.events ?? []) walk(event, '');
+  for (const event of history.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_patch') continue;
+    if (marker?.markerName === 'core_local_activity') {
+      for (const [key, payloads] of Object.entries(marker.details ?? {})) if (key !== 'data') walk(payloads, key);
+      continue;
+    }
+    walk(event, '');
+  }
   return found;
 }

@@ -14,7 +14,7 @@ import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { readPipelineFile, type PipelineFile } from '../client/config-file';
 import { approveRun } from '../client/runs';
-import { createSchedule, describeSchedule, triggerSchedule, updateSchedule, type ScheduleReport } from '../client/schedules';
+import { createSchedule, cronProblem, describeSchedule, triggerSchedule, updateSchedule, type ScheduleReport } from '../client/schedules';
 import { registerSearchAttributes } from '../client/search-attribute-setup';
 import { resolveImageName } from '../contracts/image-name';
 import { startStack, type Stack } from './support/stack';
@@ -146,6 +146,10 @@ describe('schedules', () => {
     await client.schedule.getHandle('gated').delete();
     const runId = first.recentRuns[0]!.workflowId;
     await waitForApprovalStage(runId);
+    // The update validator refuses an over-long comment (a client other than the CLI could send one).
+    await assert.rejects(approveRun(client, runId, { by: 'test', comment: 'x'.repeat(1001) }), (err: Error) =>
+      /--comment: must be at most 1000 characters/.test((err.cause as Error | undefined)?.message ?? err.message),
+    );
     await approveRun(client, runId, { by: 'test' });
     await client.workflow.getHandle(runId).result();
   });
@@ -217,6 +221,87 @@ describe('golden-image validate', () => {
       const { code, out } = await cli('validate', '-f', file);
       assert.equal(code, 2, `${label}: ${out}`);
       for (const problem of expected) assert.ok(out.includes(problem), `${label}: expected "${problem}" in:\n${out}`);
+    }
+  });
+});
+
+describe('golden-image schedule and approve: bad input exits 2 before anything connects', () => {
+  // Nothing listens on port 1: a command that slipped past its checks would fail to connect (exit 1).
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(ROOT, 'client/bin.cjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    }).then(
+      ({ stdout }) => ({ code: 0, out: stdout }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, out: err.stdout + err.stderr }),
+    );
+
+  test('cron expressions: the forms Temporal takes pass, the rest say what is wrong', () => {
+    for (const ok of [
+      '0 3 * * *',
+      '*/15 1-5 * JAN-MAR MON-FRI',
+      '0 0 3 ? * SUN 2027',
+      '30 0 3 1,15 * * 2026-2030',
+      '@daily',
+      '@every 12h',
+      'CRON_TZ=Europe/Berlin 0 3 * * *',
+    ]) {
+      assert.equal(cronProblem(ok), undefined, ok);
+    }
+    assert.match(cronProblem('0 3 * *')!, /has 4 fields/);
+    assert.match(cronProblem('61 3 * * *')!, /minute "61": values must be 0-59/);
+    assert.match(cronProblem('0 3 * * FUNDAY')!, /day-of-week "FUNDAY"/);
+    assert.match(cronProblem('0 3 */0 * *')!, /step/);
+    assert.match(cronProblem('CRON_TZ=Mars/Olympus 0 3 * * *')!, /not a time zone/);
+  });
+
+  test('schedule create and update: a bad cron, a bad catch-up window, an AppStream name that never changes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'golden-image-schedule-input-'));
+    const fixed = path.join(dir, 'fixed.yaml');
+    await writeFile(fixed, 'kind: appstream-update\nexistingImageName: base\nnewImageName: golden-appstream\n');
+    const cases: [string, string[], RegExp][] = [
+      [
+        'cron with 4 fields',
+        ['schedule', 'create', 's1', '-f', 'examples/linux-ami.yaml', '--cron', '0 3 * *'],
+        /--cron "0 3 \* \*": has 4 fields/,
+      ],
+      [
+        'cron out of range',
+        ['schedule', 'create', 's1', '-f', 'examples/linux-ami.yaml', '--cron', '0 25 * * *'],
+        /--cron "0 25 \* \* \*": hour "25": values must be 0-23/,
+      ],
+      ['cron on update', ['schedule', 'update', 's1', '--cron', 'every day'], /--cron "every day": has 2 fields/],
+      [
+        'catch-up window not a duration',
+        ['schedule', 'create', 's1', '-f', 'examples/linux-ami.yaml', '--every', '1d', '--catchup-window', 'soon'],
+        /--catchup-window soon: must be a duration/,
+      ],
+      ['catch-up window under 10 s', ['schedule', 'update', 's1', '--catchup-window', '1s'], /--catchup-window 1s: must be at least 10s/],
+      [
+        'fixed AppStream name on create',
+        ['schedule', 'create', 's1', '-f', fixed, '--every', '7d'],
+        /newImageName: "golden-appstream" is the same on every run/,
+      ],
+      [
+        'fixed AppStream name on update',
+        ['schedule', 'update', 's1', '-f', fixed],
+        /newImageName: "golden-appstream" is the same on every run/,
+      ],
+      [
+        'approval comment over 1000 characters',
+        ['approve', 'some-run', '--comment', 'x'.repeat(1001)],
+        /--comment: must be at most 1000 characters/,
+      ],
+      [
+        'rejection reason over 1000 characters',
+        ['reject', 'some-run', '--reason', 'x'.repeat(1001)],
+        /--reason: must be at most 1000 characters/,
+      ],
+    ];
+    for (const [label, args, message] of cases) {
+      const { code, out } = await cli(...args);
+      assert.equal(code, 2, `${label}: exit ${code}: ${out}`);
+      assert.match(out, message, label);
     }
   });
 });

@@ -1,15 +1,16 @@
 /**
  * The production worker: `npm run worker`. Temporal connection settings come from @temporalio/envconfig
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables, TOML profiles); AWS credentials
- * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption;
- * GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache.
+ * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
+ * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
+ * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache.
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { createWorker } from './create-worker';
-import { dataConverterFromEnv } from '../contracts/encryption-codec';
+import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
 import { PREBUILT_BUNDLE_PATH } from './workflow-bundle';
 
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
       clients: createAwsClients(),
       // Compiled (lib/), the worker runs the bundle `npm run build` made; run from source, it bundles at start.
       workflowBundle: existsSync(PREBUILT_BUNDLE_PATH) ? { codePath: PREBUILT_BUNDLE_PATH } : undefined,
-      dataConverter: dataConverterFromEnv(),
+      dataConverter: workerDataConverterFromEnv(),
       // Only benchmarks set this, to measure the per-run polling that the shared watcher replaces.
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),

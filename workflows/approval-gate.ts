@@ -4,7 +4,7 @@
  * is told so instead of being silently stored, and a rejection must say why.
  */
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs } from '../contracts/approval';
+import { approvalAnswerProblems, approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs } from '../contracts/approval';
 import { durationMs } from '../contracts/durations';
 
 export class ApprovalGate {
@@ -14,12 +14,16 @@ export class ApprovalGate {
   /** Call at workflow start, so that an answer sent too early is refused with a reason. */
   constructor() {
     setHandler(approveUpdate, (args) => this.decide({ approved: true, by: args.by, comment: args.comment }), {
-      validator: (_args: ApproveArgs) => this.assertWaiting(),
+      validator: (args: ApproveArgs) => {
+        this.assertWaiting();
+        assertAnswer(args);
+      },
     });
     setHandler(rejectUpdate, (args) => this.decide({ approved: false, by: args.by, comment: args.reason }), {
       validator: (args) => {
         this.assertWaiting();
         if (!args?.reason?.trim()) throw new Error('a rejection needs a reason');
+        assertAnswer(args);
       },
     });
   }
@@ -50,4 +54,10 @@ export class ApprovalGate {
     this.waiting = false;
     return decision;
   }
+}
+
+/** Validators run only when an update arrives, never on replay, so this limit is safe for open runs. */
+function assertAnswer(args: { by?: string; comment?: string; reason?: string } | undefined): void {
+  const problems = approvalAnswerProblems(args ?? {});
+  if (problems.length) throw new Error(problems.join('; '));
 }

@@ -1,0 +1,183 @@
+/**
+ * `npm start` (dev/local-stack.ts) as a child process on free ports and its own state folder: SIGHUP
+ * (the terminal closing) or SIGTERM, whether the stack is ready or still starting, leaves no process
+ * behind and frees its ports; a second stack on the same state folder or ports says so in one line.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Every process below `pid`, from /proc (the dev server runs in its own process group, so a group kill would miss it). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+interface Ports {
+  temporal: number;
+  ui: number;
+  sandbox: number;
+}
+
+interface RunningStack {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startLocalStack(ports: Ports, localDir: string): RunningStack {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'dev/local-stack.ts'),
+      '--temporal-port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.ui),
+      '--sandbox-port',
+      String(ports.sandbox),
+      '--local-dir',
+      localDir,
+      '--profile',
+      'test',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(stack: RunningStack, text: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!stack.output().includes(text)) {
+    if (stack.child.exitCode !== null) throw new Error(`the stack exited (${stack.child.exitCode}) before "${text}":\n${stack.output()}`);
+    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${stack.output()}`);
+    await sleep(100);
+  }
+}
+
+/** Sends the signal and checks that the stack, its dev server and all else below it are gone, and the ports free. */
+async function assertStopsCleanly(stack: RunningStack, signal: NodeJS.Signals, ports: Ports): Promise<void> {
+  const below = descendants(stack.child.pid!);
+  stack.child.kill(signal);
+  const timeout = sleep(30_000, undefined, { ref: false }).then(() => 'timeout' as const);
+  assert.notEqual(await Promise.race([stack.exited, timeout]), 'timeout', `the stack did not exit after ${signal}:\n${stack.output()}`);
+  for (let i = 0; i < 50 && below.some(isAlive); i++) await sleep(100);
+  assert.deepEqual(below.filter(isAlive), [], `processes left running after ${signal} (the dev server among them?):\n${stack.output()}`);
+  for (const port of Object.values(ports)) assert.ok(await isFree(port), `port ${port} is still held after ${signal}`);
+}
+
+describe('npm start (the local stack)', () => {
+  let dir: string;
+  const started: RunningStack[] = [];
+  const newPorts = async (): Promise<Ports> => ({ temporal: await freePort(), ui: await freePort(), sandbox: await freePort() });
+  const start = (ports: Ports, localDir: string) => {
+    const stack = startLocalStack(ports, localDir);
+    started.push(stack);
+    return stack;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'golden-image-local-stack-'));
+  });
+  after(async () => {
+    // Whatever a failed test left: the stack, then anything below it.
+    for (const stack of started) {
+      for (const pid of descendants(stack.child.pid!)) process.kill(pid, 'SIGKILL');
+      if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('SIGHUP (the terminal closing) stops the dev server and the sandbox too; a second stack says so in one line', async () => {
+    const ports = await newPorts();
+    const first = start(ports, path.join(dir, 'a'));
+    await waitFor(first, 'local stack is ready');
+    assert.ok(descendants(first.child.pid!).length > 0, 'the dev server runs as a child process');
+
+    // Same state folder: the pid file tells.
+    const second = start(await newPorts(), path.join(dir, 'a'));
+    const secondExit = await second.exited;
+    assert.equal(secondExit.code, 1, second.output());
+    const lines = second.output().trim().split('\n');
+    assert.equal(lines.length, 1, `one line, not a stack trace:\n${second.output()}`);
+    assert.match(lines[0]!, new RegExp(`^\\[golden-image\\] a local stack is already running \\(pid ${first.child.pid}`));
+
+    // Same ports, another folder: the port tells.
+    const third = start(ports, path.join(dir, 'b'));
+    assert.equal((await third.exited).code, 1, third.output());
+    const thirdLines = third.output().trim().split('\n');
+    assert.equal(thirdLines.length, 1, `one line, not a stack trace:\n${third.output()}`);
+    assert.match(thirdLines[0]!, new RegExp(`^\\[golden-image\\] port ${ports.temporal} \\(Temporal gRPC\\) is in use`));
+
+    await assertStopsCleanly(first, 'SIGHUP', ports);
+  });
+
+  test('SIGTERM while the dev server is still starting stops it too', async () => {
+    const ports = await newPorts();
+    const stack = start(ports, path.join(dir, 'c'));
+    await waitFor(stack, 'starting the Temporal dev server');
+    // Wait for the dev server's process to exist, then stop the stack before it is ready.
+    for (let i = 0; i < 100 && descendants(stack.child.pid!).length === 0; i++) await sleep(50);
+    await assertStopsCleanly(stack, 'SIGTERM', ports);
+    assert.ok(!stack.output().includes('local stack is ready'), 'it was stopped during start-up');
+  });
+});
