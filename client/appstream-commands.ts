@@ -35,12 +35,12 @@ interface BuilderFlags extends CommonFlags {
 }
 
 /** --poll-interval and --timeout override one wait of the config file's `waits`. */
-function waitOverride(waits: Record<string, object> | undefined, key: string, flags: CommonFlags) {
+function waitOverride(waits: Record<string, unknown> | undefined, key: string, flags: CommonFlags) {
   if (!flags.pollInterval && !flags.timeout) return waits;
   return {
     ...waits,
     [key]: {
-      ...waits?.[key],
+      ...(waits?.[key] as object | undefined),
       ...(flags.pollInterval && { interval: flags.pollInterval }),
       ...(flags.timeout && { timeout: flags.timeout }),
     },

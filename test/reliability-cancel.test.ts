@@ -1,6 +1,6 @@
 /**
  * Fault 6: cancellation at every stage of amiPipeline and of appStreamImageUpdate. The run ends
- * CANCELLED and leaves nothing half-made (DESIGN.md): before the rollout the image it created is
+ * CANCELLED and leaves nothing half-made: before the rollout the image it created is
  * deregistered with its snapshots (or deleted, on AppStream); from the rollout on the image is kept,
  * replacements already under way finish, and no new one starts. Each scenario has its own sandbox and
  * worker, so they run side by side.
@@ -136,6 +136,48 @@ describe('cancellation at every stage: the run ends CANCELLED with nothing half-
         }
       }));
   }
+
+  test('amiPipeline: cancelled while EnableFastLaunch is in flight: the call ends, fast launch is disabled, then the image goes', () =>
+    withScenario('fast-launch-in-flight', async (sandbox, taskQueue) => {
+      const [build] = await sandbox.launchInstances('windows', 1);
+      await sandbox.admin.configure({ durations: { fastLaunch: 60_000 } });
+      await sandbox.admin.resetCalls();
+      // The first EnableFastLaunch never answers: the SDK gives up on it after its request timeout and sends it again.
+      await sandbox.admin.fault({ service: 'ec2', action: 'EnableFastLaunch', count: 1, hang: true });
+      const handle = await startPipeline(
+        temporal().client,
+        'ami',
+        { name: 'cancel-fl', instanceId: build, waits: FAST_WAITS, fastLaunch: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME } } },
+        { taskQueue },
+      );
+      await waitForProgress(handle, stageIs('fast-launch', 'running'), 60_000);
+      await untilCalls(sandbox.admin, (c) => ec2Count(c, 'EnableFastLaunch', 'faulted') >= 1);
+      await cancelAndConfirm(handle);
+
+      const events = (await handle.fetchHistory()).events ?? [];
+      const activities = events.flatMap((e) => {
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        if (type) return [`scheduled ${type}`];
+        if (e.activityTaskCompletedEventAttributes) return ['completed'];
+        if (e.activityTaskCancelRequestedEventAttributes) return ['cancel requested'];
+        return [];
+      });
+      const from = activities.indexOf('scheduled enableFastLaunch');
+      assert.deepEqual(activities.slice(from), [
+        'scheduled enableFastLaunch',
+        'completed',
+        'scheduled disableFastLaunch',
+        'completed',
+        'scheduled waitForFastLaunch',
+        'completed',
+        'scheduled deregisterImage',
+        'completed',
+      ]);
+      const calls = await sandbox.admin.calls();
+      assert.equal(ec2Count(calls, 'DisableFastLaunch'), 1);
+      assert.equal(ec2Count(calls, 'DeregisterImage'), 1);
+      await checkSandbox(sandbox.admin, { amis: [] });
+    }));
 
   test('appStreamImageUpdate: create (the look-up of the new name failing with connection resets)', () =>
     withScenario('appstream', async (sandbox, taskQueue) => {

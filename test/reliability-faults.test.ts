@@ -11,6 +11,7 @@ import { startPipeline } from '../client/start-pipeline';
 import { FAST_LAUNCH_TEMPLATE_NAME, type CallCounts, type FaultInput } from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
+import { failureOf } from './support/runs';
 import { checkSandbox } from './support/sandbox-state';
 import { startScenarioWorker } from './support/scenario-worker';
 import { ec2Count, FAST_WAITS, resultWithin, seedPipelineImages, untilCalls } from './support/scenarios';
@@ -155,3 +156,35 @@ test("CreateImage takes effect but its answer is lost: the retry finds the name 
       assert.equal(ec2Count(calls, 'CreateImage'), 2);
     },
   ));
+
+test('CreateImage takes effect, its answer is lost, and the create stage then fails: the run removes the image it made', async () => {
+  const sandbox = await startOwnSandbox();
+  const worker = await startScenarioWorker(temporal(), sandbox.url, `faults-lost-then-failed-${process.pid}`);
+  try {
+    const [build] = await sandbox.launchInstances('windows', 1);
+    await sandbox.admin.resetCalls();
+    // The resend is refused as a duplicate name; the look-up that would adopt the image is then denied.
+    await sandbox.admin.fault({ service: 'ec2', action: 'CreateImage', count: 1, loseAnswer: true });
+    await sandbox.admin.fault({
+      service: 'ec2',
+      action: 'DescribeImages',
+      count: 1,
+      error: { code: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.' },
+    });
+    const handle = await startPipeline(
+      temporal().client,
+      'ami',
+      { name: 'lost-then-failed', instanceId: build, waits: FAST_WAITS },
+      { taskQueue: worker.taskQueue },
+    );
+    const failure = await failureOf(handle);
+    assert.equal(failure.type, 'UnauthorizedOperation');
+    assert.match(failure.message, /^create: /);
+    const calls = await sandbox.admin.calls();
+    assert.equal(ec2Count(calls, 'CreateImage'), 2, 'the lost call that made the image, and the resend refused as a duplicate');
+    await checkSandbox(sandbox.admin, { amis: [] });
+  } finally {
+    await sandbox.close();
+    await worker.stop();
+  }
+});

@@ -4,50 +4,69 @@
  * delete: gone). Two stages, named after the action and the wait, with the same UI observability
  * as every other pipeline.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import {
-  appStreamImageBuilderInput,
   BUILDER_GOALS,
   builderStages,
   type AppStreamImageBuilderInput,
   type AppStreamImageBuilderResult,
 } from '../contracts/appstream-image-builder';
-import { workflowInput } from '../contracts/input-validation';
+import { runIdentity } from '../contracts/image-name';
 import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
 import { StageTracker } from './stage-tracker';
+import { validatedInput } from './validated-input';
 
-const { createImageBuilder, changeImageBuilder, waitForImageBuilder } = proxyActivities<Activities>(CALL_OPTIONS);
+const { createImageBuilder, changeImageBuilder, waitForImageBuilder, removeOwnImageBuilder } = proxyActivities<Activities>(CALL_OPTIONS);
 
 export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImageBuilderResult> {
-  const input = workflowInput(appStreamImageBuilderInput, raw);
+  // Before the input check, for the reason given in amiPipeline.
+  const runId = runIdentity();
+  const input = await validatedInput('appstream-builder', raw);
   const goal = BUILDER_GOALS[input.action];
   const stageList = builderStages(input.action);
   const waitStage = stageList[1];
   const stages = new StageTracker(input.name, stageList);
   stages.addResource(input.name);
 
-  const call = await stages.run(input.action, () => act(input));
-  stages.note(input.action, call.alreadyDone ? `already ${call.state}` : call.state);
-
-  const arrival = await stages.run(waitStage, () =>
-    waitForImageBuilder.executeWithOptions(
-      { ...pollOptions(input.waits.builder), summary: `wait until image builder ${input.name} is ${goal}` },
-      [input.name, goal],
-    ),
-  );
-  stages.note(waitStage, goal);
-  return { builder: input.name, action: input.action, state: goal, arn: arrival.arn ?? call.arn, timings: stages.timings() };
+  try {
+    const call = await stages.run(input.action, () => act(input, runId));
+    stages.note(input.action, call.alreadyDone ? `already ${call.state}` : call.state);
+    const arrival = await stages.run(waitStage, () =>
+      waitForImageBuilder.executeWithOptions(
+        { ...pollOptions(input.waits.builder), summary: `wait until image builder ${input.name} is ${goal}` },
+        [input.name, goal],
+      ),
+    );
+    stages.note(waitStage, goal);
+    return { builder: input.name, action: input.action, state: goal, arn: arrival.arn ?? call.arn, timings: stages.timings() };
+  } catch (err) {
+    // A cancelled create removes the builder it made: a builder left running is billed by the hour.
+    if (input.action === 'create' && isCancellation(err) && patched('remove-builder-of-cancelled-create')) {
+      const outcome = await CancellationScope.nonCancellable(() =>
+        removeOwnImageBuilder.executeWithOptions(
+          { ...pollOptions(input.waits.builder), summary: `stop and delete image builder ${input.name}, made by this cancelled run` },
+          [input.name, { tag: RUN_TAG, value: runId }],
+        ),
+      );
+      stages.note(stages.progress().stage, `clean-up: ${outcome}`);
+    }
+    throw err;
+  }
 }
 
-function act(input: AppStreamImageBuilderInput) {
+function act(input: AppStreamImageBuilderInput, runId: string) {
   if (input.action !== 'create') {
     return changeImageBuilder.executeWithOptions({ summary: `${input.action} image builder ${input.name}` }, [input.name, input.action]);
   }
-  const tags = { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: workflowInfo().runId };
+  const tags = { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId };
   return createImageBuilder.executeWithOptions(
-    { summary: `CreateImageBuilder ${input.name} (${input.instanceType}) from ${input.imageName}` },
+    {
+      summary: `CreateImageBuilder ${input.name} (${input.instanceType}) from ${input.imageName}`,
+      // A cancel waits for a create already sent to end, so the clean-up never looks before the builder exists.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    },
     [
       {
         name: input.name,

@@ -1,8 +1,10 @@
 /**
- * CreateImageBuilder, StartImageBuilder, StopImageBuilder and DeleteImageBuilder, each safe to retry.
- * A first attempt sends the call and lets AppStream refuse an illegal transition (stop a STOPPED
- * builder, say) with its own error. A retry first looks at the builder: if an earlier attempt's call
- * already took effect (the response was lost, or the worker died), there is nothing left to do.
+ * CreateImageBuilder, StartImageBuilder, StopImageBuilder and DeleteImageBuilder, each safe to send
+ * any number of times. The AWS SDK resends a call whose answer was lost inside one activity attempt,
+ * and Temporal retries the attempt, so neither the attempt number nor "this is my first call" says
+ * whether AppStream already took the change. Each transition therefore reads the builder first, and
+ * when AppStream refuses the call ("… is STOPPING. It cannot be stopped in this state."), reads it
+ * again: a builder already on its way to (or at) the asked-for state means the change was made.
  * Create looks the name up first, and adopts a builder of that name only when it carries this run's tag
  * (see ../aws/create-or-adopt.ts).
  */
@@ -14,12 +16,13 @@ import {
   type AppStreamClient,
   type ImageBuilder,
 } from '@aws-sdk/client-appstream';
+import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { describeImageBuilder } from './builder-lookup';
 import { appStreamTag } from './tags';
 import { awsCall } from '../aws/call';
 import { createOrAdopt } from '../aws/create-or-adopt';
-import { terminalState } from '../aws/not-ready';
+import { notReady, terminalState } from '../aws/not-ready';
 
 /** Whether this activity execution is a retry of one that may already have made its call. */
 export function isRetry(): boolean {
@@ -38,10 +41,10 @@ export interface BuilderRequest {
 
 interface BuilderCall {
   name: string;
-  /** The builder's state right after the call (or as found, when an earlier attempt had made it). */
+  /** The builder's state right after the call (or as found, when an earlier call had made the change). */
   state: string;
   arn?: string;
-  /** True when an earlier attempt's call had already taken effect. */
+  /** True when an earlier call (a lost answer, an earlier attempt, or someone else) had already made the change. */
   alreadyDone: boolean;
 }
 
@@ -86,7 +89,7 @@ export async function createImageBuilder(appstream: AppStreamClient, request: Bu
   return result(value, request.name, adopted);
 }
 
-/** States that show an earlier start, stop or delete of this run already took effect. */
+/** States that show a start, stop or delete already took effect: the builder is on its way to the goal, or there. */
 const ALREADY = {
   start: new Set(['PENDING', 'UPDATING_AGENT', 'RUNNING']),
   stop: new Set(['STOPPING', 'STOPPED']),
@@ -108,16 +111,58 @@ async function send(appstream: AppStreamClient, name: string, action: BuilderTra
   }
 }
 
+/** The call's outcome when the builder as read shows the change made; undefined when it is still to be made. */
+function alreadyMade(builder: ImageBuilder | undefined, name: string, action: BuilderTransition, goneIsDone: boolean) {
+  if (!builder) return action === 'delete' && goneIsDone ? { name, state: 'DELETED', alreadyDone: true } : undefined;
+  return ALREADY[action].has(builder.State ?? '') ? result(builder, name, true) : undefined;
+}
+
+/**
+ * One transition. A builder that is gone counts as deleted only when this run may have deleted it: on
+ * a retry, or after AppStream refused a resend of our own call; a first delete of a name AppStream
+ * does not know fails with its own ResourceNotFoundException, so that a mistyped name is not "done".
+ */
 export async function changeImageBuilder(
   appstream: AppStreamClient,
   name: string,
   action: BuilderTransition,
   retry: boolean,
 ): Promise<BuilderCall> {
-  if (retry) {
-    const builder = await describeImageBuilder(appstream, name);
-    if (!builder && action === 'delete') return { name, state: 'DELETED', alreadyDone: true };
-    if (builder && ALREADY[action].has(builder.State ?? '')) return result(builder, name, true);
+  const before = await describeImageBuilder(appstream, name);
+  const done = alreadyMade(before, name, action, retry);
+  if (done) return done;
+  try {
+    return result(await awsCall(ACTION_NAMES[action], () => send(appstream, name, action)), name, false);
+  } catch (err) {
+    // A retryable failure is asked again by the retry policy, whose next attempt reads first.
+    if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+    // Refused: perhaps because an earlier send of this same call, whose answer was lost, made the change.
+    const after = await describeImageBuilder(appstream, name);
+    const made = alreadyMade(after, name, action, before !== undefined);
+    if (made) return made;
+    throw err;
   }
-  return result(await awsCall(ACTION_NAMES[action], () => send(appstream, name, action)), name, false);
+}
+
+/**
+ * Removes the builder a cancelled create made: one poll of a clean-up that AppStream lets go only step
+ * by step (delete needs STOPPED or FAILED, stop needs RUNNING, and a builder in between allows nothing).
+ * A builder of that name that does not carry this run's ownership tag is never touched.
+ */
+export async function removeOwnImageBuilder(
+  appstream: AppStreamClient,
+  name: string,
+  ownership: { tag: string; value: string },
+): Promise<string> {
+  const builder = await describeImageBuilder(appstream, name);
+  if (!builder) return 'gone';
+  if ((await appStreamTag(appstream, builder.Arn, ownership.tag)) !== ownership.value) return 'not made by this run, left alone';
+  const state = builder.State ?? 'unknown';
+  if (state === 'DELETING') return state;
+  if (state === 'STOPPED' || state === 'FAILED') {
+    await changeImageBuilder(appstream, name, 'delete', true);
+    return 'DELETING';
+  }
+  if (state === 'RUNNING') await changeImageBuilder(appstream, name, 'stop', true);
+  throw notReady(`image builder ${name} is ${state === 'RUNNING' ? 'STOPPING' : state}; it can be deleted once STOPPED`);
 }

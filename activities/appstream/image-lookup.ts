@@ -44,17 +44,20 @@ interface PipelineAppStreamImage {
 /**
  * This account's images carrying the pipeline's tag, newest first. DescribeImages cannot filter by
  * tag, so this lists the tags of every private image that is not being deleted: one call per image,
- * which is fine for the tens of images an account keeps. Public and shared images are never listed.
+ * which is fine for the tens of images an account keeps. Public and shared images are never listed;
+ * with `requiredTagKey`, neither are images without that tag.
  */
 export async function findPipelineAppStreamImages(
   appstream: AppStreamClient,
   tagKey: string,
   pipeline: string,
+  requiredTagKey?: string,
 ): Promise<PipelineAppStreamImage[]> {
   const found: PipelineAppStreamImage[] = [];
   for (const image of await privateImages(appstream)) {
     if (!image.Arn || !image.Name || image.State === 'DELETING') continue;
-    if ((await appStreamTags(appstream, image.Arn))[tagKey] !== pipeline) continue;
+    const tags = await appStreamTags(appstream, image.Arn);
+    if (tags[tagKey] !== pipeline || (requiredTagKey && tags[requiredTagKey] === undefined)) continue;
     found.push({ name: image.Name, arn: image.Arn, state: image.State ?? 'unknown', createdTime: image.CreatedTime?.toISOString() ?? '' });
   }
   return found.sort((a, b) => b.createdTime.localeCompare(a.createdTime) || b.name.localeCompare(a.name));

@@ -1,7 +1,8 @@
 /**
  * One poll of an AppStream image's state. It returns when the image is AVAILABLE, throws "not ready"
  * while AppStream is still building it (the activity's retry policy is the poll loop), and fails for
- * good with the image's StateChangeReason and ImageErrors when it ends FAILED.
+ * good with the image's StateChangeReason and ImageErrors when it ends FAILED. A new image may not be
+ * visible to DescribeImages at once, so "not found" means "not yet" until `notFoundGraceUntil`.
  */
 import type { Image } from '@aws-sdk/client-appstream';
 import { failedState } from './failed-state';
@@ -13,12 +14,20 @@ interface AvailableAppStreamImage {
   arn: string;
 }
 
-export async function waitForAppStreamImage(images: ResourceWatch<Image>, name: string): Promise<AvailableAppStreamImage> {
-  return judgeImage(name, await images.observe(name));
+/** `notFoundGraceUntil` is an ISO time; runs started before it existed pass none, and get no grace. */
+export async function waitForAppStreamImage(
+  images: ResourceWatch<Image>,
+  name: string,
+  notFoundGraceUntil?: string,
+): Promise<AvailableAppStreamImage> {
+  return judgeImage(name, await images.observe(name), notFoundGraceUntil);
 }
 
-function judgeImage(name: string, image: Image | undefined): AvailableAppStreamImage {
-  if (!image) throw terminalState('ResourceNotFoundException', `image ${name} does not exist (deleted while the run waited for it?)`);
+function judgeImage(name: string, image: Image | undefined, notFoundGraceUntil: string | undefined): AvailableAppStreamImage {
+  if (!image) {
+    if (notFoundGraceUntil && Date.now() < Date.parse(notFoundGraceUntil)) throw notReady(`image ${name} is not visible yet`);
+    throw terminalState('ResourceNotFoundException', `image ${name} does not exist (deleted while the run waited for it?)`);
+  }
   const state = image.State ?? 'unknown';
   if (state === 'AVAILABLE') return { name, arn: image.Arn ?? '' };
   if (state === 'FAILED' || state === 'DELETING') {

@@ -7,6 +7,7 @@ import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/cl
 import type { BlockDeviceMappingSpec } from '../../contracts/ami-pipeline';
 import { awsCall } from '../aws/call';
 import { createOrAdopt } from '../aws/create-or-adopt';
+import { deregisterImage } from './deregister-image';
 import { findOwnImageByName, tagValue } from './image-lookup';
 import { terminalState } from '../aws/not-ready';
 
@@ -48,6 +49,21 @@ export async function createImage(ec2: EC2Client, request: CreateImageRequest): 
       ),
   });
   return { imageId, adopted };
+}
+
+/**
+ * The undo of a create that did not finish: EC2 may have made the image although the run never learnt
+ * its ID (the answer was lost, then the activity failed). It is found by its name and removed only when
+ * it carries this run's ownership tag. Returns the ID removed, if any.
+ */
+export async function removeCreatedImage(
+  ec2: EC2Client,
+  request: Pick<CreateImageRequest, 'name' | 'tags' | 'ownershipTag'>,
+): Promise<string | undefined> {
+  const image = await findOwnImageByName(ec2, request.name);
+  if (!image?.ImageId || tagValue(image, request.ownershipTag) !== request.tags[request.ownershipTag]) return undefined;
+  await deregisterImage(ec2, image.ImageId);
+  return image.ImageId;
 }
 
 function toCommandInput(request: CreateImageRequest) {

@@ -1,6 +1,8 @@
 /**
  * Windows fast launch: enable, disable, and one poll of the state. Enable and disable look at the
- * current state first, so a retry or a replay after a crash never asks EC2 twice.
+ * current state first, so a retry or a replay after a crash does not ask EC2 again; and when EC2
+ * refuses the call, they look again, because the AWS SDK resends a call whose answer was lost inside
+ * one attempt: a refusal of that resend ("already enabled", "not enabled") means the first one worked.
  */
 import {
   DescribeLaunchTemplatesCommand,
@@ -10,6 +12,7 @@ import {
   type DescribeFastLaunchImagesSuccessItem,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import { ApplicationFailure } from '@temporalio/common';
 import type { FastLaunchSpec } from '../../contracts/ami-pipeline';
 import { awsCall } from '../aws/call';
 import { isAwsErrorCode } from '../aws/errors';
@@ -67,33 +70,64 @@ export async function checkLaunchTemplate(ec2: EC2Client, template: NonNullable<
   return out.LaunchTemplates?.[0]?.LaunchTemplateId ?? '';
 }
 
+const ENABLED = new Set(['enabling', 'enabled']);
+const DISABLED = new Set(['disabling', 'disabled']);
+
+/**
+ * Sends a state-changing call; when EC2 refuses it for good, reads the state again and returns it if
+ * the change is already made or under way (`done`), else rethrows EC2's refusal.
+ */
+async function changeOrFind<T>(ec2: EC2Client, imageId: string, call: () => Promise<T>, done: Set<string>): Promise<T | string> {
+  try {
+    return await call();
+  } catch (err) {
+    // A retryable failure is asked again by the retry policy, whose next attempt reads first.
+    if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+    const now = await fastLaunchState(ec2, imageId);
+    const state = now?.State ?? 'disabled';
+    if (done.has(state)) return state;
+    throw err;
+  }
+}
+
 export async function enableFastLaunch(ec2: EC2Client, imageId: string, spec: FastLaunchSpec): Promise<string> {
   const current = await fastLaunchState(ec2, imageId);
-  if (current?.State === 'enabling' || current?.State === 'enabled') return current.State;
-  const out = await awsCall('EnableFastLaunch', () =>
-    ec2.send(
-      new EnableFastLaunchCommand({
-        ImageId: imageId,
-        ResourceType: 'snapshot',
-        SnapshotConfiguration: { TargetResourceCount: spec.targetResourceCount },
-        MaxParallelLaunches: spec.maxParallelLaunches,
-        LaunchTemplate: spec.launchTemplate && {
-          LaunchTemplateId: spec.launchTemplate.id,
-          LaunchTemplateName: spec.launchTemplate.name,
-          Version: spec.launchTemplate.version,
-        },
-      }),
-    ),
+  if (current?.State && ENABLED.has(current.State)) return current.State;
+  const out = await changeOrFind(
+    ec2,
+    imageId,
+    () =>
+      awsCall('EnableFastLaunch', () =>
+        ec2.send(
+          new EnableFastLaunchCommand({
+            ImageId: imageId,
+            ResourceType: 'snapshot',
+            SnapshotConfiguration: { TargetResourceCount: spec.targetResourceCount },
+            MaxParallelLaunches: spec.maxParallelLaunches,
+            LaunchTemplate: spec.launchTemplate && {
+              LaunchTemplateId: spec.launchTemplate.id,
+              LaunchTemplateName: spec.launchTemplate.name,
+              Version: spec.launchTemplate.version,
+            },
+          }),
+        ),
+      ),
+    ENABLED,
   );
-  return out.State ?? 'enabling';
+  return typeof out === 'string' ? out : (out.State ?? 'enabling');
 }
 
 /** Returns whether fast launch was on (so the caller knows to wait for `disabled`). */
 export async function disableFastLaunch(ec2: EC2Client, imageId: string): Promise<boolean> {
   const current = await fastLaunchState(ec2, imageId);
   if (!current) return false;
-  if (current.State !== 'disabling') {
-    await awsCall('DisableFastLaunch', () => ec2.send(new DisableFastLaunchCommand({ ImageId: imageId })));
+  if (!DISABLED.has(current.State ?? 'disabled')) {
+    await changeOrFind(
+      ec2,
+      imageId,
+      () => awsCall('DisableFastLaunch', () => ec2.send(new DisableFastLaunchCommand({ ImageId: imageId }))),
+      DISABLED,
+    );
   }
   return true;
 }

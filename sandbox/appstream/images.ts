@@ -1,6 +1,6 @@
 import { imageArn } from './arn';
 import { failAppStreamImage } from './failures';
-import { findImage, liveBuilders, liveImages, requireImage, requireImageByArn } from './lookup';
+import { findImage, isImageVisible, liveBuilders, liveImages, requireImage, requireVisibleImage, requireVisibleImageByArn } from './lookup';
 import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
@@ -48,7 +48,7 @@ interface NewImage {
   tags: Map<string, string>;
 }
 
-function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: number): AppStreamImageRecord {
+function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: number, notFoundWindowMs: number): AppStreamImageRecord {
   const now = state.clock.now();
   const image: AppStreamImageRecord = {
     seq: state.nextSeq(),
@@ -66,6 +66,7 @@ function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: numbe
     agentVersion: LATEST_AGENT_VERSION,
     tags: spec.tags,
     lifecycle: state.timeline<AppStreamImageState>('PENDING', now).then('AVAILABLE', buildMs),
+    visibleAt: now + notFoundWindowMs,
   };
   state.appStream.images.set(image.name, image);
   return image;
@@ -95,6 +96,7 @@ function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): Jso
     state,
     { name: newName, from: existing, description, displayName, tags },
     config.durations.appStreamImage,
+    config.notFoundWindowMs,
   );
   const plannedFailure = ctx.failures.takeForNew('appStreamImage', newName);
   if (plannedFailure) failAppStreamImage(state, image, plannedFailure);
@@ -108,9 +110,10 @@ function selectImages(state: AppStreamState, names: string[], arns: string[]): A
       'Names and Arns cannot be specified together. Specify either Names or Arns.',
     );
   }
-  if (names.length > 0) return [...new Set(names)].map((name) => requireImage(state, name));
-  if (arns.length > 0) return [...new Set(arns)].map((arn) => requireImageByArn(state, arn));
-  return liveImages(state);
+  const now = state.clock.now();
+  if (names.length > 0) return [...new Set(names)].map((name) => requireVisibleImage(state, name));
+  if (arns.length > 0) return [...new Set(arns)].map((arn) => requireVisibleImageByArn(state, arn));
+  return liveImages(state).filter((i) => isImageVisible(i, now));
 }
 
 function describeImages(params: AppStreamParams, { state }: AppStreamContext): JsonObject {

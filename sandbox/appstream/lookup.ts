@@ -24,11 +24,28 @@ export function requireImage(state: AppStreamState, name: string): AppStreamImag
   return image;
 }
 
+/** As describes see it: a new image is hidden for the eventual-consistency window; mutations see it at once. */
+export function requireVisibleImage(state: AppStreamState, name: string): AppStreamImageRecord {
+  const image = requireImage(state, name);
+  if (!isImageVisible(image, state.clock.now())) throw notFound(`image ${name}`);
+  return image;
+}
+
+export function isImageVisible(image: AppStreamImageRecord, now: number): boolean {
+  return image.visibleAt === undefined || now >= image.visibleAt;
+}
+
 export function requireImageByArn(state: AppStreamState, arn: string): AppStreamImageRecord {
   const parsed = parseArn(arn);
   const image = parsed?.type === 'image' ? findImage(state, parsed.name) : undefined;
   // The whole ARN must match: another account's image of the same name is not ours.
   if (!image || image.arn !== arn) throw notFound(`image with ARN ${arn}`);
+  return image;
+}
+
+export function requireVisibleImageByArn(state: AppStreamState, arn: string): AppStreamImageRecord {
+  const image = requireImageByArn(state, arn);
+  if (!isImageVisible(image, state.clock.now())) throw notFound(`image with ARN ${arn}`);
   return image;
 }
 

@@ -46,6 +46,8 @@ export interface AppStreamImageRecord {
   /** Replaced by a fresh timeline at each transition (create, fail, delete). */
   lifecycle: Timeline<AppStreamImageState>;
   failure?: AppStreamFailure;
+  /** Virtual time (ms) from which describes show a new image: AppStream, too, is eventually consistent. */
+  visibleAt?: number;
 }
 
 /** `DELETED` is internal, as for images. */
