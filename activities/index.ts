@@ -6,12 +6,17 @@ import { createAppStreamActivities } from './appstream/activities';
 import type { AwsClients } from './aws/clients';
 import type { WaitMode } from './aws/state-watcher';
 import { createEc2Activities } from './ec2/activities';
+import { validatePipelineInput } from './input-validation';
 import { createWatchers } from './watchers';
 
 /** `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline. */
 export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared') {
   const watchers = createWatchers(clients, waitMode);
-  return { ...createEc2Activities(clients.ec2, watchers), ...createAppStreamActivities(clients.appstream, watchers) };
+  return {
+    ...createEc2Activities(clients.ec2, watchers),
+    ...createAppStreamActivities(clients.appstream, watchers),
+    validatePipelineInput,
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

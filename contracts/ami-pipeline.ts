@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { approval, type ApprovalDecision } from './approval';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId } from './aws-ids';
 import { durationSchema, waitSchema } from './durations';
+import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { InstanceRow, StageTimings } from './progress';
 import { retention } from './retention';
 import { tags, userTags } from './tags';
@@ -71,7 +72,17 @@ const fastLaunch = z.strictObject({
 /** Replace the root volume of each target instance from the new image, a few at a time. */
 const rollout = z
   .strictObject({
-    instanceIds: z.array(instanceId).min(1, 'give at least one instance').max(1000).optional(),
+    instanceIds: z
+      .array(instanceId)
+      .min(1, 'give at least one instance')
+      .max(1000)
+      // A second entry would replace the same root volume twice, or count against the failure budget.
+      .superRefine((ids, ctx) => {
+        const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+        if (repeated.length)
+          ctx.addIssue({ code: 'custom', message: `lists ${repeated.join(', ')} more than once; name each instance once` });
+      })
+      .optional(),
     /** Every running instance with all of these tags. */
     tags: tagFilter.optional(),
     concurrency: z.number().int().min(1, 'must be >= 1').max(50).default(2),
@@ -117,6 +128,15 @@ export const amiPipelineInput = z
         code: 'custom',
         path: ['instanceId'],
         message: 'give exactly one of instanceId or instanceTags for the build instance',
+      });
+    }
+    // EC2 takes AMI names of 3-128 characters: check the name this run will make, with the longest run parts.
+    const length = resolveImageName(input.imageName, { pipeline: input.name, ...SAMPLE_RUN }).length;
+    if (length < 3 || length > 128) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageName'],
+        message: `must be 3-128 characters once {{pipeline}}, {{date}} (15 characters) and {{run}} (8) are filled in (this one makes ${length})`,
       });
     }
   });

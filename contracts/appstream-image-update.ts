@@ -3,9 +3,9 @@
  * CLI, config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { waitSchema } from './durations';
+import { durationSchema, waitSchema } from './durations';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamName } from './appstream-names';
-import { resolveImageName } from './image-name';
+import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { StageTimings } from './progress';
 import { retention } from './retention';
 import { userTags } from './tags';
@@ -13,9 +13,6 @@ import { userTags } from './tags';
 /** The dry run comes first: with no update available, the rest are skipped. */
 export const APPSTREAM_UPDATE_STAGES = ['check-update', 'create', 'wait-available', 'tag', 'retention'] as const;
 type AppStreamUpdateStage = (typeof APPSTREAM_UPDATE_STAGES)[number];
-
-/** Stand-ins of full length for {{date}} and {{run}}, so a template can be checked before the run exists. */
-const SAMPLE_RUN = { runId: '00000000-0000-0000-0000-000000000000', time: new Date(0) };
 
 export const appStreamImageUpdateInput = z
   .strictObject({
@@ -36,6 +33,8 @@ export const appStreamImageUpdateInput = z
       .strictObject({
         /** A managed update takes AppStream tens of minutes. */
         image: waitSchema('60s', '6h'),
+        /** A new image may be "not found" for a while after CreateUpdatedImage (eventual consistency). */
+        notFoundGrace: durationSchema('0s', '1h').default('2m'),
       })
       .prefault({}),
   })

@@ -8,7 +8,12 @@ import { z } from 'zod';
 export const PIPELINE_TAG = 'golden-image:pipeline';
 /** Marks the run that created a resource, so that a retried create adopts what its own run made. */
 export const RUN_TAG = 'golden-image:run-id';
-const OWN_TAG_COUNT = [PIPELINE_TAG, RUN_TAG].length;
+/**
+ * Written on a pipeline's image (value: when) once its run has finished successfully. Retention lists only
+ * released images, so an image whose run is still waiting, awaiting approval or rolling out is never retired.
+ */
+export const RELEASED_TAG = 'golden-image:released';
+const OWN_TAG_COUNT = [PIPELINE_TAG, RUN_TAG, RELEASED_TAG].length;
 
 /** EC2's and AppStream's tag limits: 50 tags a resource, keys up to 128 characters, values up to 256, no `aws:` prefix. */
 const MAX_TAGS = 50;
@@ -29,11 +34,24 @@ export const tags = z.record(z.string(), z.string().max(256, 'tag values must be
   }
 });
 
+/** AppStream's TagKey and TagValue patterns (EC2 takes any character). */
+const APPSTREAM_TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const APPSTREAM_TAG_RULE = 'only hold letters, digits, spaces and _ . : / = + - @';
+
 /** Tags a user gives the resources a pipeline creates: the pipeline adds its own to each, so users get the rest. */
 export function userTags(service: 'EC2' | 'AppStream') {
   const room = MAX_TAGS - OWN_TAG_COUNT;
-  return tags.refine(
+  const counted = tags.refine(
     (record) => Object.keys(record).length <= room,
     `at most ${room} tags (${service} allows ${MAX_TAGS}; the pipeline adds ${OWN_TAG_COUNT})`,
   );
+  if (service === 'EC2') return counted;
+  return counted.superRefine((record, ctx) => {
+    for (const [key, value] of Object.entries(record)) {
+      if (!APPSTREAM_TAG_CHARS.test(key))
+        ctx.addIssue({ code: 'custom', path: [key], message: `AppStream tag keys may ${APPSTREAM_TAG_RULE}` });
+      else if (!APPSTREAM_TAG_CHARS.test(value))
+        ctx.addIssue({ code: 'custom', path: [key], message: `AppStream tag values may ${APPSTREAM_TAG_RULE}` });
+    }
+  });
 }

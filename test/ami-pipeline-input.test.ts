@@ -58,14 +58,29 @@ describe('amiPipeline input', () => {
     [
       'too many tags',
       { ...valid, tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])) },
-      'tags: at most 48 tags',
+      'tags: at most 47 tags',
     ],
     ['oversized tag value', { ...valid, tags: { k: 'v'.repeat(257) } }, 'tags.k: tag values must be at most 256 characters'],
     ['image name without a per-run part', { ...valid, imageName: 'fixed-name' }, 'imageName: must contain {{run}} or {{date}}'],
     ['image name with illegal characters', { ...valid, imageName: 'web*{{run}}' }, 'imageName: may only hold letters'],
+    [
+      'image name over 128 characters once filled in',
+      { ...valid, imageName: `${'x'.repeat(104)}-{{date}}-{{run}}` },
+      'imageName: must be 3-128 characters once {{pipeline}}, {{date}} (15 characters) and {{run}} (8) are filled in (this one makes 129)',
+    ],
+    [
+      'image name over 128 characters with a long pipeline name',
+      { ...valid, name: 'p'.repeat(63), imageName: `{{pipeline}}-{{pipeline}}-{{run}}` },
+      'imageName: must be 3-128 characters',
+    ],
     ['poll interval not a duration', { ...valid, waits: { image: { interval: 'often' } } }, 'waits.image.interval: must be a duration'],
     ['timeout too short', { ...valid, waits: { image: { timeout: '10ms' } } }, 'waits.image.timeout: must be at least 1s'],
     ['unknown field (a typo)', { ...valid, noreboot: true }, 'Unrecognized key'],
+    [
+      'the same rollout target twice',
+      { ...valid, rollout: { instanceIds: ['i-0123456789abcdef1', 'i-0123456789abcdef2', 'i-0123456789abcdef1'] } },
+      'rollout.instanceIds: lists i-0123456789abcdef1 more than once',
+    ],
   ];
   for (const [label, input, expected] of bad) {
     test(`rejects ${label}`, () => {

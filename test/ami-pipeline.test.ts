@@ -64,7 +64,8 @@ describe('amiPipeline', () => {
     assert.equal(tags['golden-image:pipeline'], 'web-golden');
     assert.equal(tags['golden-image:run-id'], handle.firstExecutionRunId);
     assert.equal(image?.BlockDeviceMappings?.[0]?.Ebs?.VolumeInitializationRate, 200);
-    assert.deepEqual(await mutatingCalls(stack), { CreateImage: 1 });
+    assert.match(tags['golden-image:released'] ?? '', /^\d{4}-\d\d-\d\dT/, 'the finished run marked its image released');
+    assert.deepEqual(await mutatingCalls(stack), { CreateImage: 1, CreateTags: 1 });
 
     // What the Temporal UI shows: summary, search attributes, current details, activity summaries.
     const description = await handle.describe();
@@ -83,6 +84,7 @@ describe('amiPipeline', () => {
       `check build instance ${buildInstance}`,
       `CreateImage ${result.imageName} from ${buildInstance}`,
       `wait until ${result.imageId} is available`,
+      `mark ${result.imageId} released`,
     ]);
     await recordHistory(handle, 'ami-pipeline-create-wait');
   });

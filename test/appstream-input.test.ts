@@ -19,10 +19,10 @@ function problems(schema: Parameters<typeof parseInput>[0], input: unknown): str
 }
 
 describe('appStreamImageUpdate input', () => {
-  test('defaults: the pipeline is named after the existing image; AppStream waits poll every 60 s for up to 6 h', () => {
+  test('defaults: the pipeline is named after the existing image; AppStream waits poll every 60 s for up to 6 h, and a new image may be unseen for 2 min', () => {
     const input = parseInput(appStreamImageUpdateInput, update);
     assert.equal(input.name, 'golden-appstream-base');
-    assert.deepEqual(input.waits, { image: { interval: '60s', timeout: '6h' } });
+    assert.deepEqual(input.waits, { image: { interval: '60s', timeout: '6h' }, notFoundGrace: '2m' });
     assert.equal(input.keepUnfinishedImage, false);
     assert.equal(input.retention, undefined);
   });
@@ -38,6 +38,16 @@ describe('appStreamImageUpdate input', () => {
       'tags.golden-image:pipeline: the "golden-image:" prefix is reserved',
     ],
     ['poll too fast', { ...update, waits: { image: { interval: '10ms' } } }, 'waits.image.interval: must be at least 100ms'],
+    [
+      'tag key with a character AppStream refuses',
+      { ...update, tags: { 'team#1': 'euc' } },
+      'tags.team#1: AppStream tag keys may only hold',
+    ],
+    [
+      'tag value with a character AppStream refuses',
+      { ...update, tags: { team: 'euc<1>' } },
+      'tags.team: AppStream tag values may only hold',
+    ],
     ['unknown field', { ...update, imageName: 'x' }, '(input): Unrecognized key: "imageName"'],
   ];
   for (const [label, input, expected] of bad) {
@@ -56,6 +66,11 @@ describe('appStreamImageBuilder input', () => {
     const input = parseInput(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'golden-appstream-base' });
     assert.equal(input.instanceType, 'stream.standard.medium');
     assert.deepEqual(input.waits, { builder: { interval: '30s', timeout: '2h' } });
+  });
+
+  test("tags with AppStream's characters are accepted: letters and digits of any script, spaces, _ . : / = + - @", () => {
+    const tags = { 'Kostenstelle Ä': 'büro 1_2.3:4/5=6+7-8@9', team: '' };
+    assert.deepEqual(problems(appStreamImageBuilderInput, { action: 'create', name: 'b1', imageName: 'i', tags }), []);
   });
 
   test('known instance families are accepted', () => {
@@ -85,6 +100,11 @@ describe('appStreamImageBuilder input', () => {
       'instanceType: must be an AppStream instance type',
     ],
     ['create settings on stop', { action: 'stop', name: 'b1', imageName: 'i' }, 'imageName: applies only to create'],
+    [
+      'a tag AppStream refuses',
+      { action: 'create', name: 'b1', imageName: 'i', tags: { owner: 'a*b' } },
+      'tags.owner: AppStream tag values may only hold',
+    ],
   ];
   for (const [label, input, expected] of bad) {
     test(`rejects ${label}`, () => {

@@ -114,14 +114,16 @@ describe('appStreamImageUpdate', () => {
     const [image] = (await appstream.send(new DescribeImagesCommand({ Names: [result.imageName] }))).Images ?? [];
     assert.equal(image?.State, 'AVAILABLE');
     assert.equal(image?.Description, 'monthly updates');
-    assert.deepEqual(await tagsOf(result.arn), {
+    const { 'golden-image:released': released, ...tags } = await tagsOf(result.arn);
+    assert.deepEqual(tags, {
       team: 'euc',
       'golden-image:pipeline': PIPELINE_NAME,
       'golden-image:run-id': handle.firstExecutionRunId,
     });
+    assert.match(released ?? '', /^\d{4}-\d\d-\d\dT/, 'the finished run marked its image released');
     const calls = await appStreamCalls();
     assert.equal(calls['CreateUpdatedImage'], 2, 'the dry run and the update');
-    assert.equal(calls['TagResource'], 1);
+    assert.equal(calls['TagResource'], 2, 'its tags, then released');
     assert.equal(calls['DeleteImage'], undefined);
 
     // What the Temporal UI shows: summary, search attributes, current details, activity summaries.
@@ -147,6 +149,7 @@ describe('appStreamImageUpdate', () => {
       `CreateUpdatedImage ${result.imageName} from ${APPSTREAM_GOLDEN_IMAGE_NAME}`,
       `wait until ${result.imageName} is AVAILABLE`,
       `tag ${result.imageName}`,
+      `mark ${result.imageName} released`,
     ]);
     await recordHistory(handle, 'appstream-image-update');
   });
@@ -242,6 +245,14 @@ describe('appStreamImageUpdate', () => {
     assert.equal((await appStreamCalls())['DeleteImage'], 1);
   });
 
+  test('a new image not visible yet (AppStream is eventually consistent): "not found" means "not yet" within the grace window', async () => {
+    await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
+    await stack.admin.configure({ notFoundWindowMs: 2_000 });
+    const handle = await startUpdate({});
+    const result = await handle.result().catch((err: unknown) => assert.fail(String((err as Error).cause ?? err)));
+    assert.ok((result as AppStreamImageUpdateResult).updated);
+  });
+
   test('cancel mid-wait: the run is cancelled and its image is deleted once AppStream allows it', async () => {
     await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
     await stack.admin.configure({ durations: { appStreamImage: 3_000 } });
@@ -328,16 +339,80 @@ describe('appStreamImageBuilder', () => {
     assert.equal(calls['StopImageBuilder'], 2);
   });
 
-  test('an illegal transition (stop a STOPPED builder): a clear non-retryable error', async () => {
+  test('an illegal transition (delete a RUNNING builder): a clear non-retryable error', async () => {
+    await (await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME })).result();
+    await stack.admin.resetCalls();
+    const failure = await failureOf(await runBuilder('delete'));
+    assert.equal(failure.type, 'OperationNotPermittedException');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /^delete: DeleteImageBuilder failed: OperationNotPermittedException: .*RUNNING/);
+    assert.equal((await appStreamCalls())['DeleteImageBuilder'], 1, 'refused once, not retried');
+    assert.equal(await builderState('golden-builder'), 'RUNNING');
+  });
+
+  test('stop a builder that is already STOPPED: nothing to do, and the run says so', async () => {
     await (await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME })).result();
     await (await runBuilder('stop')).result();
     await stack.admin.resetCalls();
-    const failure = await failureOf(await runBuilder('stop'));
-    assert.equal(failure.type, 'OperationNotPermittedException');
-    assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, /^stop: StopImageBuilder failed: OperationNotPermittedException: .*STOPPED/);
-    assert.deepEqual(await appStreamCalls(), { StopImageBuilder: 1 }, 'refused once, not retried');
-    assert.equal(await builderState('golden-builder'), 'STOPPED');
+    const handle = await runBuilder('stop');
+    assert.equal(((await handle.result()) as AppStreamImageBuilderResult).state, 'STOPPED');
+    assert.equal((await appStreamCalls())['StopImageBuilder'], undefined, 'no StopImageBuilder sent');
+    const progress = await handle.query<{ stages: { stage: string; note?: string }[] }>('progress');
+    assert.match(JSON.stringify(progress.stages[0]), /already STOPPED/);
+  });
+
+  test('a lost answer: AppStream made the change, refused the SDK\'s resend ("is STOPPING"), and the run still succeeds', async () => {
+    await (await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME })).result();
+    const steps: [AppStreamImageBuilderConfig['action'], string, string][] = [
+      ['stop', 'StopImageBuilder', 'STOPPED'],
+      ['start', 'StartImageBuilder', 'RUNNING'],
+      ['stop', 'StopImageBuilder', 'STOPPED'],
+      ['delete', 'DeleteImageBuilder', 'gone'],
+    ];
+    for (const [action, call, expected] of steps) {
+      await stack.admin.resetCalls();
+      await stack.admin.fault({ service: 'appstream', action: call, count: 1, loseAnswer: true });
+      const handle = await runBuilder(action);
+      const result = await handle.result().catch((err: unknown) => assert.fail(`${action}: ${String((err as Error).cause ?? err)}`));
+      assert.equal((result as AppStreamImageBuilderResult).action, action);
+      assert.equal(await builderState('golden-builder'), expected, `after ${action}`);
+      const calls = (await stack.admin.calls()).appstream[call];
+      assert.deepEqual([calls?.total, calls?.faulted], [2, 1], `${action}: the lost call and the SDK's resend, nothing more`);
+    }
+  });
+
+  test('a cancelled create deletes the builder it made (stopping it first, since AppStream deletes only a STOPPED builder)', async () => {
+    await stack.admin.configure({ durations: { builderTransition: 1_500 } });
+    const handle = await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME });
+    await waitForProgress(handle, stageIs('wait-running', 'running'));
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `expected cancellation, got ${String(err)}`);
+    assert.ok(['DELETING', 'gone'].includes(await builderState('golden-builder')), 'no billed builder left behind');
+    const calls = await appStreamCalls();
+    assert.equal(calls['StopImageBuilder'], 1);
+    assert.equal(calls['DeleteImageBuilder'], 1);
+  });
+
+  test('a cancelled create never touches a builder of that name that another run made', async () => {
+    await appstream.send(
+      new CreateImageBuilderCommand({
+        Name: 'golden-builder',
+        ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+        InstanceType: 'stream.standard.small',
+      }),
+    );
+    await stack.admin.fault({ service: 'appstream', action: 'DescribeImageBuilders', count: 50, reset: true });
+    const handle = await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME });
+    await waitForProgress(handle, stageIs('create', 'running'));
+    await handle.cancel();
+    await stack.admin.clearFaults();
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError, `expected the run to end, got ${String(err)}`);
+    assert.ok(['PENDING', 'RUNNING'].includes(await builderState('golden-builder')), 'the foreign builder is untouched');
+    const calls = await appStreamCalls();
+    assert.equal(calls['StopImageBuilder'], undefined);
+    assert.equal(calls['DeleteImageBuilder'], undefined);
   });
 
   test('the builder name already taken by a foreign builder: a clear error, and that builder is untouched', async () => {

@@ -187,7 +187,7 @@ const CLI_CASES: CliCase[] = [
     label: 'file: oversized tag set (49 tags)',
     args: ['validate', '-f', '{{file}}'],
     file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, tags: fortyNineTags }),
-    message: /tags: at most 48 tags \(EC2 allows 50; the pipeline adds 2\)/,
+    message: /tags: at most 47 tags \(EC2 allows 50; the pipeline adds 3\)/,
   },
   {
     label: 'file: tag value over 256 characters',
@@ -218,6 +218,12 @@ const CLI_CASES: CliCase[] = [
     args: ['ami', 'run', '-f', '{{file}}'],
     file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, rollout: { instanceIds: [] } }),
     message: /rollout.instanceIds: give at least one instance/,
+  },
+  {
+    label: 'file: the same rollout target twice',
+    args: ['ami', 'run', '-f', '{{file}}'],
+    file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, rollout: { instanceIds: [WIN, 'i-0123456789abcdef1', WIN] } }),
+    message: /rollout.instanceIds: lists i-0123456789abcdef0 more than once/,
   },
   {
     label: 'file: an AppStream config given to ami run',
@@ -381,7 +387,7 @@ const WORKFLOW_CASES: WorkflowCase[] = [
     workflow: 'appStreamImageUpdate',
     input: update({ tags: fortyNineTags }),
     type: 'InvalidInput',
-    message: /tags: at most 48 tags \(AppStream allows 50/,
+    message: /tags: at most 47 tags \(AppStream allows 50/,
   },
   {
     label: 'AppStream builder: name with illegal characters',

@@ -184,7 +184,7 @@ describe(
 
         const calls = await stack.admin.calls();
         assert.equal(appStreamCount(calls, 'CreateUpdatedImage'), 2, 'one dry run and one CreateUpdatedImage');
-        assert.equal(appStreamCount(calls, 'TagResource'), 1);
+        assert.equal(appStreamCount(calls, 'TagResource'), 2, 'its tags, then released');
         await checkSandbox(stack.admin, { appStreamImages: [result.imageName], amis: [] });
         t.diagnostic(
           `the call lost with the killed worker was retried ${((retried.at - at) / 1000).toFixed(1)} s after it was sent (attempt timeout 30 s)`,

@@ -17,6 +17,22 @@ describe('replay of committed histories', () => {
   test('there are fixtures to replay', () => {
     assert.ok(fixtures.length > 0, `no histories in ${HISTORIES}`);
   });
+  test('every workflow type the worker registers has a fixture', () => {
+    const index = readFileSync(path.join(__dirname, '..', 'workflows', 'index.ts'), 'utf8');
+    const registered = [...index.matchAll(/export \{ (\w+) \}/g)].map((m) => m[1]);
+    const recorded = new Set(
+      fixtures.map(
+        (file) =>
+          JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name,
+      ),
+    );
+    assert.ok(registered.length > 0);
+    assert.deepEqual(
+      registered.filter((type) => !recorded.has(type)),
+      [],
+      'workflow types without a committed history',
+    );
+  });
   for (const file of fixtures) {
     test(`replays ${file}`, async () => {
       const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));

@@ -4,18 +4,18 @@
  * two are optional. Each shows in the UI (current details, search attributes, activity summaries)
  * and in the `progress` query.
  */
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { AMI_STAGES, amiPipelineInput, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
+import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
-import { imageNameForThisRun } from '../contracts/image-name';
-import { workflowInput } from '../contracts/input-validation';
-import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
+import { imageNameForThisRun, runIdentity } from '../contracts/image-name';
+import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { ApprovalGate } from './approval-gate';
 import { retireOldImages } from './image-retention';
 import { incidents, rollOut } from './root-volume-rollout';
 import { StageTracker } from './stage-tracker';
+import { validatedInput } from './validated-input';
 
 const {
   describeBuildInstance,
@@ -24,35 +24,51 @@ const {
   createImage,
   waitForImageAvailable,
   enableFastLaunch,
+  disableFastLaunch,
   waitForFastLaunch,
   deregisterImage,
+  removeCreatedImage,
+  tagImage,
 } = proxyActivities<Activities>(CALL_OPTIONS);
 
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
-  const input = workflowInput(amiPipelineInput, raw);
-  const stages = new StageTracker(input.name, AMI_STAGES);
+  // The gate's handlers first, before anything awaits, so that an answer sent early is refused with its reason.
   const gate = new ApprovalGate();
-  const { runId } = workflowInfo();
+  // Before the input check: on replay a local activity's result arrives one activation late, so a patch
+  // first asked for right after it would meet its marker in history before the workflow asked for it.
+  const runId = runIdentity();
+  const input = await validatedInput('ami', raw);
+  const stages = new StageTracker(input.name, AMI_STAGES);
   const imageName = imageNameForThisRun(input.imageName, input.name);
   const optional = { 'fast-launch': input.fastLaunch, approval: input.approval, rollout: input.rollout, retention: input.retention };
   for (const [stage, spec] of Object.entries(optional)) if (!spec) stages.skip(stage as AmiStage, 'not configured');
 
   const { imageId, build } = await stages.run('create', async () => {
     const build = await preflight(input);
+    const request = {
+      instanceId: build.instanceId,
+      name: imageName,
+      description: input.description,
+      noReboot: input.noReboot,
+      blockDeviceMappings: input.blockDeviceMappings,
+      tags: { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId },
+      ownershipTag: RUN_TAG,
+    };
     // Once CreateImage is sent it must finish, so that the run always knows the ID of what it made.
     const created = await CancellationScope.nonCancellable(() =>
-      createImage.executeWithOptions({ summary: `CreateImage ${imageName} from ${build.instanceId}` }, [
-        {
-          instanceId: build.instanceId,
-          name: imageName,
-          description: input.description,
-          noReboot: input.noReboot,
-          blockDeviceMappings: input.blockDeviceMappings,
-          tags: { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId },
-          ownershipTag: RUN_TAG,
-        },
-      ]),
-    );
+      createImage.executeWithOptions({ summary: `CreateImage ${imageName} from ${build.instanceId}` }, [request]),
+    ).catch(async (err: unknown) => {
+      // EC2 may have made the image although the run never learnt its ID (its answer lost, then the activity failed).
+      if (patched('remove-image-of-failed-create') && !input.keepUnfinishedImage) {
+        const removed = await CancellationScope.nonCancellable(() =>
+          removeCreatedImage.executeWithOptions({ summary: `deregister ${imageName} if EC2 made it` }, [
+            { name: request.name, tags: request.tags, ownershipTag: request.ownershipTag },
+          ]),
+        );
+        if (removed) stages.note('create', `deregistered ${removed}`);
+      }
+      throw err;
+    });
     stages.addResource(created.imageId);
     stages.note('create', `${created.adopted ? 'adopted' : 'created'} ${created.imageId}`);
     return { imageId: created.imageId, build };
@@ -60,6 +76,7 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
 
   // Until the image reaches the fleet, a run that does not finish removes it (unless told to keep it).
   let decision: AmiPipelineResult['approval'];
+  let fastLaunchAsked = false;
   try {
     await stages.run('wait-available', () =>
       waitForImageAvailable.executeWithOptions({ ...pollOptions(input.waits.image), summary: `wait until ${imageId} is available` }, [
@@ -69,7 +86,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     if (input.fastLaunch) {
       const spec = input.fastLaunch;
       await stages.run('fast-launch', async () => {
-        const state = await enableFastLaunch.executeWithOptions({ summary: `EnableFastLaunch on ${imageId}` }, [imageId, spec]);
+        fastLaunchAsked = true;
+        const enable = () => enableFastLaunch.executeWithOptions({ summary: `EnableFastLaunch on ${imageId}` }, [imageId, spec]);
+        // Once sent, EnableFastLaunch must finish, so that a clean-up's DisableFastLaunch never races it.
+        const state = await (patched('enable-fast-launch-completes') ? CancellationScope.nonCancellable(enable) : enable());
         stages.note('fast-launch', state);
         await waitForFastLaunch.executeWithOptions(
           { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${imageId} is enabled` },
@@ -89,9 +109,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     }
   } catch (err) {
     if (!input.keepUnfinishedImage) {
-      await CancellationScope.nonCancellable(() =>
-        deregisterImage.executeWithOptions({ summary: `deregister unfinished ${imageId} and its snapshots` }, [imageId]),
-      );
+      await CancellationScope.nonCancellable(async () => {
+        if (fastLaunchAsked && patched('disable-fast-launch-before-deregister')) await turnOffFastLaunch(imageId, input, stages);
+        await deregisterImage.executeWithOptions({ summary: `deregister unfinished ${imageId} and its snapshots` }, [imageId]);
+      });
       stages.note(stages.progress().stage, `deregistered ${imageId}`);
     }
     throw err;
@@ -118,12 +139,41 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
       })
     : undefined;
 
+  // The image is on its fleet and the run has succeeded: only now may retention, this run's or a later
+  // one's, count it. Until then it belongs to a run in flight, which may still be waiting or rolling out.
+  // (The pipeline tag goes along unchanged, so that tagging stays within the policy's pipeline-tag condition.)
+  if (patched('release-image-at-end-of-run')) {
+    await tagImage.executeWithOptions({ summary: `mark ${imageId} released` }, [
+      imageId,
+      { [PIPELINE_TAG]: input.name, [RELEASED_TAG]: new Date().toISOString() },
+    ]);
+  }
+
   const retired = input.retention
     ? await stages.run('retention', () => retireOldImages(input.name, imageId, input.retention!.keep, input.waits.fastLaunch))
     : undefined;
   if (retired) stages.note('retention', retired.length ? `retired ${retired.join(', ')}` : 'nothing to retire');
 
   return { pipeline: input.name, imageId, imageName, timings: stages.timings(), approval: decision, rollout, retired };
+}
+
+/**
+ * Before an unfinished image is deregistered, its fast launch goes off and the run waits until it is:
+ * EC2 is still launching instances from the image to pre-provision snapshots while fast launch is on.
+ * Should disabling fail, the image is deregistered all the same (the clean-up must not stop half-way).
+ */
+async function turnOffFastLaunch(imageId: string, input: AmiPipelineInput, stages: StageTracker<AmiStage>): Promise<void> {
+  try {
+    const wasOn = await disableFastLaunch.executeWithOptions({ summary: `DisableFastLaunch on unfinished ${imageId}` }, [imageId]);
+    if (wasOn) {
+      await waitForFastLaunch.executeWithOptions(
+        { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${imageId} is disabled` },
+        [imageId, 'disabled'],
+      );
+    }
+  } catch (err) {
+    stages.note('fast-launch', `fast launch could not be disabled before deregistering: ${(err as Error).message}`);
+  }
 }
 
 /**

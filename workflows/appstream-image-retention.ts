@@ -1,13 +1,14 @@
 /**
  * The retention stage of `appStreamImageUpdate`: keep the newest `keep` images of this pipeline (the new
  * one always among them) and delete the rest. Only private images carrying this pipeline's tag are
- * listed, so nothing else can be touched. Images still being built, and images a builder or fleet
- * uses, are left alone.
+ * listed, so nothing else can be touched; and only released ones (their run finished), so the image of
+ * a run still waiting or awaiting approval is never deleted under it. Images still being built, and
+ * images a builder or fleet uses, are left alone.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS } from './activity-options';
-import { PIPELINE_TAG } from '../contracts/tags';
+import { PIPELINE_TAG, RELEASED_TAG } from '../contracts/tags';
 
 const { findPipelineAppStreamImages, deleteAppStreamImage } = proxyActivities<Activities>(CALL_OPTIONS);
 
@@ -19,10 +20,11 @@ interface AppStreamRetention {
 }
 
 export async function retireOldAppStreamImages(pipeline: string, newImageName: string, keep: number): Promise<AppStreamRetention> {
-  const images = await findPipelineAppStreamImages.executeWithOptions({ summary: `list AppStream images of pipeline ${pipeline}` }, [
-    PIPELINE_TAG,
-    pipeline,
-  ]);
+  const releasedOnly = patched('retention-of-released-images-only');
+  const images = await findPipelineAppStreamImages.executeWithOptions(
+    { summary: `list ${releasedOnly ? 'released ' : ''}AppStream images of pipeline ${pipeline}` },
+    releasedOnly ? [PIPELINE_TAG, pipeline, RELEASED_TAG] : [PIPELINE_TAG, pipeline],
+  );
   const retire = images
     .filter((image) => image.name !== newImageName)
     .slice(keep - 1)

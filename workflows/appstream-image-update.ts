@@ -4,14 +4,15 @@
  * has no update for the image, the run ends as "no update available" having changed nothing. Each
  * stage shows in the UI (current details, search attributes, activity summaries) and in `progress`.
  */
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { APPSTREAM_UPDATE_STAGES, appStreamImageUpdateInput, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
+import { APPSTREAM_UPDATE_STAGES, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from '../contracts/appstream-names';
-import { imageNameForThisRun } from '../contracts/image-name';
-import { workflowInput } from '../contracts/input-validation';
-import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
+import { durationMs } from '../contracts/durations';
+import { imageNameForThisRun, runIdentity } from '../contracts/image-name';
+import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
+import { validatedInput } from './validated-input';
 import { retireOldAppStreamImages } from './appstream-image-retention';
 import { StageTracker } from './stage-tracker';
 
@@ -19,9 +20,10 @@ const { checkUpdateAvailable, createUpdatedImage, waitForAppStreamImage, tagAppS
   proxyActivities<Activities>(CALL_OPTIONS);
 
 export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImageUpdateResult> {
-  const input = workflowInput(appStreamImageUpdateInput, raw);
+  // Before the input check, for the reason given in amiPipeline.
+  const runId = runIdentity();
+  const input = await validatedInput('appstream-update', raw);
   const stages = new StageTracker(input.name, APPSTREAM_UPDATE_STAGES);
-  const { runId } = workflowInfo();
   const imageName = imageNameForThisRun(input.newImageName, input.name);
   if (!APPSTREAM_NAME.test(imageName))
     throw ApplicationFailure.nonRetryable(`newImageName ${imageName}: ${APPSTREAM_NAME_RULE}`, 'InvalidInput');
@@ -71,6 +73,7 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
     await stages.run('wait-available', () =>
       waitForAppStreamImage.executeWithOptions({ ...pollOptions(input.waits.image), summary: `wait until ${imageName} is AVAILABLE` }, [
         imageName,
+        new Date(Date.now() + durationMs(input.waits.notFoundGrace)).toISOString(),
       ]),
     );
     await stages.run('tag', () =>
@@ -87,6 +90,14 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
       stages.note(stages.progress().stage, `deleted ${imageName}`);
     }
     throw err;
+  }
+
+  // The run has succeeded: only now may retention, this run's or a later one's, count its image.
+  if (patched('release-image-at-end-of-run')) {
+    await tagAppStreamImage.executeWithOptions({ summary: `mark ${imageName} released` }, [
+      created.arn,
+      { [PIPELINE_TAG]: input.name, [RELEASED_TAG]: new Date().toISOString() },
+    ]);
   }
 
   const retention = input.retention

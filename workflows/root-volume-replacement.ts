@@ -1,9 +1,10 @@
 /**
  * `rootVolumeReplacement`: one instance of a rollout, as a child workflow, so each instance has its
  * own history, its own page in the UI and its own retries. It creates the replace-root-volume task
- * (idempotent through a ClientToken derived from this run and the instance) and waits for its end.
+ * (idempotent through a ClientToken derived from the work: this workflow, the image and the instance,
+ * so a retry, a replay or a reset of the run returns the same task) and waits for its end.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   ROOT_VOLUME_STAGES,
@@ -20,6 +21,10 @@ export async function rootVolumeReplacement(input: RootVolumeReplacementInput): 
   const stages = new StageTracker(input.pipeline, ROOT_VOLUME_STAGES);
   stages.addResource(input.instanceId);
   const { workflowId, runId } = workflowInfo();
+  // Not the run ID: a reset starts a new run, which must find the task its earlier run created.
+  const idempotencyKey = patched('task-key-from-the-work')
+    ? `${workflowId}/${input.imageId}/${input.instanceId}`
+    : `${workflowId}/${runId}`;
 
   const taskId = await stages.run('create-task', async () => {
     const id = await createRootVolumeTask.executeWithOptions(
@@ -28,7 +33,7 @@ export async function rootVolumeReplacement(input: RootVolumeReplacementInput): 
         {
           instanceId: input.instanceId,
           imageId: input.imageId,
-          idempotencyKey: `${workflowId}/${runId}`,
+          idempotencyKey,
           deleteReplacedRootVolume: input.deleteReplacedRootVolume,
           volumeInitializationRate: input.volumeInitializationRate,
           tags: { [PIPELINE_TAG]: input.pipeline },

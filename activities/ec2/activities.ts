@@ -2,11 +2,12 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { FastLaunchSpec } from '../../contracts/ami-pipeline';
 import { findBuildInstance } from './build-instance';
-import { createImage, type CreateImageRequest } from './create-image';
+import { createImage, removeCreatedImage, type CreateImageRequest } from './create-image';
 import { deregisterImage } from './deregister-image';
 import { checkLaunchTemplate, disableFastLaunch, enableFastLaunch, waitForFastLaunch, type FastLaunchGoal } from './fast-launch';
 import { resolveFleet, type FleetRequest } from './fleet';
 import { findPipelineImages } from './image-lookup';
+import { tagImage } from './tag-image';
 import type { InstanceSelector } from './instance-lookup';
 import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
 import { waitForImageAvailable, type ImageWait } from './wait-for-image';
@@ -18,13 +19,16 @@ export function createEc2Activities(ec2: EC2Client, watchers: Watchers) {
     checkLaunchTemplate: (template: NonNullable<FastLaunchSpec['launchTemplate']>) => checkLaunchTemplate(ec2, template),
     resolveFleet: (request: FleetRequest) => resolveFleet(ec2, request),
     createImage: (request: CreateImageRequest) => createImage(ec2, request),
+    removeCreatedImage: (request: Pick<CreateImageRequest, 'name' | 'tags' | 'ownershipTag'>) => removeCreatedImage(ec2, request),
     waitForImageAvailable: (wait: ImageWait) => waitForImageAvailable(watchers.images, wait),
     enableFastLaunch: (imageId: string, spec: FastLaunchSpec) => enableFastLaunch(ec2, imageId, spec),
     disableFastLaunch: (imageId: string) => disableFastLaunch(ec2, imageId),
     waitForFastLaunch: (imageId: string, goal: FastLaunchGoal) => waitForFastLaunch(watchers.fastLaunch, imageId, goal),
     createRootVolumeTask: (request: RootVolumeTaskRequest) => createRootVolumeTask(ec2, request),
     waitForRootVolumeTask: (taskId: string) => waitForRootVolumeTask(watchers.rootVolumeTasks, taskId),
-    findPipelineImages: (tagKey: string, pipeline: string) => findPipelineImages(ec2, tagKey, pipeline),
+    findPipelineImages: (tagKey: string, pipeline: string, requiredTagKey?: string) =>
+      findPipelineImages(ec2, tagKey, pipeline, requiredTagKey),
+    tagImage: (imageId: string, tags: Record<string, string>) => tagImage(ec2, imageId, tags),
     deregisterImage: (imageId: string) => deregisterImage(ec2, imageId),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { paginateDescribeImages, type EC2Client, type Filter, type Image } from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
-import { FILTER_VALUES } from './filters';
+import { exactFilter, FILTER_VALUES, tagFilters } from './filters';
 import { inChunks } from '../aws/state-watcher';
 
 const PAGE_SIZE = 1000;
@@ -25,14 +25,14 @@ async function describeAll(ec2: EC2Client, filters: Filter[], owners?: string[])
 /** Many images by ID in as few calls as EC2 allows: 200 values a filter, 1000 images a page. */
 export function describeImagesById(ec2: EC2Client, imageIds: string[]): Promise<Map<string, Image>> {
   return inChunks(imageIds, FILTER_VALUES, async (ids) => {
-    const images = await describeAll(ec2, [{ Name: 'image-id', Values: ids }]);
+    const images = await describeAll(ec2, [exactFilter('image-id', ids)]);
     return new Map(images.map((image) => [image.ImageId ?? '', image]));
   });
 }
 
 /** The caller's own image of this exact name, if there is one (AMI names are unique per account and Region). */
 export async function findOwnImageByName(ec2: EC2Client, name: string): Promise<Image | undefined> {
-  const images = await describeAll(ec2, [{ Name: 'name', Values: [name] }], ['self']);
+  const images = await describeAll(ec2, [exactFilter('name', [name])], ['self']);
   return images.find((image) => image.Name === name && image.State !== 'deregistered');
 }
 
@@ -42,11 +42,21 @@ interface PipelineImage {
   creationDate: string;
 }
 
-/** This account's images carrying the pipeline's tag, newest first. Images without the tag are never listed. */
-export async function findPipelineImages(ec2: EC2Client, tagKey: string, pipeline: string): Promise<PipelineImage[]> {
-  const images = await describeAll(ec2, [{ Name: `tag:${tagKey}`, Values: [pipeline] }], ['self']);
+/**
+ * This account's images carrying the pipeline's tag (and `requiredTagKey`, when given), newest first.
+ * Images without the tag are never listed.
+ */
+export async function findPipelineImages(
+  ec2: EC2Client,
+  tagKey: string,
+  pipeline: string,
+  requiredTagKey?: string,
+): Promise<PipelineImage[]> {
+  const required = requiredTagKey ? [exactFilter('tag-key', [requiredTagKey])] : [];
+  const images = await describeAll(ec2, [...tagFilters({ [tagKey]: pipeline }), ...required], ['self']);
   return images
     .filter((image) => image.State !== 'deregistered' && tagValue(image, tagKey) === pipeline)
+    .filter((image) => !requiredTagKey || tagValue(image, requiredTagKey) !== undefined)
     .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }))
     .sort((a, b) => b.creationDate.localeCompare(a.creationDate) || b.imageId.localeCompare(a.imageId));
 }

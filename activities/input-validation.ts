@@ -1,0 +1,11 @@
+/**
+ * The workflows' input check, as a local activity (see workflows/validated-input.ts): its outcome is
+ * recorded in the run's history, so a later, tighter schema never re-judges a run already under way.
+ */
+import { workflowInput } from '../contracts/input-validation';
+import { PIPELINE_KINDS, type PipelineInput, type PipelineKindName } from '../contracts/pipeline-kinds';
+
+/** The parsed input (defaults applied), or a non-retryable `InvalidInput` failure listing every problem. */
+export function validatePipelineInput<K extends PipelineKindName>(kind: K, raw: unknown): PipelineInput<K> {
+  return workflowInput(PIPELINE_KINDS[kind].schema, raw);
+}
