@@ -8,7 +8,7 @@ import { CreateImageCommand, EnableFastLaunchCommand } from '@aws-sdk/client-ec2
 import type { WorkflowHandle } from '@temporalio/client';
 import { FAST_LAUNCH_TEMPLATE_NAME, type SandboxAdmin, type CallCounts, type FaultInput, type Durations } from '@golden-image/aws-sandbox';
 import type { AmiPipelineConfig } from '../../contracts/ami-pipeline';
-import { PIPELINE_TAG } from '../../contracts/tags';
+import { PIPELINE_TAG, RELEASED_TAG } from '../../contracts/tags';
 import type { PipelineProgress } from '../../contracts/progress';
 import { waitForProgress } from './runs';
 import type { OwnSandbox } from './own-sandbox';
@@ -82,8 +82,8 @@ export const appStreamCount = (calls: CallCounts, action: string, field: 'total'
   calls.appstream[action]?.[field] ?? 0;
 
 /**
- * Images an earlier run of `pipeline` would have left (image and snapshots tagged), available, and
- * with fast launch enabled when asked, for retention to retire. Made through the SDK, like a user would.
+ * Images an earlier, finished run of `pipeline` would have left (image and snapshots tagged, the image
+ * released), available, and with fast launch enabled when asked, for retention to retire. Made through the SDK, like a user would.
  */
 export async function seedPipelineImages(
   stack: Pick<OwnSandbox, 'ec2' | 'admin'>,
@@ -101,7 +101,7 @@ export async function seedPipelineImages(
         Name: `${pipeline}-earlier-${i}`,
         NoReboot: true,
         TagSpecifications: [
-          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'image', Tags: [...tags, { Key: RELEASED_TAG, Value: '2026-01-01T00:00:00.000Z' }] },
           { ResourceType: 'snapshot', Tags: tags },
         ],
       }),
