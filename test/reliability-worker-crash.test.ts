@@ -138,8 +138,13 @@ describe(
           const seconds = (Date.now() - at) / 1000;
 
           const calls = await stack.admin.calls();
-          const made = Object.fromEntries(Object.keys(scenario.calls).map((action) => [action, ec2Count(calls, action)]));
-          assert.deepEqual(made, scenario.calls, 'each mutating call made exactly once');
+          for (const [action, expected] of Object.entries(scenario.calls)) {
+            const made = ec2Count(calls, action);
+            // A replacement's create that the killed worker had sent is sent again when its attempt times out;
+            // its ClientToken makes it take effect once, which tasksPerInstance checks below.
+            if (action === 'CreateReplaceRootVolumeTask') assert.ok(made >= expected, `${action}: ${made} calls for ${expected} instances`);
+            else assert.equal(made, expected, `${action} made exactly once`);
+          }
           const expected: SandboxExpectation = { amis: [result.imageId] };
           if (scenario.config.rollout) {
             expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
