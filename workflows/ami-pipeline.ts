@@ -9,7 +9,7 @@ import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
-import { imageNameForThisRun, runIdentity } from '../contracts/image-name';
+import { imageNameForThisRun, runIdentity } from './run-identity';
 import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { ApprovalGate } from './approval-gate';
 import { retireOldImages } from './image-retention';

@@ -13,7 +13,7 @@ import {
   type AppStreamImageBuilderInput,
   type AppStreamImageBuilderResult,
 } from '../contracts/appstream-image-builder';
-import { runIdentity } from '../contracts/image-name';
+import { runIdentity } from './run-identity';
 import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
 import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';

@@ -10,7 +10,7 @@ import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { APPSTREAM_UPDATE_STAGES, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from '../contracts/appstream-names';
 import { durationMs } from '../contracts/durations';
-import { imageNameForThisRun, runIdentity } from '../contracts/image-name';
+import { imageNameForThisRun, runIdentity } from './run-identity';
 import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { validatedInput } from './validated-input';
 import { retireOldAppStreamImages } from './appstream-image-retention';
