@@ -66,7 +66,8 @@ export function failImage(state: Ec2State, image: ImageRecord, reason: FailureRe
   image.stateReason = { ...reason };
   for (const mapping of image.blockDeviceMappings) {
     const snapshot = state.ec2.snapshots.get(mapping.snapshotId);
-    if (snapshot?.createdAt === image.createdAt) snapshot.lifecycle.setFinalState('error');
+    // The image's own snapshots (made by its CreateImage), not a shared one; creation times may differ by a tick.
+    if (snapshot?.description.endsWith(`for ${image.id}`)) snapshot.lifecycle.setFinalState('error');
   }
 }
 
