@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { SandboxAdmin, createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
+import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { startDevServer, type DevServer } from '../dev/dev-server';
 import { freePort } from './ports';
 
 export const BENCH_REGION = 'us-east-1';
-/** The sandbox checks no signatures; any well-formed key pair will do. */
-export const BENCH_CREDENTIALS = { accessKeyId: 'AKIASANDBOXBENCH0000', secretAccessKey: 'sandbox-bench-secret' };
+/** The sandbox checks SigV4 signatures: benchmarks sign with its first default key. */
+export const BENCH_CREDENTIALS = SANDBOX_CREDENTIALS;
 
 export interface BenchStack {
   dir: string;

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, createSandbox, PROFILE_NAMES, SandboxAdmin, type ProfileName } from '@golden-image/aws-sandbox';
+import {
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  createSandbox,
+  PROFILE_NAMES,
+  SANDBOX_CREDENTIALS,
+  SandboxAdmin,
+  type ProfileName,
+} from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
 import { runInstances } from './launch-instances';
@@ -19,8 +26,6 @@ import { installRuntime } from '../worker/runtime';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 
 const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
-/** The sandbox accepts any credentials; these only keep the SDK's provider chain from looking further. */
-const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 /** Closing the terminal sends SIGHUP; each of these stops the whole stack, the dev server too. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -161,6 +166,7 @@ async function main(options: StackOptions): Promise<void> {
   Temporal UI        ${server.uiUrl}
   Temporal gRPC      ${server.address}
   AWS endpoint       ${sandbox.url}   (AWS_ENDPOINT_URL for any AWS client)
+  AWS keys           AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}
 
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}

@@ -1,11 +1,13 @@
 /**
- * @golden-image/aws-sandbox: a local AWS (EC2 and AppStream 2.0) on one loopback port,
+ * @golden-image/aws-sandbox: a local AWS (EC2 and AppStream 2.0) on one loopback port, checking SigV4 signatures,
  * with an admin API for tests, benchmarks and the dev stack. This is its public API.
  */
 export { createSandbox, type RunningSandbox } from './server';
 export { SandboxAdmin } from './admin-client';
+export { send as sendRawRequest, sign as signRawRequest, type RawRequest } from './raw-signing';
 export type { StateDump } from './state-dump';
 export type { SandboxConfigOverrides } from './core/config';
+export { SANDBOX_ACCESS_KEYS, SANDBOX_CREDENTIALS, type AccessKey, type Caller } from './core/access-keys';
 export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles';
 export type { CallCount, CallCounts } from './core/calls';
 export type { FaultInput } from './core/faults';

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SandboxConfigOverrides } from './core/config';
 import { PROFILE_NAMES, type ProfileName } from './core/profiles';
+import { SANDBOX_CREDENTIALS } from './core/access-keys';
 import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
 import { createSandbox, DEFAULT_PORT } from './server';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const running = await createSandbox({ host: opts.host, port: opts.port, config });
   console.log(`AWS sandbox listening: ${running.url}  (profile ${opts.profile}, throttling ${opts.throttling ? 'on' : 'off'})`);
   console.log(`  export AWS_ENDPOINT_URL=${running.url}`);
+  console.log(`  export AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}`);
   console.log(`  Windows base AMI: ${WINDOWS_BASE_AMI_ID}   Linux base AMI: ${LINUX_BASE_AMI_ID}`);
   console.log(`  fast-launch launch template: ${FAST_LAUNCH_TEMPLATE_ID} (${FAST_LAUNCH_TEMPLATE_NAME})`);
   console.log(`  admin API: ${running.url}/_sandbox/`);

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin } from './admin';
-import { appStreamService } from './appstream/service';
+import { appStreamCborService, appStreamJsonService } from './appstream/service';
+import type { Caller } from './core/access-keys';
 import type { SandboxConfigOverrides } from './core/config';
 import { ApiError } from './core/errors';
-import type { Fault } from './core/faults';
+import type { Fault, ServiceName } from './core/faults';
 import { MAX_BODY_BYTES, readBody } from './core/http-body';
 import type { HttpReply, ServiceModule } from './core/service';
+import { SigV4Failure, verifySigV4 } from './core/sigv4';
+import { authError, type AuthErrorFamily } from './core/sigv4-errors';
 import { ec2Service } from './ec2/service';
 import { Sandbox, type SandboxState } from './sandbox';
 
@@ -15,10 +18,16 @@ export const DEFAULT_PORT = 4577;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Checked in order; EC2 matches anything, so it comes last. */
-const SERVICES: ServiceModule<SandboxState>[] = [appStreamService, ec2Service];
+const SERVICES: ServiceModule<SandboxState>[] = [appStreamCborService, appStreamJsonService, ec2Service];
+
+/** Each service's SigV4 signing name, and how its protocol family reports a failed signature. */
+const SIGNING: Record<ServiceName, { signingName: string; errors: AuthErrorFamily }> = {
+  ec2: { signingName: 'ec2', errors: 'ec2' },
+  appstream: { signingName: 'appstream', errors: 'json' },
+};
 
 export interface SandboxOptions {
-  /** Loopback only: the sandbox has no authentication. */
+  /** Loopback only: the admin API under /_sandbox/ is unauthenticated. */
   host?: string;
   /** 0 picks a free port (tests). */
   port?: number;
@@ -36,6 +45,7 @@ export interface RunningSandbox {
 
 function send(res: ServerResponse, reply: HttpReply, requestId: string): void {
   res.writeHead(reply.status, {
+    ...reply.headers,
     'content-type': reply.contentType,
     'content-length': Buffer.byteLength(reply.body),
     'x-amzn-requestid': requestId,
@@ -90,15 +100,24 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
   if (!read.ok) {
     return fail(new ApiError('RequestEntityTooLarge', `Request body exceeds the maximum size of ${MAX_BODY_BYTES} bytes.`, 413));
   }
+  const config = sandbox.config.current();
+  let caller: Caller;
+  try {
+    const request = { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, body: read.body };
+    caller = verifySigV4(request, SIGNING[service.name].signingName, config.accessKeys, Date.now());
+  } catch (error) {
+    // AWS counts and throttles only authenticated calls; neither does the sandbox.
+    return fail(error instanceof SigV4Failure ? authError(SIGNING[service.name].errors, error) : error);
+  }
   let call;
   try {
-    call = service.decode(read.body, url.search.slice(1), req.headers);
+    call = service.decode(read.body.toString('utf8'), url.search.slice(1), req.headers, { path: url.pathname, bytes: read.body });
   } catch (error) {
     return fail(error);
   }
 
   sandbox.calls.record(service.name, call.action, 'total');
-  const run = () => call.execute({ state: sandbox.state, config: sandbox.config.current(), failures: sandbox.failures, requestId });
+  const run = () => call.execute({ state: sandbox.state, config, failures: sandbox.failures, requestId, caller });
   const fault = sandbox.faults.take(service.name, call.action);
   if (fault) {
     sandbox.calls.record(service.name, call.action, 'faulted');
@@ -118,11 +137,11 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
 async function handleAdminRequest(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const read = await readBody(req);
   if (!read.ok) return sendJson(res, 413, { error: 'request body too large' });
-  const reply = handleAdmin(sandbox, req.method ?? 'GET', url.pathname, read.body);
+  const reply = handleAdmin(sandbox, req.method ?? 'GET', url.pathname, read.body.toString('utf8'));
   sendJson(res, reply.status, reply.json);
 }
 
-/** Starts the sandbox's HTTP server: EC2 and AppStream on one loopback port, plus /_sandbox/. */
+/** Starts the sandbox's HTTP server: EC2 and AppStream on one loopback port, SigV4-checked, plus the unsigned /_sandbox/. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`sandbox: refusing to listen on ${host}; use a loopback address`);

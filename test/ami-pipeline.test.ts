@@ -10,7 +10,7 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
-import { failureOf, historyEventCount, recordHistory, stageIs, waitAttempts, waitForProgress } from './support/runs';
+import { failureOf, historyEventCount, recordHistory, rolloutCounts, stageIs, waitAttempts, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
@@ -152,6 +152,19 @@ describe('amiPipeline', () => {
     const handle = await start({});
     const result = (await handle.result()) as AmiPipelineResult;
     assert.equal((await imagesOfPipeline(stack, 'web-golden'))[0]?.ImageId, result.imageId);
+  });
+
+  test('root-volume tasks unseen for a while after create (EC2 is eventually consistent): the rollout waits, not fails', async () => {
+    const fleet = await stack.launchInstances('windows', 2);
+    await stack.admin.configure({ notFoundWindowMs: 1_500 });
+    const handle = await start({
+      rollout: { instanceIds: fleet, concurrency: 2 },
+      waits: { ...FAST, rootVolume: { interval: '200ms', timeout: '2m' } },
+    });
+    const result = (await handle.result()) as AmiPipelineResult;
+    assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fleet.length }, 'every wait saw its task succeed');
+    const tasks = (await stack.admin.state()).replaceRootVolumeTasks;
+    assert.deepEqual(tasks.map((task) => task.instanceId).sort(), fleet);
   });
 
   test('bad input: a clear error and zero mutating AWS calls', async () => {

@@ -11,6 +11,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
+import { SANDBOX_ACCESS_KEYS } from '@golden-image/aws-sandbox';
 import { stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
@@ -36,7 +37,13 @@ let worker: WorkerProcess;
 let taskQueue: string;
 
 before(async () => {
-  stack = await startStack({ profile: 'test' });
+  // The sandbox checks signatures, so the fake key must be one it knows: the worker's calls have to succeed.
+  const fakeKey = {
+    accessKeyId: FAKE_CREDENTIALS.AWS_ACCESS_KEY_ID,
+    secretAccessKey: FAKE_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+    accountId: SANDBOX_ACCESS_KEYS[0]!.accountId,
+  };
+  stack = await startStack({ profile: 'test', accessKeys: [...SANDBOX_ACCESS_KEYS, fakeKey] });
   taskQueue = `${stack.taskQueue}-secrets`;
   worker = spawnWorker({ temporalAddress: stack.env.address, sandboxUrl: stack.sandboxUrl, taskQueue, env: FAKE_CREDENTIALS });
 });

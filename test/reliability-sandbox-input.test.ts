@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { DescribeImagesCommand as DescribeAppStreamImagesCommand } from '@aws-sdk/client-appstream';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, WINDOWS_BASE_AMI_ID } from '@golden-image/aws-sandbox';
+import { APPSTREAM_GOLDEN_IMAGE_NAME, sendRawRequest, signRawRequest, WINDOWS_BASE_AMI_ID } from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { checkSandbox } from './support/sandbox-state';
 import { startStack, type Stack } from './support/stack';
@@ -49,6 +49,8 @@ interface BadRequest {
   label: string;
   /** EC2 requests are form posts; AppStream ones carry an X-Amz-Target. */
   target?: string;
+  /** The service the request is signed for, when not the one its target names: the one that answers it. */
+  signedFor?: 'ec2';
   body: string | Buffer;
   contentType?: string;
   status: number;
@@ -96,7 +98,7 @@ const EC2: BadRequest[] = [
     label: 'a key 3000 segments deep',
     body: `Action=DescribeImages&${V}&Filter.${Array.from({ length: 3000 }, (_, i) => i + 1).join('.')}=x`,
     status: 400,
-    code: 'MissingParameter',
+    code: 'UnknownParameter',
   },
   {
     label: '__proto__ as a parameter name',
@@ -161,11 +163,19 @@ const APPSTREAM: BadRequest[] = [
   {
     label: 'X-Amz-Target without the dot and operation (not AppStream: EC2 answers)',
     target: 'PhotonAdminProxyService',
+    signedFor: 'ec2',
     body: '{}',
     status: 400,
     code: 'MissingAction',
   },
-  { label: 'X-Amz-Target without the service (EC2 answers)', target: '.DescribeImages', body: '{}', status: 400, code: 'MissingAction' },
+  {
+    label: 'X-Amz-Target without the service (EC2 answers)',
+    target: '.DescribeImages',
+    signedFor: 'ec2',
+    body: '{}',
+    status: 400,
+    code: 'MissingAction',
+  },
   {
     label: 'a 10 MB body',
     target: 'PhotonAdminProxyService.DescribeImages',
@@ -175,11 +185,13 @@ const APPSTREAM: BadRequest[] = [
   },
 ];
 
+/** Sent as a client would send it: signed with the sandbox's key, so each request meets the checks after SigV4's. */
 async function send(request: BadRequest): Promise<{ status: number; code: string | undefined }> {
   const headers: Record<string, string> = request.target
     ? { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': request.target }
     : { 'content-type': request.contentType ?? 'application/x-www-form-urlencoded; charset=utf-8' };
-  const response = await fetch(stack.sandboxUrl, { method: 'POST', headers, body: request.body });
+  const raw = { method: 'POST', url: stack.sandboxUrl, headers, body: request.body };
+  const response = await sendRawRequest(signRawRequest(raw, { service: request.signedFor ?? (request.target ? 'appstream' : 'ec2') }));
   const text = await response.text();
   // EC2 errors are <Response><Errors><Error><Code>; AppStream's are {"__type": ...}.
   const code = text.startsWith('{')

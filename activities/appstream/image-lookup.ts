@@ -8,6 +8,7 @@ import { awsCall } from '../aws/call';
 import { byNameTolerant } from './by-name';
 import { appStreamTags } from './tags';
 import { inChunks } from '../aws/state-watcher';
+import { newestReleasedFirst } from '../retention-order';
 
 const PAGE_SIZE = 25;
 
@@ -42,9 +43,9 @@ interface PipelineAppStreamImage {
 }
 
 /**
- * This account's images carrying the pipeline's tag, newest first. DescribeImages cannot filter by
- * tag, so this lists the tags of every private image that is not being deleted: one call per image,
- * which is fine for the tens of images an account keeps. Public and shared images are never listed;
+ * This account's images carrying the pipeline's tag, newest released first (retention-order.ts).
+ * DescribeImages cannot filter by tag, so this lists the tags of every private image that is not being
+ * deleted: one call per image, which is fine for the tens of images an account keeps. Public and shared images are never listed;
  * with `requiredTagKey`, neither are images without that tag.
  */
 export async function findPipelineAppStreamImages(
@@ -53,12 +54,15 @@ export async function findPipelineAppStreamImages(
   pipeline: string,
   requiredTagKey?: string,
 ): Promise<PipelineAppStreamImage[]> {
-  const found: PipelineAppStreamImage[] = [];
+  const found: { image: PipelineAppStreamImage; tags: Record<string, string> }[] = [];
   for (const image of await privateImages(appstream)) {
     if (!image.Arn || !image.Name || image.State === 'DELETING') continue;
     const tags = await appStreamTags(appstream, image.Arn);
     if (tags[tagKey] !== pipeline || (requiredTagKey && tags[requiredTagKey] === undefined)) continue;
-    found.push({ name: image.Name, arn: image.Arn, state: image.State ?? 'unknown', createdTime: image.CreatedTime?.toISOString() ?? '' });
+    const createdTime = image.CreatedTime?.toISOString() ?? '';
+    found.push({ image: { name: image.Name, arn: image.Arn, state: image.State ?? 'unknown', createdTime }, tags });
   }
-  return found.sort((a, b) => b.createdTime.localeCompare(a.createdTime) || b.name.localeCompare(a.name));
+  return found
+    .sort(newestReleasedFirst(({ image, tags }) => ({ id: image.name, created: image.createdTime, tags })))
+    .map(({ image }) => image);
 }

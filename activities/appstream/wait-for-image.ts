@@ -6,7 +6,7 @@
  */
 import type { Image } from '@aws-sdk/client-appstream';
 import { failedState } from './failed-state';
-import { notReady, terminalState } from '../aws/not-ready';
+import { notFound, notReady } from '../aws/not-ready';
 import type { ResourceWatch } from '../aws/state-watcher';
 
 interface AvailableAppStreamImage {
@@ -24,10 +24,7 @@ export async function waitForAppStreamImage(
 }
 
 function judgeImage(name: string, image: Image | undefined, notFoundGraceUntil: string | undefined): AvailableAppStreamImage {
-  if (!image) {
-    if (notFoundGraceUntil && Date.now() < Date.parse(notFoundGraceUntil)) throw notReady(`image ${name} is not visible yet`);
-    throw terminalState('ResourceNotFoundException', `image ${name} does not exist (deleted while the run waited for it?)`);
-  }
+  if (!image) throw notFound('ResourceNotFoundException', `image ${name}`, notFoundGraceUntil);
   const state = image.State ?? 'unknown';
   if (state === 'AVAILABLE') return { name, arn: image.Arn ?? '' };
   if (state === 'FAILED' || state === 'DELETING') {

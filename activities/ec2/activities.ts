@@ -9,9 +9,10 @@ import { resolveFleet, type FleetRequest } from './fleet';
 import { findPipelineImages } from './image-lookup';
 import { tagImage } from './tag-image';
 import type { InstanceSelector } from './instance-lookup';
-import { createRootVolumeTask, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
+import { createRootVolumeTask, TASK_NOT_FOUND_GRACE_MS, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
 import { waitForImageAvailable, type ImageWait } from './wait-for-image';
 import type { Watchers } from '../watchers';
+import { graceFromScheduled } from '../aws/not-ready';
 
 export function createEc2Activities(ec2: EC2Client, watchers: Watchers) {
   return {
@@ -25,7 +26,9 @@ export function createEc2Activities(ec2: EC2Client, watchers: Watchers) {
     disableFastLaunch: (imageId: string) => disableFastLaunch(ec2, imageId),
     waitForFastLaunch: (imageId: string, goal: FastLaunchGoal) => waitForFastLaunch(watchers.fastLaunch, imageId, goal),
     createRootVolumeTask: (request: RootVolumeTaskRequest) => createRootVolumeTask(ec2, request),
-    waitForRootVolumeTask: (taskId: string) => waitForRootVolumeTask(watchers.rootVolumeTasks, taskId),
+    // The wait is scheduled as soon as its task is created, so the grace runs from then; no workflow has to pass it.
+    waitForRootVolumeTask: (taskId: string) =>
+      waitForRootVolumeTask(watchers.rootVolumeTasks, taskId, graceFromScheduled(TASK_NOT_FOUND_GRACE_MS)),
     findPipelineImages: (tagKey: string, pipeline: string, requiredTagKey?: string) =>
       findPipelineImages(ec2, tagKey, pipeline, requiredTagKey),
     tagImage: (imageId: string, tags: Record<string, string>) => tagImage(ec2, imageId, tags),

@@ -15,9 +15,9 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastLaunchSpec } from '../../contracts/ami-pipeline';
 import { awsCall } from '../aws/call';
-import { isAwsErrorCode } from '../aws/errors';
 import { notReady, terminalState } from '../aws/not-ready';
 import { inChunks, type PollAttempt, type ResourceWatch } from '../aws/state-watcher';
+import { describeKnown } from '../aws/unknown-ids';
 
 const PAGE_SIZE = 200;
 
@@ -34,23 +34,16 @@ const isMissing = (status: FastLaunchStatus | undefined): status is { ImageId: s
  */
 export function describeFastLaunch(ec2: EC2Client, imageIds: string[]): Promise<Map<string, FastLaunchStatus>> {
   return inChunks(imageIds, PAGE_SIZE, async (ids) => {
-    const found = new Map<string, FastLaunchStatus>();
-    let asking = ids;
-    while (asking.length) {
-      try {
-        await awsCall('DescribeFastLaunchImages', async () => {
-          for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: asking })) {
-            for (const item of page.FastLaunchImages ?? []) found.set(item.ImageId ?? '', item);
-          }
-        });
-        break;
-      } catch (err) {
-        const missing = isAwsErrorCode(err, 'InvalidAMIID.NotFound') ? asking.filter((id) => String(err).includes(id)) : [];
-        if (!missing.length) throw err;
-        for (const id of missing) found.set(id, { ImageId: id, missing: true });
-        asking = asking.filter((id) => !missing.includes(id));
-      }
-    }
+    const { found, unknown } = await describeKnown(ids, 'InvalidAMIID.NotFound', (asking) =>
+      awsCall('DescribeFastLaunchImages', async () => {
+        const items = new Map<string, FastLaunchStatus>();
+        for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: PAGE_SIZE }, { ImageIds: asking })) {
+          for (const item of page.FastLaunchImages ?? []) items.set(item.ImageId ?? '', item);
+        }
+        return items;
+      }),
+    );
+    for (const id of unknown) found.set(id, { ImageId: id, missing: true });
     return found;
   });
 }

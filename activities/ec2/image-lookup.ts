@@ -7,6 +7,7 @@ import { paginateDescribeImages, type EC2Client, type Filter, type Image } from 
 import { awsCall } from '../aws/call';
 import { exactFilter, FILTER_VALUES, tagFilters } from './filters';
 import { inChunks } from '../aws/state-watcher';
+import { newestReleasedFirst } from '../retention-order';
 
 const PAGE_SIZE = 1000;
 
@@ -43,8 +44,9 @@ interface PipelineImage {
 }
 
 /**
- * This account's images carrying the pipeline's tag (and `requiredTagKey`, when given), newest first.
- * Images without the tag are never listed.
+ * This account's images carrying the pipeline's tag (and `requiredTagKey`, when given), newest released
+ * first (retention-order.ts). Images without the tag are never listed, nor deregistered ones, which EC2
+ * still shows for a while: they are gone.
  */
 export async function findPipelineImages(
   ec2: EC2Client,
@@ -57,8 +59,14 @@ export async function findPipelineImages(
   return images
     .filter((image) => image.State !== 'deregistered' && tagValue(image, tagKey) === pipeline)
     .filter((image) => !requiredTagKey || tagValue(image, requiredTagKey) !== undefined)
-    .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }))
-    .sort((a, b) => b.creationDate.localeCompare(a.creationDate) || b.imageId.localeCompare(a.imageId));
+    .sort(
+      newestReleasedFirst((image) => ({
+        id: image.ImageId ?? '',
+        created: image.CreationDate ?? '',
+        tags: Object.fromEntries((image.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value])),
+      })),
+    )
+    .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }));
 }
 
 export function tagValue(image: Image, key: string): string | undefined {

@@ -10,8 +10,9 @@ import {
   type ReplaceRootVolumeTask,
 } from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
-import { notReady, terminalState } from '../aws/not-ready';
+import { notFound, notReady, terminalState } from '../aws/not-ready';
 import { inChunks, type ResourceWatch } from '../aws/state-watcher';
+import { describeKnown } from '../aws/unknown-ids';
 
 export interface RootVolumeTaskRequest {
   instanceId: string;
@@ -43,34 +44,55 @@ export async function createRootVolumeTask(ec2: EC2Client, request: RootVolumeTa
   return taskId;
 }
 
-/** Many tasks by ID, 50 a request (DescribeReplaceRootVolumeTasks' page limit). */
+/**
+ * Many tasks by ID, 50 a request (DescribeReplaceRootVolumeTasks' page limit). The API has no filter
+ * by task ID and fails the whole request for an unknown one, so an ID EC2 does not know (yet) is left
+ * out, and the others are still answered.
+ */
 export function describeRootVolumeTasks(ec2: EC2Client, taskIds: string[]): Promise<Map<string, ReplaceRootVolumeTask>> {
-  return inChunks(taskIds, 50, (ids) =>
-    awsCall('DescribeReplaceRootVolumeTasks', async () => {
-      const found = new Map<string, ReplaceRootVolumeTask>();
-      for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2 }, { ReplaceRootVolumeTaskIds: ids })) {
-        for (const task of page.ReplaceRootVolumeTasks ?? []) found.set(task.ReplaceRootVolumeTaskId ?? '', task);
-      }
-      return found;
-    }),
-  );
+  return inChunks(taskIds, 50, async (ids) => {
+    const { found } = await describeKnown(ids, 'InvalidReplaceRootVolumeTaskId.NotFound', (asking) =>
+      awsCall('DescribeReplaceRootVolumeTasks', async () => {
+        const tasks = new Map<string, ReplaceRootVolumeTask>();
+        for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2 }, { ReplaceRootVolumeTaskIds: asking })) {
+          for (const task of page.ReplaceRootVolumeTasks ?? []) tasks.set(task.ReplaceRootVolumeTaskId ?? '', task);
+        }
+        return tasks;
+      }),
+    );
+    return found;
+  });
 }
 
-/** One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a person. */
-export async function waitForRootVolumeTask(tasks: ResourceWatch<ReplaceRootVolumeTask>, taskId: string): Promise<string> {
+/**
+ * How long after its create a task may still be unknown to DescribeReplaceRootVolumeTasks (EC2 is
+ * eventually consistent): a pipeline's default `waits.notFoundGrace`.
+ */
+export const TASK_NOT_FOUND_GRACE_MS = 2 * 60_000;
+
+/**
+ * One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a
+ * person. A task not found is "not yet" until `notFoundGraceUntil` (an ISO time), then gone for good.
+ */
+export async function waitForRootVolumeTask(
+  tasks: ResourceWatch<ReplaceRootVolumeTask>,
+  taskId: string,
+  notFoundGraceUntil: string,
+): Promise<string> {
   const task = await tasks.observe(taskId);
-  const state = task?.TaskState ?? 'unknown';
+  if (!task) throw notFound('InvalidReplaceRootVolumeTaskId.NotFound', `task ${taskId}`, notFoundGraceUntil);
+  const state = task.TaskState ?? 'unknown';
   if (state === 'succeeded') return state;
   if (state === 'failed') {
     throw terminalState(
       'ReplaceRootVolumeFailed',
-      `task ${taskId} on ${task?.InstanceId} failed; the original root volume is still attached`,
+      `task ${taskId} on ${task.InstanceId} failed; the original root volume is still attached`,
     );
   }
   if (state === 'failed-detached') {
     throw terminalState(
       'RootVolumeDetached',
-      `INCIDENT: task ${taskId} failed-detached: instance ${task?.InstanceId} has no root volume and needs a person`,
+      `INCIDENT: task ${taskId} failed-detached: instance ${task.InstanceId} has no root volume and needs a person`,
     );
   }
   throw notReady(`task ${taskId} is ${state}`);

@@ -4,7 +4,7 @@
  * when the image ends in a bad state.
  */
 import type { Image } from '@aws-sdk/client-ec2';
-import { notReady, terminalState } from '../aws/not-ready';
+import { notFound, notReady, terminalState } from '../aws/not-ready';
 import type { ResourceWatch } from '../aws/state-watcher';
 
 export interface ImageWait {
@@ -19,18 +19,18 @@ interface AvailableImage {
   snapshotIds: string[];
 }
 
-const FAILED_STATES = new Set(['failed', 'error', 'invalid', 'deregistered']);
+const FAILED_STATES = new Set(['failed', 'error', 'invalid']);
 
 export async function waitForImageAvailable(images: ResourceWatch<Image>, wait: ImageWait): Promise<AvailableImage> {
   return judgeImage(wait, await images.observe(wait.imageId));
 }
 
 function judgeImage(wait: ImageWait, image: Image | undefined): AvailableImage {
-  if (!image) {
-    if (Date.now() < Date.parse(wait.notFoundGraceUntil)) throw notReady(`image ${wait.imageId} is not visible yet`);
-    throw terminalState('InvalidAMIID.NotFound', `image ${wait.imageId} does not exist (still not found after the grace window)`);
-  }
+  if (!image) throw notFound('InvalidAMIID.NotFound', `image ${wait.imageId}`, wait.notFoundGraceUntil);
   const state = image.State ?? 'unknown';
+  // EC2 still shows a deregistered image by ID for a while: it is gone, never going to be available.
+  if (state === 'deregistered')
+    throw terminalState('InvalidAMIID.NotFound', `image ${wait.imageId} was deregistered`, { imageId: wait.imageId });
   if (state === 'available') {
     return {
       imageId: wait.imageId,

@@ -1,50 +1,33 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../core/errors';
 import type { HttpReply } from '../core/service';
 
 /**
- * AWS JSON 1.1 as AppStream speaks it: a JSON object in, a JSON object out,
- * timestamps as epoch seconds, errors as HTTP 400 `{"__type": …, "Message": …}`.
+ * What AppStream's two wire protocols (AWS JSON 1.1 and Smithy RPC v2 CBOR) have in common: the
+ * actions build their answers once, as members and Dates, and each protocol encodes them its way.
  */
 
-export const JSON_11 = 'application/x-amz-json-1.1';
-
+/** A structure's members, as decoded from a request or built for a response. */
 export interface JsonObject {
   [member: string]: unknown;
+}
+
+export interface AppStreamProtocol {
+  /** Whether a request is in this protocol; the headers tell. */
+  matches(headers: IncomingHttpHeaders): boolean;
+  /** The operation a request in this protocol names ('' if none, which is then an unknown operation). */
+  operationOf(path: string, headers: IncomingHttpHeaders): string;
+  /** Throws ApiError (SerializationException) for a body that is not one structure. */
+  parseRequest(body: Buffer, headers: IncomingHttpHeaders): JsonObject;
+  reply(members: JsonObject): HttpReply;
+  error(error: ApiError): HttpReply;
 }
 
 export function serializationError(detail: string): ApiError {
   return new ApiError('SerializationException', detail);
 }
 
-/** The SDK always sends `{}` for an empty request; an empty body is read the same way. */
-export function parseJsonObject(body: string): JsonObject {
-  if (body.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw serializationError('The request body is not valid JSON.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw serializationError('The request body must be a JSON object.');
-  }
-  return parsed as JsonObject;
-}
-
-export function jsonReply(members: JsonObject): HttpReply {
-  // JSON.stringify drops undefined members, which is how AWS omits absent ones.
-  return { status: 200, contentType: JSON_11, body: JSON.stringify(members) };
-}
-
-/**
- * The SDK takes the error type from `__type` and the message from `message` or
- * `Message`; AppStream's error shapes model `Message`, so that also fills the
- * exception's `Message` member. botocore reads either spelling too.
- */
-export function jsonError(error: ApiError): HttpReply {
-  return { status: error.status, contentType: JSON_11, body: JSON.stringify({ __type: error.code, Message: error.message }) };
-}
-
-export function epochSeconds(ms: number): number {
-  return ms / 1000;
+/** A timestamp member: JSON 1.1 writes epoch seconds, RPC v2 CBOR a tag-1 epoch. */
+export function timestamp(ms: number): Date {
+  return new Date(ms);
 }

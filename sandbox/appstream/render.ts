@@ -1,4 +1,4 @@
-import { epochSeconds, type JsonObject } from './protocol';
+import { timestamp, type JsonObject } from './protocol';
 import { LATEST_AGENT_VERSION, type AppStreamFailure, type AppStreamImageRecord, type ImageBuilderRecord } from './state';
 
 /** Images and image builders as AppStream's JSON shapes them (member names as in the SDK's Image and ImageBuilder). */
@@ -14,7 +14,7 @@ function failureMembers(failure: AppStreamFailure | undefined, failedAt: number 
   if (!failure || failedAt === undefined) return {};
   return {
     StateChangeReason: { Code: failure.stateChangeCode, Message: failure.message },
-    [errorListName]: [{ ErrorCode: failure.errorCode, ErrorMessage: failure.message, ErrorTimestamp: epochSeconds(failedAt) }],
+    [errorListName]: [{ ErrorCode: failure.errorCode, ErrorMessage: failure.message, ErrorTimestamp: timestamp(failedAt) }],
   };
 }
 
@@ -32,8 +32,8 @@ export function imageJson(image: AppStreamImageRecord, now: number): JsonObject 
     Platform: image.platform,
     Description: image.description,
     Applications: [],
-    CreatedTime: epochSeconds(image.createdAt),
-    PublicBaseImageReleasedDate: epochSeconds(image.baseReleasedAt),
+    CreatedTime: timestamp(image.createdAt),
+    PublicBaseImageReleasedDate: timestamp(image.baseReleasedAt),
     AppstreamAgentVersion: image.agentVersion,
     // ImagePermissions describes what a shared image grants; the sandbox shares nothing, so it is omitted.
     LatestAppstreamAgentVersion: latestAgentFlag(image.agentVersion),
@@ -58,7 +58,7 @@ export function builderJson(builder: ImageBuilderRecord, now: number): JsonObjec
     Platform: builder.platform,
     IamRoleArn: builder.iamRoleArn,
     State: state,
-    CreatedTime: epochSeconds(builder.createdAt),
+    CreatedTime: timestamp(builder.createdAt),
     EnableDefaultInternetAccess: builder.enableDefaultInternetAccess ?? false,
     AppstreamAgentVersion: builder.agentVersion,
     LatestAppstreamAgentVersion: latestAgentFlag(builder.agentVersion),

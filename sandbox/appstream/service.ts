@@ -1,15 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { appStreamBuilderActions } from './builders';
 import { appStreamImageActions } from './images';
+import { rpcV2Cbor } from './cbor-protocol';
+import { awsJson11 } from './json-protocol';
 import { AppStreamParams } from './params';
-import { jsonError, jsonReply, parseJsonObject, type JsonObject } from './protocol';
+import type { AppStreamProtocol, JsonObject } from './protocol';
 import { appStreamTagActions } from './tags';
 import { appStreamBucketFor } from './throttle';
 import { ApiError } from '../core/errors';
-import type { DecodedCall, HttpReply, ServiceModule } from '../core/service';
+import type { DecodedCall, HttpReply, RawRequest, ServiceModule } from '../core/service';
 import type { AppStreamContext, AppStreamState } from './state';
 
-/** AppStream 2.0 over AWS JSON 1.1: `POST /` with `X-Amz-Target: PhotonAdminProxyService.<Operation>`. */
+/** AppStream 2.0: one set of actions, reached over AWS JSON 1.1 or Smithy RPC v2 CBOR. */
 
 export type AppStreamAction = (params: AppStreamParams, ctx: AppStreamContext) => JsonObject;
 
@@ -19,22 +21,21 @@ const APPSTREAM_ACTIONS: Record<string, AppStreamAction> = {
   ...appStreamTagActions,
 };
 
-const TARGET_PREFIX = 'PhotonAdminProxyService.';
-
-function targetOf(headers: IncomingHttpHeaders): string | undefined {
-  const target = headers['x-amz-target'];
-  return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-}
-
 function isKnown(operation: string): boolean {
   return Object.hasOwn(APPSTREAM_ACTIONS, operation);
 }
 
 /** The body is parsed here rather than in decode, so that a malformed request still counts as a call of its operation. */
-function executeAppStream(operation: string, body: string, ctx: AppStreamContext): HttpReply {
+function executeAppStream(
+  protocol: AppStreamProtocol,
+  operation: string,
+  raw: RawRequest,
+  headers: IncomingHttpHeaders,
+  ctx: AppStreamContext,
+): HttpReply {
   if (!isKnown(operation)) throw new ApiError('UnknownOperationException', `The operation ${operation} is not supported.`);
-  const params = new AppStreamParams(parseJsonObject(body));
-  return jsonReply(APPSTREAM_ACTIONS[operation]!(params, ctx));
+  const params = new AppStreamParams(protocol.parseRequest(raw.bytes, headers));
+  return protocol.reply(APPSTREAM_ACTIONS[operation]!(params, ctx));
 }
 
 /**
@@ -47,23 +48,26 @@ function inAppStreamTerms(error: ApiError): ApiError {
   return error;
 }
 
-export const appStreamService: ServiceModule<AppStreamState> = {
-  name: 'appstream',
+function appStreamOver(protocol: AppStreamProtocol): ServiceModule<AppStreamState> {
+  return {
+    name: 'appstream',
 
-  matches: (headers) => targetOf(headers) !== undefined,
+    matches: (headers) => protocol.matches(headers),
 
-  decode(body: string, _query: string, headers: IncomingHttpHeaders): DecodedCall<AppStreamState> {
-    const operation = targetOf(headers) ?? '';
-    return {
-      action: operation,
-      bucket: isKnown(operation) ? appStreamBucketFor(operation) : undefined,
-      execute: (ctx) => executeAppStream(operation, body, ctx),
-    };
-  },
+    decode(_body: string, _query: string, headers: IncomingHttpHeaders, raw: RawRequest): DecodedCall<AppStreamState> {
+      const operation = protocol.operationOf(raw.path, headers);
+      return {
+        action: operation,
+        bucket: isKnown(operation) ? appStreamBucketFor(operation) : undefined,
+        execute: (ctx) => executeAppStream(protocol, operation, raw, headers, ctx),
+      };
+    },
 
-  encodeError(error: ApiError, _requestId: string): HttpReply {
-    return jsonError(inAppStreamTerms(error));
-  },
-};
+    encodeError: (error: ApiError): HttpReply => protocol.error(inAppStreamTerms(error)),
+  };
+}
+
+export const appStreamJsonService = appStreamOver(awsJson11);
+export const appStreamCborService = appStreamOver(rpcV2Cbor);
 
 export const APPSTREAM_OPERATION_NAMES = Object.keys(APPSTREAM_ACTIONS);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessKeySchema, SANDBOX_ACCESS_KEYS, type AccessKey } from './access-keys';
 import { DURATION_KINDS, PROFILES, PROFILE_NAMES, type DurationKind, type Durations, type ProfileName } from './profiles';
 import { throttleSettingsSchema, type ThrottleSettings } from './throttle';
 
@@ -7,6 +8,7 @@ export interface SandboxConfig {
   profile: ProfileName;
   durations: Durations;
   notFoundWindowMs: number;
+  deregisteredImageVisibleMs: number;
   throttling: ThrottleSettings;
   /**
    * Optional [min, max] ms per duration: each new resource draws its own duration from the range
@@ -15,6 +17,8 @@ export interface SandboxConfig {
   durationRanges?: DurationRanges;
   /** Seeds the draws, so two runs get the same sequence of durations. */
   durationSeed?: number;
+  /** The keys whose SigV4 signatures the sandbox accepts; SANDBOX_ACCESS_KEYS unless configured. */
+  accessKeys: readonly AccessKey[];
 }
 
 export type DurationRanges = Partial<Record<DurationKind, [min: number, max: number]>>;
@@ -33,9 +37,16 @@ export const configOverridesSchema = z.strictObject({
   profile: z.enum(PROFILE_NAMES as [ProfileName, ...ProfileName[]]).optional(),
   durations: perDurationKind(durationMs).optional(),
   notFoundWindowMs: durationMs.optional(),
+  deregisteredImageVisibleMs: durationMs.optional(),
   durationRanges: perDurationKind(durationRange).optional(),
   durationSeed: z.number().int().optional(),
   throttling: throttleSettingsSchema.partial().optional(),
+  /** Replaces the whole set of keys. */
+  accessKeys: z
+    .array(accessKeySchema)
+    .min(1)
+    .refine((keys) => new Set(keys.map((k) => k.accessKeyId)).size === keys.length, 'access key IDs must be unique')
+    .optional(),
 });
 
 export type SandboxConfigOverrides = z.infer<typeof configOverridesSchema>;
@@ -58,11 +69,13 @@ export class ConfigStore {
       profile,
       durations: { ...base.durations, ...definedOnly(this.overrides.durations ?? {}) },
       notFoundWindowMs: this.overrides.notFoundWindowMs ?? base.notFoundWindowMs,
+      deregisteredImageVisibleMs: this.overrides.deregisteredImageVisibleMs ?? base.deregisteredImageVisibleMs,
       throttling: { enabled: true, scale: 1, ...definedOnly(this.overrides.throttling ?? {}) },
       ...(this.overrides.durationRanges && Object.keys(this.overrides.durationRanges).length
         ? { durationRanges: this.overrides.durationRanges }
         : {}),
       ...(this.overrides.durationSeed !== undefined ? { durationSeed: this.overrides.durationSeed } : {}),
+      accessKeys: this.overrides.accessKeys ?? SANDBOX_ACCESS_KEYS,
     };
   }
 
@@ -81,7 +94,13 @@ export class ConfigStore {
 function mergeOverrides(a: SandboxConfigOverrides, b: SandboxConfigOverrides): SandboxConfigOverrides {
   return {
     ...a,
-    ...definedOnly({ profile: b.profile, notFoundWindowMs: b.notFoundWindowMs, durationSeed: b.durationSeed }),
+    ...definedOnly({
+      profile: b.profile,
+      notFoundWindowMs: b.notFoundWindowMs,
+      deregisteredImageVisibleMs: b.deregisteredImageVisibleMs,
+      durationSeed: b.durationSeed,
+      accessKeys: b.accessKeys,
+    }),
     durations: { ...a.durations, ...definedOnly(b.durations ?? {}) },
     ...(a.durationRanges || b.durationRanges ? { durationRanges: { ...a.durationRanges, ...definedOnly(b.durationRanges ?? {}) } } : {}),
     throttling: { ...a.throttling, ...definedOnly(b.throttling ?? {}) },

@@ -27,8 +27,13 @@ export type ProfileName = 'test' | 'demo' | 'realistic';
 
 export interface Profile {
   durations: Durations;
-  /** How long a new image stays invisible to describes (EC2's eventual consistency). */
+  /**
+   * How long a new resource stays invisible to describes (EC2's eventual consistency): EC2 images,
+   * instances, snapshots, fast-launch settings and replace-root-volume tasks, and AppStream images.
+   */
   notFoundWindowMs: number;
+  /** How long DescribeImages by ID still shows a deregistered AMI (AWS: "a short interval"; it publishes no figure). */
+  deregisteredImageVisibleMs: number;
 }
 
 const SECOND = 1000;
@@ -48,6 +53,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       builderTransition: 500,
     },
     notFoundWindowMs: 0,
+    deregisteredImageVisibleMs: 1 * SECOND,
   },
   // For watching a pipeline live in the Temporal UI.
   demo: {
@@ -62,6 +68,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       builderTransition: 10 * SECOND,
     },
     notFoundWindowMs: 2 * SECOND,
+    deregisteredImageVisibleMs: 1 * MINUTE,
   },
   // Roughly what AWS takes for a Windows image, for benchmarks of polling cost.
   realistic: {
@@ -76,6 +83,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       builderTransition: 5 * MINUTE,
     },
     notFoundWindowMs: 2 * SECOND,
+    deregisteredImageVisibleMs: 15 * MINUTE,
   },
 };
 

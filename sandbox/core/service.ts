@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Caller } from './access-keys';
 import type { SandboxConfig } from './config';
 import type { ApiError } from './errors';
 import type { FailurePlans } from './failures';
@@ -10,12 +11,22 @@ import type { BucketSpec } from './throttle';
 export interface HttpReply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
+  /** Protocol headers besides Content-Type (RPC v2's `smithy-protocol`). */
+  headers?: Record<string, string>;
+}
+
+/** What a binary or path-routed protocol needs beyond the text body: the bytes as sent and the URL path. */
+export interface RawRequest {
+  path: string;
+  bytes: Buffer;
 }
 
 /** Everything an action may read or change; `S` is the state as its service sees it. */
 export interface ServiceContext<S extends SharedState> {
   requestId: string;
+  /** Who signed the request: later code reads the caller's account and Region from here. */
+  caller: Caller;
   state: S;
   config: SandboxConfig;
   failures: FailurePlans;
@@ -36,7 +47,7 @@ export interface DecodedCall<S extends SharedState> {
 export interface ServiceModule<S extends SharedState> {
   readonly name: ServiceName;
   matches(headers: IncomingHttpHeaders): boolean;
-  /** Throws ApiError for a request it cannot understand. */
-  decode(body: string, query: string, headers: IncomingHttpHeaders): DecodedCall<S>;
+  /** Throws ApiError for a request it cannot understand. `body` is the bytes read as UTF-8, for the text protocols. */
+  decode(body: string, query: string, headers: IncomingHttpHeaders, raw: RawRequest): DecodedCall<S>;
   encodeError(error: ApiError, requestId: string): HttpReply;
 }

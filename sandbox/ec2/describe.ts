@@ -21,6 +21,8 @@ export interface DescribeSpec<T extends { seq: number; tags?: Tags }> {
   maxResults: {
     min: number;
     max: number;
+    /** Where AWS documents that a larger value returns at most `max` items rather than failing. */
+    largerReturnsMax?: boolean;
     /** The ID list's name in EC2's error when MaxResults comes with IDs; omit where AWS allows both. */
     exclusiveWithIds?: string;
   };

@@ -102,10 +102,10 @@ export function dumpEc2(state: Ec2State): Ec2Dump {
     images: [...ec2.images.values()].map((i) => ({
       id: i.id,
       name: i.name,
-      state: i.deregistered ? 'deregistered' : imageState(i, now),
+      state: imageState(i, now),
       ownerId: i.ownerId,
       visible: isImageVisible(i, now),
-      deregistered: i.deregistered,
+      deregistered: i.deregistered !== undefined,
       tags: tagObject(i.tags),
       snapshotIds: i.blockDeviceMappings.map((m) => m.snapshotId),
       stateReason: i.stateReason,

@@ -1,3 +1,4 @@
+import { isVisible, newVisibility } from './consistency';
 import { describeAction } from './describe';
 import { imageState } from './images';
 import { requireLaunchTemplateByName } from './launch-templates';
@@ -24,8 +25,13 @@ const USER_INITIATED = 'Client.UserInitiated';
 const LIFECYCLE_TRANSITION = 'Client.UserInitiated - Lifecycle state transition';
 
 /** A disabled image is no longer a fast-launch image at all, so describes leave it out. */
-function isListed(record: FastLaunchRecord, now: number): boolean {
+function isEnabled(record: FastLaunchRecord, now: number): boolean {
   return record.lifecycle.stateAt(now) !== 'disabled';
+}
+
+/** What describes see: enabled settings past the consistency window. */
+function isListed(record: FastLaunchRecord, now: number): boolean {
+  return isEnabled(record, now) && isVisible(record, now);
 }
 
 export function transitionReason(record: FastLaunchRecord, state: FastLaunchState): string {
@@ -156,6 +162,7 @@ function enableFastLaunch(params: Ec2Params, ctx: Ec2Context): XmlObject {
     ownerId: image.ownerId,
     ...request,
     lifecycle: state.timeline<FastLaunchState>('enabling', now).then('enabled', ctx.config.durations.fastLaunch),
+    visibility: newVisibility(state, ctx.config.notFoundWindowMs),
     reasons: {},
   };
   state.ec2.fastLaunch.set(image.id, record);
@@ -172,7 +179,7 @@ function disableFastLaunch(params: Ec2Params, ctx: Ec2Context): XmlObject {
   dryRunGate(params);
   const now = state.clock.now();
   const record = state.ec2.fastLaunch.get(image.id);
-  if (!record || !isListed(record, now)) {
+  if (!record || !isEnabled(record, now)) {
     throw new ApiError('InvalidParameter', `Windows fast launch is not enabled for image ${image.id}.`);
   }
   if (record.lifecycle.stateAt(now) !== 'disabling') {

@@ -1,8 +1,9 @@
 import { applyMappingRequest, ebsMappingXml, readMappingRequests, type MappingRequest } from './block-devices';
 import { describeAction } from './describe';
-import { isImageVisible, requireInstances, requireRegisteredImage, requireVisibleImages } from './lookup';
+import { isImageVisible, requireDescribableImages, requireInstances, requireRegisteredImage } from './lookup';
 import type { Ec2Params } from './params';
-import { dryRunGate, iso, platformDetails, tagSetXml } from './render';
+import { dryRunGate, isoSeconds, platformDetails, tagSetXml } from './render';
+import { newVisibility } from './consistency';
 import { drawDuration } from '../core/duration-draw';
 import { createSnapshot } from './storage';
 import { ApiError } from '../core/errors';
@@ -26,7 +27,8 @@ function validateImageName(name: string): void {
   }
 }
 
-export function imageState(image: ImageRecord, now: number): ImageState | 'disabled' {
+export function imageState(image: ImageRecord, now: number): ImageState | 'disabled' | 'deregistered' {
+  if (image.deregistered) return 'deregistered';
   return image.disabled ? 'disabled' : image.lifecycle.stateAt(now);
 }
 
@@ -37,7 +39,7 @@ function imageXml(image: ImageRecord, now: number): XmlObject {
     imageLocation: `${image.ownerAlias ?? image.ownerId}/${image.name}`,
     imageState: state,
     imageOwnerId: image.ownerId,
-    creationDate: iso(image.createdAt),
+    creationDate: isoSeconds(image.createdAt),
     isPublic: image.isPublic,
     architecture: image.architecture,
     imageType: 'machine',
@@ -54,7 +56,12 @@ function imageXml(image: ImageRecord, now: number): XmlObject {
     hypervisor: 'xen',
     enaSupport: true,
     sriovNetSupport: 'simple',
+    bootMode: image.bootMode,
+    tpmSupport: image.tpmSupport,
+    deprecationTime: image.deprecationTime === undefined ? undefined : isoSeconds(image.deprecationTime),
+    imdsSupport: image.imdsSupport,
     sourceInstanceId: image.sourceInstanceId,
+    // The sandbox has no EnableImageDeregistrationProtection, so protection is always off.
     deregistrationProtection: 'disabled',
     stateReason: state === 'failed' && image.stateReason ? { ...image.stateReason } : undefined,
   };
@@ -112,6 +119,7 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
     throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
   }
   const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.ownerId === ACCOUNT_ID && i.name === name);
+  const sourceImage = state.ec2.images.get(instance!.imageId);
   if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
 
   const imageId = newId('ami');
@@ -125,6 +133,7 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
       description: `Created by CreateImage(${instanceId}) for ${imageId}`,
       tags: snapshotTags,
       completesAfterMs: buildMs,
+      visibleAfterMs: config.notFoundWindowMs,
     });
     return { ...device, snapshotId: snapshot.id };
   });
@@ -142,9 +151,12 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
     tags: new Map(tagSpecs.filter((t) => t.resourceType === 'image').flatMap((t) => [...t.tags])),
     createdAt: now,
     lifecycle: state.timeline<ImageState>('pending', now).then('available', buildMs),
-    visibility: state.timeline<'hidden' | 'visible'>('hidden', now).then('visible', config.notFoundWindowMs),
+    visibility: newVisibility(state, config.notFoundWindowMs),
     sourceInstanceId: instanceId,
-    deregistered: false,
+    // An image keeps the boot settings of the AMI its instance came from.
+    bootMode: sourceImage?.bootMode,
+    tpmSupport: sourceImage?.tpmSupport,
+    imdsSupport: sourceImage?.imdsSupport,
     disabled: false,
   };
   state.ec2.images.set(imageId, image);
@@ -168,7 +180,7 @@ const IMAGE_FILTERS = (now: number): FilterTable<ImageRecord> => ({
   'root-device-type': () => ['ebs'],
   'virtualization-type': () => ['hvm'],
   hypervisor: () => ['xen'],
-  'creation-date': (i) => [iso(i.createdAt)],
+  'creation-date': (i) => [isoSeconds(i.createdAt)],
   'source-instance-id': (i) => [i.sourceInstanceId],
   'state-reason-code': (i) => [i.stateReason?.code],
   'state-reason-message': (i) => [i.stateReason?.message],
@@ -196,21 +208,28 @@ function executableBy(image: ImageRecord, users: string[]): boolean {
   );
 }
 
-/** Owner.N, ExecutableBy.N and IncludeDisabled as one predicate. */
-function imageSelection(params: Ec2Params): (image: ImageRecord) => boolean {
+/** A deprecated AMI is left out unless asked for; its owner always sees it (EC2 API reference, IncludeDeprecated). */
+function deprecationShown(image: ImageRecord, includeDeprecated: boolean, now: number): boolean {
+  const deprecated = image.deprecationTime !== undefined && image.deprecationTime <= now;
+  return !deprecated || includeDeprecated || image.ownerId === ACCOUNT_ID;
+}
+
+/** Owner.N, ExecutableBy.N, IncludeDisabled and IncludeDeprecated as one predicate. */
+function imageSelection(params: Ec2Params, state: Ec2State): (image: ImageRecord) => boolean {
   const owners = params.stringList('Owner');
   const users = params.stringList('ExecutableBy');
   const includeDisabled = params.bool('IncludeDisabled') ?? false;
-  // Nothing in the sandbox is deprecated, so IncludeDeprecated changes nothing.
-  params.bool('IncludeDeprecated');
-  return (i) => (includeDisabled || !i.disabled) && ownedBy(i, owners) && executableBy(i, users);
+  const includeDeprecated = params.bool('IncludeDeprecated') ?? false;
+  const now = state.clock.now();
+  return (i) =>
+    (includeDisabled || !i.disabled) && deprecationShown(i, includeDeprecated, now) && ownedBy(i, owners) && executableBy(i, users);
 }
 
 const describeImages = describeAction<ImageRecord>({
   action: 'DescribeImages',
   idParameter: 'ImageId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'imageIds' },
-  require: requireVisibleImages,
+  require: requireDescribableImages,
   all: (state, now) => [...state.ec2.images.values()].filter((i) => isImageVisible(i, now)),
   filters: (_state, now) => IMAGE_FILTERS(now),
   narrow: imageSelection,
@@ -218,14 +237,14 @@ const describeImages = describeAction<ImageRecord>({
 });
 
 function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
-  const { state } = ctx;
+  const { state, config } = ctx;
   const image = requireRegisteredImage(state, params.requiredString('ImageId'));
   const deleteSnapshots = params.bool('DeleteAssociatedSnapshots') ?? false;
   dryRunGate(params);
   if (image.ownerId !== ACCOUNT_ID) {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to deregister ${image.id}; it is owned by ${image.ownerId}.`, 403);
   }
-  image.deregistered = true;
+  image.deregistered = state.timeline<'shown' | 'dropped'>('shown').then('dropped', config.deregisteredImageVisibleMs);
   // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
   state.ec2.fastLaunch.delete(image.id);
   if (!deleteSnapshots) return { return: true };

@@ -1,6 +1,8 @@
 import { applyMappingRequest, readMappingRequests } from './block-devices';
 import { describeAction } from './describe';
-import { isInstanceVisible, requireInstances, requireRegisteredImage } from './lookup';
+import { isVisible, newVisibility } from './consistency';
+import { isInstanceVisible, requireDescribableInstances, requireInstances, requireRegisteredImage } from './lookup';
+import { networkInterfacesXml, readMetadataOptions, readSubnet } from './instance-details';
 import type { Ec2Params } from './params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
 import { createVolume } from './storage';
@@ -9,22 +11,48 @@ import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
 import { ACCOUNT_ID } from '../core/state';
-import { AVAILABILITY_ZONE, type ImageRecord, type InstanceRecord, type InstanceState, type Ec2State, type Ec2Context } from './state';
+import {
+  AVAILABILITY_ZONE,
+  DEFAULT_VPC_ID,
+  type ImageRecord,
+  type InstanceRecord,
+  type InstanceState,
+  type Ec2State,
+  type Ec2Context,
+  type MetadataOptions,
+} from './state';
 
 /** EC2 instances: RunInstances, DescribeInstances, TerminateInstances. */
 
 /** Keeps one call from building an unbounded fleet in memory. */
 const MAX_INSTANCES_PER_CALL = 1000;
 
+/** The states a user's shutdown leads to, and what EC2 reports for them. */
+const SHUT_DOWN: ReadonlySet<InstanceState> = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+const USER_SHUTDOWN = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+
+/** EC2's StateTransitionReason: `User initiated (2024-01-02 03:04:05 GMT)`. */
+function transitionReason(instance: InstanceRecord, state: InstanceState): string {
+  if (!SHUT_DOWN.has(state)) return '';
+  const at = instance.lifecycle.plannedAt('shutting-down') ?? instance.lifecycle.plannedAt('stopping');
+  return at === undefined ? 'User initiated' : `User initiated (${iso(at).slice(0, 19).replace('T', ' ')} GMT)`;
+}
+
+function stateReasonXml(state: InstanceState): XmlObject | undefined {
+  if (state === 'pending') return { code: 'pending', message: 'pending' };
+  return SHUT_DOWN.has(state) ? { ...USER_SHUTDOWN } : undefined;
+}
+
 function instanceXml(instance: InstanceRecord, now: number): XmlObject {
   const state = instance.lifecycle.stateAt(now);
+  const metadata = instance.metadataOptions;
   return {
     instanceId: instance.id,
     imageId: instance.imageId,
     instanceState: instanceStateXml(state),
     privateDnsName: `ip-${instance.privateIpAddress.replaceAll('.', '-')}.ec2.internal`,
     dnsName: '',
-    reason: state === 'terminated' || state === 'shutting-down' ? 'User initiated' : '',
+    reason: transitionReason(instance, state),
     amiLaunchIndex: instance.amiLaunchIndex,
     productCodes: [],
     instanceType: instance.instanceType,
@@ -32,8 +60,13 @@ function instanceXml(instance: InstanceRecord, now: number): XmlObject {
     placement: { availabilityZone: AVAILABILITY_ZONE, groupName: '', tenancy: 'default' },
     platform: instance.platform === 'windows' ? 'windows' : undefined,
     monitoring: { state: 'disabled' },
-    privateIpAddress: instance.privateIpAddress,
+    // A terminated instance has left its subnet: EC2 no longer reports its network.
+    subnetId: state === 'terminated' ? undefined : instance.subnetId,
+    vpcId: state === 'terminated' ? undefined : DEFAULT_VPC_ID,
+    privateIpAddress: state === 'terminated' ? undefined : instance.privateIpAddress,
+    sourceDestCheck: true,
     groupSet: [],
+    stateReason: stateReasonXml(state),
     architecture: instance.architecture,
     rootDeviceType: 'ebs',
     rootDeviceName: instance.rootDeviceName,
@@ -50,8 +83,17 @@ function instanceXml(instance: InstanceRecord, now: number): XmlObject {
     clientToken: instance.clientToken,
     tagSet: tagSetXml(instance.tags),
     hypervisor: 'xen',
+    networkInterfaceSet: state === 'terminated' ? [] : networkInterfacesXml(instance),
     ebsOptimized: false,
     enaSupport: true,
+    metadataOptions: {
+      state: state === 'pending' ? 'pending' : 'applied',
+      httpTokens: metadata.httpTokens,
+      httpPutResponseHopLimit: metadata.httpPutResponseHopLimit,
+      httpEndpoint: metadata.httpEndpoint,
+      httpProtocolIpv6: metadata.httpProtocolIpv6,
+      instanceMetadataTags: metadata.instanceMetadataTags,
+    },
     ...platformDetails(instance.platform),
   };
 }
@@ -98,10 +140,13 @@ function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, la
     launchTime: now,
     amiLaunchIndex: index,
     privateIpAddress: `10.0.${Math.floor(state.ec2.instances.size / 250) % 250}.${(state.ec2.instances.size % 250) + 4}`,
+    subnetId: launch.subnetId,
+    metadataOptions: { ...launch.metadataOptions },
     clientToken: launch.clientToken,
     tags: new Map(instanceTags),
     devices,
     lifecycle: state.timeline<InstanceState>('pending', now).then('running', ctx.config.durations.instance),
+    visibility: newVisibility(state, ctx.config.notFoundWindowMs),
   };
   state.ec2.instances.set(id, instance);
   return instance;
@@ -111,6 +156,8 @@ interface Launch {
   reservationId: string;
   instanceType: string;
   clientToken?: string;
+  subnetId: string;
+  metadataOptions: MetadataOptions;
   mappings: ReturnType<typeof readMappingRequests>;
   tags: Map<string, Map<string, string>>;
 }
@@ -131,7 +178,9 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const clientToken = params.string('ClientToken');
   const tagSpecs = params.tagSpecifications(['instance', 'volume']);
   const mappings = readMappingRequests(params);
+  const subnetId = readSubnet(params);
   const image = requireRegisteredImage(state, imageId);
+  const metadataOptions = readMetadataOptions(params, image);
   dryRunGate(params);
 
   const now = state.clock.now();
@@ -150,6 +199,8 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
     reservationId: newId('r'),
     instanceType: params.string('InstanceType') ?? 'm5.large',
     clientToken,
+    subnetId,
+    metadataOptions,
     mappings,
     tags,
   };
@@ -175,14 +226,18 @@ const INSTANCE_FILTERS = (now: number): FilterTable<InstanceRecord> => ({
   'availability-zone': () => [AVAILABILITY_ZONE],
   'root-device-name': (i) => [i.rootDeviceName],
   'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
+  'vpc-id': () => [DEFAULT_VPC_ID],
+  'subnet-id': (i) => [i.subnetId],
+  'private-ip-address': (i) => [i.privateIpAddress],
+  'metadata-options.http-tokens': (i) => [i.metadataOptions.httpTokens],
 });
 
 const describeInstances = describeAction<InstanceRecord>({
   action: 'DescribeInstances',
   idParameter: 'InstanceId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
-  require: requireInstances,
-  all: (state, now) => [...state.ec2.instances.values()].filter((i) => isInstanceVisible(i, now)),
+  require: requireDescribableInstances,
+  all: (state, now) => [...state.ec2.instances.values()].filter((i) => isInstanceVisible(i, now) && isVisible(i, now)),
   filters: (_state, now) => INSTANCE_FILTERS(now),
   render: (items, _state, now) => ({ reservationSet: reservationsXml(items, now) }),
 });

@@ -1,5 +1,6 @@
 import { ApiError } from '../core/errors';
 import { isWellFormedId, type IdPrefix } from '../core/ids';
+import { isVisible, type Visibility } from './consistency';
 import type {
   ImageRecord,
   InstanceRecord,
@@ -35,28 +36,48 @@ function resolve<T>(kind: Kind<T>, state: Ec2State, ids: string[]): T[] {
   return [...new Set(ids)].map((id) => kind.find(state, id, now)!);
 }
 
-/** Images as a describe sees them: not deregistered, and past the eventual-consistency window. */
-export function isImageVisible(image: ImageRecord, now: number): boolean {
-  return !image.deregistered && image.visibility.stateAt(now) === 'visible';
+/** A kind as describes see it: what mutations find, once past its eventual-consistency window. */
+function seenByDescribes<T extends { visibility: Visibility }>(kind: Kind<T>): Kind<T> {
+  return {
+    ...kind,
+    find: (state, id, now) => {
+      const found = kind.find(state, id, now);
+      return found && isVisible(found, now) ? found : undefined;
+    },
+  };
 }
 
-const visibleImages: Kind<ImageRecord> = {
+/** Images as a listing sees them: registered, and past the eventual-consistency window. */
+export function isImageVisible(image: ImageRecord, now: number): boolean {
+  return !image.deregistered && isVisible(image, now);
+}
+
+/** For mutations: server-side truth, not subject to the describe consistency window. */
+const registeredImages: Kind<ImageRecord> = {
   prefix: 'ami',
   malformedCode: 'InvalidAMIID.Malformed',
   notFoundCode: 'InvalidAMIID.NotFound',
   notFoundMessage: (ids) => `The image id '[${ids.join(', ')}]' does not exist`,
-  find: (state, id, now) => {
-    const image = state.ec2.images.get(id);
-    return image && isImageVisible(image, now) ? image : undefined;
-  },
-};
-
-/** For mutations: server-side truth, not subject to the describe consistency window. */
-const registeredImages: Kind<ImageRecord> = {
-  ...visibleImages,
   find: (state, id) => {
     const image = state.ec2.images.get(id);
     return image && !image.deregistered ? image : undefined;
+  },
+};
+
+const visibleImages = seenByDescribes(registeredImages);
+
+/**
+ * DescribeImages by ID, as the EC2 API reference describes it: a recently deregistered image is still
+ * returned (state `deregistered`) for a short interval, then left out of the results; once no instance
+ * launched from it is left, its ID is not found at all.
+ */
+const describableImages: Kind<ImageRecord> = {
+  ...registeredImages,
+  find: (state, id, now) => {
+    const image = state.ec2.images.get(id);
+    if (!image?.deregistered) return image && isVisible(image, now) ? image : undefined;
+    const launchedFromIt = [...state.ec2.instances.values()].some((i) => i.imageId === id && i.lifecycle.stateAt(now) !== 'terminated');
+    return image.deregistered.stateAt(now) === 'shown' || launchedFromIt ? image : undefined;
   },
 };
 
@@ -65,6 +86,7 @@ export function isInstanceVisible(instance: InstanceRecord, now: number): boolea
   return terminatedAt === undefined || now < terminatedAt + TERMINATED_VISIBLE_MS;
 }
 
+/** Server-side truth for mutations; DescribeInstances also waits out the consistency window. */
 const instances: Kind<InstanceRecord> = {
   prefix: 'i',
   malformedCode: 'InvalidInstanceID.Malformed',
@@ -121,9 +143,16 @@ const replaceRootVolumeTasks: Kind<ReplaceRootVolumeTaskRecord> = {
 };
 
 export const requireVisibleImages = (state: Ec2State, ids: string[]) => resolve(visibleImages, state, ids);
+export function requireDescribableImages(state: Ec2State, ids: string[]): ImageRecord[] {
+  const now = state.clock.now();
+  return resolve(describableImages, state, ids).filter((image) => image.deregistered?.stateAt(now) !== 'dropped');
+}
 export const requireRegisteredImage = (state: Ec2State, id: string) => resolve(registeredImages, state, [id])[0]!;
 export const requireInstances = (state: Ec2State, ids: string[]) => resolve(instances, state, ids);
+export const requireDescribableInstances = (state: Ec2State, ids: string[]) => resolve(seenByDescribes(instances), state, ids);
 export const requireSnapshots = (state: Ec2State, ids: string[]) => resolve(snapshots, state, ids);
+export const requireDescribableSnapshots = (state: Ec2State, ids: string[]) => resolve(seenByDescribes(snapshots), state, ids);
 export const requireVolumes = (state: Ec2State, ids: string[]) => resolve(volumes, state, ids);
 export const requireLaunchTemplates = (state: Ec2State, ids: string[]) => resolve(launchTemplates, state, ids);
-export const requireReplaceRootVolumeTasks = (state: Ec2State, ids: string[]) => resolve(replaceRootVolumeTasks, state, ids);
+export const requireDescribableReplaceRootVolumeTasks = (state: Ec2State, ids: string[]) =>
+  resolve(seenByDescribes(replaceRootVolumeTasks), state, ids);

@@ -5,6 +5,8 @@ import type { Ec2Params } from './params';
 interface PageRules {
   min: number;
   max: number;
+  /** Where AWS documents that a larger value returns at most `max` items rather than failing. */
+  largerReturnsMax?: boolean;
   /** The name of the ID-list parameter that MaxResults may not be combined with. */
   idParameter: string;
   idsGiven: boolean;
@@ -18,11 +20,16 @@ export function readEc2Page(params: Ec2Params, rules: PageRules): PageRequest {
     if (rules.idsGiven) {
       throw invalidParameterCombination(`The parameter ${rules.idParameter} cannot be used with the parameter maxResults`);
     }
+    if (maxResults > rules.max && rules.largerReturnsMax) return { maxResults: rules.max, nextToken: pageToken(nextToken) };
     if (maxResults < rules.min || maxResults > rules.max) {
       throw invalidParameterValue(
         `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${rules.min} and ${rules.max}.`,
       );
     }
   }
-  return { maxResults, nextToken: nextToken === '' ? undefined : nextToken };
+  return { maxResults, nextToken: pageToken(nextToken) };
+}
+
+function pageToken(raw: string | undefined): string | undefined {
+  return raw === '' ? undefined : raw;
 }

@@ -11,6 +11,9 @@ export interface TagSpecification {
   tags: Map<string, string>;
 }
 
+/** EC2's limit on the values of one filter. */
+const MAX_FILTER_VALUES = 200;
+
 /** Typed, validating access to a decoded EC2 Query request (or a nested part of one). */
 export class Ec2Params {
   constructor(
@@ -71,7 +74,13 @@ export class Ec2Params {
   }
 
   filters(): Filter[] {
-    return this.structList('Filter').map((f) => ({ name: f.requiredString('Name'), values: f.stringList('Value') }));
+    return this.structList('Filter').map((f) => {
+      const values = f.stringList('Value');
+      if (values.length > MAX_FILTER_VALUES) {
+        throw new ApiError('FilterLimitExceeded', `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`);
+      }
+      return { name: f.requiredString('Name'), values };
+    });
   }
 
   tagList(name = 'Tag'): Map<string, string> {

@@ -10,6 +10,11 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** AMI dates (CreationDate, DeprecationTime) come in whole seconds: `2024-01-02T03:04:05.000Z`. */
+export function isoSeconds(ms: number): string {
+  return iso(Math.floor(ms / 1000) * 1000);
+}
+
 /** AWS omits tagSet for an untagged resource. */
 export function tagSetXml(tags: Tags): XmlObject[] | undefined {
   if (tags.size === 0) return undefined;

@@ -3,7 +3,8 @@ import { drawDuration } from '../core/duration-draw';
 import { validateInitializationRate } from './block-devices';
 import { describeAction } from './describe';
 import { imageState } from './images';
-import { requireInstances, requireRegisteredImage, requireReplaceRootVolumeTasks, requireSnapshots } from './lookup';
+import { newVisibility, isVisible } from './consistency';
+import { requireDescribableReplaceRootVolumeTasks, requireInstances, requireRegisteredImage, requireSnapshots } from './lookup';
 import type { Ec2Params } from './params';
 import { dryRunGate, iso, platformDetails, tagSetXml } from './render';
 import { ApiError, invalidParameterCombination, invalidParameterValue } from '../core/errors';
@@ -141,6 +142,7 @@ function createTask(ctx: Ec2Context, request: TaskRequest, now: number): Replace
       .timeline<ReplaceRootVolumeTaskState>('pending', now)
       .then('in-progress', drawDuration(state, config, 'replaceRootVolumePending'))
       .then('succeeded', drawDuration(state, config, 'replaceRootVolumeInProgress')),
+    visibility: newVisibility(state, config.notFoundWindowMs),
     settled: false,
   };
   state.ec2.replaceRootVolumeTasks.set(task.id, task);
@@ -178,8 +180,8 @@ const describeReplaceRootVolumeTasks = describeAction<ReplaceRootVolumeTaskRecor
   action: 'DescribeReplaceRootVolumeTasks',
   idParameter: 'ReplaceRootVolumeTaskId',
   maxResults: { min: 1, max: 50, exclusiveWithIds: 'replaceRootVolumeTaskIds' },
-  require: requireReplaceRootVolumeTasks,
-  all: (state) => [...state.ec2.replaceRootVolumeTasks.values()],
+  require: requireDescribableReplaceRootVolumeTasks,
+  all: (state, now) => [...state.ec2.replaceRootVolumeTasks.values()].filter((t) => isVisible(t, now)),
   filters: () => TASK_FILTERS,
   render: (items, _state, now) => ({ replaceRootVolumeTaskSet: items.map((t) => taskXml(t, now)) }),
 });

@@ -1,6 +1,7 @@
 import { createLaunchTemplate } from './launch-templates';
 import { createSnapshot } from './storage';
-import type { ImageState, Platform, Ec2State } from './state';
+import { visibleSince } from './consistency';
+import type { BootMode, ImageState, Platform, Ec2State } from './state';
 
 /** The public base AMIs every sandbox starts with, so RunInstances works out of the box. */
 
@@ -27,7 +28,13 @@ interface BaseImage {
   rootDeviceName: string;
   volumeSize: number;
   createdAt: string;
+  bootMode: BootMode;
+  tpmSupport?: 'v2.0';
+  imdsSupport?: 'v2.0';
 }
+
+/** AWS sets every public AMI to be deprecated two years after its creation. */
+const PUBLIC_AMI_LIFETIME_MS = 2 * 365 * 24 * 60 * 60 * 1000;
 
 const BASE_IMAGES: BaseImage[] = [
   {
@@ -39,6 +46,9 @@ const BASE_IMAGES: BaseImage[] = [
     rootDeviceName: '/dev/sda1',
     volumeSize: 30,
     createdAt: '2026-11-12T08:12:41.000Z',
+    // As Amazon's current Windows Server AMIs: UEFI with NitroTPM.
+    bootMode: 'uefi',
+    tpmSupport: 'v2.0',
   },
   {
     id: LINUX_BASE_AMI_ID,
@@ -49,6 +59,9 @@ const BASE_IMAGES: BaseImage[] = [
     rootDeviceName: '/dev/xvda',
     volumeSize: 8,
     createdAt: '2026-11-10T21:03:17.000Z',
+    // As Amazon Linux 2023's AMIs: UEFI where the instance type has it, IMDSv2 only.
+    bootMode: 'uefi-preferred',
+    imdsSupport: 'v2.0',
   },
 ];
 
@@ -88,8 +101,11 @@ export function seedBaseImages(state: Ec2State): void {
       tags: new Map(),
       createdAt,
       lifecycle: state.timeline<ImageState>('available', createdAt),
-      visibility: state.timeline<'hidden' | 'visible'>('visible', createdAt),
-      deregistered: false,
+      visibility: visibleSince(state, createdAt),
+      bootMode: base.bootMode,
+      tpmSupport: base.tpmSupport,
+      imdsSupport: base.imdsSupport,
+      deprecationTime: createdAt + PUBLIC_AMI_LIFETIME_MS,
       disabled: false,
     });
   }

@@ -8,6 +8,8 @@ import { replaceRootVolumeActions } from './replace-root-volume';
 import { settleReplaceRootVolumeTasks } from './root-volume-swap';
 import { storageActions } from './storage';
 import { tagActions } from './tags';
+import { checkVersion, invalidAction } from './api-versions';
+import { checkKnownParameters } from './known-parameters';
 import { ApiError } from '../core/errors';
 import { decodeForm, encodeXmlError, encodeXmlResponse, type FormNode, type XmlObject } from '../core/query-protocol';
 import type { DecodedCall, HttpReply, ServiceModule } from '../core/service';
@@ -37,11 +39,14 @@ function decodeParams(body: string, query: string): FormNode {
   return { ...decodeForm(query), ...form };
 }
 
-function executeEc2(action: string, params: Ec2Params, ctx: Ec2Context): HttpReply {
+/** AWS checks the action, the version and every parameter's name before it reads any value. */
+function executeEc2(action: string, form: FormNode, ctx: Ec2Context): HttpReply {
   const handler = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
-  if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
+  if (!handler) throw invalidAction(action);
+  checkVersion(action, typeof form.Version === 'string' ? form.Version : undefined);
+  checkKnownParameters(action, form);
   settleReplaceRootVolumeTasks(ctx.state);
-  return { status: 200, contentType: XML, body: encodeXmlResponse(action, ctx.requestId, handler(params, ctx)) };
+  return { status: 200, contentType: XML, body: encodeXmlResponse(action, ctx.requestId, handler(new Ec2Params(form), ctx)) };
 }
 
 export const ec2Service: ServiceModule<Ec2State> = {
@@ -56,13 +61,12 @@ export const ec2Service: ServiceModule<Ec2State> = {
     if (typeof action !== 'string' || action === '') {
       throw new ApiError('MissingAction', 'The request must contain the parameter Action');
     }
-    const params = new Ec2Params(root);
     // Filters or MaxResults move some describes to the larger bucket, as AWS documents.
     const filteredOrPaginated = root.Filter !== undefined || root.MaxResults !== undefined;
     return {
       action,
       bucket: ec2BucketFor(action, filteredOrPaginated),
-      execute: (ctx) => executeEc2(action, params, ctx),
+      execute: (ctx) => executeEc2(action, root, ctx),
     };
   },
 

@@ -1,10 +1,15 @@
 import type { ServiceContext } from '../core/service';
 import type { SharedState, Tags } from '../core/state';
 import type { Timeline } from '../core/timeline';
+import type { Visibility } from './consistency';
 
 /** EC2's resources and their records. */
 
 export const AVAILABILITY_ZONE = 'us-east-1a';
+
+/** The account's default VPC and its default subnet in the one Availability Zone the sandbox has. */
+export const DEFAULT_VPC_ID = 'vpc-0a1b2c3d4e5f60001';
+export const DEFAULT_SUBNET_ID = 'subnet-0a1b2c3d4e5f60001';
 
 export interface StateReason {
   code: string;
@@ -25,6 +30,8 @@ export type Platform = 'windows' | 'linux';
 
 export type ImageState = 'pending' | 'available' | 'failed';
 
+export type BootMode = 'legacy-bios' | 'uefi' | 'uefi-preferred';
+
 export interface ImageRecord {
   /** Creation order; the cursor that pagination tokens point at. */
   seq: number;
@@ -41,11 +48,17 @@ export interface ImageRecord {
   tags: Tags;
   createdAt: number;
   lifecycle: Timeline<ImageState>;
-  /** EC2's eventual consistency: hidden from describes until `visible`. */
-  visibility: Timeline<'hidden' | 'visible'>;
+  visibility: Visibility;
   stateReason?: StateReason;
   sourceInstanceId?: string;
-  deregistered: boolean;
+  /** Omitted from DescribeImages when unset, as in EC2; CreateImage copies them from the instance's AMI. */
+  bootMode?: BootMode;
+  tpmSupport?: 'v2.0';
+  imdsSupport?: 'v2.0';
+  /** When the AMI is (or was) deprecated; AWS sets two years after creation on public AMIs. */
+  deprecationTime?: number;
+  /** Set by DeregisterImage: DescribeImages by ID still shows the image, `deregistered`, until it is `dropped`. */
+  deregistered?: Timeline<'shown' | 'dropped'>;
   disabled: boolean;
 }
 
@@ -62,6 +75,7 @@ export interface SnapshotRecord {
   tags: Tags;
   createdAt: number;
   lifecycle: Timeline<SnapshotState>;
+  visibility: Visibility;
 }
 
 export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
@@ -70,6 +84,14 @@ export interface InstanceDevice {
   deviceName: string;
   volumeId: string;
   deleteOnTermination: boolean;
+}
+
+export interface MetadataOptions {
+  httpTokens: 'optional' | 'required';
+  httpPutResponseHopLimit: number;
+  httpEndpoint: 'enabled' | 'disabled';
+  httpProtocolIpv6: 'enabled' | 'disabled';
+  instanceMetadataTags: 'enabled' | 'disabled';
 }
 
 export interface InstanceRecord {
@@ -84,10 +106,13 @@ export interface InstanceRecord {
   launchTime: number;
   amiLaunchIndex: number;
   privateIpAddress: string;
+  subnetId: string;
+  metadataOptions: MetadataOptions;
   clientToken?: string;
   tags: Tags;
   devices: InstanceDevice[];
   lifecycle: Timeline<InstanceState>;
+  visibility: Visibility;
 }
 
 export interface VolumeRecord {
@@ -124,6 +149,7 @@ export interface FastLaunchRecord {
   maxParallelLaunches: number;
   launchTemplate?: { id: string; name: string; version: string };
   lifecycle: Timeline<FastLaunchState>;
+  visibility: Visibility;
   /** StateTransitionReason for each state entered (EC2 reports one per transition). */
   reasons: Partial<Record<FastLaunchState, string>>;
 }
@@ -143,6 +169,7 @@ export interface ReplaceRootVolumeTaskRecord {
   tags: Tags;
   startedAt: number;
   lifecycle: Timeline<ReplaceRootVolumeTaskState>;
+  visibility: Visibility;
   /** Why an injected failure failed it (EC2 itself reports no reason for tasks). */
   failure?: StateReason;
   /** True once the task's outcome has been applied to the instance and its volumes. */

@@ -1,6 +1,7 @@
 import { volumePerformance } from './block-devices';
 import { describeAction } from './describe';
-import { isVolumeVisible, requireSnapshots, requireVolumes } from './lookup';
+import { isVisible, newVisibility } from './consistency';
+import { isVolumeVisible, requireDescribableSnapshots, requireSnapshots, requireVolumes } from './lookup';
 import { Ec2Params } from './params';
 import { dryRunGate, iso, tagSetXml } from './render';
 import { ApiError } from '../core/errors';
@@ -22,6 +23,8 @@ export interface NewSnapshot {
   tags?: Tags;
   /** How long until the snapshot completes (it tracks its image). */
   completesAfterMs: number;
+  /** EC2's eventual consistency (notFoundWindowMs); 0 for what the sandbox starts with. */
+  visibleAfterMs?: number;
 }
 
 export function createSnapshot(state: Ec2State, s: NewSnapshot): SnapshotRecord {
@@ -37,6 +40,7 @@ export function createSnapshot(state: Ec2State, s: NewSnapshot): SnapshotRecord 
     tags: new Map(s.tags),
     createdAt: now,
     lifecycle: state.timeline<SnapshotState>('pending', now).then('completed', s.completesAfterMs),
+    visibility: newVisibility(state, s.visibleAfterMs ?? 0),
   };
   state.ec2.snapshots.set(snapshot.id, snapshot);
   return snapshot;
@@ -126,9 +130,10 @@ function ownerMatches(ownerId: string, ownerAlias: string | undefined, owners: s
 const describeSnapshots = describeAction<SnapshotRecord>({
   action: 'DescribeSnapshots',
   idParameter: 'SnapshotId',
-  maxResults: { min: 5, max: 1000, exclusiveWithIds: 'snapshotIds' },
-  require: requireSnapshots,
-  all: (state) => [...state.ec2.snapshots.values()],
+  // "between 5 and 1,000; if this value is larger than 1,000, only 1,000 results are returned" (EC2 API reference).
+  maxResults: { min: 5, max: 1000, largerReturnsMax: true, exclusiveWithIds: 'snapshotIds' },
+  require: requireDescribableSnapshots,
+  all: (state, now) => [...state.ec2.snapshots.values()].filter((s) => isVisible(s, now)),
   filters: (_state, now) => SNAPSHOT_FILTERS(now),
   narrow: (params) => {
     const owners = params.stringList('Owner');
@@ -170,7 +175,8 @@ const VOLUME_FILTERS = (state: Ec2State): FilterTable<VolumeRecord> => ({
 const describeVolumes = describeAction<VolumeRecord>({
   action: 'DescribeVolumes',
   idParameter: 'VolumeId',
-  maxResults: { min: 5, max: 500, exclusiveWithIds: 'volumeIds' },
+  // "between 5 and 500; if you specify a value larger than 500, only 500 items are returned": awscli sends 1000.
+  maxResults: { min: 5, max: 500, largerReturnsMax: true, exclusiveWithIds: 'volumeIds' },
   require: requireVolumes,
   all: (state, now) => [...state.ec2.volumes.values()].filter((v) => isVolumeVisible(state, v, now)),
   filters: (state) => VOLUME_FILTERS(state),

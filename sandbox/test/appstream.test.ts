@@ -26,8 +26,10 @@ import {
   APPSTREAM_GOLDEN_IMAGE_NAME,
   APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
   APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+  SANDBOX_CREDENTIALS,
 } from '../index';
 import { rejectsWith } from './support/rejects-with';
+import { send, sign } from '../raw-signing';
 
 /** AppStream 2.0 in the sandbox, driven through the real AWS SDK client. */
 
@@ -42,7 +44,7 @@ function client(extra: Partial<AppStreamClientConfig> = {}): AppStreamClient {
   return new AppStreamClient({
     endpoint: running.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: SANDBOX_CREDENTIALS,
     ...extra,
   });
 }
@@ -92,11 +94,8 @@ async function createBuilder(name: string, extra: Partial<CreateImageBuilderComm
 }
 
 async function rawPost(target: string, body: string) {
-  const response = await fetch(running.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `PhotonAdminProxyService.${target}` },
-    body,
-  });
+  const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `PhotonAdminProxyService.${target}` };
+  const response = await send(sign({ method: 'POST', url: running.url, headers, body }, { service: 'appstream' }));
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),

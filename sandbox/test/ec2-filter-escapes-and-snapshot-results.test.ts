@@ -14,7 +14,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID } from '../index';
+import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS } from '../index';
 import { rejectsWith } from './support/rejects-with';
 
 let running: RunningSandbox;
@@ -23,7 +23,7 @@ let admin: SandboxAdmin;
 
 before(async () => {
   running = await createSandbox({ port: 0, config: { profile: 'test' } });
-  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
   admin = new SandboxAdmin(running.url);
 });
 after(async () => {

@@ -26,6 +26,7 @@ import {
   FAST_LAUNCH_TEMPLATE_ID,
   FAST_LAUNCH_TEMPLATE_NAME,
   LINUX_BASE_AMI_ID,
+  SANDBOX_CREDENTIALS,
   WINDOWS_BASE_AMI_ID,
 } from '../index';
 import { ec2BucketFor } from '../ec2/throttle';
@@ -90,7 +91,7 @@ async function task(taskId: string) {
 
 before(async () => {
   running = await createSandbox({ port: 0, config: { profile: 'test' } });
-  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
   admin = new SandboxAdmin(running.url);
 });
 

@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { XMLParser } from 'fast-xml-parser';
-import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS, WINDOWS_BASE_AMI_ID } from '../index';
+import { send, sign } from '../raw-signing';
 import { rejectsWith } from './support/rejects-with';
 
 let running: RunningSandbox;
@@ -28,7 +29,7 @@ function client(extra: Partial<EC2ClientConfig> = {}): EC2Client {
   return new EC2Client({
     endpoint: running.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: SANDBOX_CREDENTIALS,
     ...extra,
   });
 }
@@ -65,11 +66,13 @@ async function describeImage(imageId: string) {
 }
 
 async function rawPost(body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(running.url, {
+  const request = {
     method: 'POST',
+    url: running.url,
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
     body,
-  });
+  };
+  const response = await send(sign(request, { service: 'ec2' }));
   return { status: response.status, text: await response.text() };
 }
 
@@ -373,7 +376,7 @@ describe('images', () => {
     assert.equal((await describeImage(healthy)).State, 'available');
   });
 
-  test('DeregisterImage hides the image; DeleteSnapshot refuses while the image is registered', async () => {
+  test('DeregisterImage hides the image (by ID after a short while); DeleteSnapshot refuses while the image is registered', async () => {
     const instanceId = await runningInstance();
     const imageId = await createImage(instanceId, 'golden-retire');
     await admin.advance();
@@ -382,8 +385,10 @@ describe('images', () => {
 
     const deregistered = await ec2.send(new DeregisterImageCommand({ ImageId: imageId }));
     assert.equal(deregistered.Return, true);
-    await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), 'InvalidAMIID.NotFound');
+    assert.equal((await describeImage(imageId)).State, 'deregistered', 'asked by ID, a deregistered image shows for a while');
     assert.deepEqual((await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images, []);
+    await admin.advance();
+    await rejectsWith(ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), 'InvalidAMIID.NotFound');
     await rejectsWith(ec2.send(new DeregisterImageCommand({ ImageId: imageId })), 'InvalidAMIID.NotFound');
 
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
@@ -514,11 +519,8 @@ describe('wire protocol', () => {
   });
 
   test('AppStream JSON requests are routed to the AppStream module', async () => {
-    const response = await fetch(running.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeFleets' },
-      body: '{}',
-    });
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeFleets' };
+    const response = await send(sign({ method: 'POST', url: running.url, headers, body: '{}' }, { service: 'appstream' }));
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('content-type'), 'application/x-amz-json-1.1');
     assert.equal(((await response.json()) as { __type: string }).__type, 'UnknownOperationException');

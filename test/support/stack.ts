@@ -8,12 +8,13 @@ import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
-import { SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
+import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
 import { createWorker } from '../../worker/create-worker';
 import { launchInstances } from '../../dev/launch-instances';
 import { startTemporal, workflowBundle } from './temporal';
 
-export const TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secretAccessKey: 'sandbox-test-secret' };
+/** The sandbox checks SigV4 signatures: tests sign with its first default key. */
+export const TEST_CREDENTIALS = SANDBOX_CREDENTIALS;
 export const REGION = 'us-east-1';
 
 export interface Stack {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { SANDBOX_CREDENTIALS } from '../../index';
 
 /**
  * The official AWS CLI (v1, botocore) from PyPI, in a venv under this package's `.local/`,
@@ -51,17 +52,39 @@ export async function ensureAwsCli(): Promise<void> {
   });
 }
 
+/**
+ * Writes botocore's own model of `service` with `protocol` as its only protocol into `dataDir`, in
+ * the layout AWS_DATA_PATH wants: how a botocore whose model lists another protocol first would speak.
+ */
+export async function writeModelWithProtocol(service: string, protocol: string, dataDir: string): Promise<void> {
+  const script = [
+    'import json, os, sys',
+    'import botocore.session',
+    'service, protocol, data_dir = sys.argv[1:4]',
+    'loader = botocore.session.get_session().get_component("data_loader")',
+    'version = loader.determine_latest_version(service, "service-2")',
+    'model = loader.load_service_model(service, "service-2", version)',
+    'model["metadata"]["protocol"] = protocol',
+    'model["metadata"]["protocols"] = [protocol]',
+    'target = os.path.join(data_dir, service, version)',
+    'os.makedirs(target, exist_ok=True)',
+    'json.dump(model, open(os.path.join(target, "service-2.json"), "w"))',
+  ].join('\n');
+  await run(path.join(venv, 'bin', 'python'), ['-c', script, service, protocol, dataDir]);
+}
+
 /** The environment without the developer's own AWS settings, so only the sandbox is reachable. */
-function cliEnv(configDir: string): NodeJS.ProcessEnv {
+function cliEnv(configDir: string, dataPath?: string): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   return {
     ...inherited,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_CONFIG_FILE: path.join(configDir, 'config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(configDir, 'credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    ...(dataPath ? { AWS_DATA_PATH: dataPath } : {}),
   };
 }
 
@@ -72,11 +95,14 @@ export interface AwsCli {
   fails(...args: string[]): Promise<string>;
 }
 
-/** An AWS CLI bound to one service and endpoint; `configDir` keeps it away from the developer's ~/.aws. */
-export function awsCli(service: string, endpoint: () => string, configDir: () => string): AwsCli {
+/**
+ * An AWS CLI bound to one service and endpoint; `configDir` keeps it away from the developer's ~/.aws.
+ * `dataPath` (AWS_DATA_PATH) puts models there ahead of botocore's own.
+ */
+export function awsCli(service: string, endpoint: () => string, configDir: () => string, dataPath?: () => string): AwsCli {
   const json = async <T>(...args: string[]): Promise<T> => {
     const { stdout } = await run(awsBin, ['--endpoint-url', endpoint(), '--output', 'json', service, ...args], {
-      env: cliEnv(configDir()),
+      env: cliEnv(configDir(), dataPath?.()),
       timeout: 60_000,
     });
     return (stdout.trim() === '' ? undefined : JSON.parse(stdout)) as T;

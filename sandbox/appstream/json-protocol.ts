@@ -1,0 +1,60 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiError } from '../core/errors';
+import type { HttpReply } from '../core/service';
+import { serializationError, type AppStreamProtocol, type JsonObject } from './protocol';
+
+/**
+ * AWS JSON 1.1 as AppStream speaks it: `POST /` with `X-Amz-Target: PhotonAdminProxyService.<Operation>`,
+ * a JSON object in, a JSON object out, timestamps as epoch seconds, errors as `{"__type": …, "Message": …}`.
+ */
+
+export const JSON_11 = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'PhotonAdminProxyService.';
+
+/** JSON.stringify drops undefined members, which is how AWS omits absent ones; Dates become epoch seconds. */
+function toJson(members: JsonObject): string {
+  return JSON.stringify(members, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : value;
+  });
+}
+
+function targetOf(headers: IncomingHttpHeaders): string | undefined {
+  const target = headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+}
+
+export const awsJson11: AppStreamProtocol = {
+  matches: (headers) => targetOf(headers) !== undefined,
+
+  operationOf: (_path, headers) => targetOf(headers) ?? '',
+
+  /** The SDK always sends `{}` for an empty request; an empty body is read the same way. */
+  parseRequest(body) {
+    const text = body.toString('utf8');
+    if (text.trim() === '') return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw serializationError('The request body is not valid JSON.');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw serializationError('The request body must be a JSON object.');
+    }
+    return parsed as JsonObject;
+  },
+
+  reply(members): HttpReply {
+    return { status: 200, contentType: JSON_11, body: toJson(members) };
+  },
+
+  /**
+   * The SDK takes the error type from `__type` and the message from `message` or `Message`;
+   * AppStream's error shapes model `Message`, so that also fills the exception's `Message` member.
+   * botocore reads either spelling too.
+   */
+  error(error: ApiError): HttpReply {
+    return { status: error.status, contentType: JSON_11, body: toJson({ __type: error.code, Message: error.message }) };
+  },
+};

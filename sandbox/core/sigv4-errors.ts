@@ -1,0 +1,49 @@
+import { ApiError } from './errors';
+import type { SigV4Failure, SigV4FailureKind } from './sigv4';
+
+/**
+ * How each protocol family reports a failed signature check. EC2 answers 401 AuthFailure, with one
+ * vague message, both for an unknown key and for a wrong signature (AWS's answers quoted in SDK
+ * issues show it; moto's EC2 does the same for unknown keys); the other codes and statuses are AWS's
+ * common errors. JSON services answer 400 with the Coral exception names (SDK issues quote them).
+ */
+export type AuthErrorFamily = 'ec2' | 'json';
+
+interface AuthErrorShape {
+  code: string;
+  status: number;
+  /** AWS's fixed message, where it does not explain the failure. */
+  message?: string;
+}
+
+const EC2_AUTH_FAILURE: AuthErrorShape = {
+  code: 'AuthFailure',
+  status: 401,
+  message: 'AWS was not able to validate the provided access credentials',
+};
+
+const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorShape>> = {
+  ec2: {
+    missing: {
+      code: 'MissingAuthenticationToken',
+      status: 403,
+      message: 'The request must contain either a valid (registered) AWS access key ID or X.509 certificate.',
+    },
+    incomplete: { code: 'IncompleteSignature', status: 400 },
+    mismatch: EC2_AUTH_FAILURE,
+    unknownKey: EC2_AUTH_FAILURE,
+    expired: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
+  },
+  json: {
+    missing: { code: 'MissingAuthenticationTokenException', status: 400, message: 'Missing Authentication Token' },
+    incomplete: { code: 'IncompleteSignatureException', status: 400 },
+    mismatch: { code: 'InvalidSignatureException', status: 400 },
+    unknownKey: { code: 'UnrecognizedClientException', status: 400 },
+    expired: { code: 'InvalidSignatureException', status: 400 },
+  },
+};
+
+export function authError(family: AuthErrorFamily, failure: SigV4Failure): ApiError {
+  const shape = AUTH_ERRORS[family][failure.kind];
+  return new ApiError(shape.code, shape.message ?? failure.message, shape.status);
+}

@@ -1,0 +1,23 @@
+import type { SharedState } from '../core/state';
+import type { Timeline } from '../core/timeline';
+
+/**
+ * EC2's eventual consistency after create: for `notFoundWindowMs` a new image, instance, snapshot,
+ * fast-launch setting or replace-root-volume task is not yet seen by describes (an ID names a resource
+ * that "does not exist", a listing leaves it out). Mutations see the server's truth at once.
+ */
+export type Visibility = Timeline<'hidden' | 'visible'>;
+
+export function newVisibility(state: SharedState, windowMs: number): Visibility {
+  const now = state.clock.now();
+  return state.timeline<'hidden' | 'visible'>('hidden', now).then('visible', windowMs);
+}
+
+/** For what the sandbox starts with: seen from the start. */
+export function visibleSince(state: SharedState, at: number): Visibility {
+  return state.timeline<'hidden' | 'visible'>('visible', at);
+}
+
+export function isVisible(resource: { visibility: Visibility }, now: number): boolean {
+  return resource.visibility.stateAt(now) === 'visible';
+}

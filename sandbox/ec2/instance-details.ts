@@ -1,0 +1,90 @@
+import { ApiError, invalidParameterCombination, invalidParameterValue } from '../core/errors';
+import type { XmlObject } from '../core/query-protocol';
+import { ACCOUNT_ID } from '../core/state';
+import type { Ec2Params } from './params';
+import { iso } from './render';
+import { DEFAULT_SUBNET_ID, DEFAULT_VPC_ID, type ImageRecord, type InstanceRecord, type MetadataOptions } from './state';
+
+/** An instance's network and instance-metadata settings: what RunInstances reads and DescribeInstances reports. */
+
+/**
+ * SubnetId, or the subnet of the primary network interface (NetworkInterface.N with DeviceIndex 0).
+ * The sandbox has the default VPC's one subnet; any other ID does not exist.
+ */
+export function readSubnet(params: Ec2Params): string {
+  const subnetId = params.string('SubnetId');
+  const interfaces = params.structList('NetworkInterface');
+  if (subnetId !== undefined && interfaces.length > 0) {
+    throw invalidParameterCombination('Network interfaces and an instance-level subnet ID may not be specified on the same request');
+  }
+  const primary = interfaces.find((i) => (i.int('DeviceIndex') ?? 0) === 0);
+  const requested = subnetId ?? primary?.string('SubnetId') ?? DEFAULT_SUBNET_ID;
+  if (requested !== DEFAULT_SUBNET_ID) throw new ApiError('InvalidSubnetID.NotFound', `The subnet ID '${requested}' does not exist`);
+  return requested;
+}
+
+function oneOf<T extends string>(params: Ec2Params, name: string, allowed: readonly T[], fallback: T): T {
+  const value = params.string(name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw invalidParameterValue(`Value (${value}) for parameter ${name} is invalid. Valid values are ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+const ON_OFF = ['enabled', 'disabled'] as const;
+
+/**
+ * MetadataOptions, defaulting as EC2 does: an AMI with ImdsSupport v2.0 launches with IMDSv2 required
+ * and a hop limit of 2; any other with tokens optional and a hop limit of 1.
+ */
+export function readMetadataOptions(params: Ec2Params, image: ImageRecord): MetadataOptions {
+  const imdsV2 = image.imdsSupport === 'v2.0';
+  const options = params.struct('MetadataOptions');
+  const hopLimit = options?.int('HttpPutResponseHopLimit') ?? (imdsV2 ? 2 : 1);
+  if (hopLimit < 1 || hopLimit > 64) {
+    throw invalidParameterValue(`Value (${hopLimit}) for parameter HttpPutResponseHopLimit is invalid. It must be between 1 and 64.`);
+  }
+  const read = <T extends string>(name: string, allowed: readonly T[], fallback: T): T =>
+    options ? oneOf(options, name, allowed, fallback) : fallback;
+  return {
+    httpTokens: read('HttpTokens', ['optional', 'required'], imdsV2 ? 'required' : 'optional'),
+    httpPutResponseHopLimit: hopLimit,
+    httpEndpoint: read('HttpEndpoint', ON_OFF, 'enabled'),
+    httpProtocolIpv6: read('HttpProtocolIpv6', ON_OFF, 'disabled'),
+    instanceMetadataTags: read('InstanceMetadataTags', ON_OFF, 'disabled'),
+  };
+}
+
+/** The primary network interface every instance has, named after the instance so it needs no state of its own. */
+export function networkInterfacesXml(instance: InstanceRecord): XmlObject[] {
+  const suffix = instance.id.slice('i-'.length);
+  const privateDnsName = `ip-${instance.privateIpAddress.replaceAll('.', '-')}.ec2.internal`;
+  const mac = `0e:${(suffix.slice(-10).match(/../g) ?? []).join(':')}`;
+  return [
+    {
+      attachment: {
+        attachTime: iso(instance.launchTime),
+        attachmentId: `eni-attach-${suffix}`,
+        deleteOnTermination: true,
+        deviceIndex: 0,
+        status: 'attached',
+        networkCardIndex: 0,
+      },
+      description: '',
+      groupSet: [],
+      ipv6AddressesSet: [],
+      macAddress: mac,
+      networkInterfaceId: `eni-${suffix}`,
+      ownerId: ACCOUNT_ID,
+      privateDnsName,
+      privateIpAddress: instance.privateIpAddress,
+      privateIpAddressesSet: [{ primary: true, privateDnsName, privateIpAddress: instance.privateIpAddress }],
+      sourceDestCheck: true,
+      status: 'in-use',
+      subnetId: instance.subnetId,
+      vpcId: DEFAULT_VPC_ID,
+      interfaceType: 'interface',
+    },
+  ];
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  CreateImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS, WINDOWS_BASE_AMI_ID } from '../index';
+import { rejectsWith } from './support/rejects-with';
+
+/** Fields real EC2 returns on AMIs and instances that code could read, through the AWS SDK's own parser. */
+
+let running: RunningSandbox;
+let ec2: EC2Client;
+let admin: SandboxAdmin;
+
+before(async () => {
+  // Each test launches several instances; RunInstances' own bucket (5, refilled at 2 a second) is not what these tests are about.
+  running = await createSandbox({ port: 0, config: { profile: 'test', throttling: { enabled: false } } });
+  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
+  admin = new SandboxAdmin(running.url);
+});
+
+after(async () => {
+  ec2.destroy();
+  await running.close();
+});
+
+async function describeImage(imageId: string) {
+  const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  return Images![0]!;
+}
+
+async function describeInstance(instanceId: string): Promise<Instance> {
+  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  return Reservations![0]!.Instances![0]!;
+}
+
+test('AMIs carry their boot mode, IMDS and TPM support, deprecation time and deregistration protection', async () => {
+  const linux = await describeImage(LINUX_BASE_AMI_ID);
+  assert.equal(linux.BootMode, 'uefi-preferred');
+  assert.equal(linux.ImdsSupport, 'v2.0');
+  assert.equal(linux.TpmSupport, undefined);
+  assert.equal(linux.DeregistrationProtection, 'disabled');
+  // Public AMIs are deprecated two years after creation, in AMI date format.
+  assert.equal(linux.DeprecationTime, '2028-11-09T21:03:17.000Z');
+  const windows = await describeImage(WINDOWS_BASE_AMI_ID);
+  assert.equal(windows.BootMode, 'uefi');
+  assert.equal(windows.TpmSupport, 'v2.0');
+  assert.equal(windows.ImdsSupport, undefined);
+});
+
+test("an image made from an instance keeps its AMI's boot settings and has no deprecation time", async () => {
+  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  await admin.advance();
+  const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: Instances![0]!.InstanceId!, Name: 'fields-windows' }));
+  await admin.advance();
+  const image = await describeImage(ImageId!);
+  assert.equal(image.BootMode, 'uefi');
+  assert.equal(image.TpmSupport, 'v2.0');
+  assert.equal(image.DeprecationTime, undefined);
+  assert.equal(image.DeregistrationProtection, 'disabled');
+});
+
+test('an instance carries its network: VPC, subnet, private IP and its primary network interface', async () => {
+  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const launched = Instances![0]!;
+  assert.deepEqual(launched.StateReason, { Code: 'pending', Message: 'pending' });
+  await admin.advance();
+  const instance = await describeInstance(launched.InstanceId!);
+  assert.match(instance.VpcId ?? '', /^vpc-[0-9a-f]{17}$/);
+  assert.match(instance.SubnetId ?? '', /^subnet-[0-9a-f]{17}$/);
+  assert.match(instance.PrivateIpAddress ?? '', /^10\.0\.\d+\.\d+$/);
+  assert.equal(instance.StateReason, undefined, 'a running instance has no state reason');
+  const [eni] = instance.NetworkInterfaces ?? [];
+  assert.match(eni?.NetworkInterfaceId ?? '', /^eni-[0-9a-f]{17}$/);
+  assert.equal(eni?.SubnetId, instance.SubnetId);
+  assert.equal(eni?.VpcId, instance.VpcId);
+  assert.equal(eni?.PrivateIpAddress, instance.PrivateIpAddress);
+  assert.equal(eni?.Attachment?.DeviceIndex, 0);
+  assert.equal(eni?.Status, 'in-use');
+  assert.deepEqual(
+    eni?.PrivateIpAddresses?.map((a) => [a.Primary, a.PrivateIpAddress]),
+    [[true, instance.PrivateIpAddress]],
+  );
+  const bySubnet = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'subnet-id', Values: [instance.SubnetId!] }] }));
+  assert.ok(bySubnet.Reservations?.some((r) => r.Instances?.some((i) => i.InstanceId === instance.InstanceId)));
+});
+
+test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and follow the request', async () => {
+  const { Instances: linux } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const { Instances: windows } = await ec2.send(new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const { Instances: custom } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: WINDOWS_BASE_AMI_ID,
+      MinCount: 1,
+      MaxCount: 1,
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 3, InstanceMetadataTags: 'enabled' },
+    }),
+  );
+  assert.equal(linux![0]!.MetadataOptions?.State, 'pending');
+  await admin.advance();
+  const options = async (id: string) => (await describeInstance(id)).MetadataOptions;
+  assert.deepEqual(await options(linux![0]!.InstanceId!), {
+    State: 'applied',
+    HttpTokens: 'required',
+    HttpPutResponseHopLimit: 2,
+    HttpEndpoint: 'enabled',
+    HttpProtocolIpv6: 'disabled',
+    InstanceMetadataTags: 'disabled',
+  });
+  const windowsOptions = await options(windows![0]!.InstanceId!);
+  assert.equal(windowsOptions?.HttpTokens, 'optional');
+  assert.equal(windowsOptions?.HttpPutResponseHopLimit, 1);
+  const customOptions = await options(custom![0]!.InstanceId!);
+  assert.equal(customOptions?.HttpTokens, 'required');
+  assert.equal(customOptions?.HttpPutResponseHopLimit, 3);
+  assert.equal(customOptions?.InstanceMetadataTags, 'enabled');
+  await rejectsWith(
+    ec2.send(
+      new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1, MetadataOptions: { HttpPutResponseHopLimit: 65 } }),
+    ),
+    'InvalidParameterValue',
+  );
+});
+
+test('a terminated instance reports why, and no longer its network', async () => {
+  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const instanceId = Instances![0]!.InstanceId!;
+  await admin.advance();
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+  await admin.advance();
+  const instance = await describeInstance(instanceId);
+  assert.equal(instance.State?.Name, 'terminated');
+  assert.deepEqual(instance.StateReason, {
+    Code: 'Client.UserInitiatedShutdown',
+    Message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+  });
+  assert.match(instance.StateTransitionReason ?? '', /^User initiated \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT\)$/);
+  assert.equal(instance.SubnetId, undefined);
+  assert.deepEqual(instance.NetworkInterfaces ?? [], []);
+});
+
+test('a subnet other than the default one does not exist', async () => {
+  await rejectsWith(
+    ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1, SubnetId: 'subnet-0123456789abcdef0' })),
+    'InvalidSubnetID.NotFound',
+  );
+});
+
+test('a deprecated public AMI is left out unless IncludeDeprecated, as the EC2 API reference says', async () => {
+  await admin.advance(3 * 365 * 24 * 60 * 60 * 1000);
+  const listed = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
+  assert.deepEqual(listed.Images, []);
+  const included = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], IncludeDeprecated: true }));
+  assert.deepEqual(included.Images?.map((i) => i.ImageId).sort(), [WINDOWS_BASE_AMI_ID, LINUX_BASE_AMI_ID].sort());
+});
