@@ -37,3 +37,15 @@ export async function sampleHistories(
     polls: spread(facts.flatMap((f) => (f.polls === undefined ? [] : [f.polls]))),
   };
 }
+
+/** The event count of every run in a workflow's chain (continue-as-new), oldest first. */
+export async function chainHistories(client: Client, workflowId: string): Promise<number[]> {
+  const runs: string[] = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
+  const counts = await mapLimit(
+    runs,
+    5,
+    async (runId) => (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events?.length ?? 0,
+  );
+  return counts.reverse();
+}

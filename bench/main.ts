@@ -64,11 +64,12 @@ async function main(): Promise<void> {
     if (runs('sdk-waiter')) for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
     // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
     // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
+    const rollout = { instances: options.rollout, interval: options.rolloutInterval };
     if (!options.skipRollout) {
       if (runs('shared'))
-        await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', options.rollout));
+        await run(`(a) shared watcher, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'shared', rollout));
       if (runs('per-run'))
-        await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', options.rollout));
+        await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', rollout));
     }
     probe = await probing;
   } finally {

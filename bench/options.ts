@@ -9,6 +9,8 @@ export interface BenchOptions {
   /** The modes to run, in (a), (b), (c) order. */
   modes: BenchMode[];
   rollout: number;
+  /** The rollout's root-volume poll interval. */
+  rolloutInterval: string;
   longPolls: number;
   historySample: number;
   outDir: string;
@@ -17,11 +19,12 @@ export interface BenchOptions {
   probeOnly: boolean;
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--rollout 1000] [--no-rollout] [--long-polls 1000] [--out bench/results]
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--long-polls 1000] [--out bench/results]
   --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
   --modes       which of shared, per-run, sdk-waiter to run (default all three)
-  --rollout     instances in the rollout scenario (default 1000)
+  --rollout     instances in the rollout scenario (default 1000, at most 10000)
+  --rollout-interval  the rollout's root-volume poll interval (default 15s, the pipeline's default)
   --no-rollout  skip the rollout scenario
   --probe-only  only the history probe (1 poll vs --long-polls polls), written to history-probe.json
   --long-polls  polls of the long wait in the history probe (default 1000)
@@ -35,6 +38,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       n: { type: 'string' },
       modes: { type: 'string' },
       rollout: { type: 'string' },
+      'rollout-interval': { type: 'string', default: '15s' },
       'no-rollout': { type: 'boolean', default: false },
       'probe-only': { type: 'boolean', default: false },
       'long-polls': { type: 'string' },
@@ -46,9 +50,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const count = (text: string, what: string) => {
+  const count = (text: string, what: string, max = 5000) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > 5000) throw new Error(`bench: ${what} must be a whole number from 1 to 5000, not ${text}`);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`bench: ${what} must be a whole number from 1 to ${max}, not ${text}`);
     return n;
   };
   const quick = values.quick;
@@ -56,7 +60,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     // `--n none` skips the AMI scenarios (e.g. to rerun only the rollout and the history probe).
     ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
     modes: modesFrom(values.modes),
-    rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout'),
+    rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout', 10_000),
+    rolloutInterval: values['rollout-interval'],
     skipRollout: values['no-rollout'],
     probeOnly: values['probe-only'],
     longPolls: count(values['long-polls'] ?? (quick ? '100' : '1000'), '--long-polls'),

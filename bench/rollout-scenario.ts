@@ -1,13 +1,16 @@
 /**
- * The fleet rollout: one amiPipeline whose rollout stage replaces the root volume of every instance
- * tagged into the fleet, `concurrency` children at a time. The fleet is launched (in big RunInstances
- * batches) before the run, and those calls are not counted. Detection lag is per replace-root-volume
- * task: its `readyAt` to the `endedAt` of the child's wait-task stage.
+ * The fleet rollout: one amiPipeline whose rollout child replaces the root volume of every instance
+ * tagged into the fleet, `concurrency` children at a time, continuing as new every INSTANCES_PER_RUN
+ * instances. The fleet is launched (in big RunInstances batches) before the run, and those calls are
+ * not counted. Detection lag is per replace-root-volume task: its `readyAt` to the `endedAt` of the
+ * child's wait-task stage. The notes give the pipeline's history and the longest rollout run's.
  */
-import type { PipelineProgress } from '../contracts/progress';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import { describeCounts, type PipelineProgress } from '../contracts/progress';
+import { replacementWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
 import { watchCreatesDone } from './call-stats';
-import { historyFacts, sampleHistories } from './history';
+import { chainHistories, historyFacts, sampleHistories } from './history';
 import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
@@ -19,7 +22,18 @@ import { startScenarioWorker } from './worker-process';
 export const ROLLOUT_CONCURRENCY = 50;
 const FLEET_TAGS = { fleet: 'bench-rollout' };
 
-export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 'per-run', n: number): Promise<ScenarioResult> {
+export interface RolloutSettings {
+  instances: number;
+  /** The root-volume wait's poll interval (the pipeline's default is 15s). */
+  interval: string;
+}
+
+export async function runRolloutScenario(
+  ctx: ScenarioContext,
+  mode: 'shared' | 'per-run',
+  settings: RolloutSettings,
+): Promise<ScenarioResult> {
+  const n = settings.instances;
   const { stack } = ctx;
   const ec2 = benchEc2(stack.sandbox.url);
   await stack.admin.reset(BENCH_SANDBOX);
@@ -34,7 +48,12 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n);
     const t0 = Date.now();
-    const config = { name: 'bench-rollout', instanceId: buildInstance, rollout: { tags: FLEET_TAGS, concurrency: ROLLOUT_CONCURRENCY } };
+    const config = {
+      name: 'bench-rollout',
+      instanceId: buildInstance,
+      rollout: { tags: FLEET_TAGS, concurrency: ROLLOUT_CONCURRENCY },
+      waits: { rootVolume: { interval: settings.interval, timeout: '1h' } },
+    };
     await startMany(stack.client, taskQueue, [{ workflowId: parentId, config }]);
     const [info] = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', 1, ctx.timeoutMs, (running) => {
       if (running) void progressLine(ctx, parentId);
@@ -45,25 +64,27 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
     const counts = await stack.admin.calls();
     const dump = await stack.admin.state();
 
-    const parent = await stack.client.workflow.getHandle(parentId).query<PipelineProgress>('progress');
-    const rows = parent.instances ?? [];
-    const readyAt = new Map(dump.replaceRootVolumeTasks.map((t) => [t.id, t.readyAt]));
-    const childIds = rows.map((r) => `${parentId}/root-volume/${r.instanceId}`);
-    const lags = await stageLags(stack.client, childIds, 'wait-task', (_, i) => readyAt.get(rows[i]!.taskId ?? ''));
+    const summary = ((await stack.client.workflow.getHandle(parentId).result()) as AmiPipelineResult).rollout;
+    const rolloutId = rolloutWorkflowId(parentId);
+    const tasks = dump.replaceRootVolumeTasks;
+    const childIds = tasks.map((t) => replacementWorkflowId(rolloutId, t.instanceId));
+    const lags = await stageLags(stack.client, childIds, 'wait-task', (_, i) => tasks[i]!.readyAt);
     const history = await sampleHistories(stack.client, childIds, 'waitForRootVolumeTask', ctx.historySample);
     const parentEvents = (await historyFacts(stack.client, parentId, 'waitForImageAvailable')).events;
+    const rolloutRuns = await chainHistories(stack.client, rolloutId);
 
     return {
       scenario: 'rollout',
       mode,
       n,
-      succeeded: rows.filter((r) => r.state === 'succeeded').length,
-      failed: rows.filter((r) => r.state !== 'succeeded').length,
+      succeeded: summary?.counts.succeeded ?? 0,
+      failed: n - (summary?.counts.succeeded ?? 0),
       ...callColumns(counts, atCreatesDone),
       makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
       notes: [
-        `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; history events are per rootVolumeReplacement child; the parent run has ${parentEvents}`,
+        `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; root-volume polls every ${settings.interval}; history events are per rootVolumeReplacement child`,
+        `history: the pipeline run ${parentEvents} events; the rollout ${rolloutRuns.length} runs (continue-as-new), the longest ${Math.max(...rolloutRuns)} events`,
       ],
     };
   } finally {
@@ -73,9 +94,8 @@ export async function runRolloutScenario(ctx: ScenarioContext, mode: 'shared' | 
 
 async function progressLine(ctx: ScenarioContext, parentId: string): Promise<void> {
   const progress = await ctx.stack.client.workflow
-    .getHandle(parentId)
+    .getHandle(rolloutWorkflowId(parentId))
     .query<PipelineProgress>('progress')
     .catch(() => undefined);
-  const rows = progress?.instances ?? [];
-  if (progress) ctx.log(`  stage ${progress.stage}: ${rows.filter((r) => r.state === 'succeeded').length}/${rows.length} instances done`);
+  if (progress?.rollout) ctx.log(`  rollout: ${describeCounts(progress.rollout)}`);
 }

@@ -2,7 +2,14 @@
  * The `--follow` views. In a terminal, a compact stage table that redraws in place (stage, state,
  * elapsed, detail, and a rollout's instances); piped or in a CI log, one plain line per change.
  */
-import { STAGE_ICONS, type InstanceRow, type PipelineProgress, type StageRow } from '../contracts/progress';
+import {
+  describeCounts,
+  STAGE_ICONS,
+  type InstanceRow,
+  type PipelineProgress,
+  type RolloutSummary,
+  type StageRow,
+} from '../contracts/progress';
 import { tableLine, type Column } from './table';
 
 function elapsed(row: StageRow): string {
@@ -25,6 +32,9 @@ const stageLine = (row: StageRow) =>
 export const instanceLine = (row: InstanceRow, detail?: string) =>
   `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', detail ?? ''])}`;
 
+/** A large rollout shows its counts, and by name only the instances running or failed. */
+const countsLine = (summary: RolloutSummary) => `    instances: ${describeCounts(summary)}`;
+
 export function createLineView(write: (line: string) => void): (progress: PipelineProgress) => void {
   const seen = new Map<string, string>();
   const changed = (key: string, value: string) => seen.get(key) !== value && Boolean(seen.set(key, value));
@@ -32,8 +42,10 @@ export function createLineView(write: (line: string) => void): (progress: Pipeli
     if (row.state === 'pending' || !changed(row.stage, `${row.state}|${row.detail ?? ''}`)) return;
     write(stageLine(row));
   };
-  const writeInstances = (rows: InstanceRow[]) => {
-    for (const row of rows) {
+  const writeInstances = (progress: PipelineProgress) => {
+    const counts = progress.rollout && countsLine(progress.rollout);
+    if (counts && changed('rollout counts', counts)) write(counts);
+    for (const row of progress.instances ?? []) {
       if (row.state === 'pending' || !changed(row.instanceId, `${row.state}|${row.taskId ?? ''}`)) continue;
       write(instanceLine(row, row.detail));
     }
@@ -42,9 +54,9 @@ export function createLineView(write: (line: string) => void): (progress: Pipeli
     for (const row of progress.stages) {
       // Instance lines sit under the rollout's start line and above the line that closes it.
       const instancesFirst = row.stage === ROLLOUT_STAGE && row.state !== 'running';
-      if (instancesFirst) writeInstances(progress.instances ?? []);
+      if (instancesFirst) writeInstances(progress);
       writeStage(row);
-      if (row.stage === ROLLOUT_STAGE && !instancesFirst) writeInstances(progress.instances ?? []);
+      if (row.stage === ROLLOUT_STAGE && !instancesFirst) writeInstances(progress);
     }
   };
 }
@@ -54,7 +66,9 @@ function renderTable(progress: PipelineProgress): string[] {
   const lines = [`${progress.pipeline}`, tableLine(STAGE_COLUMNS, ['', 'STAGE', 'STATE', 'ELAPSED', 'DETAIL'])];
   for (const row of progress.stages) {
     lines.push(stageLine(row));
-    if (row.stage === ROLLOUT_STAGE) lines.push(...(progress.instances ?? []).map((i) => instanceLine(i)));
+    if (row.stage !== ROLLOUT_STAGE) continue;
+    if (progress.rollout) lines.push(countsLine(progress.rollout));
+    lines.push(...(progress.instances ?? []).map((i) => instanceLine(i)));
   }
   if (progress.resources.length) lines.push(`  resources: ${progress.resources.join(', ')}`);
   return lines;

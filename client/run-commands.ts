@@ -1,9 +1,12 @@
 /** Commands for runs of any pipeline type: status, list, cancel, approve and reject. */
+import type { Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import { approvalAnswerProblems } from '../contracts/approval';
 import { InvalidInputError } from '../contracts/input-validation';
 import { integer, withClient } from './cli-support';
+import { describeCounts } from '../contracts/progress';
 import { instanceLine } from './progress-view';
+import { listRolloutInstances } from './rollout-instances';
 import { approveRun, cancelRun, describeRun, listRuns, rejectRun } from './runs';
 import { tableLine, type Column } from './table';
 
@@ -14,9 +17,14 @@ export function registerRunCommands(program: Command): void {
   program
     .command('status <workflow-id>')
     .description("show a run's state, stage table and result")
+    .option('--instances', "list every instance of the run's rollout, a page at a time")
+    .addOption(new Option('--page-size <n>', 'instances per page, with --instances').default(100).argParser(integer))
+    .option('--page <token>', 'the page to show, with --instances: the token the previous page printed')
+    .option('--all', 'with --instances: every page, one after another')
     .option('--json', 'print as JSON')
-    .action((workflowId: string, flags: { json?: boolean }) =>
+    .action((workflowId: string, flags: InstancesFlags & { instances?: boolean; json?: boolean }) =>
       withClient(async (client) => {
+        if (flags.instances) return printInstances(client, workflowId, flags);
         const status = await describeRun(client, workflowId);
         if (flags.json) return console.log(JSON.stringify(status, null, 2));
         console.log(
@@ -24,6 +32,8 @@ export function registerRunCommands(program: Command): void {
         );
         for (const row of status.progress?.stages ?? [])
           console.log(`  ${tableLine(STATUS_COLUMNS, [row.stage, row.state, row.detail ?? ''])}`);
+        const rollout = status.progress?.rollout;
+        if (rollout) console.log(`  instances: ${describeCounts(rollout)} (every one: golden-image status ${workflowId} --instances)`);
         for (const row of status.progress?.instances ?? []) console.log(instanceLine(row, row.detail));
         if (status.resources.length) console.log(`  resources: ${status.resources.join(', ')}`);
         if (status.result) console.log(JSON.stringify(status.result, null, 2));
@@ -83,6 +93,26 @@ export function registerRunCommands(program: Command): void {
         console.log(`rejected ${workflowId}: ${flags.reason}`);
       });
     });
+}
+
+interface InstancesFlags {
+  pageSize: number;
+  page?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+/** A page of a rollout's instances (or all of them, page by page) and the token for the next. */
+async function printInstances(client: Client, workflowId: string, flags: InstancesFlags): Promise<void> {
+  if (flags.pageSize < 1 || flags.pageSize > 1000) throw new InvalidInputError(['--page-size: must be 1-1000']);
+  let pageToken = flags.page;
+  do {
+    const page = await listRolloutInstances(client, workflowId, { pageSize: flags.pageSize, pageToken });
+    if (flags.json) console.log(JSON.stringify(page));
+    else for (const row of page.instances) console.log(instanceLine(row, row.detail));
+    pageToken = page.nextPageToken;
+  } while (flags.all && pageToken);
+  if (!flags.json && pageToken) console.log(`next page: golden-image status ${workflowId} --instances --page ${pageToken}`);
 }
 
 /** The update validator refuses these too; checking first gives exit 2 without a round trip. */

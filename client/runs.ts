@@ -4,6 +4,7 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs, type RejectArgs } from '../contracts/approval';
 import { progressQuery, type PipelineProgress } from '../contracts/progress';
+import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 export interface RunOutcome<R> {
@@ -25,7 +26,7 @@ export async function followRun<R = unknown>(
   intervalMs = 1_000,
 ): Promise<RunOutcome<R>> {
   const report = async () => {
-    const progress = await handle.query(progressQuery).catch(() => undefined);
+    const progress = await runProgress(handle);
     if (progress) onProgress(progress);
   };
   const outcome = awaitOutcome<R>(handle);
@@ -37,6 +38,23 @@ export async function followRun<R = unknown>(
   }
   await report();
   return outcome;
+}
+
+/**
+ * The run's progress as people see it. A rollout runs as a child workflow, and the run learns its
+ * counts only when it succeeds: until then (and when it failed or was cancelled) the counts and the
+ * instances worth showing (running and failed) come from the rollout itself.
+ */
+export async function runProgress(handle: WorkflowHandle): Promise<PipelineProgress | undefined> {
+  const progress = await handle.query(progressQuery).catch(() => undefined);
+  const rolloutStage = progress?.stages.find((s) => s.stage === 'rollout');
+  if (!progress || !rolloutStage || ['pending', 'skipped'].includes(rolloutStage.state) || progress.rollout || progress.instances)
+    return progress;
+  const rollout = await handle.client
+    .getHandle(rolloutWorkflowId(handle.workflowId))
+    .query(progressQuery)
+    .catch(() => undefined);
+  return rollout ? { ...progress, instances: rollout.instances, rollout: rollout.rollout } : progress;
 }
 
 export async function awaitOutcome<R>(handle: WorkflowHandle): Promise<RunOutcome<R>> {
@@ -101,7 +119,7 @@ interface RunStatus extends RunSummary {
 export async function describeRun(client: Client, workflowId: string): Promise<RunStatus> {
   const handle = client.workflow.getHandle(workflowId);
   const d = await handle.describe();
-  const status: RunStatus = { ...summarize(d), progress: await handle.query(progressQuery).catch(() => undefined) };
+  const status: RunStatus = { ...summarize(d), progress: await runProgress(handle) };
   if (d.status.name !== 'RUNNING') {
     const outcome = await awaitOutcome(handle);
     status.result = outcome.result;

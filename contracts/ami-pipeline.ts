@@ -7,7 +7,7 @@ import { approval, type ApprovalDecision } from './approval';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId } from './aws-ids';
 import { durationSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
-import type { InstanceRow, StageTimings } from './progress';
+import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
 import { tags, userTags } from './tags';
 
@@ -155,7 +155,7 @@ export interface AmiPipelineResult {
   imageName: string;
   timings: StageTimings<AmiStage>;
   approval?: ApprovalDecision;
-  rollout?: InstanceRow[];
+  rollout?: RolloutSummary;
   /** Images retention retired (deregistered with their snapshots). */
   retired?: string[];
 }

@@ -29,7 +29,8 @@ export interface StageRow<Stage extends string = string> {
 /** Milliseconds spent in each stage that ran, for a run's result. */
 export type StageTimings<Stage extends string> = Partial<Record<Stage, number>>;
 
-type InstanceState = 'pending' | 'running' | 'succeeded' | 'failed' | 'failed-detached' | 'skipped' | 'cancelled';
+export const INSTANCE_STATES = ['pending', 'running', 'succeeded', 'failed', 'failed-detached', 'skipped', 'cancelled'] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
 
 /** One instance of a rollout: what happened to its root volume. */
 export interface InstanceRow {
@@ -47,8 +48,48 @@ export interface PipelineProgress<Stage extends string = string> {
   stages: StageRow<Stage>[];
   /** AWS resources this run created or adopted, in the order it met them. */
   resources: string[];
-  /** Per-instance progress of a rollout, once it has started. */
+  /**
+   * A rollout's instances worth showing: every instance for a rollout run inline by an older run; for a
+   * `rootVolumeRollout`, the running ones and the failed ones (at most FAILED_SHOWN), never the whole fleet.
+   */
   instances?: InstanceRow[];
+  /** A rollout's counts per state, once it has started. */
+  rollout?: RolloutSummary;
+}
+
+/** How many failed instances a rollout's summary names; the counts are always exact. */
+export const FAILED_SHOWN = 100;
+
+/**
+ * A rollout in a size that does not grow with the fleet: how many instances ended in each state, and
+ * the failed ones by name (the first FAILED_SHOWN). `golden-image status --instances` lists them all.
+ */
+export interface RolloutSummary {
+  /** The `rootVolumeRollout` workflow that holds the per-instance children (absent for an older inline rollout). */
+  workflowId?: string;
+  total: number;
+  counts: Record<InstanceState, number>;
+  failed: InstanceRow[];
+}
+
+/** A summary of `total` instances, all still pending. */
+export function emptyRolloutSummary(total: number, workflowId?: string): RolloutSummary {
+  const counts = Object.fromEntries(INSTANCE_STATES.map((s) => [s, 0])) as Record<InstanceState, number>;
+  return { ...(workflowId && { workflowId }), total, counts: { ...counts, pending: total }, failed: [] };
+}
+
+/** Moves `count` instances from one state to another; a failed one is named while there is room. */
+export function moveInstances(summary: RolloutSummary, from: InstanceState, to: InstanceRow | InstanceState, count = 1): void {
+  const state = typeof to === 'string' ? to : to.state;
+  summary.counts[from] -= count;
+  summary.counts[state] += count;
+  if (typeof to !== 'string' && state.startsWith('failed') && summary.failed.length < FAILED_SHOWN) summary.failed.push({ ...to });
+}
+
+/** "9,950 succeeded, 2 failed, 48 running" — the states that have instances, in lifecycle order. */
+export function describeCounts(summary: RolloutSummary): string {
+  const parts = INSTANCE_STATES.filter((s) => summary.counts[s] > 0).map((s) => `${summary.counts[s]} ${s}`);
+  return `${parts.join(', ') || 'nothing yet'} of ${summary.total}`;
 }
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');

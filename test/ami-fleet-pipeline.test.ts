@@ -16,9 +16,11 @@ import { startPipeline } from '../client/start-pipeline';
 import { approveRun, rejectRun } from '../client/runs';
 import { FAST_LAUNCH_TEMPLATE_NAME } from '@golden-image/aws-sandbox';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
-import type { InstanceRow } from '../contracts/progress';
+import { progressQuery, type InstanceRow, type RolloutSummary } from '../contracts/progress';
+import { listRolloutInstances } from '../client/rollout-instances';
+import { notStartedQuery, replacementWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
-import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
+import { failureOf, recordHistory, rolloutCounts, stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
@@ -64,8 +66,6 @@ async function tasksByInstance(): Promise<Record<string, number>> {
   return counts;
 }
 
-const states = (rows: InstanceRow[] | undefined) => rows?.map((r) => [r.instanceId, r.state]);
-
 describe('amiPipeline: fast launch, approval, rollout, retention', () => {
   test('the full Windows pipeline: fast launch enabled, approved, every fleet instance on the new image, two at a time', async () => {
     const before = await rootVolumes(fleet);
@@ -84,10 +84,7 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     assert.deepEqual(decision, { approved: true, by: 'alice', comment: 'smoke tests green' });
     const result = (await handle.result()) as AmiPipelineResult;
 
-    assert.deepEqual(
-      states(result.rollout),
-      fleet.map((id) => [id, 'succeeded']),
-    );
+    assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fleet.length });
     const fastLaunch = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));
     assert.equal(fastLaunch.FastLaunchImages?.[0]?.State, 'enabled');
     const after = await rootVolumes(fleet);
@@ -100,8 +97,8 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     assert.deepEqual(result.retired, []);
     assert.deepEqual(result.approval, decision);
 
-    // Each instance ran as its own child workflow, visible in the UI.
-    const child = stack.env.client.workflow.getHandle(`${handle.workflowId}/root-volume/${fleet[0]}`);
+    // The rollout ran as a child, and each instance as its child, each visible in the UI.
+    const child = stack.env.client.workflow.getHandle(replacementWorkflowId(rolloutWorkflowId(handle.workflowId), fleet[0]!));
     assert.equal((await child.describe()).status.name, 'COMPLETED');
     await recordHistory(handle, 'ami-pipeline-full');
   });
@@ -129,14 +126,24 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     const failure = await failureOf(handle);
     assert.equal(failure.type, 'RolloutHalted');
     assert.match(failure.message, /rollout halted: 1 of 4 instances failed, over the failure budget of 0/);
-    const rows = failure.details?.[0] as InstanceRow[];
-    assert.deepEqual(states(rows), [
+    const summary = failure.details?.[0] as RolloutSummary;
+    assert.deepEqual(rolloutCounts(summary), { succeeded: 1, failed: 1, skipped: 2 });
+    assert.match(summary.failed[0]!.detail ?? '', /failed; the original root volume is still attached/);
+    // The whole table, as `golden-image status --instances` pages through it: started instances, then the rest.
+    const rows: InstanceRow[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await listRolloutInstances(stack.env.client, handle.workflowId, { pageSize: 1, pageToken });
+      rows.push(...page.instances);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    assert.deepEqual(rows.map((r) => [r.instanceId, r.state]).sort(), [
       [fleet[0], 'succeeded'],
       [fleet[1], 'failed'],
       [fleet[2], 'skipped'],
       [fleet[3], 'skipped'],
     ]);
-    assert.match(rows[1]!.detail ?? '', /failed; the original root volume is still attached/);
+    assert.match(rows.find((r) => r.state === 'failed')!.detail ?? '', /failed; the original root volume is still attached/);
     assert.deepEqual(await tasksByInstance(), { [fleet[0]!]: 1, [fleet[1]!]: 1 });
     const after = await rootVolumes(fleet);
     assert.notEqual(after[fleet[0]!], before[fleet[0]!]);
@@ -148,14 +155,11 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
     const handle = await start({ rollout: { instanceIds: fleet, concurrency: 2, failureBudget: 1 } });
     const result = (await handle.result()) as AmiPipelineResult;
-    assert.equal(result.rollout?.[0]?.state, 'failed-detached');
+    assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fleet.length - 1, 'failed-detached': 1 });
+    assert.equal(result.rollout?.failed[0]?.instanceId, fleet[0]);
     assert.match(
-      result.rollout?.[0]?.detail ?? '',
+      result.rollout?.failed[0]?.detail ?? '',
       /INCIDENT: task replacevol-[0-9a-f]+ failed-detached: instance i-[0-9a-f]+ has no root volume/,
-    );
-    assert.deepEqual(
-      states(result.rollout?.slice(1)),
-      fleet.slice(1).map((id) => [id, 'succeeded']),
     );
     const progress = await handle.query<{ stages: { stage: string; detail?: string }[] }>('progress');
     assert.match(
@@ -192,17 +196,17 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
   test('cancel during the rollout: running replacements finish, nothing new starts', async () => {
     await stack.admin.configure({ durations: { replaceRootVolumePending: 1_500, replaceRootVolumeInProgress: 1_500 } });
     const handle = await start({ rollout: { instanceIds: fleet, concurrency: 2 } });
-    await waitForProgress(handle, (p) => p.instances?.filter((r) => r.state === 'running').length === 2);
+    const rollout = stack.env.client.workflow.getHandle(rolloutWorkflowId(handle.workflowId));
+    await waitForProgress(rollout, (p) => p.rollout?.counts.running === 2);
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `expected cancellation, got ${String(err)}`);
-    const progress = await handle.query<{ instances: InstanceRow[] }>('progress');
-    assert.deepEqual(states(progress.instances), [
-      [fleet[0], 'succeeded'],
-      [fleet[1], 'succeeded'],
-      [fleet[2], 'cancelled'],
-      [fleet[3], 'cancelled'],
-    ]);
+    assert.deepEqual(rolloutCounts((await rollout.query(progressQuery)).rollout), { succeeded: 2, cancelled: 2 });
+    assert.deepEqual(await rollout.query(notStartedQuery, { offset: 0, limit: 10 }), {
+      state: 'cancelled',
+      instanceIds: fleet.slice(2),
+      total: 2,
+    });
     assert.deepEqual(await tasksByInstance(), { [fleet[0]!]: 1, [fleet[1]!]: 1 });
   });
 
@@ -212,15 +216,13 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     const options = { temporalAddress: stack.env.address, sandboxUrl: stack.sandboxUrl, taskQueue };
     const first = spawnWorker(options);
     const handle = await start({ rollout: { tags: { fleet: 'web' }, concurrency: 2 } }, taskQueue);
-    await waitForProgress(handle, (p) => (p.instances ?? []).some((r) => r.state === 'running'), 60_000);
+    const rollout = stack.env.client.workflow.getHandle(rolloutWorkflowId(handle.workflowId));
+    await waitForProgress(rollout, (p) => (p.rollout?.counts.running ?? 0) > 0, 60_000);
     await first.kill();
     const second = spawnWorker(options);
     try {
       const result = (await handle.result()) as AmiPipelineResult;
-      assert.deepEqual(
-        states(result.rollout),
-        fleet.map((id) => [id, 'succeeded']),
-      );
+      assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fleet.length });
       assert.deepEqual(await tasksByInstance(), Object.fromEntries(fleet.map((id) => [id, 1])));
       assert.equal((await stack.admin.calls()).ec2['CreateImage']?.total, 1);
     } finally {

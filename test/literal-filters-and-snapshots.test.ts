@@ -13,7 +13,7 @@ import { deregisterImage } from '../activities/ec2/deregister-image';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { imagesOfPipeline } from './support/aws-checks';
-import { failureOf } from './support/runs';
+import { failureOf, rolloutCounts } from './support/runs';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -67,10 +67,7 @@ describe('tag filters match literally', () => {
     const handle = await start({ instanceTags: { Name: 'win-build' }, rollout: { tags: { fleet: 'web*' }, concurrency: 2 } });
     const result = (await handle.result()) as AmiPipelineResult;
 
-    assert.deepEqual(
-      result.rollout?.map((r) => [r.instanceId, r.state]),
-      starred.map((id) => [id, 'succeeded']),
-    );
+    assert.deepEqual(rolloutCounts(result.rollout), { succeeded: starred.length });
     const tasks = (await stack.admin.state()).replaceRootVolumeTasks.map((t) => t.instanceId).sort();
     assert.deepEqual(tasks, starred, 'replace-root-volume tasks only for the instances tagged web*');
     assert.deepEqual(await rootVolumes(others), before, 'web-1 and web-a keep their root volumes');

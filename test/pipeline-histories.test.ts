@@ -2,7 +2,10 @@
  * The main branches of every workflow type, each run once with its fixture's name as workflow ID, so
  * that `npm run histories:record` saves them to test/histories/ for the replay tests: clean-up after a
  * failure, retention that retires images, a halted rollout, a rejection, an approval timeout, AppStream's
- * "no update", an image builder's create, and one `rootVolumeReplacement` child.
+ * "no update", an image builder's create, and one `rootVolumeReplacement` child. (test/rollout-at-scale.test.ts
+ * records a `rootVolumeRollout` run that continues as new.) Fixtures no test records any more, such as
+ * ami-pipeline-full.json and ami-pipeline-rollout-halted.json (a rollout inline, before the rollout
+ * workflow), stay as they were: they prove that runs started by older code still replay.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -65,9 +68,12 @@ describe('main branches, recorded for replay', () => {
   test('a halted rollout', async () => {
     const fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
     await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed' });
-    const handle = await startAmi({ rollout: { instanceIds: fleet, concurrency: 1, failureBudget: 0 } }, 'ami-pipeline-rollout-halted');
+    const handle = await startAmi(
+      { rollout: { instanceIds: fleet, concurrency: 1, failureBudget: 0 } },
+      'ami-pipeline-rollout-workflow-halted',
+    );
     assert.equal((await failureOf(handle)).type, 'RolloutHalted');
-    await recordHistory(handle, 'ami-pipeline-rollout-halted');
+    await recordHistory(handle, 'ami-pipeline-rollout-workflow-halted');
   });
 
   test('a rejection', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createLineView, createTableView } from '../client/progress-view';
-import type { PipelineProgress } from '../contracts/progress';
+import { emptyRolloutSummary, moveInstances, type PipelineProgress } from '../contracts/progress';
 
 const t0 = '2026-11-22T10:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(t0) + s * 1000).toISOString();
@@ -74,5 +74,28 @@ describe('follow views', () => {
     assert.match(writes[1]!, /✔ rollout {10}succeeded {6}7\.0s/);
     assert.match(writes[1]!, /i-2 +succeeded +replacevol-2/);
     assert.match(writes[1]!, /resources: ami-1/);
+  });
+
+  test('a large rollout: its counts as they change, and by name only the instances running or failed', () => {
+    const summary = emptyRolloutSummary(10_000);
+    const rolling = (): PipelineProgress => ({
+      ...snapshots[1]!,
+      rollout: JSON.parse(JSON.stringify(summary)) as typeof summary,
+      instances: [{ instanceId: 'i-9', state: 'running' }, ...summary.failed],
+    });
+    const lines: string[] = [];
+    const view = createLineView((line) => lines.push(line.replace(/\s+/g, ' ').trim()));
+    moveInstances(summary, 'pending', 'running', 50);
+    view(rolling());
+    view(rolling());
+    moveInstances(summary, 'running', { instanceId: 'i-3', state: 'failed', detail: 'task failed' });
+    moveInstances(summary, 'running', 'succeeded', 9);
+    view(rolling());
+    assert.deepEqual(lines.slice(2), [
+      'instances: 9950 pending, 50 running of 10000',
+      'i-9 running',
+      'instances: 9950 pending, 40 running, 9 succeeded, 1 failed of 10000',
+      'i-3 failed task failed',
+    ]);
   });
 });

@@ -14,7 +14,7 @@ import { APPSTREAM_GOLDEN_IMAGE_NAME, FAST_LAUNCH_TEMPLATE_NAME } from '@golden-
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import type { PipelineProgress } from '../contracts/progress';
-import { stageIs, waitForProgress } from './support/runs';
+import { rolloutCounts, stageIs, waitForProgress } from './support/runs';
 import { checkSandbox, type SandboxExpectation } from './support/sandbox-state';
 import {
   appStreamCount,
@@ -65,7 +65,7 @@ interface Scenario extends StageScenario {
   calls: Record<string, number>;
 }
 
-const instancesRunning = (n: number) => (p: PipelineProgress) => (p.instances ?? []).filter((r) => r.state === 'running').length === n;
+const instancesRunning = (n: number) => (p: PipelineProgress) => p.rollout?.counts.running === n;
 
 const SCENARIOS: Scenario[] = [
   {
@@ -148,10 +148,7 @@ describe(
           const expected: SandboxExpectation = { amis: [result.imageId] };
           if (scenario.config.rollout) {
             expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
-            assert.deepEqual(
-              result.rollout?.map((r) => r.state),
-              ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
-            );
+            assert.deepEqual(rolloutCounts(result.rollout), { succeeded: 4 });
           }
           if (scenario.config.fastLaunch) {
             const out = await stack.ec2.send(new DescribeFastLaunchImagesCommand({ ImageIds: [result.imageId] }));

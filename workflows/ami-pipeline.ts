@@ -4,16 +4,28 @@
  * two are optional. Each shows in the UI (current details, search attributes, activity summaries)
  * and in the `progress` query.
  */
-import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  executeChild,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
 import { imageNameForThisRun, runIdentity } from './run-identity';
+import { describeCounts } from '../contracts/progress';
+import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { ApprovalGate } from './approval-gate';
 import { retireOldImages } from './image-retention';
-import { incidents, rollOut } from './root-volume-rollout';
+import { inlineRollout } from './inline-rollout';
+import { rootVolumeRollout } from './root-volume-rollout';
+import { rolloutIncident } from './rollout-outcome';
 import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';
 
@@ -121,21 +133,37 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const rollout = input.rollout
     ? await stages.run('rollout', async () => {
         const spec = input.rollout!;
-        // Tags are resolved again here: the fleet may have changed while the image was being built and approved.
-        const targets =
-          spec.instanceIds ??
-          (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
-            { tags: spec.tags, platform: build.platform, architecture: build.architecture },
-          ]));
-        const rows = await rollOut(targets, spec, {
-          pipeline: input.name,
-          imageId,
-          wait: input.waits.rootVolume,
-          onChange: (r) => stages.setInstances(r),
-        });
-        const incident = incidents(rows);
+        const summary = patched('rollout-as-child-workflow')
+          ? await executeChild(rootVolumeRollout, {
+              workflowId: rolloutWorkflowId(workflowInfo().workflowId),
+              args: [
+                {
+                  pipeline: input.name,
+                  imageId,
+                  spec,
+                  platform: build.platform,
+                  architecture: build.architecture,
+                  wait: input.waits.rootVolume,
+                },
+              ],
+              // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.
+              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+              staticSummary: `Roll \`${imageId}\` out onto ${spec.instanceIds ? `${spec.instanceIds.length} instances` : `the instances tagged ${JSON.stringify(spec.tags)}`}`,
+            })
+          : await inlineRollout(
+              // Tags are resolved again here: the fleet may have changed while the image was being built and approved.
+              spec.instanceIds ??
+                (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
+                  { tags: spec.tags, platform: build.platform, architecture: build.architecture },
+                ])),
+              spec,
+              { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) },
+            );
+        stages.setInstances(summary.failed, summary);
+        stages.note('rollout', describeCounts(summary));
+        const incident = rolloutIncident(summary);
         if (incident) stages.note('rollout', incident);
-        return rows;
+        return summary;
       })
     : undefined;
 

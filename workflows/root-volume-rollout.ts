@@ -1,93 +1,97 @@
 /**
- * The rollout stage: one `rootVolumeReplacement` child per instance, at most `concurrency` at a time.
- * When more instances fail than the failure budget allows, no new child starts and the stage fails.
- * Cancelling the run stops new children but lets running ones finish: their tasks are already with
- * EC2 and cannot be called back, so the run reports how each of them ended.
+ * `rootVolumeRollout`: a rollout onto a fleet of any size. `amiPipeline` starts it as a child; it
+ * starts one `rootVolumeReplacement` child per instance (see replace-each.ts for the pacing, the
+ * failure budget and cancellation), and after INSTANCES_PER_RUN instances it waits for the running
+ * ones and continues as new, carrying only the instances still to do and a summary of fixed size.
+ *
+ * Every replacement child is started with ParentClosePolicy ABANDON: whatever happens to this
+ * workflow (terminated, timed out, continued as new), a child whose task is with EC2 keeps watching
+ * it to the end. The per-instance record is those children: `golden-image status --instances` lists
+ * them from Temporal's visibility store, and this workflow answers for the ones it has not started.
  */
+import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { emptyRolloutSummary, moveInstances, type InstanceRow, type RolloutSummary } from '../contracts/progress';
 import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  ChildWorkflowFailure,
-  executeChild,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { RolloutSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
-import type { InstanceRow } from '../contracts/progress';
+  INSTANCES_PER_RUN,
+  notStartedQuery,
+  replacementWorkflowId,
+  ROLLOUT_STAGES,
+  type RootVolumeRolloutInput,
+} from '../contracts/root-volume-rollout';
+import { CALL_OPTIONS } from './activity-options';
+import { replaceEach, replacementInput, replacementSummary } from './replace-each';
 import { rootVolumeReplacement } from './root-volume-replacement';
+import { rolloutCancelled, rolloutHalted } from './rollout-outcome';
+import { StageTracker } from './stage-tracker';
 
-interface RolloutContext {
-  pipeline: string;
-  imageId: string;
-  wait: WaitSettings;
-  /** Called whenever a row changes, to publish the table. */
-  onChange: (rows: InstanceRow[]) => void;
-}
+const { resolveFleet } = proxyActivities<Activities>(CALL_OPTIONS);
 
-export async function rollOut(targets: string[], spec: RolloutSpec, ctx: RolloutContext): Promise<InstanceRow[]> {
-  const rows: InstanceRow[] = targets.map((instanceId) => ({ instanceId, state: 'pending' }));
-  const runScope = CancellationScope.current();
-  let failures = 0;
+export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<RolloutSummary> {
+  const { workflowId } = workflowInfo();
+  const { spec } = input;
+  const stages = new StageTracker(input.pipeline, ROLLOUT_STAGES);
+  stages.addResource(input.imageId);
 
-  const replace = async (row: InstanceRow): Promise<void> => {
-    row.state = 'running';
-    ctx.onChange(rows);
-    try {
-      const { taskId } = await executeChild(rootVolumeReplacement, {
-        workflowId: `${workflowInfo().workflowId}/root-volume/${row.instanceId}`,
-        args: [
-          {
-            pipeline: ctx.pipeline,
-            instanceId: row.instanceId,
-            imageId: ctx.imageId,
-            deleteReplacedRootVolume: spec.deleteReplacedRootVolume,
-            volumeInitializationRate: spec.volumeInitializationRate,
-            wait: ctx.wait,
-          },
-        ],
-        staticSummary: `Replace the root volume of \`${row.instanceId}\` from \`${ctx.imageId}\``,
-      });
-      Object.assign(row, { state: 'succeeded', taskId });
-    } catch (err) {
-      failures += 1;
-      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-      const detached = cause instanceof ApplicationFailure && cause.type === 'RootVolumeDetached';
-      Object.assign(row, { state: detached ? 'failed-detached' : 'failed', detail: (cause as Error).message });
+  const { summary, rest } = await stages.run('rollout', async () => {
+    // Resolved once, by the first run: the fleet may change during a long rollout, but its targets do not.
+    const targets =
+      input.remaining ??
+      spec.instanceIds ??
+      (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
+        { tags: spec.tags, platform: input.platform, architecture: input.architecture },
+      ]));
+    const summary = input.summary ?? emptyRolloutSummary(targets.length, workflowId);
+    const batch = targets.slice(0, input.instancesPerRun ?? INSTANCES_PER_RUN);
+    const running = new Map<string, InstanceRow>();
+    const started = new Set<string>();
+    let notStarted: { state: 'pending' | 'skipped' | 'cancelled'; ids: () => string[] } = {
+      state: 'pending',
+      ids: () => targets.filter((id) => !started.has(id)),
+    };
+    setHandler(notStartedQuery, ({ offset, limit }) => {
+      const ids = notStarted.ids();
+      return { state: notStarted.state, instanceIds: ids.slice(offset, offset + limit), total: ids.length };
+    });
+    const publish = () => stages.setInstances([...running.values(), ...summary.failed], summary);
+    publish();
+
+    const outcome = await replaceEach(batch, {
+      spec,
+      failuresSoFar: summary.counts.failed + summary.counts['failed-detached'],
+      started: (instanceId) => {
+        started.add(instanceId);
+        running.set(instanceId, { instanceId, state: 'running' });
+        moveInstances(summary, 'pending', 'running');
+        publish();
+      },
+      ended: (row) => {
+        running.delete(row.instanceId);
+        moveInstances(summary, 'running', row);
+        publish();
+      },
+      replace: async (instanceId) => {
+        const { taskId } = await executeChild(rootVolumeReplacement, {
+          workflowId: replacementWorkflowId(workflowId, instanceId),
+          args: [replacementInput(input.pipeline, input.imageId, instanceId, spec, input.wait)],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          staticSummary: replacementSummary(instanceId, input.imageId),
+        });
+        return taskId;
+      },
+    });
+
+    const rest = [...outcome.notStarted, ...targets.slice(batch.length)];
+    if (outcome.cancelled || outcome.halted) {
+      const state = outcome.cancelled ? 'cancelled' : 'skipped';
+      moveInstances(summary, 'pending', state, rest.length);
+      notStarted = { state, ids: () => rest };
+      publish();
+      throw outcome.cancelled ? rolloutCancelled() : rolloutHalted(outcome.failures, spec.failureBudget, summary);
     }
-    ctx.onChange(rows);
-  };
-
-  await CancellationScope.nonCancellable(async () => {
-    const running = new Set<Promise<void>>();
-    for (const row of rows) {
-      while (running.size >= spec.concurrency) await Promise.race(running);
-      if (runScope.consideredCancelled || failures > spec.failureBudget) break;
-      const child: Promise<void> = replace(row).then(() => void running.delete(child));
-      running.add(child);
-    }
-    await Promise.all(running);
+    return { summary, rest };
   });
-
-  const why = runScope.consideredCancelled ? 'cancelled' : 'rollout halted';
-  for (const row of rows.filter((r) => r.state === 'pending'))
-    Object.assign(row, { state: runScope.consideredCancelled ? 'cancelled' : 'skipped', detail: `not started: ${why}` });
-  ctx.onChange(rows);
-
-  if (runScope.consideredCancelled) throw new CancelledFailure('rollout cancelled; running replacements were allowed to finish');
-  if (failures > spec.failureBudget) {
-    const incident = incidents(rows);
-    throw ApplicationFailure.nonRetryable(
-      `rollout halted: ${failures} of ${rows.length} instances failed, over the failure budget of ${spec.failureBudget}${incident ? `; ${incident}` : ''}`,
-      'RolloutHalted',
-      rows,
-    );
-  }
-  return rows;
-}
-
-/** Instances left without a root volume (`failed-detached`) need a person; say so loudly. */
-export function incidents(rows: InstanceRow[]): string | undefined {
-  const detached = rows.filter((r) => r.state === 'failed-detached').map((r) => r.instanceId);
-  return detached.length ? `INCIDENT: ${detached.join(', ')} left without a root volume; needs a person` : undefined;
+  // Outside the stage: continuing as new ends this run, and is no failure of the stage.
+  if (rest.length) return continueAsNew<typeof rootVolumeRollout>({ ...input, remaining: rest, summary });
+  return summary;
 }

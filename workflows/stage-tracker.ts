@@ -6,6 +6,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  ChildWorkflowFailure,
   isCancellation,
   metricMeter,
   setCurrentDetails,
@@ -15,8 +16,10 @@ import {
 import {
   progressQuery,
   STAGE_ICONS,
+  describeCounts,
   type InstanceRow,
   type PipelineProgress,
+  type RolloutSummary,
   type StageRow,
   type StageState,
   type StageTimings,
@@ -32,6 +35,7 @@ export class StageTracker<Stage extends string> {
   private current: Stage;
   private readonly resources: string[] = [];
   private instances: InstanceRow[] | undefined;
+  private rollout: RolloutSummary | undefined;
 
   /** `stages` is the workflow's stage list from its contract, in order. */
   constructor(
@@ -55,6 +59,7 @@ export class StageTracker<Stage extends string> {
       stages: this.rows.map((r) => ({ ...r })),
       resources: [...this.resources],
       ...(this.instances && { instances: this.instances.map((r) => ({ ...r })) }),
+      ...(this.rollout && { rollout: JSON.parse(JSON.stringify(this.rollout)) as RolloutSummary }),
     };
   }
 
@@ -98,9 +103,10 @@ export class StageTracker<Stage extends string> {
     this.update(stage, { detail: existing ? `${existing}; ${detail}` : detail });
   }
 
-  /** Publishes a rollout's per-instance table. */
-  setInstances(rows: InstanceRow[]): void {
+  /** Publishes a rollout's instances worth showing, and its counts. */
+  setInstances(rows: InstanceRow[], summary?: RolloutSummary): void {
     this.instances = rows;
+    this.rollout = summary;
     this.publish();
   }
 
@@ -132,16 +138,18 @@ export class StageTracker<Stage extends string> {
   }
 
   private publish(): void {
-    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources, this.instances));
+    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources, this.instances, this.rollout));
   }
 }
 
 function stageFailure(stage: string, err: unknown): ApplicationFailure {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
+  // A child that tracks the same stage (the rollout) has already said which stage failed.
+  const prefixed = (message: string) => (message.startsWith(`${stage}: `) ? message : `${stage}: ${message}`);
   if (cause instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       type: cause.type ?? undefined,
-      message: `${stage}: ${cause.message}`,
+      message: prefixed(cause.message),
       nonRetryable: true,
       details: cause.details ?? undefined,
       cause: err as Error,
@@ -150,7 +158,7 @@ function stageFailure(stage: string, err: unknown): ApplicationFailure {
   const message = (cause as Error | undefined)?.message ?? String(err);
   return ApplicationFailure.create({
     type: (cause as Error | undefined)?.name,
-    message: `${stage}: ${message}`,
+    message: prefixed(message),
     nonRetryable: true,
     cause: err as Error,
   });
@@ -164,7 +172,13 @@ function firstLine(text: string): string {
 const clock = (iso?: string) => (iso ? iso.slice(11, 19) : '');
 
 /** The stage table as Temporal markdown, shown on the run's page in the UI. */
-function renderDetails(pipeline: string, rows: StageRow[], resources: string[], instances?: InstanceRow[]): string {
+function renderDetails(
+  pipeline: string,
+  rows: StageRow[],
+  resources: string[],
+  instances?: InstanceRow[],
+  rollout?: RolloutSummary,
+): string {
   const lines = [`**${pipeline}**${resources.length ? ` · ${resources.join(', ')}` : ''}`, ''];
   lines.push('| stage | state | started | ended | detail |', '| --- | --- | --- | --- | --- |');
   // Skipped stages go on one line below: the UI's panel has a fixed height, and the table must fit.
@@ -184,7 +198,12 @@ function renderDetails(pipeline: string, rows: StageRow[], resources: string[], 
         .map((r) => r.stage)
         .join(', ')}: ${why}`,
     );
-  if (instances) {
+  if (rollout)
+    lines.push(
+      '',
+      `instances: ${describeCounts(rollout)}${rollout.failed.length < rollout.counts.failed + rollout.counts['failed-detached'] ? ` (the first ${rollout.failed.length} failed shown)` : ''}`,
+    );
+  if (instances?.length) {
     lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
     lines.push(
       ...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`),

@@ -7,7 +7,8 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
-import { progressQuery, type PipelineProgress } from '../../contracts/progress';
+import { runProgress } from '../../client/runs';
+import { type PipelineProgress, type RolloutSummary } from '../../contracts/progress';
 
 /** Polls the `progress` query until `predicate` holds (the worker must be up to answer). */
 export async function waitForProgress(
@@ -17,7 +18,8 @@ export async function waitForProgress(
 ): Promise<PipelineProgress> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const progress = await handle.query(progressQuery).catch(() => undefined);
+    // As the CLI shows it: with a rollout's counts and instances from the rollout workflow.
+    const progress = await runProgress(handle);
     if (progress && predicate(progress)) return progress;
     await sleep(100);
   }
@@ -63,3 +65,7 @@ export async function recordHistory(handle: WorkflowHandle, fixture: string): Pr
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, `${fixture}.json`), historyToJSON(temporal.api.history.v1.History.fromObject(history)));
 }
+
+/** A rollout summary's counts without the zeros: `{ succeeded: 4 }`. */
+export const rolloutCounts = (summary: RolloutSummary | undefined) =>
+  Object.fromEntries(Object.entries(summary?.counts ?? {}).filter(([, n]) => n > 0));

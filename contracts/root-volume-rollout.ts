@@ -1,0 +1,47 @@
+/**
+ * The `rootVolumeRollout` contract: a rollout as a workflow of its own, started by `amiPipeline` as a
+ * child. It starts one `rootVolumeReplacement` child per instance and continues as new every
+ * INSTANCES_PER_RUN instances, so that its history stays bounded however large the fleet is.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { RolloutSpec } from './ami-pipeline';
+import type { WaitSettings } from './durations';
+import type { RolloutSummary } from './progress';
+
+/**
+ * Instances one run of the rollout starts before it continues as new. Each instance costs the run
+ * about 9 events (child initiated, started, completed, and the workflow tasks between), so one run
+ * stays under ~4,600 events, well inside Temporal's 51,200 limit and its 10,240 warning.
+ */
+export const INSTANCES_PER_RUN = 500;
+
+export const ROLLOUT_STAGES = ['rollout'] as const;
+
+export interface RootVolumeRolloutInput {
+  pipeline: string;
+  imageId: string;
+  spec: RolloutSpec;
+  /** The image's, which every target must match (checked when the targets are resolved from tags). */
+  platform: string;
+  architecture: string;
+  wait: WaitSettings;
+  /** Set by continue-as-new: the instances not started yet, and the summary so far. */
+  remaining?: string[];
+  summary?: RolloutSummary;
+  /** Tests lower it to see continue-as-new with a small fleet. */
+  instancesPerRun?: number;
+}
+
+/** Where a pipeline run's rollout lives, and where each instance's replacement lives. */
+export const rolloutWorkflowId = (pipelineWorkflowId: string) => `${pipelineWorkflowId}/rollout`;
+export const replacementWorkflowId = (rolloutId: string, instanceId: string) => `${rolloutId}/${instanceId}`;
+
+/** The instances a rollout has not started (yet, or ever), a page at a time, for `golden-image status --instances`. */
+export interface NotStartedPage {
+  /** `pending` while the rollout runs; `skipped` or `cancelled` once it has stopped. */
+  state: 'pending' | 'skipped' | 'cancelled';
+  instanceIds: string[];
+  total: number;
+}
+
+export const notStartedQuery = defineQuery<NotStartedPage, [{ offset: number; limit: number }]>('notStartedInstances');

@@ -1,0 +1,82 @@
+/**
+ * The heart of a rollout: one `rootVolumeReplacement` child per instance, at most `concurrency` at a
+ * time, until the instances run out, the run is cancelled, or more instances have failed than the
+ * failure budget allows. Children already running always finish: their tasks are with EC2 and cannot
+ * be called back, so the rollout waits to report how each of them ended.
+ */
+import { ApplicationFailure, CancellationScope, ChildWorkflowFailure } from '@temporalio/workflow';
+import type { RolloutSpec } from '../contracts/ami-pipeline';
+import type { WaitSettings } from '../contracts/durations';
+import type { InstanceRow } from '../contracts/progress';
+import type { RootVolumeReplacementInput } from '../contracts/root-volume-replacement';
+
+interface ReplaceEachOptions {
+  spec: Pick<RolloutSpec, 'concurrency' | 'failureBudget'>;
+  /** Failures counted before these instances (by an earlier run of the same rollout). */
+  failuresSoFar: number;
+  /** Runs the child for one instance and returns its task ID. */
+  replace: (instanceId: string) => Promise<string>;
+  started: (instanceId: string) => void;
+  ended: (row: InstanceRow) => void;
+}
+
+export interface ReplaceEachOutcome {
+  /** The instances it never started, in order. */
+  notStarted: string[];
+  failures: number;
+  cancelled: boolean;
+  halted: boolean;
+}
+
+export async function replaceEach(instanceIds: string[], opts: ReplaceEachOptions): Promise<ReplaceEachOutcome> {
+  const runScope = CancellationScope.current();
+  let failures = opts.failuresSoFar;
+  const stopped = () => runScope.consideredCancelled || failures > opts.spec.failureBudget;
+
+  const replaceOne = async (instanceId: string): Promise<void> => {
+    opts.started(instanceId);
+    try {
+      const taskId = await opts.replace(instanceId);
+      opts.ended({ instanceId, state: 'succeeded', taskId });
+    } catch (err) {
+      failures += 1;
+      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+      const detached = cause instanceof ApplicationFailure && cause.type === 'RootVolumeDetached';
+      opts.ended({ instanceId, state: detached ? 'failed-detached' : 'failed', detail: (cause as Error).message });
+    }
+  };
+
+  let next = 0;
+  await CancellationScope.nonCancellable(async () => {
+    const running = new Set<Promise<void>>();
+    for (; next < instanceIds.length; next++) {
+      while (running.size >= opts.spec.concurrency) await Promise.race(running);
+      if (stopped()) break;
+      const child: Promise<void> = replaceOne(instanceIds[next]!).then(() => void running.delete(child));
+      running.add(child);
+    }
+    await Promise.all(running);
+  });
+  return {
+    notStarted: instanceIds.slice(next),
+    failures,
+    cancelled: runScope.consideredCancelled,
+    halted: failures > opts.spec.failureBudget,
+  };
+}
+
+/** What one instance's `rootVolumeReplacement` child is given. */
+export function replacementInput(
+  pipeline: string,
+  imageId: string,
+  instanceId: string,
+  spec: RolloutSpec,
+  wait: WaitSettings,
+): RootVolumeReplacementInput {
+  const { deleteReplacedRootVolume, volumeInitializationRate } = spec;
+  return { pipeline, instanceId, imageId, deleteReplacedRootVolume, volumeInitializationRate, wait };
+}
+
+/** The child's summary line in the UI. */
+export const replacementSummary = (instanceId: string, imageId: string) =>
+  `Replace the root volume of \`${instanceId}\` from \`${imageId}\``;
