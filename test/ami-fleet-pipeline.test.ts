@@ -3,7 +3,7 @@
  * replace-root-volume child workflows, and retention. Real dev server, sandbox over HTTP, real SDK.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import {
   DescribeFastLaunchImagesCommand,
   DescribeInstancesCommand,
@@ -21,21 +21,14 @@ import { listRolloutInstances } from '../client/rollout-instances';
 import { notStartedQuery, replacementWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
 import { failureOf, recordHistory, rolloutCounts, stageIs, waitForProgress } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { freshSandbox, stackForThisFile } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
-let stack: Stack;
+const stack = stackForThisFile();
 let fleet: string[];
 
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
 beforeEach(async () => {
-  await stack.admin.reset({ profile: 'test' });
-  await stack.launchInstance('windows', { Name: 'win-build' });
+  await freshSandbox(stack);
   fleet = await stack.launchInstances('windows', 4, { fleet: 'web' });
   await stack.admin.resetCalls();
 });

@@ -2,7 +2,7 @@
  * amiPipeline end to end: a real Temporal dev server, the sandbox over HTTP, the real AWS SDK.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
@@ -11,22 +11,14 @@ import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipe
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
 import { failureOf, historyEventCount, recordHistory, rolloutCounts, stageIs, waitAttempts, waitForProgress } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { freshSandbox, stackForThisFile } from './support/stack';
 import { spawnWorker } from './support/worker-process';
 
-let stack: Stack;
+const stack = stackForThisFile();
 let buildInstance: string;
 
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
 beforeEach(async () => {
-  await stack.admin.reset({ profile: 'test' });
-  buildInstance = await stack.launchInstance('windows', { Name: 'win-build' });
-  await stack.admin.resetCalls();
+  buildInstance = await freshSandbox(stack);
 });
 
 const FAST = { image: { interval: '200ms', timeout: '2m' } };

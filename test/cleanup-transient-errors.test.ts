@@ -4,20 +4,13 @@
  * Real dev server, sandbox over HTTP, real SDK.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
 import { imagesOfPipeline } from './support/aws-checks';
 import { failureOf } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { stackForThisFile } from './support/stack';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = stackForThisFile();
 
 describe('clean-up after a failed image', () => {
   for (const code of ['RequestExpired', 'ExpiredToken']) {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { EnableFastLaunchCommand } from '@aws-sdk/client-ec2';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
@@ -19,22 +19,11 @@ import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-up
 import type { RootVolumeReplacementInput, RootVolumeReplacementResult } from '../contracts/root-volume-replacement';
 import { imagesOfPipeline } from './support/aws-checks';
 import { stageIs, waitForProgress } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { freshSandbox, stackForThisFile } from './support/stack';
 import { workflowBundle } from './support/temporal';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.admin.reset({ profile: 'test' });
-  await stack.launchInstance('windows', { Name: 'win-build' });
-  await stack.admin.resetCalls();
-});
+const stack = stackForThisFile();
+beforeEach(() => freshSandbox(stack));
 
 const FAST = { interval: '100ms', timeout: '2m' };
 const WAITS = { image: FAST, fastLaunch: FAST, rootVolume: FAST };

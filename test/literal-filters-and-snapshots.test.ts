@@ -5,7 +5,7 @@
  * Real dev server, sandbox over HTTP, real SDK.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { CreateImageCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -14,16 +14,9 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { imagesOfPipeline } from './support/aws-checks';
 import { failureOf, rolloutCounts } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { stackForThisFile } from './support/stack';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = stackForThisFile();
 beforeEach(async () => {
   await stack.admin.reset({ profile: 'test' });
 });

@@ -8,7 +8,7 @@
  * workflow), stay as they were: they prove that runs started by older code still replay.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import { startPipeline } from '../client/start-pipeline';
 import { rejectRun } from '../client/runs';
@@ -19,19 +19,11 @@ import type { PipelineKindName } from '../contracts/pipeline-kinds';
 import type { RootVolumeReplacementInput, RootVolumeReplacementResult } from '../contracts/root-volume-replacement';
 import { imagesOfPipeline } from './support/aws-checks';
 import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { freshSandbox, stackForThisFile } from './support/stack';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = stackForThisFile();
 beforeEach(async () => {
-  await stack.admin.reset({ profile: 'test' });
-  await stack.launchInstance('windows', { Name: 'win-build' });
+  await freshSandbox(stack);
 });
 
 const FAST = { interval: '100ms', timeout: '2m' };

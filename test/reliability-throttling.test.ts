@@ -4,7 +4,7 @@
  * alike. Every run succeeds with exactly one image, and no throttling error escapes as a failure.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { startPipeline } from '../client/start-pipeline';
 import { APPSTREAM_GOLDEN_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
@@ -12,16 +12,9 @@ import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-up
 import { awaitOutcome } from '../client/runs';
 import { callTotal, checkSandbox } from './support/sandbox-state';
 import { appStreamCount, ec2Count, setAppStreamUpdateAvailable } from './support/scenarios';
-import { startStack, type Stack } from './support/stack';
+import { stackForThisFile } from './support/stack';
 
-let stack: Stack;
-
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = stackForThisFile();
 
 const AMI_RUNS = 16;
 const APPSTREAM_RUNS = 4;

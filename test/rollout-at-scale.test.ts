@@ -9,30 +9,23 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult, RolloutSpec } from '../contracts/ami-pipeline';
 import { progressQuery, type RolloutSummary } from '../contracts/progress';
 import { replacementWorkflowId, rolloutWorkflowId, type RootVolumeRolloutInput } from '../contracts/root-volume-rollout';
 import { failureOf, recordHistory, rolloutCounts, waitForProgress } from './support/runs';
-import { startStack, type Stack } from './support/stack';
+import { freshSandbox, stackForThisFile } from './support/stack';
 
 const ROOT = path.resolve(__dirname, '..');
 const FAST = { interval: '100ms', timeout: '2m' };
 
-let stack: Stack;
+const stack = stackForThisFile();
 let imageId: string;
 
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
 beforeEach(async () => {
-  await stack.admin.reset({ profile: 'test' });
-  await stack.launchInstance('windows', { Name: 'win-build' });
+  await freshSandbox(stack);
   imageId = ((await (await startAmi({})).result()) as AmiPipelineResult).imageId;
 });
 

@@ -3,6 +3,7 @@
  * loopback port, an in-process worker whose activities reach the sandbox through the AWS SDK over
  * HTTP, and an EC2 client for arranging scenarios and checking the outcome.
  */
+import { after, before } from 'node:test';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -83,4 +84,27 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
   };
   await stack.startWorker();
   return stack;
+}
+
+/**
+ * One stack for a test file: started before its first test and closed after its last. The object is
+ * filled in by the `before` hook, so tests and their hooks use it as they would a started stack.
+ */
+export function stackForThisFile(): Stack {
+  const stack = {} as Stack;
+  before(async () => {
+    Object.assign(stack, await startStack());
+  });
+  after(async () => {
+    await stack.close?.();
+  });
+  return stack;
+}
+
+/** The sandbox as most tests begin: reset to the test profile, a Windows build instance tagged `Name=win-build`, no calls counted. */
+export async function freshSandbox(stack: Stack): Promise<string> {
+  await stack.admin.reset({ profile: 'test' });
+  const buildInstance = await stack.launchInstance('windows', { Name: 'win-build' });
+  await stack.admin.resetCalls();
+  return buildInstance;
 }
