@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole local stack in one command. It provisions the Temporal CLI if it is missing,
- * starts the dev server (UI on 8233, runs kept in .local/temporal.db), the AWS sandbox on 4577 seeded
- * with demo build instances, and a worker wired to the sandbox. Ctrl-C, SIGTERM and SIGHUP (the terminal
+ * starts the dev server (UI on 8233, runs kept in .local/temporal.db), the AWS sandbox on 4577 (its state
+ * kept in .local/sandbox.db, so a run in flight survives a restart; `--fresh` reseeds it with demo build
+ * instances), and a worker wired to the sandbox. Ctrl-C, SIGTERM and SIGHUP (the terminal
  * closing) stop all three, at any moment, start-up included. A second stack on the same state folder or
  * ports says so in one line and exits 1.
  */
@@ -10,10 +11,11 @@ import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createAwsClients } from '../activities/aws/clients';
+import { createAwsClients, type AwsClients } from '../activities/aws/clients';
 import {
   APPSTREAM_GOLDEN_IMAGE_NAME,
   createSandbox,
+  type RunningSandbox,
   PROFILE_NAMES,
   SANDBOX_CREDENTIALS,
   SandboxAdmin,
@@ -21,7 +23,7 @@ import {
 } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
-import { runInstances } from './launch-instances';
+import { demoResources, resourceCounts } from './demo-resources';
 import { installRuntime } from '../worker/runtime';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 
@@ -36,6 +38,7 @@ interface StackOptions {
   profile: ProfileName;
   throttling: boolean;
   localDir: string;
+  fresh: boolean;
 }
 
 /** A problem worth one line, not a stack trace: another stack running, a port taken. */
@@ -97,6 +100,13 @@ async function checkPortFree(portNumber: number, what: string, flag: string): Pr
   });
 }
 
+/** The banner's line on where the sandbox's resources came from: restored (and what), or freshly seeded. */
+async function describeSandboxState(sandbox: RunningSandbox, stateFile: string, clients: AwsClients): Promise<string> {
+  if (sandbox.restoredSavedAt === undefined) return `freshly seeded, kept in ${stateFile}`;
+  const savedAt = new Date(sandbox.restoredSavedAt).toISOString();
+  return `restored from ${stateFile} (saved ${savedAt}): ${await resourceCounts(clients)}; --fresh begins again`;
+}
+
 async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
   // From the first moment: a signal during start-up stops what has started so far, the dev server included.
@@ -141,18 +151,22 @@ async function main(options: StackOptions): Promise<void> {
     );
     teardown.push(() => server.stop());
     stopped();
+    const stateFile = path.join(options.localDir, 'sandbox.db');
     const sandbox = await createSandbox({
       port: options.sandboxPort,
       config: { profile: options.profile, throttling: { enabled: options.throttling } },
+      stateFile,
+      fresh: options.fresh,
     });
     teardown.push(() => sandbox.close());
     const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
 
-    const [windowsBuild] = await runInstances(clients.ec2, 'windows', 1, { Name: 'win-build', role: 'build' });
-    const [linuxBuild] = await runInstances(clients.ec2, 'linux', 1, { Name: 'linux-build', role: 'build' });
-    const fleet = await runInstances(clients.ec2, 'windows', 4, { fleet: 'web' });
-    // So that `appstream update` has something to do in the demo; real AWS decides this itself.
-    await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
+    const { windowsBuild, linuxBuild, fleet } = await demoResources(clients.ec2);
+    const restored = sandbox.restoredSavedAt !== undefined;
+    // So that `appstream update` has something to do in the demo; real AWS decides this itself. A restored
+    // sandbox keeps whatever the last session left (a run may have used the update up).
+    if (!restored) await new SandboxAdmin(sandbox.url).setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
+    const sandboxState = await describeSandboxState(sandbox, stateFile, clients);
     stopped();
 
     const connection = await NativeConnection.connect({ address: server.address });
@@ -167,11 +181,12 @@ async function main(options: StackOptions): Promise<void> {
   Temporal gRPC      ${server.address}
   AWS endpoint       ${sandbox.url}   (AWS_ENDPOINT_URL for any AWS client)
   AWS keys           AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}
+  AWS sandbox state  ${sandboxState}
 
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}
   Fleet (fleet=web)        ${fleet.join(' ')}
-  AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME} (an update is available)
+  AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME}${restored ? '' : ' (an update is available)'}
 
   Start a pipeline in another shell:
     npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
@@ -193,7 +208,13 @@ new Command('npm start')
   .option('--sandbox-port <port>', 'AWS sandbox port', port, 4577)
   .option('--profile <name>', `sandbox durations: ${PROFILE_NAMES.join(', ')}`, 'demo')
   .option('--no-throttling', "switch off the sandbox's EC2 request throttling")
-  .option('--local-dir <dir>', "where the dev server's runs and log are kept", (dir: string) => path.resolve(dir), LOCAL_DIR)
+  .option(
+    '--local-dir <dir>',
+    "where the dev server's runs, its log and the sandbox's state are kept",
+    (dir: string) => path.resolve(dir),
+    LOCAL_DIR,
+  )
+  .option('--fresh', "discard the sandbox's stored state and begin from the seed (Temporal's runs are kept)", false)
   .action((options: StackOptions) =>
     main(options).then(
       () => process.exit(0),

@@ -2,9 +2,13 @@ import type { CallCounts } from './core/calls';
 import type { SandboxConfig, SandboxConfigOverrides } from './core/config';
 import type { FailureInput } from './core/failures';
 import type { FaultInput } from './core/faults';
+import type { Scope } from './core/state';
 import type { StateDump } from './state-dump';
 
-/** A typed client for the sandbox's /_sandbox/ API, for tests and the dev stack. */
+/**
+ * A typed client for the sandbox's /_sandbox/ API, for tests and the dev stack. Calls about resources
+ * take an account and Region (`fail` and `fault` in their input) and default to the default ones.
+ */
 export class SandboxAdmin {
   private readonly base: string;
 
@@ -55,12 +59,14 @@ export class SandboxAdmin {
   }
 
   /** Whether CreateUpdatedImage finds an update for this AppStream image (none does until told). */
-  async setAppStreamUpdate(imageName: string, available: boolean): Promise<void> {
-    await this.request('POST', 'appstream/updates', { imageName, available });
+  async setAppStreamUpdate(imageName: string, available: boolean, scope: Partial<Scope> = {}): Promise<void> {
+    await this.request('POST', 'appstream/updates', { imageName, available, ...scope });
   }
 
-  state(): Promise<StateDump> {
-    return this.request('GET', 'state');
+  /** One account's resources in one Region: the default ones unless `scope` says otherwise. */
+  state(scope: Partial<Scope> = {}): Promise<StateDump> {
+    const query = new URLSearchParams(Object.entries(scope).filter((e): e is [string, string] => e[1] !== undefined));
+    return this.request('GET', query.size === 0 ? 'state' : `state?${query}`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

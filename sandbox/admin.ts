@@ -4,6 +4,7 @@ import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './
 import { configOverridesSchema } from './core/config';
 import { failureSchema } from './core/failures';
 import { faultSchema } from './core/faults';
+import { scopeMembers, scopeOf } from './core/state';
 import { failExistingEc2Resource } from './ec2/failures';
 import { failImage } from './ec2/images';
 import type { Sandbox } from './sandbox';
@@ -12,6 +13,9 @@ import { dumpState } from './state-dump';
 /**
  * The `/_sandbox/` control API (JSON in and out). It is for tests, benchmarks
  * and the dev stack; the project's own code reaches AWS only through the SDK.
+ * Calls about resources take an `accountId` and a `region` (in the body, or the
+ * query string of a GET) and default to the default account and Region. The
+ * virtual clock, call counts and config are the sandbox's, across every scope.
  */
 
 export const ADMIN_PREFIX = '/_sandbox/';
@@ -22,6 +26,7 @@ export interface AdminReply {
 }
 
 const advanceSchema = z.strictObject({ ms: z.number().int().min(0).optional() });
+const scopeQuerySchema = z.strictObject(scopeMembers);
 
 class AdminError extends Error {
   constructor(
@@ -46,7 +51,14 @@ function parseBody<T extends z.ZodType>(schema: T, body: string): z.output<T> {
   return result.data;
 }
 
-type Route = (sandbox: Sandbox, body: string) => unknown;
+type Route = (sandbox: Sandbox, body: string, query: URLSearchParams) => unknown;
+
+/** `?accountId=…&region=…` of a GET, checked like a body's. */
+function queryScope(query: URLSearchParams) {
+  const result = scopeQuerySchema.safeParse(Object.fromEntries(query));
+  if (!result.success) throw new AdminError(400, z.prettifyError(result.error));
+  return scopeOf(result.data);
+}
 
 const ROUTES: Record<string, Route> = {
   'POST reset': (sandbox, body) => ({ config: sandbox.reset(parseBody(configOverridesSchema, body)) }),
@@ -74,35 +86,41 @@ const ROUTES: Record<string, Route> = {
     else sandbox.state.advance(ms);
     return { now: sandbox.clock.now(), clockOffsetMs: sandbox.clock.offsetMs };
   },
-  'GET state': (sandbox) => dumpState(sandbox.state),
-  'GET appstream/updates': (sandbox) => listUpdates(sandbox.state),
-  'POST appstream/updates': (sandbox, body) => setUpdateAvailability(sandbox.state, parseBody(updateAvailabilitySchema, body)),
+  'GET state': (sandbox, _body, query) => dumpState(sandbox.state, queryScope(query)),
+  'GET appstream/updates': (sandbox, _body, query) => listUpdates(sandbox.state.peek(queryScope(query))),
+  'POST appstream/updates': (sandbox, body) => {
+    const input = parseBody(updateAvailabilitySchema, body);
+    return setUpdateAvailability(sandbox.state.view(scopeOf(input)), input);
+  },
 };
 
 /** An existing resource fails right away; otherwise the plan waits for the resource's creation. */
 function fail(sandbox: Sandbox, body: string): unknown {
   const failure = parseBody(failureSchema, body);
+  const scope = scopeOf(failure);
+  const state = sandbox.state.view(scope);
   const reason = { code: failure.code, message: failure.message };
+  const answer = (applied: 'now' | 'planned') => ({ applied, ...failure, ...scope });
   if (failure.kind === 'image' && failure.id !== undefined) {
-    const image = sandbox.state.ec2.images.get(failure.id);
-    if (!image || image.deregistered) throw new AdminError(404, `no image ${failure.id}`);
-    failImage(sandbox.state, image, reason);
-    return { applied: 'now', ...failure };
+    const image = state.ec2.images.get(failure.id);
+    if (!image || image.deregistered) throw new AdminError(404, `no image ${failure.id} in ${scope.accountId}/${scope.region}`);
+    failImage(state, image, reason);
+    return answer('now');
   }
-  const ec2Outcome = failExistingEc2Resource(sandbox.state, failure);
-  if (ec2Outcome === 'missing') throw new AdminError(404, `no unfinished ${failure.kind} ${failure.id}`);
-  if (ec2Outcome === 'applied') return { applied: 'now', ...failure };
-  if (failAppStreamResourceNow(sandbox.state, failure, sandbox.config.current().durations.builderTransition))
-    return { applied: 'now', ...failure };
-  sandbox.failures.add(failure);
-  return { applied: 'planned', ...failure };
+  const ec2Outcome = failExistingEc2Resource(state, failure);
+  if (ec2Outcome === 'missing')
+    throw new AdminError(404, `no unfinished ${failure.kind} ${failure.id} in ${scope.accountId}/${scope.region}`);
+  if (ec2Outcome === 'applied') return answer('now');
+  if (failAppStreamResourceNow(state, failure, sandbox.config.current().durations.builderTransition)) return answer('now');
+  sandbox.failures.in(scope).add(failure);
+  return answer('planned');
 }
 
-export function handleAdmin(sandbox: Sandbox, method: string, path: string, body: string): AdminReply {
+export function handleAdmin(sandbox: Sandbox, method: string, path: string, body: string, query: URLSearchParams): AdminReply {
   const route = ROUTES[`${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`];
   if (!route) return { status: 404, json: { error: `no admin route ${method} ${path}` } };
   try {
-    return { status: 200, json: route(sandbox, body) };
+    return { status: 200, json: route(sandbox, body, query) };
   } catch (error) {
     if (error instanceof AdminError) return { status: error.status, json: { error: error.message } };
     throw error;

@@ -5,7 +5,8 @@
 export { createSandbox, type RunningSandbox } from './server';
 export { SandboxAdmin } from './admin-client';
 export { send as sendRawRequest, sign as signRawRequest, type RawRequest } from './raw-signing';
-export type { StateDump } from './state-dump';
+export type { ScopeDump, StateDump } from './state-dump';
+export { AWS_ACCOUNT_ID, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, type Scope } from './core/state';
 export type { SandboxConfigOverrides } from './core/config';
 export { SANDBOX_ACCESS_KEYS, SANDBOX_CREDENTIALS, type AccessKey, type Caller } from './core/access-keys';
 export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SandboxConfigOverrides } from './core/config';
 import { PROFILE_NAMES, type ProfileName } from './core/profiles';
@@ -26,6 +27,13 @@ interface CliOptions {
   throttling: boolean;
   throttleScale?: number;
   notFoundWindowMs?: number;
+  state?: string;
+  fresh: boolean;
+}
+
+function stateOrigin(restoredSavedAt: number | undefined, fresh: boolean): string {
+  if (restoredSavedAt !== undefined) return `restored, as saved at ${new Date(restoredSavedAt).toISOString()}`;
+  return fresh ? 'fresh: the stored state was discarded' : 'new';
 }
 
 async function main(): Promise<void> {
@@ -37,21 +45,27 @@ async function main(): Promise<void> {
     .option('--no-throttling', 'disable EC2 token-bucket throttling')
     .option('--throttle-scale <scale>', 'multiply bucket sizes and refill rates', positiveNumber)
     .option('--not-found-window-ms <ms>', 'eventual-consistency window after CreateImage', nonNegativeInt)
+    .option('--state <file>', 'keep the state in this file (SQLite): restored on start, saved as it changes', (file: string) =>
+      path.resolve(file),
+    )
+    .option('--fresh', 'with --state: discard the stored state and begin from the seed', false)
     .parse();
   const opts = program.opts<CliOptions>();
+  if (opts.fresh && !opts.state) program.error('--fresh needs --state <file>');
 
   const config: SandboxConfigOverrides = {
     profile: opts.profile,
     notFoundWindowMs: opts.notFoundWindowMs,
     throttling: { enabled: opts.throttling, scale: opts.throttleScale },
   };
-  const running = await createSandbox({ host: opts.host, port: opts.port, config });
+  const running = await createSandbox({ host: opts.host, port: opts.port, config, stateFile: opts.state, fresh: opts.fresh });
   console.log(`AWS sandbox listening: ${running.url}  (profile ${opts.profile}, throttling ${opts.throttling ? 'on' : 'off'})`);
   console.log(`  export AWS_ENDPOINT_URL=${running.url}`);
   console.log(`  export AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}`);
   console.log(`  Windows base AMI: ${WINDOWS_BASE_AMI_ID}   Linux base AMI: ${LINUX_BASE_AMI_ID}`);
   console.log(`  fast-launch launch template: ${FAST_LAUNCH_TEMPLATE_ID} (${FAST_LAUNCH_TEMPLATE_NAME})`);
   console.log(`  admin API: ${running.url}/_sandbox/`);
+  if (opts.state) console.log(`  state: ${opts.state} (${stateOrigin(running.restoredSavedAt, opts.fresh)})`);
 
   const shutdown = () => {
     running.close().then(

@@ -3,18 +3,100 @@ import { seedAppStreamImages } from './appstream/seed';
 import { CallCounter } from './core/calls';
 import { VirtualClock } from './core/clock';
 import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './core/config';
-import { FailurePlans } from './core/failures';
+import { ScopedFailurePlans } from './core/failures';
 import { FaultInjector, type ServiceName } from './core/faults';
-import { SharedState } from './core/state';
+import { AWS_ACCOUNT_ID, DEFAULT_SCOPE, scopeKey, SharedState, type Scope } from './core/state';
+import type { Timeline } from './core/timeline';
 import { Throttler } from './core/throttle';
 import { seedBaseImages, seedLaunchTemplates } from './ec2/seed';
 import { Ec2Resources, type Ec2State } from './ec2/state';
+import { SandboxSnapshots } from './persistence/sandbox-snapshots';
 
-/** Every resource the sandbox holds: the shared clock and sequence, and each service's own resources. */
-export class SandboxState extends SharedState implements Ec2State, AppStreamState {
-  readonly ec2 = new Ec2Resources();
+/** One account's resources in one Region, for every service. Plain data: the scope's labels and its maps. */
+export interface ScopeResources extends Scope {
+  readonly ec2: Ec2Resources;
   /** AppStream 2.0 images, image builders and update availability. */
-  readonly appStream = new AppStreamResources();
+  readonly appStream: AppStreamResources;
+}
+
+/**
+ * Every resource the sandbox holds: the shared clock and sequence, and each account's resources in each
+ * Region (`<account>/<region>`), created when first used. A Region is seeded with AWS's public
+ * resources (owned by AWS_ACCOUNT_ID) the first time any account uses it.
+ */
+export class SandboxState extends SharedState {
+  readonly scopes = new Map<string, ScopeResources>();
+
+  /** The view actions get: `scope`'s own resources, and its Region's for what others share. */
+  view(scope: Scope): ScopedState {
+    this.seedRegion(scope.region);
+    return new ScopedState(this, this.resources(scope));
+  }
+
+  /** A view of `scope` for reading (the admin API's dumps): one that holds nothing yet is left unrecorded. */
+  peek(scope: Scope): ScopedState {
+    const own = this.scopes.get(scopeKey(scope)) ?? { ...scope, ec2: new Ec2Resources(), appStream: new AppStreamResources() };
+    return new ScopedState(this, own);
+  }
+
+  /** Every account's resources in `region`. */
+  inRegion(region: string): ScopeResources[] {
+    return [...this.scopes.values()].filter((s) => s.region === region);
+  }
+
+  private resources(scope: Scope): ScopeResources {
+    const key = scopeKey(scope);
+    let resources = this.scopes.get(key);
+    if (!resources) {
+      resources = { accountId: scope.accountId, region: scope.region, ec2: new Ec2Resources(), appStream: new AppStreamResources() };
+      this.scopes.set(key, resources);
+    }
+    return resources;
+  }
+
+  private seedRegion(region: string): void {
+    const aws = { accountId: AWS_ACCOUNT_ID, region };
+    if (this.scopes.has(scopeKey(aws))) return;
+    const view = new ScopedState(this, this.resources(aws));
+    seedBaseImages(view);
+    seedAppStreamImages(view);
+  }
+}
+
+/** One account in one Region, as its requests see the sandbox; made per request, holding nothing of its own. */
+export class ScopedState implements Ec2State, AppStreamState {
+  readonly scope: Scope;
+  readonly ec2: Ec2Resources;
+  readonly appStream: AppStreamResources;
+
+  constructor(
+    readonly shared: SandboxState,
+    own: ScopeResources,
+  ) {
+    this.scope = { accountId: own.accountId, region: own.region };
+    this.ec2 = own.ec2;
+    this.appStream = own.appStream;
+  }
+
+  get clock(): VirtualClock {
+    return this.shared.clock;
+  }
+
+  nextSeq(): number {
+    return this.shared.nextSeq();
+  }
+
+  timeline<S extends string>(first: S, at?: number): Timeline<S> {
+    return this.shared.timeline(first, at);
+  }
+
+  regionEc2(): Ec2Resources[] {
+    return this.shared.inRegion(this.scope.region).map((s) => s.ec2);
+  }
+
+  regionAppStream(): Map<string, AppStreamResources> {
+    return new Map(this.shared.inRegion(this.scope.region).map((s) => [s.accountId, s.appStream]));
+  }
 }
 
 /** The sandbox's whole in-memory world, independent of HTTP. */
@@ -23,10 +105,11 @@ export class Sandbox {
   readonly config: ConfigStore;
   readonly calls = new CallCounter();
   readonly faults = new FaultInjector();
-  readonly failures = new FailurePlans();
+  readonly failures = new ScopedFailurePlans();
   readonly throttlers: Record<ServiceName, Throttler>;
-  /** Replaced wholesale on reset. */
+  /** Replaced wholesale on reset and restore. */
   state: SandboxState;
+  private readonly snapshots = new SandboxSnapshots(this.clock, () => this.freshState());
 
   constructor(initial: SandboxConfigOverrides = {}) {
     this.config = new ConfigStore(initial);
@@ -47,6 +130,23 @@ export class Sandbox {
     return config;
   }
 
+  /** The resources and the clock's offset as text, for a state store (persistence/); restore() reads it back. */
+  snapshot(): string {
+    return this.snapshots.encode(this.state);
+  }
+
+  /**
+   * Puts back what snapshot() wrote. The clock's offset (what the admin API advanced) is restored and wall
+   * time goes on from where it is now, so a transition whose time passed while the sandbox was stopped is
+   * over, and one still under way finishes at the instant it always would have.
+   */
+  restore(text: string): void {
+    const { clockOffsetMs, state } = this.snapshots.decode(text);
+    this.clock.reset();
+    this.clock.advance(clockOffsetMs);
+    this.state = state;
+  }
+
   configure(overrides: SandboxConfigOverrides): SandboxConfig {
     const config = this.config.merge(overrides);
     if (overrides.throttling) this.applyThrottling(config);
@@ -57,11 +157,12 @@ export class Sandbox {
     for (const throttler of Object.values(this.throttlers)) throttler.configure(config.throttling);
   }
 
+  /** AWS's public resources in the default Region, then the default account's demo resources there. */
   private freshState(): SandboxState {
     const state = new SandboxState(this.clock);
-    seedBaseImages(state);
-    seedLaunchTemplates(state);
-    seedAppStreamImages(state);
+    const demo = state.view(DEFAULT_SCOPE);
+    seedLaunchTemplates(demo);
+    seedAppStreamImages(demo);
     return state;
   }
 }

@@ -12,13 +12,15 @@ import type { HttpReply, ServiceModule } from './core/service';
 import { SigV4Failure, verifySigV4 } from './core/sigv4';
 import { authError, type AuthErrorFamily } from './core/sigv4-errors';
 import { ec2Service } from './ec2/service';
-import { Sandbox, type SandboxState } from './sandbox';
+import { PersistedSandbox } from './persistence/persisted-sandbox';
+import { Sandbox, type ScopedState } from './sandbox';
+import { scopeKey } from './core/state';
 
 export const DEFAULT_PORT = 4577;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Checked in order; EC2 matches anything, so it comes last. */
-const SERVICES: ServiceModule<SandboxState>[] = [appStreamCborService, appStreamJsonService, ec2Service];
+const SERVICES: ServiceModule<ScopedState>[] = [appStreamCborService, appStreamJsonService, ec2Service];
 
 /** Each service's SigV4 signing name, and how its protocol family reports a failed signature. */
 const SIGNING: Record<ServiceName, { signingName: string; errors: AuthErrorFamily }> = {
@@ -32,6 +34,10 @@ export interface SandboxOptions {
   /** 0 picks a free port (tests). */
   port?: number;
   config?: SandboxConfigOverrides;
+  /** A file (SQLite) to keep the state in: restored from it on start, saved to it as it changes. Unset: in memory only. */
+  stateFile?: string;
+  /** With stateFile: discard what the file holds and begin from the seed. */
+  fresh?: boolean;
 }
 
 export interface RunningSandbox {
@@ -40,6 +46,8 @@ export interface RunningSandbox {
   port: number;
   /** In-process access to the sandbox's state, for tests in the same process. */
   sandbox: Sandbox;
+  /** With stateFile: when the restored state was saved (epoch ms); undefined when the sandbox began from its seed. */
+  restoredSavedAt?: number;
   close(): Promise<void>;
 }
 
@@ -68,7 +76,7 @@ function asApiError(error: unknown): ApiError {
 /** Applies an injected fault. Returns without answering for hang, reset and loseAnswer; `run` makes the call's change. */
 function applyFault(
   fault: Fault,
-  service: ServiceModule<SandboxState>,
+  service: ServiceModule<ScopedState>,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
@@ -117,13 +125,15 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
   }
 
   sandbox.calls.record(service.name, call.action, 'total');
-  const run = () => call.execute({ state: sandbox.state, config, failures: sandbox.failures, requestId, caller });
-  const fault = sandbox.faults.take(service.name, call.action);
+  // The caller's account and Region, from its key and its signature's credential scope, decide what it sees.
+  const scope = { accountId: caller.accountId, region: caller.region };
+  const run = () => call.execute({ state: sandbox.state.view(scope), config, failures: sandbox.failures.in(scope), requestId, caller });
+  const fault = sandbox.faults.take(service.name, call.action, scope);
   if (fault) {
     sandbox.calls.record(service.name, call.action, 'faulted');
     return applyFault(fault, service, req, res, requestId, run);
   }
-  if (call.bucket && !sandbox.throttlers[service.name].admit(call.bucket)) {
+  if (call.bucket && !sandbox.throttlers[service.name].admit(call.bucket, scopeKey(scope))) {
     sandbox.calls.record(service.name, call.action, 'throttled');
     return fail(new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
   }
@@ -137,7 +147,7 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
 async function handleAdminRequest(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const read = await readBody(req);
   if (!read.ok) return sendJson(res, 413, { error: 'request body too large' });
-  const reply = handleAdmin(sandbox, req.method ?? 'GET', url.pathname, read.body.toString('utf8'));
+  const reply = handleAdmin(sandbox, req.method ?? 'GET', url.pathname, read.body.toString('utf8'), url.searchParams);
   sendJson(res, reply.status, reply.json);
 }
 
@@ -146,19 +156,25 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`sandbox: refusing to listen on ${host}; use a loopback address`);
   const sandbox = new Sandbox(options.config);
+  const persisted = options.stateFile ? new PersistedSandbox(sandbox, options.stateFile, { fresh: options.fresh }) : undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const handler = url.pathname.startsWith(ADMIN_PREFIX) ? handleAdminRequest : handleService;
-    handler(sandbox, req, res, url).catch((error: unknown) => {
-      // Only reachable if the client went away mid-request; nothing left to answer.
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: String(error) });
-    });
+    handler(sandbox, req, res, url)
+      .catch((error: unknown) => {
+        // Only reachable if the client went away mid-request; nothing left to answer.
+        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: String(error) });
+      })
+      .finally(() => persisted?.changed());
   });
   server.keepAliveTimeout = 5000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      persisted?.close();
+      reject(error);
+    });
     server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -168,9 +184,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Runni
     url: `http://${urlHost}:${port}`,
     port,
     sandbox,
+    restoredSavedAt: persisted?.restoredSavedAt,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          persisted?.close(); // after the last request: the final save has everything
+          if (error) reject(error);
+          else resolve();
+        });
         // Hung (fault-injected) and keep-alive connections would otherwise hold close() open.
         server.closeAllConnections();
       }),

@@ -1,19 +1,34 @@
 import { dumpAppStream, type AppStreamDump } from './appstream/dump';
+import type { Scope } from './core/state';
 import { dumpEc2, type Ec2Dump } from './ec2/dump';
 import type { SandboxState } from './sandbox';
 
 /**
- * A JSON view of every resource for tests and benchmarks (`GET /_sandbox/state`).
- * Times are wall-clock epoch milliseconds; `readyAt` is null until the resource
- * has finished its transition (benchmarks measure detection lag from it).
+ * A JSON view of one account's resources in one Region for tests and benchmarks (`GET /_sandbox/state`,
+ * the default account and Region unless `?accountId=…&region=…` says otherwise), labelled with both.
+ * Times are wall-clock epoch milliseconds; `readyAt` is null until the resource has finished its
+ * transition (benchmarks measure detection lag from it).
  */
-export interface StateDump extends Ec2Dump {
-  now: number;
-  clockOffsetMs: number;
+export interface ScopeDump extends Ec2Dump, Scope {
   appstream: AppStreamDump;
 }
 
-export function dumpState(state: SandboxState): StateDump {
-  const ec2 = dumpEc2(state);
-  return { now: Date.now(), clockOffsetMs: state.clock.offsetMs, ...ec2, appstream: dumpAppStream(state) };
+export interface StateDump extends ScopeDump {
+  now: number;
+  clockOffsetMs: number;
+  /** Every account and Region that holds resources (AWS's own public ones included), each of which can be dumped. */
+  scopes: Scope[];
+}
+
+export function dumpState(state: SandboxState, scope: Scope): StateDump {
+  const view = state.peek(scope);
+  return {
+    now: Date.now(),
+    clockOffsetMs: state.clock.offsetMs,
+    accountId: scope.accountId,
+    region: scope.region,
+    ...dumpEc2(view),
+    appstream: dumpAppStream(view),
+    scopes: [...state.scopes.values()].map(({ accountId, region }) => ({ accountId, region })),
+  };
 }

@@ -109,7 +109,7 @@ describe('appStreamImageUpdate', () => {
 
     assert.ok(result.updated);
     assert.match(result.imageName, /^golden-appstream-\d{8}-\d{6}-[0-9a-f]{8}$/);
-    assert.equal(result.arn, `arn:aws:appstream:us-east-1:123456789012:image/${result.imageName}`);
+    assert.equal(result.arn, `arn:aws:appstream:us-east-1:111122223333:image/${result.imageName}`);
     assert.ok(result.timings['wait-available']! > 0);
     const [image] = (await appstream.send(new DescribeImagesCommand({ Names: [result.imageName] }))).Images ?? [];
     assert.equal(image?.State, 'AVAILABLE');

@@ -1,16 +1,18 @@
 /**
  * `npm start` (dev/local-stack.ts) as a child process on free ports and its own state folder: SIGHUP
  * (the terminal closing) or SIGTERM, whether the stack is ready or still starting, leaves no process
- * behind and frees its ports; a second stack on the same state folder or ports says so in one line.
+ * behind and frees its ports; a second stack on the same state folder or ports says so in one line; a run
+ * in flight survives Ctrl-C and a restart, and `--fresh` begins again.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -76,7 +78,7 @@ interface RunningStack {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startLocalStack(ports: Ports, localDir: string): RunningStack {
+function startLocalStack(ports: Ports, localDir: string, extraArgs: string[] = []): RunningStack {
   const child = spawn(
     process.execPath,
     [
@@ -93,6 +95,7 @@ function startLocalStack(ports: Ports, localDir: string): RunningStack {
       localDir,
       '--profile',
       'test',
+      ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -125,12 +128,45 @@ async function assertStopsCleanly(stack: RunningStack, signal: NodeJS.Signals, p
   for (const port of Object.values(ports)) assert.ok(await isFree(port), `port ${port} is still held after ${signal}`);
 }
 
+/** The golden-image CLI against the stack's dev server; its stdout. */
+async function cli(ports: Ports, ...args: string[]): Promise<string> {
+  const env = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` };
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'client/bin.cjs'), ...args], { cwd: ROOT, env });
+  return stdout;
+}
+
+interface RunStatus {
+  status: string;
+  progress?: { stages: { stage: string; state: string }[] };
+  result?: { imageId: string; rollout?: { counts: Record<string, number> } };
+}
+
+async function runStatusUntil(ports: Ports, workflowId: string, done: (s: RunStatus) => boolean, timeoutMs = 90_000): Promise<RunStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = JSON.parse(await cli(ports, 'status', workflowId, '--json')) as RunStatus;
+    if (done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`run ${workflowId} not there within ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    await sleep(500);
+  }
+}
+
+/** A value from the ready banner, e.g. the line "Windows build instance   i-...". */
+function bannerValue(stack: RunningStack, label: string): string {
+  const line = stack
+    .output()
+    .split('\n')
+    .find((l) => l.trimStart().startsWith(label));
+  assert.ok(line, `no "${label}" in the banner:\n${stack.output()}`);
+  return line.trim().slice(label.length).trim();
+}
+
 describe('npm start (the local stack)', () => {
   let dir: string;
   const started: RunningStack[] = [];
   const newPorts = async (): Promise<Ports> => ({ temporal: await freePort(), ui: await freePort(), sandbox: await freePort() });
-  const start = (ports: Ports, localDir: string) => {
-    const stack = startLocalStack(ports, localDir);
+  const start = (ports: Ports, localDir: string, extraArgs: string[] = []) => {
+    const stack = startLocalStack(ports, localDir, extraArgs);
     started.push(stack);
     return stack;
   };
@@ -169,6 +205,53 @@ describe('npm start (the local stack)', () => {
     assert.match(thirdLines[0]!, new RegExp(`^\\[golden-image\\] port ${ports.temporal} \\(Temporal gRPC\\) is in use`));
 
     await assertStopsCleanly(first, 'SIGHUP', ports);
+  });
+
+  test('a run in flight survives Ctrl-C and a restart on the same folder, against the restored sandbox; --fresh begins again', async () => {
+    const ports = await newPorts();
+    const localDir = path.join(dir, 'restart');
+    const first = start(ports, localDir);
+    await waitFor(first, 'local stack is ready');
+    assert.match(bannerValue(first, 'AWS sandbox state'), /^freshly seeded, kept in .*sandbox\.db$/);
+    const windowsBuild = bannerValue(first, 'Windows build instance');
+    const fleet = bannerValue(first, 'Fleet (fleet=web)');
+
+    // Image the build instance, then wait at the approval gate; the rollout to the fleet comes after it.
+    const config = path.join(dir, 'restart.yaml');
+    await writeFile(
+      config,
+      [
+        'kind: ami',
+        'name: restart',
+        `instanceId: ${windowsBuild}`,
+        'approval: { timeout: 1h }',
+        'rollout: { tags: { fleet: web }, concurrency: 2 }',
+        'waits: { image: { interval: 1s, timeout: 5m }, rootVolume: { interval: 1s, timeout: 5m } }',
+      ].join('\n'),
+    );
+    const { workflowId } = JSON.parse(await cli(ports, 'ami', 'run', '-f', config, '--json')) as { workflowId: string };
+    const approvalRunning = (s: RunStatus) => s.progress?.stages.find((row) => row.stage === 'approval')?.state === 'running';
+    await runStatusUntil(ports, workflowId, approvalRunning);
+    await assertStopsCleanly(first, 'SIGINT', ports);
+
+    const second = start(ports, localDir);
+    await waitFor(second, 'local stack is ready');
+    // One AMI (the run's), the build instances and the fleet: what the first session left.
+    assert.match(bannerValue(second, 'AWS sandbox state'), /^restored from .*sandbox\.db \(saved [^)]+\): 1 AMIs, 6 instances, /);
+    assert.equal(bannerValue(second, 'Windows build instance'), windowsBuild);
+    assert.equal(bannerValue(second, 'Fleet (fleet=web)'), fleet);
+    assert.ok(approvalRunning(await runStatusUntil(ports, workflowId, () => true)), 'the run still waits for approval');
+    await cli(ports, 'approve', workflowId, '--by', 'test');
+    const finished = await runStatusUntil(ports, workflowId, (s) => s.status !== 'RUNNING');
+    assert.equal(finished.status, 'COMPLETED', JSON.stringify(finished));
+    assert.match(finished.result!.imageId, /^ami-/);
+    await assertStopsCleanly(second, 'SIGINT', ports);
+
+    const third = start(ports, localDir, ['--fresh']);
+    await waitFor(third, 'local stack is ready');
+    assert.match(bannerValue(third, 'AWS sandbox state'), /^freshly seeded/);
+    assert.notEqual(bannerValue(third, 'Windows build instance'), windowsBuild, 'new demo instances');
+    await assertStopsCleanly(third, 'SIGTERM', ports);
   });
 
   test('SIGTERM while the dev server is still starting stops it too', async () => {

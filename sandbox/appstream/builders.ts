@@ -71,6 +71,17 @@ function sourceImage(params: AppStreamParams, state: AppStreamState): AppStreamI
     throw new ApiError('InvalidParameterCombinationException', 'Specify either ImageName or ImageArn, but not both.');
   }
   const image = imageName !== undefined ? requireImage(state, imageName) : requireImageByArn(state, imageArnParam!);
+  // An image shared with this account serves a builder only if its owner allowed that (UpdateImagePermissions).
+  if (
+    image.visibility === 'PRIVATE' &&
+    image.ownerId !== state.scope.accountId &&
+    !image.sharedWith.get(state.scope.accountId)?.allowImageBuilder
+  ) {
+    throw new ApiError(
+      'OperationNotPermittedException',
+      `The image ${image.name} is shared with this account without permission to create image builders.`,
+    );
+  }
   const current = image.lifecycle.stateAt(state.clock.now());
   if (current !== 'AVAILABLE') {
     throw new ApiError(
@@ -105,7 +116,7 @@ function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): Jso
   const builder: ImageBuilderRecord = {
     seq: state.nextSeq(),
     name,
-    arn: builderArn(name),
+    arn: builderArn(name, state.scope),
     imageArn: image.arn,
     instanceType,
     platform: image.platform,

@@ -1,4 +1,4 @@
-import { liveBuilders, liveImages } from './lookup';
+import { liveBuilders, ownImages } from './lookup';
 import type { AppStreamState } from './state';
 
 /**
@@ -11,6 +11,8 @@ export interface AppStreamDump {
     arn: string;
     state: string;
     visibility: string;
+    /** The accounts it is shared with (UpdateImagePermissions). */
+    sharedWith: string[];
     tags: Record<string, string>;
     createdAt: number;
     readyAt: number | null;
@@ -32,11 +34,12 @@ export function dumpAppStream(state: AppStreamState): AppStreamDump {
   const { clock } = state;
   const now = clock.now();
   return {
-    images: liveImages(state).map((i) => ({
+    images: ownImages(state).map((i) => ({
       name: i.name,
       arn: i.arn,
       state: i.lifecycle.stateAt(now),
       visibility: i.visibility,
+      sharedWith: [...i.sharedWith.keys()].sort(),
       tags: Object.fromEntries(i.tags),
       createdAt: i.createdWallAt,
       readyAt: i.lifecycle.settledAtWall(clock),

@@ -1,6 +1,14 @@
 import { imageArn } from './arn';
 import { failAppStreamImage } from './failures';
-import { findImage, isImageVisible, liveBuilders, liveImages, requireImage, requireVisibleImage, requireVisibleImageByArn } from './lookup';
+import {
+  findImage,
+  isImageVisible,
+  liveBuilders,
+  requireImage,
+  requireVisibleImage,
+  requireVisibleImageByArn,
+  usableImages,
+} from './lookup';
 import { pageOf, readAppStreamPage } from './pagination';
 import type { AppStreamParams } from './params';
 import type { JsonObject } from './protocol';
@@ -53,12 +61,14 @@ function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: numbe
   const image: AppStreamImageRecord = {
     seq: state.nextSeq(),
     name: spec.name,
-    arn: imageArn(spec.name, 'PRIVATE'),
+    arn: imageArn(spec.name, 'PRIVATE', state.scope),
+    ownerId: state.scope.accountId,
     visibility: 'PRIVATE',
     platform: spec.from.platform,
     displayName: spec.displayName,
     description: spec.description,
     baseImageArn: spec.from.arn,
+    sharedWith: new Map(),
     createdAt: now,
     createdWallAt: Date.now(),
     baseReleasedAt: spec.from.baseReleasedAt,
@@ -86,7 +96,7 @@ function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): Jso
   requireUpdatable(existing, now);
   const canUpdateImage = state.appStream.updatesAvailable.has(existing.name);
   // A dry run only answers the question; it does not reserve or check the new name.
-  if (dryRun) return { image: imageJson(existing, now), canUpdateImage };
+  if (dryRun) return { image: imageJson(existing, now, state.scope.accountId), canUpdateImage };
 
   if (findImage(state, newName)) throw new ApiError('ResourceAlreadyExistsException', `The image ${newName} already exists.`);
   // AWS documents no error for "no update available"; the call is refused as not permitted.
@@ -100,7 +110,7 @@ function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): Jso
   );
   const plannedFailure = ctx.failures.takeForNew('appStreamImage', newName);
   if (plannedFailure) failAppStreamImage(state, image, plannedFailure);
-  return { image: imageJson(image, now), canUpdateImage };
+  return { image: imageJson(image, now, state.scope.accountId), canUpdateImage };
 }
 
 function selectImages(state: AppStreamState, names: string[], arns: string[]): AppStreamImageRecord[] {
@@ -113,7 +123,7 @@ function selectImages(state: AppStreamState, names: string[], arns: string[]): A
   const now = state.clock.now();
   if (names.length > 0) return [...new Set(names)].map((name) => requireVisibleImage(state, name));
   if (arns.length > 0) return [...new Set(arns)].map((arn) => requireVisibleImageByArn(state, arn));
-  return liveImages(state).filter((i) => isImageVisible(i, now));
+  return usableImages(state).filter((i) => isImageVisible(i, now));
 }
 
 function describeImages(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
@@ -123,10 +133,10 @@ function describeImages(params: AppStreamParams, { state }: AppStreamContext): J
   const page = readAppStreamPage(params, MAX_IMAGES_PAGE);
 
   const now = state.clock.now();
-  // The sandbox shares no images, so SHARED selects nothing.
-  const selected = selectImages(state, names, arns).filter((i) => type === undefined || i.visibility === type);
+  const rendered = selectImages(state, names, arns).map((i) => ({ seq: i.seq, json: imageJson(i, now, state.scope.accountId) }));
+  const selected = rendered.filter((i) => type === undefined || i.json.Visibility === type);
   const { items, nextToken } = pageOf(selected, page, 'DescribeImages');
-  return { Images: items.map((i) => imageJson(i, now)), NextToken: nextToken };
+  return { Images: items.map((i) => i.json), NextToken: nextToken };
 }
 
 /**
@@ -151,7 +161,7 @@ function deleteImage(params: AppStreamParams, { state, config }: AppStreamContex
 
   // Deletion takes as long as a builder transition; the profile has no separate figure for it.
   image.lifecycle = state.timeline<AppStreamImageState>('DELETING', now).then('DELETED', config.durations.builderTransition);
-  return { Image: imageJson(image, now) };
+  return { Image: imageJson(image, now, state.scope.accountId) };
 }
 
 export const appStreamImageActions = {

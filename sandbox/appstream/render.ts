@@ -18,16 +18,21 @@ function failureMembers(failure: AppStreamFailure | undefined, failedAt: number 
   };
 }
 
-export function imageJson(image: AppStreamImageRecord, now: number): JsonObject {
+/**
+ * `viewer` is the calling account: another account's private image is SHARED to it, with the
+ * ImagePermissions its owner granted it.
+ */
+export function imageJson(image: AppStreamImageRecord, now: number, viewer: string): JsonObject {
   const state = image.lifecycle.stateAt(now);
   const failedAt = state === 'FAILED' ? image.lifecycle.plannedAt('FAILED') : undefined;
+  const sharedToViewer = image.visibility === 'PRIVATE' && image.ownerId !== viewer ? image.sharedWith.get(viewer) : undefined;
   return {
     Name: image.name,
     Arn: image.arn,
     BaseImageArn: image.baseImageArn,
     DisplayName: image.displayName,
     State: state,
-    Visibility: image.visibility,
+    Visibility: sharedToViewer ? 'SHARED' : image.visibility,
     ImageBuilderSupported: true,
     Platform: image.platform,
     Description: image.description,
@@ -35,11 +40,12 @@ export function imageJson(image: AppStreamImageRecord, now: number): JsonObject 
     CreatedTime: timestamp(image.createdAt),
     PublicBaseImageReleasedDate: timestamp(image.baseReleasedAt),
     AppstreamAgentVersion: image.agentVersion,
-    // ImagePermissions describes what a shared image grants; the sandbox shares nothing, so it is omitted.
+    // What a shared image grants the account it is shared with; the owner reads its grants with DescribeImagePermissions.
+    ImagePermissions: sharedToViewer && { ...sharedToViewer },
     LatestAppstreamAgentVersion: latestAgentFlag(image.agentVersion),
     SupportedInstanceFamilies: SUPPORTED_INSTANCE_FAMILIES,
     DynamicAppProvidersEnabled: 'DISABLED',
-    ImageSharedWithOthers: 'FALSE',
+    ImageSharedWithOthers: image.ownerId === viewer && image.sharedWith.size > 0 ? 'TRUE' : 'FALSE',
     ...failureMembers(image.failure, failedAt, 'ImageErrors'),
   };
 }

@@ -1,10 +1,11 @@
 import { imageArn } from './arn';
+import { AWS_ACCOUNT_ID } from '../core/state';
 import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility, AppStreamState } from './state';
 
 /**
- * The AppStream images every sandbox starts with: two public AWS base images
- * and one private image of our own (made from the 2022 base), so that
- * CreateUpdatedImage and CreateImageBuilder work out of the box.
+ * The AppStream images the sandbox starts with: two public AWS base images in every Region (AWS's,
+ * seeded when a Region is first used), and one private image of the default account in the default
+ * Region (made from the 2022 base), so that CreateUpdatedImage and CreateImageBuilder work out of the box.
  */
 
 export const APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME = 'AppStream-WinServer2022-11-12-2026';
@@ -57,18 +58,22 @@ const SEED_IMAGES: SeedImage[] = [
   },
 ];
 
+/** AWS's public images when `state` is AWS's account in a Region; the private demo image for any other (the default account). */
 export function seedAppStreamImages(state: AppStreamState): void {
-  for (const seed of SEED_IMAGES) {
+  const publicOnes = state.scope.accountId === AWS_ACCOUNT_ID;
+  for (const seed of SEED_IMAGES.filter((s) => (s.visibility === 'PUBLIC') === publicOnes)) {
     const createdAt = Date.parse(seed.createdAt);
     state.appStream.images.set(seed.name, {
       seq: state.nextSeq(),
       name: seed.name,
-      arn: imageArn(seed.name, seed.visibility),
+      arn: imageArn(seed.name, seed.visibility, state.scope),
+      ownerId: state.scope.accountId,
       visibility: seed.visibility,
       platform: seed.platform,
       displayName: seed.displayName,
       description: seed.description,
-      baseImageArn: seed.baseImageName === undefined ? undefined : imageArn(seed.baseImageName, 'PUBLIC'),
+      baseImageArn: seed.baseImageName === undefined ? undefined : imageArn(seed.baseImageName, 'PUBLIC', state.scope),
+      sharedWith: new Map(),
       createdAt,
       createdWallAt: createdAt,
       baseReleasedAt: Date.parse(seed.baseReleasedAt),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { appStreamBuilderActions } from './builders';
 import { appStreamImageActions } from './images';
+import { appStreamImagePermissionActions } from './image-permissions';
 import { rpcV2Cbor } from './cbor-protocol';
 import { awsJson11 } from './json-protocol';
 import { AppStreamParams } from './params';
@@ -17,6 +18,7 @@ export type AppStreamAction = (params: AppStreamParams, ctx: AppStreamContext) =
 
 const APPSTREAM_ACTIONS: Record<string, AppStreamAction> = {
   ...appStreamImageActions,
+  ...appStreamImagePermissionActions,
   ...appStreamBuilderActions,
   ...appStreamTagActions,
 };

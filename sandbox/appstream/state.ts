@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../core/service';
-import type { SharedState, Tags } from '../core/state';
+import type { Chronicle, Scope, Tags } from '../core/state';
 import type { Timeline } from '../core/timeline';
 
 /**
@@ -18,6 +18,12 @@ export type AppStreamVisibility = 'PUBLIC' | 'PRIVATE';
 
 export type AppStreamPlatform = 'WINDOWS_SERVER_2019' | 'WINDOWS_SERVER_2022';
 
+/** What UpdateImagePermissions grants another account for a private image. */
+export interface ImagePermissions {
+  allowFleet: boolean;
+  allowImageBuilder: boolean;
+}
+
 /** Why a resource failed, split the way AppStream reports it: a state-change code and an error-list code. */
 export interface AppStreamFailure {
   stateChangeCode: string;
@@ -30,11 +36,15 @@ export interface AppStreamImageRecord {
   seq: number;
   name: string;
   arn: string;
+  /** The owning account: AWS's for public images. */
+  ownerId: string;
   visibility: AppStreamVisibility;
   platform: AppStreamPlatform;
   displayName?: string;
   description?: string;
   baseImageArn?: string;
+  /** The accounts this private image is shared with (UpdateImagePermissions), and what each may do with it. */
+  sharedWith: Map<string, ImagePermissions>;
   /** Virtual time (ms), as CreatedTime reports it. */
   createdAt: number;
   /** Wall-clock epoch ms, for the state dump. */
@@ -79,7 +89,7 @@ export interface ImageBuilderRecord {
   agentUpdateOnNextStart?: boolean;
 }
 
-/** Every AppStream resource the sandbox holds. */
+/** The AppStream resources of one account in one Region. */
 export class AppStreamResources {
   readonly images = new Map<string, AppStreamImageRecord>();
   readonly builders = new Map<string, ImageBuilderRecord>();
@@ -87,8 +97,15 @@ export class AppStreamResources {
   readonly updatesAvailable = new Set<string>();
 }
 
-/** The sandbox's state as AppStream sees it: the shared clock and sequence, and AppStream's resources. */
-export type AppStreamState = SharedState & { readonly appStream: AppStreamResources };
+/** The sandbox's state as one account in one Region sees AppStream: the shared clock and sequence, and its resources. */
+export interface AppStreamState extends Chronicle {
+  /** The caller's account and Region. */
+  readonly scope: Scope;
+  /** The caller's own resources in its Region. */
+  readonly appStream: AppStreamResources;
+  /** Every account's AppStream resources in the caller's Region, by account ID (its own too): where public and shared images are. */
+  regionAppStream(): Map<string, AppStreamResources>;
+}
 
 /** Everything an AppStream action may read or change. */
 export type AppStreamContext = ServiceContext<AppStreamState>;

@@ -8,16 +8,16 @@
  */
 import type { SandboxConfig } from './config';
 import type { DurationKind } from './profiles';
-import type { SharedState } from './state';
+import type { Chronicle, SharedState } from './state';
 
 /** Counters live beside the state, not in it: a reset makes a new state, which restarts the sequence. */
 const drawsByState = new WeakMap<SharedState, Map<DurationKind, number>>();
 
-export function drawDuration(state: SharedState, config: SandboxConfig, kind: DurationKind): number {
+export function drawDuration(state: Chronicle, config: SandboxConfig, kind: DurationKind): number {
   const range = config.durationRanges?.[kind];
   if (!range) return config.durations[kind];
-  const draws = drawsByState.get(state) ?? new Map<DurationKind, number>();
-  drawsByState.set(state, draws);
+  const draws = drawsByState.get(state.shared) ?? new Map<DurationKind, number>();
+  drawsByState.set(state.shared, draws);
   const k = draws.get(kind) ?? 0;
   draws.set(kind, k + 1);
   const [min, max] = range;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scopeKey, scopeMembers, type Scope } from './state';
 
 /**
  * Resource kinds that can be made to end in their failed state; and `snapshotDeletion`: a DeregisterImage
@@ -31,6 +32,8 @@ export const failureSchema = z
      * builder: FAILED (the default) or UPDATING_AGENT.
      */
     state: z.enum(['failed', 'failed-detached', ...BUILDER_FAILURE_STATES]).optional(),
+    /** The account and Region the resource is (or will be) in: the default account and Region unless given. */
+    ...scopeMembers,
   })
   .refine((f) => (f.id !== undefined) !== (f.next === true || f.instanceId !== undefined), {
     message: 'give exactly one of id, or next: true and/or instanceId',
@@ -62,7 +65,7 @@ export interface FailureReason {
 }
 
 /**
- * Planned failures. Failures for an existing resource are applied by the
+ * Planned failures in one account and Region. Failures for an existing resource are applied by the
  * resource's module right away; these plans cover resources not created yet.
  */
 export class FailurePlans {
@@ -106,5 +109,24 @@ export class FailurePlans {
     this.next.clear();
     this.byId.clear();
     this.nextForInstance.clear();
+  }
+}
+
+/** Planned failures per account and Region: a plan applies only to resources created there. */
+export class ScopedFailurePlans {
+  private readonly plans = new Map<string, FailurePlans>();
+
+  in(scope: Scope): FailurePlans {
+    const key = scopeKey(scope);
+    let plans = this.plans.get(key);
+    if (!plans) {
+      plans = new FailurePlans();
+      this.plans.set(key, plans);
+    }
+    return plans;
+  }
+
+  clear(): void {
+    this.plans.clear();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scopeMembers, type Scope } from './state';
 
 export const SERVICE_NAMES = ['ec2', 'appstream'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -22,6 +23,8 @@ export const faultSchema = z
     reset: z.boolean().optional(),
     /** Run the action, then destroy the connection: the change is made but its answer is lost. */
     loseAnswer: z.boolean().optional(),
+    /** Only calls from this account and/or to this Region; any caller's unless given. */
+    ...scopeMembers,
   })
   .refine((f) => [f.error !== undefined, f.hang === true, f.reset === true, f.loseAnswer === true].filter(Boolean).length === 1, {
     message: 'exactly one of error, hang, reset or loseAnswer is required',
@@ -38,9 +41,15 @@ export class FaultInjector {
     this.faults.push({ ...fault });
   }
 
-  /** The fault the next call of this action suffers, if any (consumes one use). */
-  take(service: ServiceName, action: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.service === service && f.action === action);
+  /** The fault the next call of this action from `caller` suffers, if any (consumes one use). */
+  take(service: ServiceName, action: string, caller: Scope): Fault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.service === service &&
+        f.action === action &&
+        (f.accountId === undefined || f.accountId === caller.accountId) &&
+        (f.region === undefined || f.region === caller.region),
+    );
     if (!fault) return undefined;
     fault.count -= 1;
     if (fault.count <= 0) this.faults = this.faults.filter((f) => f !== fault);

@@ -4,7 +4,7 @@ import type { SandboxConfig } from './config';
 import type { ApiError } from './errors';
 import type { FailurePlans } from './failures';
 import type { ServiceName } from './faults';
-import type { SharedState } from './state';
+import type { Chronicle } from './state';
 import type { BucketSpec } from './throttle';
 
 /** What the server sends back for one request. */
@@ -23,17 +23,18 @@ export interface RawRequest {
 }
 
 /** Everything an action may read or change; `S` is the state as its service sees it. */
-export interface ServiceContext<S extends SharedState> {
+export interface ServiceContext<S extends Chronicle> {
   requestId: string;
-  /** Who signed the request: later code reads the caller's account and Region from here. */
+  /** Who signed the request; `state` is already the view of the caller's account and Region. */
   caller: Caller;
   state: S;
   config: SandboxConfig;
+  /** The failures planned for the caller's account and Region. */
   failures: FailurePlans;
 }
 
 /** A request decoded far enough to know its action. */
-export interface DecodedCall<S extends SharedState> {
+export interface DecodedCall<S extends Chronicle> {
   action: string;
   /** The throttling bucket this call draws from, if the service throttles it. */
   bucket?: BucketSpec;
@@ -44,7 +45,7 @@ export interface DecodedCall<S extends SharedState> {
  * One AWS service speaking its own wire protocol. The server picks the module
  * by `matches`, and handles counting, faults and throttling the same way for all.
  */
-export interface ServiceModule<S extends SharedState> {
+export interface ServiceModule<S extends Chronicle> {
   readonly name: ServiceName;
   matches(headers: IncomingHttpHeaders): boolean;
   /** Throws ApiError for a request it cannot understand. `body` is the bytes read as UTF-8, for the text protocols. */

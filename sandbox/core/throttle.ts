@@ -49,7 +49,7 @@ export const throttleSettingsSchema = z.strictObject({
 });
 export type ThrottleSettings = z.infer<typeof throttleSettingsSchema>;
 
-/** Owns the buckets of one service; rebuilt whenever the settings change. */
+/** Owns the buckets of one service, one set per account and Region as on AWS; rebuilt whenever the settings change. */
 export class Throttler {
   private buckets = new Map<string, TokenBucket>();
 
@@ -60,15 +60,16 @@ export class Throttler {
     this.buckets.clear();
   }
 
-  /** True if the request may proceed. */
-  admit(spec: BucketSpec): boolean {
+  /** True if the request may proceed. `scope` (`<account>/<region>`) picks whose bucket it draws from. */
+  admit(spec: BucketSpec, scope: string): boolean {
     if (!this.settings.enabled) return true;
-    let bucket = this.buckets.get(spec.key);
+    const key = `${scope} ${spec.key}`;
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       const size = this.settings.buckets && Object.hasOwn(this.settings.buckets, spec.key) ? this.settings.buckets[spec.key]! : spec;
       // A bucket smaller than one token would throttle everything, whatever the scale.
       bucket = new TokenBucket(Math.max(1, size.capacity * this.settings.scale), size.refillPerSecond * this.settings.scale);
-      this.buckets.set(spec.key, bucket);
+      this.buckets.set(key, bucket);
     }
     return bucket.tryTake();
   }

@@ -69,6 +69,8 @@ const FIRST_VERSION: Readonly<Record<string, string>> = {
   TerminateInstances: '2006-06-26',
   DescribeImages: '2006-06-26',
   DeregisterImage: '2006-06-26',
+  ModifyImageAttribute: '2006-06-26',
+  DescribeImageAttribute: '2006-06-26',
   DescribeVolumes: '2008-05-05',
   DescribeSnapshots: '2008-05-05',
   DeleteSnapshot: '2008-05-05',

@@ -1,4 +1,4 @@
-import type { SharedState } from '../core/state';
+import type { Chronicle } from '../core/state';
 import type { Timeline } from '../core/timeline';
 
 /**
@@ -8,13 +8,13 @@ import type { Timeline } from '../core/timeline';
  */
 export type Visibility = Timeline<'hidden' | 'visible'>;
 
-export function newVisibility(state: SharedState, windowMs: number): Visibility {
+export function newVisibility(state: Chronicle, windowMs: number): Visibility {
   const now = state.clock.now();
   return state.timeline<'hidden' | 'visible'>('hidden', now).then('visible', windowMs);
 }
 
 /** For what the sandbox starts with: seen from the start. */
-export function visibleSince(state: SharedState, at: number): Visibility {
+export function visibleSince(state: Chronicle, at: number): Visibility {
   return state.timeline<'hidden' | 'visible'>('visible', at);
 }
 

@@ -1,4 +1,5 @@
 import { transitionReason } from './fast-launch';
+import { isPublicImage } from './image-access';
 import { imageState } from './images';
 import { isImageVisible, isVolumeVisible } from './lookup';
 import { settleReplaceRootVolumeTasks } from './root-volume-swap';
@@ -17,6 +18,9 @@ export interface Ec2Dump {
     name: string;
     state: string;
     ownerId: string;
+    /** Accounts with an explicit launch permission (ModifyImageAttribute). */
+    sharedWith: string[];
+    public: boolean;
     visible: boolean;
     deregistered: boolean;
     tags: Record<string, string>;
@@ -104,6 +108,8 @@ export function dumpEc2(state: Ec2State): Ec2Dump {
       name: i.name,
       state: imageState(i, now),
       ownerId: i.ownerId,
+      sharedWith: i.launchPermissions.flatMap((p) => (p.userId === undefined ? [] : [p.userId])),
+      public: isPublicImage(i),
       visible: isImageVisible(i, now),
       deregistered: i.deregistered !== undefined,
       tags: tagObject(i.tags),

@@ -9,7 +9,6 @@ import { ApiError, invalidParameterCombination, invalidParameterValue } from '..
 import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID } from '../core/state';
 import type { FastLaunchRecord, FastLaunchState, ImageRecord, Ec2State, Ec2Context } from './state';
 
 /** Windows fast launch: EnableFastLaunch, DisableFastLaunch, DescribeFastLaunchImages. */
@@ -123,12 +122,12 @@ function readEnableRequest(params: Ec2Params, state: Ec2State): EnableRequest {
   return { targetResourceCount, maxParallelLaunches, launchTemplate: readLaunchTemplate(params, state) };
 }
 
-/** Only an available Windows AMI of this account qualifies. */
-function checkEligible(image: ImageRecord, now: number): void {
+/** Only an available Windows AMI of the caller's account qualifies. */
+function checkEligible(image: ImageRecord, now: number, caller: string): void {
   if (image.platform !== 'windows') {
     throw new ApiError('InvalidParameter', `Windows fast launch is only supported for Windows AMIs; ${image.id} is a Linux/UNIX AMI.`);
   }
-  if (image.ownerId !== ACCOUNT_ID) {
+  if (image.ownerId !== caller) {
     throw new ApiError(
       'UnauthorizedOperation',
       `You are not authorized to enable fast launch for ${image.id}; it is owned by ${image.ownerId}.`,
@@ -147,7 +146,7 @@ function enableFastLaunch(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const request = readEnableRequest(params, state);
   dryRunGate(params);
   const now = state.clock.now();
-  checkEligible(image, now);
+  checkEligible(image, now, state.scope.accountId);
 
   const existing = state.ec2.fastLaunch.get(image.id);
   const current = existing?.lifecycle.stateAt(now);

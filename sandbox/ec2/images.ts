@@ -11,7 +11,7 @@ import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID } from '../core/state';
+import { findUsableImage, isPublicImage, isSharedWith, usableImages } from './image-access';
 import type { EbsMapping, ImageRecord, ImageState, InstanceRecord, Ec2State, Ec2Context } from './state';
 
 /** AMIs: CreateImage, DescribeImages, DeregisterImage. */
@@ -40,7 +40,7 @@ function imageXml(image: ImageRecord, now: number): XmlObject {
     imageState: state,
     imageOwnerId: image.ownerId,
     creationDate: isoSeconds(image.createdAt),
-    isPublic: image.isPublic,
+    isPublic: isPublicImage(image),
     architecture: image.architecture,
     imageType: 'machine',
     platform: image.platform === 'windows' ? 'windows' : undefined,
@@ -118,8 +118,9 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   if (instanceState !== 'running' && instanceState !== 'stopped') {
     throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
   }
-  const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.ownerId === ACCOUNT_ID && i.name === name);
-  const sourceImage = state.ec2.images.get(instance!.imageId);
+  // AMI names are unique per account and Region: the caller's own images are all in its scope.
+  const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.name === name);
+  const sourceImage = findUsableImage(state, instance!.imageId);
   if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
 
   const imageId = newId('ami');
@@ -142,8 +143,8 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
     id: imageId,
     name,
     description,
-    ownerId: ACCOUNT_ID,
-    isPublic: false,
+    ownerId: state.scope.accountId,
+    launchPermissions: [],
     platform: instance!.platform,
     architecture: instance!.architecture,
     rootDeviceName: instance!.rootDeviceName,
@@ -172,7 +173,7 @@ const IMAGE_FILTERS = (now: number): FilterTable<ImageRecord> => ({
   'owner-id': (i) => [i.ownerId],
   'owner-alias': (i) => [i.ownerAlias],
   platform: (i) => [i.platform === 'windows' ? 'windows' : undefined],
-  'is-public': (i) => [String(i.isPublic)],
+  'is-public': (i) => [String(isPublicImage(i))],
   architecture: (i) => [i.architecture],
   description: (i) => [i.description],
   'image-type': () => ['machine'],
@@ -191,27 +192,26 @@ const IMAGE_FILTERS = (now: number): FilterTable<ImageRecord> => ({
   'block-device-mapping.delete-on-termination': (i) => i.blockDeviceMappings.map((m) => String(m.deleteOnTermination)),
 });
 
-/** Owner.N: account IDs, `self`, or an owner alias such as `amazon`. */
-function ownedBy(image: ImageRecord, owners: string[]): boolean {
+/** Owner.N: account IDs, `self` (the caller's account), or an owner alias such as `amazon`. */
+function ownedBy(image: ImageRecord, owners: string[], caller: string): boolean {
   if (owners.length === 0) return true;
-  return owners.some((o) => (o === 'self' ? image.ownerId === ACCOUNT_ID : o === image.ownerId || o === image.ownerAlias));
+  return owners.some((o) => (o === 'self' ? image.ownerId === caller : o === image.ownerId || o === image.ownerAlias));
 }
 
 /**
- * ExecutableBy.N: `all` means public images. For `self` or our account ID the
- * sandbox returns public images and our own (it has no explicit launch permissions).
+ * ExecutableBy.N, as the EC2 API reference documents it: `all` selects public AMIs; `self` or the
+ * caller's account ID selects AMIs shared with the caller (an explicit launch permission, so not its
+ * own); another account ID selects AMIs shared with that account.
  */
-function executableBy(image: ImageRecord, users: string[]): boolean {
+function executableBy(image: ImageRecord, users: string[], caller: string): boolean {
   if (users.length === 0) return true;
-  return users.some((u) =>
-    u === 'all' ? image.isPublic : (u === 'self' || u === ACCOUNT_ID) && (image.isPublic || image.ownerId === ACCOUNT_ID),
-  );
+  return users.some((u) => (u === 'all' ? isPublicImage(image) : isSharedWith(image, u === 'self' ? caller : u)));
 }
 
 /** A deprecated AMI is left out unless asked for; its owner always sees it (EC2 API reference, IncludeDeprecated). */
-function deprecationShown(image: ImageRecord, includeDeprecated: boolean, now: number): boolean {
+function deprecationShown(image: ImageRecord, includeDeprecated: boolean, now: number, caller: string): boolean {
   const deprecated = image.deprecationTime !== undefined && image.deprecationTime <= now;
-  return !deprecated || includeDeprecated || image.ownerId === ACCOUNT_ID;
+  return !deprecated || includeDeprecated || image.ownerId === caller;
 }
 
 /** Owner.N, ExecutableBy.N, IncludeDisabled and IncludeDeprecated as one predicate. */
@@ -221,8 +221,12 @@ function imageSelection(params: Ec2Params, state: Ec2State): (image: ImageRecord
   const includeDisabled = params.bool('IncludeDisabled') ?? false;
   const includeDeprecated = params.bool('IncludeDeprecated') ?? false;
   const now = state.clock.now();
+  const caller = state.scope.accountId;
   return (i) =>
-    (includeDisabled || !i.disabled) && deprecationShown(i, includeDeprecated, now) && ownedBy(i, owners) && executableBy(i, users);
+    (includeDisabled || !i.disabled) &&
+    deprecationShown(i, includeDeprecated, now, caller) &&
+    ownedBy(i, owners, caller) &&
+    executableBy(i, users, caller);
 }
 
 const describeImages = describeAction<ImageRecord>({
@@ -230,7 +234,7 @@ const describeImages = describeAction<ImageRecord>({
   idParameter: 'ImageId',
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'imageIds' },
   require: requireDescribableImages,
-  all: (state, now) => [...state.ec2.images.values()].filter((i) => isImageVisible(i, now)),
+  all: (state, now) => usableImages(state).filter((i) => isImageVisible(i, now)),
   filters: (_state, now) => IMAGE_FILTERS(now),
   narrow: imageSelection,
   render: (items, _state, now) => ({ imagesSet: items.map((i) => imageXml(i, now)) }),
@@ -241,7 +245,7 @@ function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const image = requireRegisteredImage(state, params.requiredString('ImageId'));
   const deleteSnapshots = params.bool('DeleteAssociatedSnapshots') ?? false;
   dryRunGate(params);
-  if (image.ownerId !== ACCOUNT_ID) {
+  if (image.ownerId !== state.scope.accountId) {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to deregister ${image.id}; it is owned by ${image.ownerId}.`, 403);
   }
   image.deregistered = state.timeline<'shown' | 'dropped'>('shown').then('dropped', config.deregisteredImageVisibleMs);

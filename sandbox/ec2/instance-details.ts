@@ -1,6 +1,6 @@
 import { ApiError, invalidParameterCombination, invalidParameterValue } from '../core/errors';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID } from '../core/state';
+import type { Scope } from '../core/state';
 import type { Ec2Params } from './params';
 import { iso } from './render';
 import { DEFAULT_SUBNET_ID, DEFAULT_VPC_ID, type ImageRecord, type InstanceRecord, type MetadataOptions } from './state';
@@ -56,10 +56,16 @@ export function readMetadataOptions(params: Ec2Params, image: ImageRecord): Meta
   };
 }
 
+/** EC2's private DNS name: `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere. */
+export function privateDnsName(instance: InstanceRecord, region: string): string {
+  const domain = region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`;
+  return `ip-${instance.privateIpAddress.replaceAll('.', '-')}.${domain}`;
+}
+
 /** The primary network interface every instance has, named after the instance so it needs no state of its own. */
-export function networkInterfacesXml(instance: InstanceRecord): XmlObject[] {
+export function networkInterfacesXml(instance: InstanceRecord, scope: Scope): XmlObject[] {
   const suffix = instance.id.slice('i-'.length);
-  const privateDnsName = `ip-${instance.privateIpAddress.replaceAll('.', '-')}.ec2.internal`;
+  const dnsName = privateDnsName(instance, scope.region);
   const mac = `0e:${(suffix.slice(-10).match(/../g) ?? []).join(':')}`;
   return [
     {
@@ -76,10 +82,10 @@ export function networkInterfacesXml(instance: InstanceRecord): XmlObject[] {
       ipv6AddressesSet: [],
       macAddress: mac,
       networkInterfaceId: `eni-${suffix}`,
-      ownerId: ACCOUNT_ID,
-      privateDnsName,
+      ownerId: scope.accountId,
+      privateDnsName: dnsName,
       privateIpAddress: instance.privateIpAddress,
-      privateIpAddressesSet: [{ primary: true, privateDnsName, privateIpAddress: instance.privateIpAddress }],
+      privateIpAddressesSet: [{ primary: true, privateDnsName: dnsName, privateIpAddress: instance.privateIpAddress }],
       sourceDestCheck: true,
       status: 'in-use',
       subnetId: instance.subnetId,

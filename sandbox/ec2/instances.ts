@@ -2,7 +2,7 @@ import { applyMappingRequest, readMappingRequests } from './block-devices';
 import { describeAction } from './describe';
 import { isVisible, newVisibility } from './consistency';
 import { isInstanceVisible, requireDescribableInstances, requireInstances, requireRegisteredImage } from './lookup';
-import { networkInterfacesXml, readMetadataOptions, readSubnet } from './instance-details';
+import { networkInterfacesXml, privateDnsName, readMetadataOptions, readSubnet } from './instance-details';
 import type { Ec2Params } from './params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
 import { createVolume } from './storage';
@@ -10,9 +10,8 @@ import { ApiError, invalidParameterValue, missingParameter } from '../core/error
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID } from '../core/state';
+import { availabilityZone, type Scope } from '../core/state';
 import {
-  AVAILABILITY_ZONE,
   DEFAULT_VPC_ID,
   type ImageRecord,
   type InstanceRecord,
@@ -43,21 +42,21 @@ function stateReasonXml(state: InstanceState): XmlObject | undefined {
   return SHUT_DOWN.has(state) ? { ...USER_SHUTDOWN } : undefined;
 }
 
-function instanceXml(instance: InstanceRecord, now: number): XmlObject {
+function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlObject {
   const state = instance.lifecycle.stateAt(now);
   const metadata = instance.metadataOptions;
   return {
     instanceId: instance.id,
     imageId: instance.imageId,
     instanceState: instanceStateXml(state),
-    privateDnsName: `ip-${instance.privateIpAddress.replaceAll('.', '-')}.ec2.internal`,
+    privateDnsName: privateDnsName(instance, scope.region),
     dnsName: '',
     reason: transitionReason(instance, state),
     amiLaunchIndex: instance.amiLaunchIndex,
     productCodes: [],
     instanceType: instance.instanceType,
     launchTime: iso(instance.launchTime),
-    placement: { availabilityZone: AVAILABILITY_ZONE, groupName: '', tenancy: 'default' },
+    placement: { availabilityZone: availabilityZone(scope.region), groupName: '', tenancy: 'default' },
     platform: instance.platform === 'windows' ? 'windows' : undefined,
     monitoring: { state: 'disabled' },
     // A terminated instance has left its subnet: EC2 no longer reports its network.
@@ -83,9 +82,11 @@ function instanceXml(instance: InstanceRecord, now: number): XmlObject {
     clientToken: instance.clientToken,
     tagSet: tagSetXml(instance.tags),
     hypervisor: 'xen',
-    networkInterfaceSet: state === 'terminated' ? [] : networkInterfacesXml(instance),
+    networkInterfaceSet: state === 'terminated' ? [] : networkInterfacesXml(instance, scope),
     ebsOptimized: false,
     enaSupport: true,
+    // EC2 reports it for every instance; the sandbox launches none configured for hibernation.
+    hibernationOptions: { configured: false },
     metadataOptions: {
       state: state === 'pending' ? 'pending' : 'applied',
       httpTokens: metadata.httpTokens,
@@ -98,14 +99,14 @@ function instanceXml(instance: InstanceRecord, now: number): XmlObject {
   };
 }
 
-function reservationsXml(instances: InstanceRecord[], now: number): XmlObject[] {
+function reservationsXml(instances: InstanceRecord[], now: number, scope: Scope): XmlObject[] {
   const byReservation = new Map<string, InstanceRecord[]>();
   for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
   return [...byReservation].map(([reservationId, members]) => ({
     reservationId,
-    ownerId: ACCOUNT_ID,
+    ownerId: scope.accountId,
     groupSet: [],
-    instancesSet: members.map((i) => instanceXml(i, now)),
+    instancesSet: members.map((i) => instanceXml(i, now, scope)),
   }));
 }
 
@@ -188,7 +189,7 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const previous = clientToken === undefined ? undefined : state.ec2.reservationsByClientToken.get(clientToken);
   if (previous) {
     const instances = previous.map((id) => state.ec2.instances.get(id)!);
-    return reservationsXml(instances, now)[0]!;
+    return reservationsXml(instances, now, state.scope)[0]!;
   }
   if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${imageId}]' is not available for launch`);
@@ -210,10 +211,10 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
       clientToken,
       instances.map((i) => i.id),
     );
-  return reservationsXml(instances, now)[0]!;
+  return reservationsXml(instances, now, state.scope)[0]!;
 }
 
-const INSTANCE_FILTERS = (now: number): FilterTable<InstanceRecord> => ({
+const INSTANCE_FILTERS = (now: number, region: string): FilterTable<InstanceRecord> => ({
   'instance-id': (i) => [i.id],
   'instance-state-name': (i) => [i.lifecycle.stateAt(now)],
   'instance-state-code': (i) => [String(instanceStateXml(i.lifecycle.stateAt(now)).code)],
@@ -223,7 +224,7 @@ const INSTANCE_FILTERS = (now: number): FilterTable<InstanceRecord> => ({
   platform: (i) => [i.platform === 'windows' ? 'windows' : undefined],
   architecture: (i) => [i.architecture],
   'client-token': (i) => [i.clientToken],
-  'availability-zone': () => [AVAILABILITY_ZONE],
+  'availability-zone': () => [availabilityZone(region)],
   'root-device-name': (i) => [i.rootDeviceName],
   'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
   'vpc-id': () => [DEFAULT_VPC_ID],
@@ -238,8 +239,8 @@ const describeInstances = describeAction<InstanceRecord>({
   maxResults: { min: 5, max: 1000, exclusiveWithIds: 'instanceIds' },
   require: requireDescribableInstances,
   all: (state, now) => [...state.ec2.instances.values()].filter((i) => isInstanceVisible(i, now) && isVisible(i, now)),
-  filters: (_state, now) => INSTANCE_FILTERS(now),
-  render: (items, _state, now) => ({ reservationSet: reservationsXml(items, now) }),
+  filters: (state, now) => INSTANCE_FILTERS(now, state.scope.region),
+  render: (items, state, now) => ({ reservationSet: reservationsXml(items, now, state.scope) }),
 });
 
 function terminateInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {

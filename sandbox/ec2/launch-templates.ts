@@ -6,7 +6,7 @@ import { ApiError, missingParameter } from '../core/errors';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID, type Tags } from '../core/state';
+import type { Scope, Tags } from '../core/state';
 import type { LaunchTemplateRecord, Ec2State, Ec2Context } from './state';
 
 /**
@@ -54,12 +54,12 @@ export function requireLaunchTemplateByName(state: Ec2State, name: string): Laun
   return template;
 }
 
-function launchTemplateXml(t: LaunchTemplateRecord): XmlObject {
+function launchTemplateXml(t: LaunchTemplateRecord, scope: Scope): XmlObject {
   return {
     launchTemplateId: t.id,
     launchTemplateName: t.name,
     createTime: iso(t.createdAt),
-    createdBy: `arn:aws:iam::${ACCOUNT_ID}:root`,
+    createdBy: `arn:aws:iam::${scope.accountId}:root`,
     defaultVersionNumber: 1,
     latestVersionNumber: 1,
     tagSet: tagSetXml(t.tags),
@@ -86,7 +86,7 @@ function createLaunchTemplateAction(params: Ec2Params, ctx: Ec2Context): XmlObje
     throw new ApiError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use: ${name}`);
   }
   const tags = new Map(tagSpecs.flatMap((spec) => [...spec.tags]));
-  return { launchTemplate: launchTemplateXml(createLaunchTemplate(state, { name, imageId, instanceType, tags })) };
+  return { launchTemplate: launchTemplateXml(createLaunchTemplate(state, { name, imageId, instanceType, tags }), state.scope) };
 }
 
 const LAUNCH_TEMPLATE_FILTERS: FilterTable<LaunchTemplateRecord> = {
@@ -110,7 +110,7 @@ const describeLaunchTemplates = describeAction<LaunchTemplateRecord>({
   all: (state) => [...state.ec2.launchTemplates.values()],
   filters: () => LAUNCH_TEMPLATE_FILTERS,
   narrow: byNames,
-  render: (items) => ({ launchTemplates: items.map(launchTemplateXml) }),
+  render: (items, state) => ({ launchTemplates: items.map((t) => launchTemplateXml(t, state.scope)) }),
 });
 
 export const launchTemplateActions = {

@@ -1,6 +1,7 @@
 import { ApiError } from '../core/errors';
 import { isWellFormedId, type IdPrefix } from '../core/ids';
 import { isVisible, type Visibility } from './consistency';
+import { findUsableImage, findUsableSnapshot } from './image-access';
 import type {
   ImageRecord,
   InstanceRecord,
@@ -52,14 +53,14 @@ export function isImageVisible(image: ImageRecord, now: number): boolean {
   return !image.deregistered && isVisible(image, now);
 }
 
-/** For mutations: server-side truth, not subject to the describe consistency window. */
+/** For mutations: server-side truth, not subject to the describe consistency window. Another account's image only if the caller may use it. */
 const registeredImages: Kind<ImageRecord> = {
   prefix: 'ami',
   malformedCode: 'InvalidAMIID.Malformed',
   notFoundCode: 'InvalidAMIID.NotFound',
   notFoundMessage: (ids) => `The image id '[${ids.join(', ')}]' does not exist`,
   find: (state, id) => {
-    const image = state.ec2.images.get(id);
+    const image = findUsableImage(state, id);
     return image && !image.deregistered ? image : undefined;
   },
 };
@@ -74,7 +75,7 @@ const visibleImages = seenByDescribes(registeredImages);
 const describableImages: Kind<ImageRecord> = {
   ...registeredImages,
   find: (state, id, now) => {
-    const image = state.ec2.images.get(id);
+    const image = findUsableImage(state, id);
     if (!image?.deregistered) return image && isVisible(image, now) ? image : undefined;
     const launchedFromIt = [...state.ec2.instances.values()].some((i) => i.imageId === id && i.lifecycle.stateAt(now) !== 'terminated');
     return image.deregistered.stateAt(now) === 'shown' || launchedFromIt ? image : undefined;
@@ -104,7 +105,8 @@ const snapshots: Kind<SnapshotRecord> = {
   malformedCode: 'InvalidSnapshotID.Malformed',
   notFoundCode: 'InvalidSnapshot.NotFound',
   notFoundMessage: (ids) => `The snapshot '${ids.join(', ')}' does not exist.`,
-  find: (state, id) => state.ec2.snapshots.get(id),
+  // The caller's own snapshots and other accounts' public ones.
+  find: (state, id) => findUsableSnapshot(state, id),
 };
 
 export function isVolumeVisible(state: Ec2State, volume: VolumeRecord, now: number): boolean {

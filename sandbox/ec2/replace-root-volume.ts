@@ -83,9 +83,15 @@ function readTaskRequest(params: Ec2Params, state: Ec2State): TaskRequest {
   };
 }
 
-/** A retry with the same ClientToken must ask for the same replacement. */
+/** A retry with the same ClientToken must repeat every parameter (EC2's idempotency rule), else IdempotentParameterMismatch. */
 function sameRequest(task: ReplaceRootVolumeTaskRecord, request: TaskRequest): boolean {
-  return task.instanceId === request.instance.id && task.imageId === request.image?.id && task.snapshotId === request.snapshot?.id;
+  return (
+    task.instanceId === request.instance.id &&
+    task.imageId === request.image?.id &&
+    task.snapshotId === request.snapshot?.id &&
+    task.deleteReplacedRootVolume === request.deleteReplacedRootVolume &&
+    task.volumeInitializationRate === request.volumeInitializationRate
+  );
 }
 
 function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: number): void {

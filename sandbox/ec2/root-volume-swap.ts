@@ -1,3 +1,4 @@
+import { findUsableImage } from './image-access';
 import { createVolume } from './storage';
 import type { InstanceDevice, InstanceRecord, ReplaceRootVolumeTaskRecord, Ec2State, VolumeRecord } from './state';
 
@@ -35,7 +36,7 @@ interface VolumeSource {
 /** The image's root snapshot, the given snapshot, or (neither given) the volume's launch state. */
 function replacementSource(state: Ec2State, task: ReplaceRootVolumeTaskRecord, old: VolumeRecord | undefined): VolumeSource {
   const fallback = { size: old?.size ?? 8, volumeType: old?.volumeType ?? 'gp3' };
-  const image = task.imageId === undefined ? undefined : state.ec2.images.get(task.imageId);
+  const image = task.imageId === undefined ? undefined : findUsableImage(state, task.imageId);
   if (image) {
     const root = image.blockDeviceMappings.find((m) => m.deviceName === image.rootDeviceName) ?? image.blockDeviceMappings[0];
     if (root)

@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import { createLaunchTemplate } from './launch-templates';
 import { createSnapshot } from './storage';
 import { visibleSince } from './consistency';
+import { AWS_ACCOUNT_ID, DEFAULT_REGION } from '../core/state';
 import type { BootMode, ImageState, Platform, Ec2State } from './state';
 
-/** The public base AMIs every sandbox starts with, so RunInstances works out of the box. */
+/**
+ * The public base AMIs every Region has (owned by Amazon's account, seeded when a Region is first
+ * used), so RunInstances works out of the box; and the default account's demo launch template.
+ */
 
-export const AMAZON_OWNER_ID = '801119661308';
+export const AMAZON_OWNER_ID = AWS_ACCOUNT_ID;
 
 export const WINDOWS_BASE_AMI_ID = 'ami-0a1b2c3d4e5f60001';
 export const WINDOWS_BASE_AMI_NAME = 'Windows_Server-2022-English-Full-Base-2026.11.12';
@@ -65,27 +70,42 @@ const BASE_IMAGES: BaseImage[] = [
   },
 ];
 
+/**
+ * Amazon's AMIs have other IDs in each Region: us-east-1 has the exported ones, every other Region IDs
+ * of the same shape derived from its name, so that they stay the same from one start to the next.
+ */
+export function regionalId(id: string, region: string): string {
+  if (region === DEFAULT_REGION) return id;
+  const [prefix, digits] = id.split('-') as [string, string];
+  const digest = createHash('sha256').update(region).digest('hex');
+  return `${prefix}-${digest.slice(0, digits.length - 4)}${digits.slice(-4)}`;
+}
+
+/** `state` is the view of Amazon's account in the Region being seeded. */
 export function seedBaseImages(state: Ec2State): void {
+  const { region } = state.scope;
   for (const base of BASE_IMAGES) {
     const createdAt = Date.parse(base.createdAt);
     const snapshot = createSnapshot(state, {
-      id: base.snapshotId,
+      id: regionalId(base.snapshotId, region),
       volumeId: 'vol-ffffffff',
       volumeSize: base.volumeSize,
       description: `Snapshot of ${base.name}`,
       ownerId: AMAZON_OWNER_ID,
       ownerAlias: 'amazon',
+      isPublic: true,
       completesAfterMs: 0,
     });
     snapshot.createdAt = createdAt;
-    state.ec2.images.set(base.id, {
+    const id = regionalId(base.id, region);
+    state.ec2.images.set(id, {
       seq: state.nextSeq(),
-      id: base.id,
+      id,
       name: base.name,
       description: base.description,
       ownerId: AMAZON_OWNER_ID,
       ownerAlias: 'amazon',
-      isPublic: true,
+      launchPermissions: [{ group: 'all' }],
       platform: base.platform,
       architecture: 'x86_64',
       rootDeviceName: base.rootDeviceName,
@@ -111,6 +131,7 @@ export function seedBaseImages(state: Ec2State): void {
   }
 }
 
+/** `state` is the view of the default account in the default Region. */
 export function seedLaunchTemplates(state: Ec2State): void {
   createLaunchTemplate(state, {
     id: FAST_LAUNCH_TEMPLATE_ID,

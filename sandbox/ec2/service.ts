@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fastLaunchActions } from './fast-launch';
+import { imageAttributeActions } from './image-attributes';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
 import { launchTemplateActions } from './launch-templates';
@@ -23,6 +24,7 @@ export type Ec2Action = (params: Ec2Params, ctx: Ec2Context) => XmlObject;
 const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...instanceActions,
   ...imageActions,
+  ...imageAttributeActions,
   ...storageActions,
   ...tagActions,
   ...launchTemplateActions,

@@ -1,13 +1,11 @@
 import type { ServiceContext } from '../core/service';
-import type { SharedState, Tags } from '../core/state';
+import type { Chronicle, Scope, Tags } from '../core/state';
 import type { Timeline } from '../core/timeline';
 import type { Visibility } from './consistency';
 
 /** EC2's resources and their records. */
 
-export const AVAILABILITY_ZONE = 'us-east-1a';
-
-/** The account's default VPC and its default subnet in the one Availability Zone the sandbox has. */
+/** Each account's default VPC and its default subnet in the one Availability Zone the sandbox has in a Region (same IDs everywhere). */
 export const DEFAULT_VPC_ID = 'vpc-0a1b2c3d4e5f60001';
 export const DEFAULT_SUBNET_ID = 'subnet-0a1b2c3d4e5f60001';
 
@@ -32,6 +30,14 @@ export type ImageState = 'pending' | 'available' | 'failed';
 
 export type BootMode = 'legacy-bios' | 'uefi' | 'uefi-preferred';
 
+/** One entry of an AMI's launch permission list, as ModifyImageAttribute sets it: exactly one member is present. */
+export interface LaunchPermission {
+  userId?: string;
+  group?: 'all';
+  organizationArn?: string;
+  organizationalUnitArn?: string;
+}
+
 export interface ImageRecord {
   /** Creation order; the cursor that pagination tokens point at. */
   seq: number;
@@ -40,7 +46,8 @@ export interface ImageRecord {
   description?: string;
   ownerId: string;
   ownerAlias?: string;
-  isPublic: boolean;
+  /** Who else may launch it: `group: 'all'` makes the image public. */
+  launchPermissions: LaunchPermission[];
   platform: Platform;
   architecture: string;
   rootDeviceName: string;
@@ -72,6 +79,8 @@ export interface SnapshotRecord {
   ownerId: string;
   ownerAlias?: string;
   description: string;
+  /** Restorable by every account (the public base AMIs' snapshots): describes of other accounts list it. */
+  isPublic: boolean;
   tags: Tags;
   createdAt: number;
   lifecycle: Timeline<SnapshotState>;
@@ -178,7 +187,7 @@ export interface ReplaceRootVolumeTaskRecord {
   newVolumeId?: string;
 }
 
-/** Every EC2 resource the sandbox holds. */
+/** The EC2 resources of one account in one Region. */
 export class Ec2Resources {
   readonly images = new Map<string, ImageRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
@@ -194,8 +203,15 @@ export class Ec2Resources {
   readonly replaceRootVolumeTasksByClientToken = new Map<string, string>();
 }
 
-/** The sandbox's state as EC2 sees it: the shared clock and sequence, and EC2's resources. */
-export type Ec2State = SharedState & { readonly ec2: Ec2Resources };
+/** The sandbox's state as one account in one Region sees EC2: the shared clock and sequence, and its resources. */
+export interface Ec2State extends Chronicle {
+  /** The caller's account and Region. */
+  readonly scope: Scope;
+  /** The caller's own resources in its Region. */
+  readonly ec2: Ec2Resources;
+  /** The EC2 resources of every account in the caller's Region (its own too): where public and shared images are. */
+  regionEc2(): Ec2Resources[];
+}
 
 /** Everything an EC2 action may read or change. */
 export type Ec2Context = ServiceContext<Ec2State>;

@@ -8,8 +8,9 @@ import { ApiError } from '../core/errors';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import { ACCOUNT_ID, type Tags } from '../core/state';
-import { AVAILABILITY_ZONE, type Ec2State, type SnapshotRecord, type SnapshotState, type VolumeRecord, type Ec2Context } from './state';
+import { availabilityZone, type Tags } from '../core/state';
+import { usableSnapshots } from './image-access';
+import { type Ec2State, type SnapshotRecord, type SnapshotState, type VolumeRecord, type Ec2Context } from './state';
 
 /** EBS snapshots and volumes: created as side effects of images and instances. */
 
@@ -18,8 +19,10 @@ export interface NewSnapshot {
   volumeId: string;
   volumeSize: number;
   description: string;
+  /** The caller's account unless given (the public base AMIs' snapshots are Amazon's). */
   ownerId?: string;
   ownerAlias?: string;
+  isPublic?: boolean;
   tags?: Tags;
   /** How long until the snapshot completes (it tracks its image). */
   completesAfterMs: number;
@@ -34,9 +37,10 @@ export function createSnapshot(state: Ec2State, s: NewSnapshot): SnapshotRecord 
     id: s.id ?? newId('snap'),
     volumeId: s.volumeId,
     volumeSize: s.volumeSize,
-    ownerId: s.ownerId ?? ACCOUNT_ID,
+    ownerId: s.ownerId ?? state.scope.accountId,
     ownerAlias: s.ownerAlias,
     description: s.description,
+    isPublic: s.isPublic ?? false,
     tags: new Map(s.tags),
     createdAt: now,
     lifecycle: state.timeline<SnapshotState>('pending', now).then('completed', s.completesAfterMs),
@@ -87,7 +91,7 @@ function volumeXml(state: Ec2State, v: VolumeRecord): XmlObject {
     volumeId: v.id,
     size: v.size,
     snapshotId: v.snapshotId ?? '',
-    availabilityZone: AVAILABILITY_ZONE,
+    availabilityZone: availabilityZone(state.scope.region),
     status: volumeState(state, v),
     createTime: iso(v.createdAt),
     attachmentSet: a
@@ -122,9 +126,9 @@ const SNAPSHOT_FILTERS = (now: number): FilterTable<SnapshotRecord> => ({
   encrypted: () => ['false'],
 });
 
-function ownerMatches(ownerId: string, ownerAlias: string | undefined, owners: string[]): boolean {
+function ownerMatches(snapshot: SnapshotRecord, owners: string[], caller: string): boolean {
   if (owners.length === 0) return true;
-  return owners.some((o) => (o === 'self' ? ownerId === ACCOUNT_ID : o === ownerId || o === ownerAlias));
+  return owners.some((o) => (o === 'self' ? snapshot.ownerId === caller : o === snapshot.ownerId || o === snapshot.ownerAlias));
 }
 
 const describeSnapshots = describeAction<SnapshotRecord>({
@@ -133,11 +137,11 @@ const describeSnapshots = describeAction<SnapshotRecord>({
   // "between 5 and 1,000; if this value is larger than 1,000, only 1,000 results are returned" (EC2 API reference).
   maxResults: { min: 5, max: 1000, largerReturnsMax: true, exclusiveWithIds: 'snapshotIds' },
   require: requireDescribableSnapshots,
-  all: (state, now) => [...state.ec2.snapshots.values()].filter((s) => isVisible(s, now)),
+  all: (state, now) => usableSnapshots(state).filter((s) => isVisible(s, now)),
   filters: (_state, now) => SNAPSHOT_FILTERS(now),
-  narrow: (params) => {
+  narrow: (params, state) => {
     const owners = params.stringList('Owner');
-    return (s) => ownerMatches(s.ownerId, s.ownerAlias, owners);
+    return (s) => ownerMatches(s, owners, state.scope.accountId);
   },
   render: (items, _state, now) => ({ snapshotSet: items.map((s) => snapshotXml(s, now)) }),
 });
@@ -152,7 +156,7 @@ function deleteSnapshot(params: Ec2Params, ctx: Ec2Context): XmlObject {
   if (user) {
     throw new ApiError('InvalidSnapshot.InUse', `The snapshot ${snapshot!.id} is currently in use by ${user.id}`);
   }
-  if (snapshot!.ownerId !== ACCOUNT_ID) {
+  if (snapshot!.ownerId !== state.scope.accountId) {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to delete snapshot ${snapshot!.id}.`, 403);
   }
   state.ec2.snapshots.delete(snapshot!.id);
@@ -169,7 +173,7 @@ const VOLUME_FILTERS = (state: Ec2State): FilterTable<VolumeRecord> => ({
   'snapshot-id': (v) => [v.snapshotId],
   size: (v) => [String(v.size)],
   'volume-type': (v) => [v.volumeType],
-  'availability-zone': () => [AVAILABILITY_ZONE],
+  'availability-zone': () => [availabilityZone(state.scope.region)],
 });
 
 const describeVolumes = describeAction<VolumeRecord>({

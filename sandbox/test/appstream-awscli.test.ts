@@ -67,7 +67,7 @@ test('aws appstream: describe-images, create-updated-image --dry-run and for rea
   const { Images } = await aws<{ Images: CliImage[] }>('describe-images', '--names', APPSTREAM_GOLDEN_IMAGE_NAME);
   assert.equal(Images.length, 1);
   assert.equal(Images[0]!.Name, APPSTREAM_GOLDEN_IMAGE_NAME);
-  assert.equal(Images[0]!.Arn, `arn:aws:appstream:us-east-1:123456789012:image/${APPSTREAM_GOLDEN_IMAGE_NAME}`);
+  assert.equal(Images[0]!.Arn, `arn:aws:appstream:us-east-1:111122223333:image/${APPSTREAM_GOLDEN_IMAGE_NAME}`);
   assert.equal(Images[0]!.State, 'AVAILABLE');
   // CLI v1 prints timestamps as they came over the wire (cli_timestamp_format none): JSON 1.1 epoch seconds.
   assert.equal(Images[0]!.CreatedTime, Date.parse('2026-11-15T09:30:00Z') / 1000);
@@ -154,7 +154,7 @@ test('aws appstream: create-image-builder, describe-image-builders, stop-image-b
     'pipeline=cli',
   );
   assert.equal(created.State, 'PENDING');
-  assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:123456789012:image-builder/cli-builder');
+  assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:111122223333:image-builder/cli-builder');
   assert.equal(created.ImageArn, `arn:aws:appstream:us-east-1::image/${APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME}`);
 
   await admin.advance();

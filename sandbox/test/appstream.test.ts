@@ -37,7 +37,7 @@ let running: RunningSandbox;
 let appstream: AppStreamClient;
 let admin: SandboxAdmin;
 
-const GOLDEN_ARN = `arn:aws:appstream:us-east-1:123456789012:image/${APPSTREAM_GOLDEN_IMAGE_NAME}`;
+const GOLDEN_ARN = `arn:aws:appstream:us-east-1:111122223333:image/${APPSTREAM_GOLDEN_IMAGE_NAME}`;
 const BASE_2022_ARN = `arn:aws:appstream:us-east-1::image/${APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME}`;
 
 function client(extra: Partial<AppStreamClientConfig> = {}): AppStreamClient {
@@ -180,7 +180,7 @@ describe('images', () => {
     assert.equal(created.canUpdateImage, true);
     const image = created.image!;
     assert.equal(image.Name, 'golden-2026-11-22');
-    assert.equal(image.Arn, 'arn:aws:appstream:us-east-1:123456789012:image/golden-2026-11-22');
+    assert.equal(image.Arn, 'arn:aws:appstream:us-east-1:111122223333:image/golden-2026-11-22');
     assert.equal(image.State, 'PENDING');
     assert.equal(image.Visibility, 'PRIVATE');
     assert.equal(image.BaseImageArn, GOLDEN_ARN);
@@ -332,7 +332,7 @@ describe('image builders', () => {
       Tags: { pipeline: 'builder' },
     });
     assert.equal(created.State, 'PENDING');
-    assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:123456789012:image-builder/golden-builder');
+    assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:111122223333:image-builder/golden-builder');
     assert.equal(created.ImageArn, GOLDEN_ARN);
     assert.equal(created.InstanceType, 'stream.standard.medium');
     assert.equal(created.Platform, 'WINDOWS_SERVER_2022');

@@ -130,7 +130,7 @@ describe('launch templates', () => {
     );
     assert.match(LaunchTemplate!.LaunchTemplateId!, /^lt-[0-9a-f]{17}$/);
     assert.equal(LaunchTemplate!.LaunchTemplateName, 'golden-windows-lt');
-    assert.equal(LaunchTemplate!.CreatedBy, 'arn:aws:iam::123456789012:root');
+    assert.equal(LaunchTemplate!.CreatedBy, 'arn:aws:iam::111122223333:root');
     assert.deepEqual(LaunchTemplate!.Tags, [{ Key: 'team', Value: 'images' }]);
 
     const byId = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [LaunchTemplate!.LaunchTemplateId!] }));
@@ -195,7 +195,7 @@ describe('fast launch', () => {
       Version: '$Latest',
     });
     assert.equal(enabled.MaxParallelLaunches, 6);
-    assert.equal(enabled.OwnerId, '123456789012');
+    assert.equal(enabled.OwnerId, '111122223333');
     assert.equal(enabled.StateTransitionReason, 'Client.UserInitiated');
     assert.ok(enabled.StateTransitionTime instanceof Date);
 
@@ -325,7 +325,7 @@ describe('fast launch', () => {
     const filtered = await ec2.send(
       new DescribeFastLaunchImagesCommand({
         Filters: [
-          { Name: 'owner-id', Values: ['123456789012'] },
+          { Name: 'owner-id', Values: ['111122223333'] },
           { Name: 'resource-type', Values: ['snapshot'] },
           { Name: 'state', Values: ['enabling'] },
         ],

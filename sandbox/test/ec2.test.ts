@@ -102,7 +102,7 @@ describe('instances', () => {
     const instance = reservation.Instances![0]!;
     assert.match(instance.InstanceId!, /^i-[0-9a-f]{17}$/);
     assert.match(reservation.ReservationId!, /^r-[0-9a-f]{17}$/);
-    assert.equal(reservation.OwnerId, '123456789012');
+    assert.equal(reservation.OwnerId, '111122223333');
     assert.deepEqual(instance.State, { Code: 0, Name: 'pending' });
     assert.equal(instance.PlatformDetails, 'Linux/UNIX');
     assert.equal(instance.Platform, undefined);
@@ -212,7 +212,7 @@ describe('images', () => {
     assert.equal(pending.State, 'pending');
     assert.equal(pending.Name, 'golden-linux (2026-11-22) v1');
     assert.equal(pending.Description, 'built by test');
-    assert.equal(pending.OwnerId, '123456789012');
+    assert.equal(pending.OwnerId, '111122223333');
     assert.equal(pending.Public, false);
     assert.equal(pending.PlatformDetails, 'Linux/UNIX');
     assert.equal(pending.RootDeviceName, '/dev/xvda');

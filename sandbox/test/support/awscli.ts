@@ -1,21 +1,27 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { SANDBOX_CREDENTIALS } from '../../index';
 
 /**
- * The official AWS CLI (v1, botocore) from PyPI, in a venv under this package's `.local/`,
+ * The official AWS CLI (v1, botocore) and boto3 from PyPI, in a venv under this package's `.local/`,
  * for tests that prove the sandbox speaks AWS's real wire formats.
  */
 
 const run = promisify(execFile);
 const AWSCLI_VERSION = '1.45.11';
+/** boto3's minor version follows botocore's: 1.43.11 uses the botocore awscli 1.45.11 pins. */
+const BOTO3_VERSION = '1.43.11';
 const packageRoot = path.resolve(__dirname, '..', '..');
 const venv = path.join(packageRoot, '.local', 'awscli-venv');
 const awsBin = path.join(venv, 'bin', 'aws');
+/** The venv's Python, with awscli, botocore and boto3. */
+export const venvPython = path.join(venv, 'bin', 'python');
+/** Written once pip has installed these versions, so a venv from an older requirement set is brought up to date. */
+const installed = path.join(venv, `installed-awscli-${AWSCLI_VERSION}-boto3-${BOTO3_VERSION}`);
 const installLock = `${venv}.lock`;
 /** pip can take minutes; a lock older than this was left behind by a killed run. */
 const STALE_LOCK_MS = 10 * 60 * 1000;
@@ -44,11 +50,13 @@ async function withInstallLock(install: () => Promise<void>): Promise<void> {
 
 /** Creates the venv on first use (pip needs a package index only then). */
 export async function ensureAwsCli(): Promise<void> {
-  if (existsSync(awsBin)) return;
+  if (existsSync(installed)) return;
   await withInstallLock(async () => {
-    if (existsSync(awsBin)) return;
-    await run('python3', ['-m', 'venv', venv]);
-    await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', `awscli==${AWSCLI_VERSION}`], { timeout: 280_000 });
+    if (existsSync(installed)) return;
+    if (!existsSync(awsBin)) await run('python3', ['-m', 'venv', venv]);
+    const requirements = [`awscli==${AWSCLI_VERSION}`, `boto3==${BOTO3_VERSION}`];
+    await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', ...requirements], { timeout: 280_000 });
+    writeFileSync(installed, '');
   });
 }
 
@@ -74,7 +82,7 @@ export async function writeModelWithProtocol(service: string, protocol: string, 
 }
 
 /** The environment without the developer's own AWS settings, so only the sandbox is reachable. */
-function cliEnv(configDir: string, dataPath?: string): NodeJS.ProcessEnv {
+export function cliEnv(configDir: string, dataPath?: string): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   return {
     ...inherited,

@@ -1,0 +1,82 @@
+/**
+ * The local stack's demo resources (two build instances and a web fleet) and a one-line account of what a
+ * restored sandbox holds, both read through the EC2 and AppStream APIs like any client would.
+ */
+import {
+  DescribeImageBuildersCommand,
+  paginateDescribeImages as paginateAppStreamImages,
+  type AppStreamClient,
+} from '@aws-sdk/client-appstream';
+import { paginateDescribeImages, paginateDescribeInstances, paginateDescribeSnapshots, type EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsClients } from '../activities/aws/clients';
+import { runInstances } from './launch-instances';
+
+export const WINDOWS_BUILD_TAGS = { Name: 'win-build', role: 'build' };
+export const LINUX_BUILD_TAGS = { Name: 'linux-build', role: 'build' };
+export const FLEET_TAGS = { fleet: 'web' };
+export const FLEET_SIZE = 4;
+
+/** Instances a pipeline can still use: a terminated (or terminating) one is gone for good. */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+export interface DemoResources {
+  windowsBuild: string;
+  linuxBuild: string;
+  fleet: string[];
+}
+
+async function tagged(ec2: EC2Client, tags: Record<string, string>): Promise<string[]> {
+  const filters = [
+    ...Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+    { Name: 'instance-state-name', Values: LIVE_STATES },
+  ];
+  const ids: string[] = [];
+  for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
+    for (const reservation of page.Reservations ?? []) for (const instance of reservation.Instances ?? []) ids.push(instance.InstanceId!);
+  }
+  return ids.sort();
+}
+
+/**
+ * The demo's instances: found by their tags (a restored sandbox has them, with whatever a run did to
+ * them), launched where missing (all of them in a freshly seeded sandbox; one the user terminated).
+ */
+export async function demoResources(ec2: EC2Client): Promise<DemoResources> {
+  const one = async (platform: 'windows' | 'linux', tags: Record<string, string>) =>
+    (await tagged(ec2, tags))[0] ?? (await runInstances(ec2, platform, 1, tags))[0]!;
+  const windowsBuild = await one('windows', WINDOWS_BUILD_TAGS);
+  const linuxBuild = await one('linux', LINUX_BUILD_TAGS);
+  const fleet = await tagged(ec2, FLEET_TAGS);
+  if (fleet.length < FLEET_SIZE) fleet.push(...(await runInstances(ec2, 'windows', FLEET_SIZE - fleet.length, FLEET_TAGS)));
+  return { windowsBuild, linuxBuild, fleet: fleet.sort() };
+}
+
+async function count<P>(pages: AsyncIterable<P>, items: (page: P) => unknown[] | undefined): Promise<number> {
+  let n = 0;
+  for await (const page of pages) n += items(page)?.length ?? 0;
+  return n;
+}
+
+/** The SDK has no paginator for DescribeImageBuilders. */
+async function* imageBuilderPages(appstream: AppStreamClient) {
+  let NextToken: string | undefined;
+  do {
+    const page = await appstream.send(new DescribeImageBuildersCommand({ NextToken }));
+    yield page;
+    NextToken = page.NextToken;
+  } while (NextToken);
+}
+
+/** "3 AMIs, 7 instances, ...": what the account holds, as its describes list it. */
+export async function resourceCounts({ ec2, appstream }: AwsClients): Promise<string> {
+  const [amis, instances, snapshots, appStreamImages, builders] = await Promise.all([
+    count(paginateDescribeImages({ client: ec2 }, { Owners: ['self'] }), (p) => p.Images),
+    count(paginateDescribeInstances({ client: ec2 }, { Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }] }), (p) =>
+      p.Reservations?.flatMap((r) => r.Instances ?? []),
+    ),
+    count(paginateDescribeSnapshots({ client: ec2 }, { OwnerIds: ['self'] }), (p) => p.Snapshots),
+    count(paginateAppStreamImages({ client: appstream }, { Type: 'PRIVATE' }), (p) => p.Images),
+    count(imageBuilderPages(appstream), (p) => p.ImageBuilders),
+  ]);
+  return `${amis} AMIs, ${instances} instances, ${snapshots} snapshots, ${appStreamImages} AppStream images, ${builders} image builders`;
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fidelityGroups, PROJECT_OPERATIONS } from './support/fidelity';
+
+/**
+ * AppStream 2.0 through boto3 and awscli, over AWS JSON 1.1 and over Smithy RPC v2 CBOR, with every
+ * response checked against botocore's AppStream model.
+ */
+
+const protocols = ['json', 'smithy-rpc-v2-cbor'];
+const results = fidelityGroups(
+  protocols.flatMap((protocol) => ['images', 'builders', 'tags', 'paginators'].map((group) => `appstream-${protocol}-${group}`)),
+);
+
+test('boto3 and awscli both drove every AppStream operation the project calls', () => {
+  const { called } = results();
+  for (const client of ['boto3', 'awscli'] as const) {
+    const missing = PROJECT_OPERATIONS.appstream.filter((op) => !called.appstream?.[client]?.includes(op));
+    assert.deepEqual(missing, [], `${client} did not call these`);
+  }
+});
+
+test('every paginator botocore defines for these AppStream operations was followed', () => {
+  const { applicable, paginators } = results();
+  assert.deepEqual(applicable.paginators.appstream, ['DescribeImageBuilders', 'DescribeImages']);
+  assert.deepEqual(paginators.appstream, applicable.paginators.appstream);
+});
+
+test("botocore's AppStream waiters all poll DescribeFleets, which the project does not call", () => {
+  const { applicable } = results();
+  assert.deepEqual(applicable.waiters.appstream, []);
+  assert.deepEqual(applicable.otherWaiters.appstream, ['FleetStarted (DescribeFleets)', 'FleetStopped (DescribeFleets)']);
+});
