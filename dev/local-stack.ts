@@ -17,6 +17,7 @@ import {
   createSandbox,
   type RunningSandbox,
   PROFILE_NAMES,
+  DEFAULT_REGION,
   SANDBOX_CREDENTIALS,
   SandboxAdmin,
   type ProfileName,
@@ -159,7 +160,7 @@ async function main(options: StackOptions): Promise<void> {
       fresh: options.fresh,
     });
     teardown.push(() => sandbox.close());
-    const clients = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
+    const clients = createAwsClients({ endpoint: sandbox.url, region: DEFAULT_REGION, credentials: SANDBOX_CREDENTIALS });
 
     const { windowsBuild, linuxBuild, fleet } = await demoResources(clients.ec2);
     const restored = sandbox.restoredSavedAt !== undefined;
@@ -181,6 +182,7 @@ async function main(options: StackOptions): Promise<void> {
   Temporal gRPC      ${server.address}
   AWS endpoint       ${sandbox.url}   (AWS_ENDPOINT_URL for any AWS client)
   AWS keys           AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}
+  AWS Region         AWS_REGION=${DEFAULT_REGION} AWS_DEFAULT_REGION=${DEFAULT_REGION}   (the demo resources' Region; any other works, empty)
   AWS sandbox state  ${sandboxState}
 
   Windows build instance   ${windowsBuild}
