@@ -3,7 +3,7 @@
  * backslash, and DeregisterImage with DeleteAssociatedSnapshots reports each snapshot it could not delete.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import {
   CreateImageCommand,
   DeleteSnapshotCommand,
@@ -11,31 +11,20 @@ import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
-  EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS } from '../index';
+import { LINUX_BASE_AMI_ID } from '../index';
+import { ec2SandboxForThisFile } from './support/ec2-sandbox';
 import { rejectsWith } from './support/rejects-with';
 
-let running: RunningSandbox;
-let ec2: EC2Client;
-let admin: SandboxAdmin;
+const sandbox = ec2SandboxForThisFile();
 
-before(async () => {
-  running = await createSandbox({ port: 0, config: { profile: 'test' } });
-  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
-  admin = new SandboxAdmin(running.url);
-});
-after(async () => {
-  ec2.destroy();
-  await running.close();
-});
 beforeEach(async () => {
-  await admin.reset();
+  await sandbox.admin.reset();
 });
 
 async function launch(tags: Record<string, string>): Promise<string> {
-  const reservation = await ec2.send(
+  const reservation = await sandbox.ec2.send(
     new RunInstancesCommand({
       ImageId: LINUX_BASE_AMI_ID,
       MinCount: 1,
@@ -57,7 +46,7 @@ describe('EC2 filter values: wildcards and backslash escapes', () => {
     };
     const named = Object.fromEntries(Object.entries(ids).map(([name, id]) => [id, name]));
     const matching = async (value: string) => {
-      const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:fleet', Values: [value] }] }));
+      const out = await sandbox.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:fleet', Values: [value] }] }));
       return (out.Reservations ?? [])
         .flatMap((r) => r.Instances ?? [])
         .map((i) => named[i.InstanceId!])
@@ -75,30 +64,32 @@ describe('EC2 filter values: wildcards and backslash escapes', () => {
 describe('DeregisterImage with DeleteAssociatedSnapshots', () => {
   async function imageWithSnapshot(): Promise<{ imageId: string; snapshotId: string }> {
     const instanceId = await launch({ Name: 'build' });
-    await admin.advance();
-    const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: 'golden-snapshots', NoReboot: true }));
-    await admin.advance();
-    const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }));
+    await sandbox.admin.advance();
+    const { ImageId } = await sandbox.ec2.send(
+      new CreateImageCommand({ InstanceId: instanceId, Name: 'golden-snapshots', NoReboot: true }),
+    );
+    await sandbox.admin.advance();
+    const { Images } = await sandbox.ec2.send(new DescribeImagesCommand({ ImageIds: [ImageId!] }));
     return { imageId: ImageId!, snapshotId: Images![0]!.BlockDeviceMappings![0]!.Ebs!.SnapshotId! };
   }
 
   for (const code of ['internal-error', 'missing-permissions', 'client-error'] as const) {
     test(`a snapshot it could not delete (${code}) is reported and stays; DeleteSnapshot removes it later`, async () => {
       const { imageId, snapshotId } = await imageWithSnapshot();
-      await admin.fail({ kind: 'snapshotDeletion', id: snapshotId, code });
-      const out = await ec2.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }));
+      await sandbox.admin.fail({ kind: 'snapshotDeletion', id: snapshotId, code });
+      const out = await sandbox.ec2.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }));
       assert.deepEqual(out.DeleteSnapshotResults, [{ SnapshotId: snapshotId, ReturnCode: code }]);
-      const { Snapshots } = await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
+      const { Snapshots } = await sandbox.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
       assert.equal(Snapshots?.length, 1);
 
-      await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
-      await rejectsWith(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })), 'InvalidSnapshot.NotFound');
+      await sandbox.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+      await rejectsWith(sandbox.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })), 'InvalidSnapshot.NotFound');
     });
   }
 
   test('a snapshotDeletion failure needs one of the documented return codes', async () => {
     await assert.rejects(
-      admin.fail({ kind: 'snapshotDeletion', next: true, code: 'Client.InternalError' }),
+      sandbox.admin.fail({ kind: 'snapshotDeletion', next: true, code: 'Client.InternalError' }),
       /code is one of missing-permissions/,
     );
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import {
   CreateImageCommand,
   CreateLaunchTemplateCommand,
@@ -11,7 +11,6 @@ import {
   DescribeReplaceRootVolumeTasksCommand,
   DescribeVolumesCommand,
   DisableFastLaunchCommand,
-  EC2Client,
   EnableFastLaunchCommand,
   type EnableFastLaunchCommandInput,
   paginateDescribeFastLaunchImages,
@@ -19,39 +18,29 @@ import {
   paginateDescribeReplaceRootVolumeTasks,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import {
-  createSandbox,
-  SandboxAdmin,
-  type RunningSandbox,
-  FAST_LAUNCH_TEMPLATE_ID,
-  FAST_LAUNCH_TEMPLATE_NAME,
-  LINUX_BASE_AMI_ID,
-  SANDBOX_CREDENTIALS,
-  WINDOWS_BASE_AMI_ID,
-} from '../index';
+import { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
 import { ec2BucketFor } from '../ec2/throttle';
+import { ec2SandboxForThisFile } from './support/ec2-sandbox';
 import { rejectsWith } from './support/rejects-with';
 
 /** Launch templates, Windows fast launch and replace-root-volume tasks, through the real EC2 client. */
 
-let running: RunningSandbox;
-let ec2: EC2Client;
-let admin: SandboxAdmin;
+const sandbox = ec2SandboxForThisFile();
 
 /** Running instances of an AMI. */
 async function runningInstances(imageId: string, count: number): Promise<string[]> {
-  const reservation = await ec2.send(
+  const reservation = await sandbox.ec2.send(
     new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count, InstanceType: 't3.large' }),
   );
-  await admin.advance();
+  await sandbox.admin.advance();
   return reservation.Instances!.map((i) => i.InstanceId!);
 }
 
 /** An available AMI of this account, built from a fresh instance of `baseImageId`. */
 async function ownImage(baseImageId: string, name: string, { wait = true } = {}): Promise<string> {
   const [builder] = await runningInstances(baseImageId, 1);
-  const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: builder, Name: name, NoReboot: true }));
-  if (wait) await admin.advance();
+  const { ImageId } = await sandbox.ec2.send(new CreateImageCommand({ InstanceId: builder, Name: name, NoReboot: true }));
+  if (wait) await sandbox.admin.advance();
   return ImageId!;
 }
 
@@ -68,13 +57,13 @@ function enableRequest(imageId: string, extra: Partial<EnableFastLaunchCommandIn
 
 async function fastLaunchImages(imageIds?: string[]) {
   const items = [];
-  for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, { ImageIds: imageIds }))
+  for await (const page of paginateDescribeFastLaunchImages({ client: sandbox.ec2, pageSize: 2 }, { ImageIds: imageIds }))
     items.push(...page.FastLaunchImages!);
   return items;
 }
 
 async function instance(instanceId: string) {
-  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  const { Reservations } = await sandbox.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   return Reservations![0]!.Instances![0]!;
 }
 
@@ -84,29 +73,22 @@ async function rootVolumeId(instanceId: string): Promise<string | undefined> {
 }
 
 async function task(taskId: string) {
-  const { ReplaceRootVolumeTasks } = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: [taskId] }));
+  const { ReplaceRootVolumeTasks } = await sandbox.ec2.send(
+    new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: [taskId] }),
+  );
   assert.equal(ReplaceRootVolumeTasks?.length, 1);
   return ReplaceRootVolumeTasks[0]!;
 }
 
-before(async () => {
-  running = await createSandbox({ port: 0, config: { profile: 'test' } });
-  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
-  admin = new SandboxAdmin(running.url);
-});
-
-after(async () => {
-  ec2.destroy();
-  await running.close();
-});
-
 beforeEach(async () => {
-  await admin.reset();
+  await sandbox.admin.reset();
 });
 
 describe('launch templates', () => {
   test('the fast-launch template is seeded with a stable ID', async () => {
-    const { LaunchTemplates } = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [FAST_LAUNCH_TEMPLATE_NAME] }));
+    const { LaunchTemplates } = await sandbox.ec2.send(
+      new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [FAST_LAUNCH_TEMPLATE_NAME] }),
+    );
     assert.equal(LaunchTemplates?.length, 1);
     const template = LaunchTemplates[0]!;
     assert.equal(template.LaunchTemplateId, 'lt-0a1b2c3d4e5f60001');
@@ -115,13 +97,13 @@ describe('launch templates', () => {
     assert.equal(template.LatestVersionNumber, 1);
     assert.ok(template.CreateTime instanceof Date);
     assert.deepEqual(
-      (await admin.state()).launchTemplates.map((t) => t.id),
+      (await sandbox.admin.state()).launchTemplates.map((t) => t.id),
       [FAST_LAUNCH_TEMPLATE_ID],
     );
   });
 
   test('CreateLaunchTemplate / DescribeLaunchTemplates round trip, errors and pagination', async () => {
-    const { LaunchTemplate } = await ec2.send(
+    const { LaunchTemplate } = await sandbox.ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: 'golden-windows-lt',
         LaunchTemplateData: { ImageId: WINDOWS_BASE_AMI_ID, InstanceType: 'm5.large' },
@@ -133,17 +115,17 @@ describe('launch templates', () => {
     assert.equal(LaunchTemplate!.CreatedBy, 'arn:aws:iam::111122223333:root');
     assert.deepEqual(LaunchTemplate!.Tags, [{ Key: 'team', Value: 'images' }]);
 
-    const byId = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [LaunchTemplate!.LaunchTemplateId!] }));
+    const byId = await sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [LaunchTemplate!.LaunchTemplateId!] }));
     assert.deepEqual(
       byId.LaunchTemplates?.map((t) => t.LaunchTemplateName),
       ['golden-windows-lt'],
     );
-    const byTag = await ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:team', Values: ['images'] }] }));
+    const byTag = await sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:team', Values: ['images'] }] }));
     assert.deepEqual(
       byTag.LaunchTemplates?.map((t) => t.LaunchTemplateId),
       [LaunchTemplate!.LaunchTemplateId],
     );
-    const byName = await ec2.send(
+    const byName = await sandbox.ec2.send(
       new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: ['fast-launch-*'] }] }),
     );
     assert.deepEqual(
@@ -152,39 +134,40 @@ describe('launch templates', () => {
     );
 
     const pages: number[] = [];
-    for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 1 }, {})) pages.push(page.LaunchTemplates!.length);
+    for await (const page of paginateDescribeLaunchTemplates({ client: sandbox.ec2, pageSize: 1 }, {}))
+      pages.push(page.LaunchTemplates!.length);
     assert.deepEqual(pages, [1, 1]);
 
     await rejectsWith(
-      ec2.send(
+      sandbox.ec2.send(
         new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-windows-lt', LaunchTemplateData: { ImageId: WINDOWS_BASE_AMI_ID } }),
       ),
       'InvalidLaunchTemplateName.AlreadyExistsException',
       400,
     );
     await rejectsWith(
-      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })),
+      sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-0123456789abcdef0'] })),
       'InvalidLaunchTemplateId.NotFound',
       400,
     );
     await rejectsWith(
-      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-nothex'] })),
+      sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: ['lt-nothex'] })),
       'InvalidLaunchTemplateId.Malformed',
       400,
     );
     await rejectsWith(
-      ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['no-such-template'] })),
+      sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['no-such-template'] })),
       'InvalidLaunchTemplateName.NotFoundException',
       400,
     );
-    await rejectsWith(ec2.send(new DescribeLaunchTemplatesCommand({ MaxResults: 201 })), 'InvalidParameterValue', 400);
+    await rejectsWith(sandbox.ec2.send(new DescribeLaunchTemplatesCommand({ MaxResults: 201 })), 'InvalidParameterValue', 400);
   });
 });
 
 describe('fast launch', () => {
   test('EnableFastLaunch: enabling → enabled, seen through paginateDescribeFastLaunchImages; a repeat answers with the current state', async () => {
     const imageId = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-fl');
-    const enabled = await ec2.send(enableRequest(imageId));
+    const enabled = await sandbox.ec2.send(enableRequest(imageId));
     assert.equal(enabled.ImageId, imageId);
     assert.equal(enabled.State, 'enabling');
     assert.equal(enabled.ResourceType, 'snapshot');
@@ -201,94 +184,96 @@ describe('fast launch', () => {
 
     const [enabling] = await fastLaunchImages();
     assert.equal(enabling?.State, 'enabling');
-    assert.equal((await admin.state()).fastLaunch[0]?.readyAt, null);
+    assert.equal((await sandbox.admin.state()).fastLaunch[0]?.readyAt, null);
 
     // A retry (or a replayed activity) must not restart anything.
-    const again = await ec2.send(enableRequest(imageId, { LaunchTemplate: { LaunchTemplateId: FAST_LAUNCH_TEMPLATE_ID, Version: '1' } }));
+    const again = await sandbox.ec2.send(
+      enableRequest(imageId, { LaunchTemplate: { LaunchTemplateId: FAST_LAUNCH_TEMPLATE_ID, Version: '1' } }),
+    );
     assert.equal(again.State, 'enabling');
     assert.equal(again.LaunchTemplate?.Version, '$Latest');
 
-    await admin.advance();
+    await sandbox.admin.advance();
     const images = await fastLaunchImages([imageId]);
     assert.equal(images.length, 1);
     assert.equal(images[0]!.State, 'enabled');
     assert.equal(images[0]!.StateTransitionReason, 'Client.UserInitiated - Lifecycle state transition');
-    assert.equal((await ec2.send(enableRequest(imageId))).State, 'enabled');
+    assert.equal((await sandbox.ec2.send(enableRequest(imageId))).State, 'enabled');
 
-    const [dumped] = (await admin.state()).fastLaunch;
+    const [dumped] = (await sandbox.admin.state()).fastLaunch;
     assert.equal(dumped?.imageId, imageId);
     assert.equal(dumped?.state, 'enabled');
     assert.equal(typeof dumped?.readyAt, 'number');
-    assert.equal((await admin.calls()).ec2.EnableFastLaunch?.total, 3);
+    assert.equal((await sandbox.admin.calls()).ec2.EnableFastLaunch?.total, 3);
   });
 
   test('only an available Windows AMI of this account, valid settings and an existing launch template qualify', async () => {
     // This test is about validation: its eight EnableFastLaunch calls would outrun that API's own bucket (5, refilled at 2 a second).
-    await admin.configure({ throttling: { enabled: false } });
+    await sandbox.admin.configure({ throttling: { enabled: false } });
     const linux = await ownImage(LINUX_BASE_AMI_ID, 'golden-linux-fl');
-    const linuxError = await rejectsWith(ec2.send(enableRequest(linux)), 'InvalidParameter', 400);
+    const linuxError = await rejectsWith(sandbox.ec2.send(enableRequest(linux)), 'InvalidParameter', 400);
     assert.match(linuxError.message, /only supported for Windows AMIs/);
 
     const pending = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-pending', { wait: false });
-    await rejectsWith(ec2.send(enableRequest(pending)), 'IncorrectState', 400);
-    await rejectsWith(ec2.send(enableRequest(WINDOWS_BASE_AMI_ID)), 'UnauthorizedOperation', 403);
+    await rejectsWith(sandbox.ec2.send(enableRequest(pending)), 'IncorrectState', 400);
+    await rejectsWith(sandbox.ec2.send(enableRequest(WINDOWS_BASE_AMI_ID)), 'UnauthorizedOperation', 403);
 
     const windows = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-ok');
-    const tooFew = await rejectsWith(ec2.send(enableRequest(windows, { MaxParallelLaunches: 5 })), 'InvalidParameterValue', 400);
+    const tooFew = await rejectsWith(sandbox.ec2.send(enableRequest(windows, { MaxParallelLaunches: 5 })), 'InvalidParameterValue', 400);
     assert.match(tooFew.message, /6 or greater/);
     await rejectsWith(
-      ec2.send(enableRequest(windows, { LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '1' } })),
+      sandbox.ec2.send(enableRequest(windows, { LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '1' } })),
       'InvalidLaunchTemplateId.NotFound',
       400,
     );
     await rejectsWith(
-      ec2.send(enableRequest(windows, { LaunchTemplate: { LaunchTemplateName: 'no-such-template', Version: '1' } })),
+      sandbox.ec2.send(enableRequest(windows, { LaunchTemplate: { LaunchTemplateName: 'no-such-template', Version: '1' } })),
       'InvalidLaunchTemplateName.NotFoundException',
       400,
     );
-    await rejectsWith(ec2.send(enableRequest('ami-0123456789abcdef0')), 'InvalidAMIID.NotFound', 400);
-    await rejectsWith(ec2.send(enableRequest(windows, { DryRun: true })), 'DryRunOperation', 412);
+    await rejectsWith(sandbox.ec2.send(enableRequest('ami-0123456789abcdef0')), 'InvalidAMIID.NotFound', 400);
+    await rejectsWith(sandbox.ec2.send(enableRequest(windows, { DryRun: true })), 'DryRunOperation', 412);
     assert.deepEqual(await fastLaunchImages(), []);
-    await rejectsWith(ec2.send(new DescribeFastLaunchImagesCommand({ MaxResults: 201 })), 'InvalidParameterValue', 400);
+    await rejectsWith(sandbox.ec2.send(new DescribeFastLaunchImagesCommand({ MaxResults: 201 })), 'InvalidParameterValue', 400);
   });
 
   test('an injected failure ends the enable in enabling-failed with its message as the reason', async () => {
     const imageId = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-fail');
-    await admin.fail({
+    await sandbox.admin.fail({
       kind: 'fastLaunch',
       next: true,
       code: 'Client.InternalError',
       message: 'Insufficient capacity to pre-provision snapshots.',
     });
-    assert.equal((await ec2.send(enableRequest(imageId))).State, 'enabling');
-    await admin.advance();
+    assert.equal((await sandbox.ec2.send(enableRequest(imageId))).State, 'enabling');
+    await sandbox.admin.advance();
     const [failed] = await fastLaunchImages([imageId]);
     assert.equal(failed?.State, 'enabling-failed');
     assert.equal(failed?.StateTransitionReason, 'Insufficient capacity to pre-provision snapshots.');
-    assert.equal((await admin.state()).fastLaunch[0]?.reason, 'Insufficient capacity to pre-provision snapshots.');
+    assert.equal((await sandbox.admin.state()).fastLaunch[0]?.reason, 'Insufficient capacity to pre-provision snapshots.');
 
     // By image ID, on an enable already under way; enabling again after a failure starts over.
     const other = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-fail-by-id');
-    await ec2.send(enableRequest(other));
-    await admin.fail({ kind: 'fastLaunch', id: other, message: 'launch template has no default subnet' });
-    await admin.advance();
+    await sandbox.ec2.send(enableRequest(other));
+    await sandbox.admin.fail({ kind: 'fastLaunch', id: other, message: 'launch template has no default subnet' });
+    await sandbox.admin.advance();
     assert.equal((await fastLaunchImages([other]))[0]?.State, 'enabling-failed');
-    assert.equal((await ec2.send(enableRequest(imageId))).State, 'enabling');
-    await admin.advance();
+    assert.equal((await sandbox.ec2.send(enableRequest(imageId))).State, 'enabling');
+    await sandbox.admin.advance();
     assert.equal((await fastLaunchImages([imageId]))[0]?.State, 'enabled');
   });
 
   test('DisableFastLaunch: disabling → disabled, after which the image is no longer listed', async () => {
     const imageId = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-disable');
     const kept = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-kept');
-    await ec2.send(enableRequest(imageId));
-    await ec2.send(enableRequest(kept));
-    await admin.advance();
+    await sandbox.ec2.send(enableRequest(imageId));
+    await sandbox.ec2.send(enableRequest(kept));
+    await sandbox.admin.advance();
 
-    const disabling = await ec2.send(new DisableFastLaunchCommand({ ImageId: imageId, Force: false }));
+    const disabling = await sandbox.ec2.send(new DisableFastLaunchCommand({ ImageId: imageId, Force: false }));
     assert.equal(disabling.State, 'disabling');
     assert.equal(disabling.StateTransitionReason, 'Client.UserInitiated');
-    const { FastLaunchImages } = await ec2.send(
+    const { FastLaunchImages } = await sandbox.ec2.send(
       new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['disabling'] }] }),
     );
     assert.deepEqual(
@@ -296,33 +281,33 @@ describe('fast launch', () => {
       [imageId],
     );
 
-    await admin.advance(300);
+    await sandbox.admin.advance(300);
     assert.deepEqual(await fastLaunchImages([imageId]), []);
     assert.deepEqual(
       (await fastLaunchImages()).map((i) => i.ImageId),
       [kept],
     );
-    assert.equal((await admin.state()).fastLaunch.find((f) => f.imageId === imageId)?.state, 'disabled');
-    await rejectsWith(ec2.send(new DisableFastLaunchCommand({ ImageId: imageId })), 'InvalidParameter', 400);
+    assert.equal((await sandbox.admin.state()).fastLaunch.find((f) => f.imageId === imageId)?.state, 'disabled');
+    await rejectsWith(sandbox.ec2.send(new DisableFastLaunchCommand({ ImageId: imageId })), 'InvalidParameter', 400);
 
     // Deregistering an image with fast launch enabled drops its settings.
-    await ec2.send(new DeregisterImageCommand({ ImageId: kept }));
+    await sandbox.ec2.send(new DeregisterImageCommand({ ImageId: kept }));
     assert.deepEqual(await fastLaunchImages(), []);
   });
 
   test('DescribeFastLaunchImages pages and filters', async () => {
     const ids = [];
     for (const n of [1, 2, 3]) ids.push(await ownImage(WINDOWS_BASE_AMI_ID, `golden-windows-page-${n}`));
-    for (const id of ids) await ec2.send(enableRequest(id));
+    for (const id of ids) await sandbox.ec2.send(enableRequest(id));
     const pages: string[][] = [];
-    for await (const page of paginateDescribeFastLaunchImages({ client: ec2, pageSize: 2 }, {}))
+    for await (const page of paginateDescribeFastLaunchImages({ client: sandbox.ec2, pageSize: 2 }, {}))
       pages.push(page.FastLaunchImages!.map((i) => i.ImageId!));
     assert.deepEqual(
       pages.map((p) => p.length),
       [2, 1],
     );
     assert.deepEqual(pages.flat(), ids);
-    const filtered = await ec2.send(
+    const filtered = await sandbox.ec2.send(
       new DescribeFastLaunchImagesCommand({
         Filters: [
           { Name: 'owner-id', Values: ['111122223333'] },
@@ -332,7 +317,7 @@ describe('fast launch', () => {
       }),
     );
     assert.equal(filtered.FastLaunchImages?.length, 3);
-    const none = await ec2.send(new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['enabled'] }] }));
+    const none = await sandbox.ec2.send(new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['enabled'] }] }));
     assert.deepEqual(none.FastLaunchImages, []);
   });
 });
@@ -343,7 +328,7 @@ describe('replace root volume', () => {
     const golden = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-rollout');
     const oldVolume = await rootVolumeId(instanceId!);
 
-    const { ReplaceRootVolumeTask: created } = await ec2.send(
+    const { ReplaceRootVolumeTask: created } = await sandbox.ec2.send(
       new CreateReplaceRootVolumeTaskCommand({
         InstanceId: instanceId,
         ImageId: golden,
@@ -361,10 +346,10 @@ describe('replace root volume', () => {
     assert.deepEqual(created!.Tags, [{ Key: 'pipeline', Value: 'windows' }]);
     assert.equal(created!.CompleteTime, undefined);
 
-    await admin.advance(300);
+    await sandbox.admin.advance(300);
     assert.equal((await task(created!.ReplaceRootVolumeTaskId!)).TaskState, 'in-progress');
     assert.equal(await rootVolumeId(instanceId!), oldVolume);
-    await admin.advance(700);
+    await sandbox.admin.advance(700);
     const done = await task(created!.ReplaceRootVolumeTaskId!);
     assert.equal(done.TaskState, 'succeeded');
     assert.ok(Date.parse(done.CompleteTime!) > Date.parse(done.StartTime!));
@@ -373,7 +358,7 @@ describe('replace root volume', () => {
     assert.equal(replaced.ImageId, golden);
     const newVolume = await rootVolumeId(instanceId!);
     assert.ok(newVolume && newVolume !== oldVolume);
-    const { Volumes } = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [newVolume] }));
+    const { Volumes } = await sandbox.ec2.send(new DescribeVolumesCommand({ VolumeIds: [newVolume] }));
     const volume = Volumes![0]!;
     assert.equal(volume.State, 'in-use');
     assert.deepEqual(
@@ -381,11 +366,11 @@ describe('replace root volume', () => {
       [[instanceId, '/dev/sda1', 'attached']],
     );
     assert.equal(volume.VolumeInitializationRate, 200);
-    const goldenSnapshot = (await admin.state()).images.find((i) => i.id === golden)!.snapshotIds[0];
+    const goldenSnapshot = (await sandbox.admin.state()).images.find((i) => i.id === golden)!.snapshotIds[0];
     assert.equal(volume.SnapshotId, goldenSnapshot);
-    await rejectsWith(ec2.send(new DescribeVolumesCommand({ VolumeIds: [oldVolume!] })), 'InvalidVolume.NotFound');
+    await rejectsWith(sandbox.ec2.send(new DescribeVolumesCommand({ VolumeIds: [oldVolume!] })), 'InvalidVolume.NotFound');
 
-    const dumped = (await admin.state()).replaceRootVolumeTasks[0]!;
+    const dumped = (await sandbox.admin.state()).replaceRootVolumeTasks[0]!;
     assert.deepEqual(
       {
         id: dumped.id,
@@ -410,11 +395,11 @@ describe('replace root volume', () => {
   test('without DeleteReplacedRootVolume the old volume stays, detached and available; no ImageId restores the launch state', async () => {
     const [instanceId] = await runningInstances(LINUX_BASE_AMI_ID, 1);
     const oldVolume = await rootVolumeId(instanceId!);
-    const { ReplaceRootVolumeTask: created } = await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
+    const { ReplaceRootVolumeTask: created } = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
     assert.equal(created!.DeleteReplacedRootVolume, false);
-    await admin.advance();
+    await sandbox.admin.advance();
     assert.equal((await task(created!.ReplaceRootVolumeTaskId!)).TaskState, 'succeeded');
-    const { Volumes } = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [oldVolume!, (await rootVolumeId(instanceId!))!] }));
+    const { Volumes } = await sandbox.ec2.send(new DescribeVolumesCommand({ VolumeIds: [oldVolume!, (await rootVolumeId(instanceId!))!] }));
     const [old, fresh] = [Volumes!.find((v) => v.VolumeId === oldVolume)!, Volumes!.find((v) => v.VolumeId !== oldVolume)!];
     assert.equal(old.State, 'available');
     assert.deepEqual(old.Attachments, []);
@@ -427,72 +412,76 @@ describe('replace root volume', () => {
     const [instanceId] = await runningInstances(LINUX_BASE_AMI_ID, 1);
     const golden = await ownImage(LINUX_BASE_AMI_ID, 'golden-linux-idem');
     const request = { InstanceId: instanceId, ImageId: golden, ClientToken: 'wf-123/i-a' };
-    const first = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
-    const second = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
+    const first = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
+    const second = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
     assert.equal(second.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId, first.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId);
-    const { ReplaceRootVolumeTasks } = await ec2.send(
+    const { ReplaceRootVolumeTasks } = await sandbox.ec2.send(
       new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId!] }] }),
     );
     assert.equal(ReplaceRootVolumeTasks?.length, 1);
     // Even after the task finished, a replay gets the same task rather than a second replacement.
-    await admin.advance();
-    const replay = await ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
+    await sandbox.admin.advance();
+    const replay = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand(request));
     assert.equal(replay.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId, first.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId);
     assert.equal(replay.ReplaceRootVolumeTask?.TaskState, 'succeeded');
     await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ ...request, ImageId: undefined })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ ...request, ImageId: undefined })),
       'IdempotentParameterMismatch',
       400,
     );
-    assert.equal((await admin.state()).replaceRootVolumeTasks.length, 1);
+    assert.equal((await sandbox.admin.state()).replaceRootVolumeTasks.length, 1);
   });
 
   test('bad requests: instance not running, platform mismatch, rate outside 100–300, one task at a time, DryRun', async () => {
     const windowsImage = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-mismatch');
-    const pending = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+    const pending = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
     await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: pending.Instances![0]!.InstanceId })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: pending.Instances![0]!.InstanceId })),
       'IncorrectInstanceState',
       400,
     );
     const [linux] = await runningInstances(LINUX_BASE_AMI_ID, 1);
     const mismatch = await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, ImageId: windowsImage })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, ImageId: windowsImage })),
       'InvalidParameterValue',
       400,
     );
     assert.match(mismatch.message, /Windows.*does not match.*Linux\/UNIX/);
     await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 99 })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 99 })),
       'InvalidParameterValue',
       400,
     );
     await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 301 })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, VolumeInitializationRate: 301 })),
       'InvalidParameterValue',
       400,
     );
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, DryRun: true })), 'DryRunOperation', 412);
     await rejectsWith(
-      ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: 'i-0123456789abcdef0' })),
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux, DryRun: true })),
+      'DryRunOperation',
+      412,
+    );
+    await rejectsWith(
+      sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: 'i-0123456789abcdef0' })),
       'InvalidInstanceID.NotFound',
       400,
     );
-    await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux }));
-    await rejectsWith(ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux })), 'IncorrectState', 400);
-    assert.equal((await admin.state()).replaceRootVolumeTasks.length, 1);
+    await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux }));
+    await rejectsWith(sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: linux })), 'IncorrectState', 400);
+    assert.equal((await sandbox.admin.state()).replaceRootVolumeTasks.length, 1);
   });
 
   test('DescribeReplaceRootVolumeTasks pages (MaxResults 1–50), filters by instance-id, and follows AWS parameter rules', async () => {
-    await admin.reset({ throttling: { enabled: false } });
+    await sandbox.admin.reset({ throttling: { enabled: false } });
     const fleet = await runningInstances(LINUX_BASE_AMI_ID, 55);
     const taskIds: string[] = [];
     for (const instanceId of fleet) {
-      const { ReplaceRootVolumeTask } = await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
+      const { ReplaceRootVolumeTask } = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
       taskIds.push(ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId!);
     }
     const pages: string[][] = [];
-    for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: ec2, pageSize: 20 }, {})) {
+    for await (const page of paginateDescribeReplaceRootVolumeTasks({ client: sandbox.ec2, pageSize: 20 }, {})) {
       pages.push(page.ReplaceRootVolumeTasks!.map((t) => t.ReplaceRootVolumeTaskId!));
     }
     assert.deepEqual(
@@ -500,11 +489,11 @@ describe('replace root volume', () => {
       [20, 20, 15],
     );
     assert.deepEqual(pages.flat(), taskIds);
-    const all = await ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 50 }));
+    const all = await sandbox.ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 50 }));
     assert.equal(all.ReplaceRootVolumeTasks?.length, 50);
     assert.ok(all.NextToken);
 
-    const { ReplaceRootVolumeTasks } = await ec2.send(
+    const { ReplaceRootVolumeTasks } = await sandbox.ec2.send(
       new DescribeReplaceRootVolumeTasksCommand({ Filters: [{ Name: 'instance-id', Values: [fleet[7]!] }] }),
     );
     assert.deepEqual(
@@ -512,15 +501,15 @@ describe('replace root volume', () => {
       [taskIds[7]],
     );
 
-    await rejectsWith(ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 51 })), 'InvalidParameterValue', 400);
-    await rejectsWith(ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 0 })), 'InvalidParameterValue', 400);
+    await rejectsWith(sandbox.ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 51 })), 'InvalidParameterValue', 400);
+    await rejectsWith(sandbox.ec2.send(new DescribeReplaceRootVolumeTasksCommand({ MaxResults: 0 })), 'InvalidParameterValue', 400);
     await rejectsWith(
-      ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: [taskIds[0]!], MaxResults: 5 })),
+      sandbox.ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: [taskIds[0]!], MaxResults: 5 })),
       'InvalidParameterCombination',
       400,
     );
     await rejectsWith(
-      ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: ['replacevol-0123456789abcdef0'] })),
+      sandbox.ec2.send(new DescribeReplaceRootVolumeTasksCommand({ ReplaceRootVolumeTaskIds: ['replacevol-0123456789abcdef0'] })),
       'InvalidReplaceRootVolumeTaskId.NotFound',
       400,
     );
@@ -530,17 +519,22 @@ describe('replace root volume', () => {
     const [healthy, failing, detached] = await runningInstances(WINDOWS_BASE_AMI_ID, 3);
     const golden = await ownImage(WINDOWS_BASE_AMI_ID, 'golden-windows-fleet');
     const before = { failing: await rootVolumeId(failing!), detached: await rootVolumeId(detached!) };
-    await admin.fail({ kind: 'replaceRootVolumeTask', instanceId: failing!, state: 'failed', message: 'volume attach timed out' });
-    await admin.fail({ kind: 'replaceRootVolumeTask', instanceId: detached!, state: 'failed-detached', code: 'Server.InternalError' });
+    await sandbox.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: failing!, state: 'failed', message: 'volume attach timed out' });
+    await sandbox.admin.fail({
+      kind: 'replaceRootVolumeTask',
+      instanceId: detached!,
+      state: 'failed-detached',
+      code: 'Server.InternalError',
+    });
 
     const ids = new Map<string, string>();
     for (const instanceId of [healthy!, failing!, detached!]) {
-      const { ReplaceRootVolumeTask } = await ec2.send(
+      const { ReplaceRootVolumeTask } = await sandbox.ec2.send(
         new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId, ImageId: golden, DeleteReplacedRootVolume: true }),
       );
       ids.set(instanceId, ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId!);
     }
-    await admin.advance();
+    await sandbox.admin.advance();
     assert.equal((await task(ids.get(healthy!)!)).TaskState, 'succeeded');
     assert.equal((await task(ids.get(failing!)!)).TaskState, 'failed');
     assert.equal((await task(ids.get(detached!)!)).TaskState, 'failed-detached');
@@ -551,28 +545,28 @@ describe('replace root volume', () => {
     // failed-detached: the instance reports no root volume at all.
     const orphaned = await instance(detached!);
     assert.deepEqual(orphaned.BlockDeviceMappings, []);
-    const { Volumes } = await ec2.send(new DescribeVolumesCommand({ VolumeIds: [before.detached!] }));
+    const { Volumes } = await sandbox.ec2.send(new DescribeVolumesCommand({ VolumeIds: [before.detached!] }));
     assert.equal(Volumes![0]!.State, 'available');
     assert.deepEqual(Volumes![0]!.Attachments, []);
 
-    const dumped = (await admin.state()).replaceRootVolumeTasks.find((t) => t.instanceId === failing);
+    const dumped = (await sandbox.admin.state()).replaceRootVolumeTasks.find((t) => t.instanceId === failing);
     assert.deepEqual(dumped?.failure, { code: 'Client.InternalError', message: 'volume attach timed out' });
 
     // The per-instance plans were used up: a second attempt on the failed instance succeeds.
-    await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: failing, ImageId: golden }));
-    await admin.advance();
+    await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: failing, ImageId: golden }));
+    await sandbox.admin.advance();
     assert.notEqual(await rootVolumeId(failing!), before.failing);
   });
 
   test('a task under way can be failed by ID; finished or unknown tasks cannot', async () => {
     const [instanceId] = await runningInstances(LINUX_BASE_AMI_ID, 1);
-    const { ReplaceRootVolumeTask } = await ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
+    const { ReplaceRootVolumeTask } = await sandbox.ec2.send(new CreateReplaceRootVolumeTaskCommand({ InstanceId: instanceId }));
     const taskId = ReplaceRootVolumeTask!.ReplaceRootVolumeTaskId!;
-    await admin.fail({ kind: 'replaceRootVolumeTask', id: taskId, state: 'failed-detached' });
-    await admin.advance();
+    await sandbox.admin.fail({ kind: 'replaceRootVolumeTask', id: taskId, state: 'failed-detached' });
+    await sandbox.admin.advance();
     assert.equal((await task(taskId)).TaskState, 'failed-detached');
-    await assert.rejects(admin.fail({ kind: 'replaceRootVolumeTask', id: taskId }), /HTTP 404/);
-    await assert.rejects(admin.fail({ kind: 'fastLaunch', next: true, instanceId: instanceId! }), /HTTP 400/);
+    await assert.rejects(sandbox.admin.fail({ kind: 'replaceRootVolumeTask', id: taskId }), /HTTP 404/);
+    await assert.rejects(sandbox.admin.fail({ kind: 'fastLaunch', next: true, instanceId: instanceId! }), /HTTP 400/);
   });
 });
 

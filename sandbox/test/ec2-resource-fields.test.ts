@@ -1,42 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   CreateImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
-  EC2Client,
   RunInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS, WINDOWS_BASE_AMI_ID } from '../index';
+import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import { ec2SandboxForThisFile } from './support/ec2-sandbox';
 import { rejectsWith } from './support/rejects-with';
 
 /** Fields real EC2 returns on AMIs and instances that code could read, through the AWS SDK's own parser. */
 
-let running: RunningSandbox;
-let ec2: EC2Client;
-let admin: SandboxAdmin;
-
-before(async () => {
-  // Each test launches several instances; RunInstances' own bucket (5, refilled at 2 a second) is not what these tests are about.
-  running = await createSandbox({ port: 0, config: { profile: 'test', throttling: { enabled: false } } });
-  ec2 = new EC2Client({ endpoint: running.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
-  admin = new SandboxAdmin(running.url);
-});
-
-after(async () => {
-  ec2.destroy();
-  await running.close();
-});
+// Each test launches several instances; RunInstances' own bucket (5, refilled at 2 a second) is not what these tests are about.
+const sandbox = ec2SandboxForThisFile({ profile: 'test', throttling: { enabled: false } });
 
 async function describeImage(imageId: string) {
-  const { Images } = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  const { Images } = await sandbox.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
   return Images![0]!;
 }
 
 async function describeInstance(instanceId: string): Promise<Instance> {
-  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  const { Reservations } = await sandbox.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   return Reservations![0]!.Instances![0]!;
 }
 
@@ -55,10 +42,10 @@ test('AMIs carry their boot mode, IMDS and TPM support, deprecation time and der
 });
 
 test("an image made from an instance keeps its AMI's boot settings and has no deprecation time", async () => {
-  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
-  await admin.advance();
-  const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: Instances![0]!.InstanceId!, Name: 'fields-windows' }));
-  await admin.advance();
+  const { Instances } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  await sandbox.admin.advance();
+  const { ImageId } = await sandbox.ec2.send(new CreateImageCommand({ InstanceId: Instances![0]!.InstanceId!, Name: 'fields-windows' }));
+  await sandbox.admin.advance();
   const image = await describeImage(ImageId!);
   assert.equal(image.BootMode, 'uefi');
   assert.equal(image.TpmSupport, 'v2.0');
@@ -67,10 +54,10 @@ test("an image made from an instance keeps its AMI's boot settings and has no de
 });
 
 test('an instance carries its network: VPC, subnet, private IP and its primary network interface', async () => {
-  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const { Instances } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
   const launched = Instances![0]!;
   assert.deepEqual(launched.StateReason, { Code: 'pending', Message: 'pending' });
-  await admin.advance();
+  await sandbox.admin.advance();
   const instance = await describeInstance(launched.InstanceId!);
   assert.match(instance.VpcId ?? '', /^vpc-[0-9a-f]{17}$/);
   assert.match(instance.SubnetId ?? '', /^subnet-[0-9a-f]{17}$/);
@@ -87,14 +74,16 @@ test('an instance carries its network: VPC, subnet, private IP and its primary n
     eni?.PrivateIpAddresses?.map((a) => [a.Primary, a.PrivateIpAddress]),
     [[true, instance.PrivateIpAddress]],
   );
-  const bySubnet = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'subnet-id', Values: [instance.SubnetId!] }] }));
+  const bySubnet = await sandbox.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'subnet-id', Values: [instance.SubnetId!] }] }));
   assert.ok(bySubnet.Reservations?.some((r) => r.Instances?.some((i) => i.InstanceId === instance.InstanceId)));
 });
 
 test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and follow the request', async () => {
-  const { Instances: linux } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
-  const { Instances: windows } = await ec2.send(new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
-  const { Instances: custom } = await ec2.send(
+  const { Instances: linux } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const { Instances: windows } = await sandbox.ec2.send(
+    new RunInstancesCommand({ ImageId: WINDOWS_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }),
+  );
+  const { Instances: custom } = await sandbox.ec2.send(
     new RunInstancesCommand({
       ImageId: WINDOWS_BASE_AMI_ID,
       MinCount: 1,
@@ -103,7 +92,7 @@ test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and fol
     }),
   );
   assert.equal(linux![0]!.MetadataOptions?.State, 'pending');
-  await admin.advance();
+  await sandbox.admin.advance();
   const options = async (id: string) => (await describeInstance(id)).MetadataOptions;
   assert.deepEqual(await options(linux![0]!.InstanceId!), {
     State: 'applied',
@@ -121,7 +110,7 @@ test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and fol
   assert.equal(customOptions?.HttpPutResponseHopLimit, 3);
   assert.equal(customOptions?.InstanceMetadataTags, 'enabled');
   await rejectsWith(
-    ec2.send(
+    sandbox.ec2.send(
       new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1, MetadataOptions: { HttpPutResponseHopLimit: 65 } }),
     ),
     'InvalidParameterValue',
@@ -129,11 +118,11 @@ test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and fol
 });
 
 test('a terminated instance reports why, and no longer its network', async () => {
-  const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const { Instances } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
   const instanceId = Instances![0]!.InstanceId!;
-  await admin.advance();
-  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
-  await admin.advance();
+  await sandbox.admin.advance();
+  await sandbox.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+  await sandbox.admin.advance();
   const instance = await describeInstance(instanceId);
   assert.equal(instance.State?.Name, 'terminated');
   assert.deepEqual(instance.StateReason, {
@@ -147,15 +136,17 @@ test('a terminated instance reports why, and no longer its network', async () =>
 
 test('a subnet other than the default one does not exist', async () => {
   await rejectsWith(
-    ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1, SubnetId: 'subnet-0123456789abcdef0' })),
+    sandbox.ec2.send(
+      new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1, SubnetId: 'subnet-0123456789abcdef0' }),
+    ),
     'InvalidSubnetID.NotFound',
   );
 });
 
 test('a deprecated public AMI is left out unless IncludeDeprecated, as the EC2 API reference says', async () => {
-  await admin.advance(3 * 365 * 24 * 60 * 60 * 1000);
-  const listed = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
+  await sandbox.admin.advance(3 * 365 * 24 * 60 * 60 * 1000);
+  const listed = await sandbox.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }));
   assert.deepEqual(listed.Images, []);
-  const included = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], IncludeDeprecated: true }));
+  const included = await sandbox.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], IncludeDeprecated: true }));
   assert.deepEqual(included.Images?.map((i) => i.ImageId).sort(), [WINDOWS_BASE_AMI_ID, LINUX_BASE_AMI_ID].sort());
 });
