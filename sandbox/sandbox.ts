@@ -4,19 +4,34 @@ import { CallCounter } from './core/calls';
 import { VirtualClock } from './core/clock';
 import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './core/config';
 import { ScopedFailurePlans } from './core/failures';
-import { FaultInjector, type ServiceName } from './core/faults';
+import { FaultInjector, SERVICE_NAMES, type ServiceName } from './core/faults';
 import { AWS_ACCOUNT_ID, DEFAULT_SCOPE, scopeKey, SharedState, type Scope } from './core/state';
 import type { Timeline } from './core/timeline';
 import { Throttler } from './core/throttle';
 import { seedBaseImages, seedLaunchTemplates } from './ec2/seed';
 import { Ec2Resources, type Ec2State } from './ec2/state';
 import { SandboxSnapshots } from './persistence/sandbox-snapshots';
+import { SsmResources, type SsmState } from './ssm/state';
+import { StsSessions } from './sts/sessions';
+import type { StsState } from './sts/service';
 
 /** One account's resources in one Region, for every service. Plain data: the scope's labels and its maps. */
 export interface ScopeResources extends Scope {
   readonly ec2: Ec2Resources;
   /** AppStream 2.0 images, image builders and update availability. */
   readonly appStream: AppStreamResources;
+  /** SSM Parameter Store parameters. */
+  readonly ssm: SsmResources;
+}
+
+function emptyResources(scope: Scope): ScopeResources {
+  return {
+    accountId: scope.accountId,
+    region: scope.region,
+    ec2: new Ec2Resources(),
+    appStream: new AppStreamResources(),
+    ssm: new SsmResources(),
+  };
 }
 
 /**
@@ -26,6 +41,8 @@ export interface ScopeResources extends Scope {
  */
 export class SandboxState extends SharedState {
   readonly scopes = new Map<string, ScopeResources>();
+  /** STS's temporary credentials, valid in every Region. */
+  readonly stsSessions = new StsSessions();
 
   /** The view actions get: `scope`'s own resources, and its Region's for what others share. */
   view(scope: Scope): ScopedState {
@@ -35,7 +52,7 @@ export class SandboxState extends SharedState {
 
   /** A view of `scope` for reading (the admin API's dumps): one that holds nothing yet is left unrecorded. */
   peek(scope: Scope): ScopedState {
-    const own = this.scopes.get(scopeKey(scope)) ?? { ...scope, ec2: new Ec2Resources(), appStream: new AppStreamResources() };
+    const own = this.scopes.get(scopeKey(scope)) ?? emptyResources(scope);
     return new ScopedState(this, own);
   }
 
@@ -48,13 +65,13 @@ export class SandboxState extends SharedState {
     const key = scopeKey(scope);
     let resources = this.scopes.get(key);
     if (!resources) {
-      resources = { accountId: scope.accountId, region: scope.region, ec2: new Ec2Resources(), appStream: new AppStreamResources() };
+      resources = emptyResources(scope);
       this.scopes.set(key, resources);
     }
     return resources;
   }
 
-  private seedRegion(region: string): void {
+  seedRegion(region: string): void {
     const aws = { accountId: AWS_ACCOUNT_ID, region };
     if (this.scopes.has(scopeKey(aws))) return;
     const view = new ScopedState(this, this.resources(aws));
@@ -64,10 +81,11 @@ export class SandboxState extends SharedState {
 }
 
 /** One account in one Region, as its requests see the sandbox; made per request, holding nothing of its own. */
-export class ScopedState implements Ec2State, AppStreamState {
+export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState {
   readonly scope: Scope;
   readonly ec2: Ec2Resources;
   readonly appStream: AppStreamResources;
+  readonly ssm: SsmResources;
 
   constructor(
     readonly shared: SandboxState,
@@ -76,6 +94,11 @@ export class ScopedState implements Ec2State, AppStreamState {
     this.scope = { accountId: own.accountId, region: own.region };
     this.ec2 = own.ec2;
     this.appStream = own.appStream;
+    this.ssm = own.ssm;
+  }
+
+  get stsSessions(): StsSessions {
+    return this.shared.stsSessions;
   }
 
   get clock(): VirtualClock {
@@ -90,8 +113,10 @@ export class ScopedState implements Ec2State, AppStreamState {
     return this.shared.timeline(first, at);
   }
 
-  regionEc2(): Ec2Resources[] {
-    return this.shared.inRegion(this.scope.region).map((s) => s.ec2);
+  regionEc2(region = this.scope.region): Ec2Resources[] {
+    // The caller's own Region was seeded when its view was made; another one may be new.
+    if (region !== this.scope.region) this.shared.seedRegion(region);
+    return this.shared.inRegion(region).map((s) => s.ec2);
   }
 
   regionAppStream(): Map<string, AppStreamResources> {
@@ -114,7 +139,7 @@ export class Sandbox {
   constructor(initial: SandboxConfigOverrides = {}) {
     this.config = new ConfigStore(initial);
     const throttling = this.config.current().throttling;
-    this.throttlers = { ec2: new Throttler(throttling), appstream: new Throttler(throttling) };
+    this.throttlers = Object.fromEntries(SERVICE_NAMES.map((name) => [name, new Throttler(throttling)])) as Record<ServiceName, Throttler>;
     this.state = this.freshState();
   }
 

@@ -12,6 +12,9 @@ import type { HttpReply, ServiceModule } from './core/service';
 import { SigV4Failure, verifySigV4 } from './core/sigv4';
 import { authError, type AuthErrorFamily } from './core/sigv4-errors';
 import { ec2Service } from './ec2/service';
+import { kmsService } from './kms/service';
+import { ssmService } from './ssm/service';
+import { stsService } from './sts/service';
 import { PersistedSandbox } from './persistence/persisted-sandbox';
 import { Sandbox, type ScopedState } from './sandbox';
 import { scopeKey } from './core/state';
@@ -19,13 +22,16 @@ import { scopeKey } from './core/state';
 export const DEFAULT_PORT = 4577;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** Checked in order; EC2 matches anything, so it comes last. */
-const SERVICES: ServiceModule<ScopedState>[] = [appStreamCborService, appStreamJsonService, ec2Service];
+/** Checked in order; EC2 matches anything, so it comes last (STS, also Query protocol, is told by its signing name). */
+const SERVICES: ServiceModule<ScopedState>[] = [appStreamCborService, appStreamJsonService, ssmService, kmsService, stsService, ec2Service];
 
 /** Each service's SigV4 signing name, and how its protocol family reports a failed signature. */
 const SIGNING: Record<ServiceName, { signingName: string; errors: AuthErrorFamily }> = {
   ec2: { signingName: 'ec2', errors: 'ec2' },
   appstream: { signingName: 'appstream', errors: 'json' },
+  ssm: { signingName: 'ssm', errors: 'json' },
+  kms: { signingName: 'kms', errors: 'json' },
+  sts: { signingName: 'sts', errors: 'sts' },
 };
 
 export interface SandboxOptions {
@@ -112,7 +118,8 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
   let caller: Caller;
   try {
     const request = { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, body: read.body };
-    caller = verifySigV4(request, SIGNING[service.name].signingName, config.accessKeys, Date.now());
+    const temporary = sandbox.state.stsSessions.at(sandbox.clock.now());
+    caller = verifySigV4(request, SIGNING[service.name].signingName, config.accessKeys, Date.now(), temporary);
   } catch (error) {
     // AWS counts and throttles only authenticated calls; neither does the sandbox.
     return fail(error instanceof SigV4Failure ? authError(SIGNING[service.name].errors, error) : error);
@@ -151,7 +158,7 @@ async function handleAdminRequest(sandbox: Sandbox, req: IncomingMessage, res: S
   sendJson(res, reply.status, reply.json);
 }
 
-/** Starts the sandbox's HTTP server: EC2 and AppStream on one loopback port, SigV4-checked, plus the unsigned /_sandbox/. */
+/** Starts the sandbox's HTTP server: EC2, AppStream, SSM, KMS and STS on one loopback port, SigV4-checked, plus the unsigned /_sandbox/. */
 export async function createSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`sandbox: refusing to listen on ${host}; use a loopback address`);

@@ -2,6 +2,7 @@ import { dumpAppStream, type AppStreamDump } from './appstream/dump';
 import type { Scope } from './core/state';
 import { dumpEc2, type Ec2Dump } from './ec2/dump';
 import type { SandboxState } from './sandbox';
+import { dumpSsm, type SsmDump } from './ssm/dump';
 
 /**
  * A JSON view of one account's resources in one Region for tests and benchmarks (`GET /_sandbox/state`,
@@ -11,6 +12,7 @@ import type { SandboxState } from './sandbox';
  */
 export interface ScopeDump extends Ec2Dump, Scope {
   appstream: AppStreamDump;
+  ssm: SsmDump;
 }
 
 export interface StateDump extends ScopeDump {
@@ -29,6 +31,7 @@ export function dumpState(state: SandboxState, scope: Scope): StateDump {
     region: scope.region,
     ...dumpEc2(view),
     appstream: dumpAppStream(view),
+    ssm: dumpSsm(view),
     scopes: [...state.scopes.values()].map(({ accountId, region }) => ({ accountId, region })),
   };
 }

@@ -4,12 +4,12 @@ import type { HttpReply } from '../core/service';
 import { serializationError, type AppStreamProtocol, type JsonObject } from './protocol';
 
 /**
- * AWS JSON 1.1 as AppStream speaks it: `POST /` with `X-Amz-Target: PhotonAdminProxyService.<Operation>`,
- * a JSON object in, a JSON object out, timestamps as epoch seconds, errors as `{"__type": …, "Message": …}`.
+ * AWS JSON 1.1: `POST /` with `X-Amz-Target: <TargetPrefix>.<Operation>` (AppStream's is
+ * `PhotonAdminProxyService`; SSM's `AmazonSSM`, KMS's `TrentService`), a JSON object in, a JSON object
+ * out, timestamps as epoch seconds, errors as `{"__type": …, "Message": …}`.
  */
 
 export const JSON_11 = 'application/x-amz-json-1.1';
-const TARGET_PREFIX = 'PhotonAdminProxyService.';
 
 /** JSON.stringify drops undefined members, which is how AWS omits absent ones; Dates become epoch seconds. */
 function toJson(members: JsonObject): string {
@@ -19,16 +19,17 @@ function toJson(members: JsonObject): string {
   });
 }
 
-function targetOf(headers: IncomingHttpHeaders): string | undefined {
-  const target = headers['x-amz-target'];
-  return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+/** AWS JSON 1.1 for the service whose operations are `X-Amz-Target: <targetPrefix>.<Operation>`. */
+export function awsJson11For(targetPrefix: string): AppStreamProtocol {
+  const prefix = `${targetPrefix}.`;
+  const targetOf = (headers: IncomingHttpHeaders): string | undefined => {
+    const target = headers['x-amz-target'];
+    return typeof target === 'string' && target.startsWith(prefix) ? target.slice(prefix.length) : undefined;
+  };
+  return { ...jsonBodies, matches: (headers) => targetOf(headers) !== undefined, operationOf: (_path, headers) => targetOf(headers) ?? '' };
 }
 
-export const awsJson11: AppStreamProtocol = {
-  matches: (headers) => targetOf(headers) !== undefined,
-
-  operationOf: (_path, headers) => targetOf(headers) ?? '',
-
+const jsonBodies: Pick<AppStreamProtocol, 'parseRequest' | 'reply' | 'error'> = {
   /** The SDK always sends `{}` for an empty request; an empty body is read the same way. */
   parseRequest(body) {
     const text = body.toString('utf8');
@@ -58,3 +59,5 @@ export const awsJson11: AppStreamProtocol = {
     return { status: error.status, contentType: JSON_11, body: toJson({ __type: error.code, Message: error.message }) };
   },
 };
+
+export const awsJson11 = awsJson11For('PhotonAdminProxyService');

@@ -81,6 +81,14 @@ export class AppStreamParams {
     return new Map(Object.entries(value as Record<string, string>));
   }
 
+  /** A list of structures, such as SSM's Tags: `[{"Key": …, "Value": …}]`. */
+  structList(name: string): AppStreamParams[] {
+    const value = this.value(name);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => !isObject(v))) throw this.wrongType(name, 'a list of structures');
+    return value.map((v, i) => new AppStreamParams(v as JsonObject, `${this.path(name)}.${i + 1}.member.`));
+  }
+
   struct(name: string): AppStreamParams | undefined {
     const value = this.value(name);
     if (value === undefined) return undefined;

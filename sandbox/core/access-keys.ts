@@ -30,9 +30,35 @@ export const accessKeySchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, 'an account ID is 12 digits'),
 });
 
+/** Temporary credentials (STS AssumeRole): an ASIA key that acts as a role of `accountId` until it expires. */
+export interface TemporaryKey extends AccessKey {
+  sessionToken: string;
+  /** Virtual time (ms): the sandbox's clock decides, so advancing it expires credentials as waiting would. */
+  expiresAt: number;
+  /** The assumed-role session: `arn:aws:sts::<account>:assumed-role/<role>/<session>`, and `<role ID>:<session>`. */
+  arn: string;
+  userId: string;
+}
+
+/** Where the signature check finds temporary keys, and the virtual time their expiry is measured against. */
+export interface TemporaryKeys {
+  find(accessKeyId: string): TemporaryKey | undefined;
+  nowMs: number;
+}
+
 /** Whose request this is, as its signature tells: the key, that key's account, and the Region it was signed for. */
 export interface Caller {
   accessKeyId: string;
   accountId: string;
   region: string;
+  /** Set when the key is temporary: the assumed-role session it belongs to. */
+  session?: Pick<TemporaryKey, 'arn' | 'userId'>;
+}
+
+/**
+ * The caller's ARN, as GetCallerIdentity and AWS's AccessDenied messages give it: the assumed-role
+ * session, or for a sandbox key its account's root user (a sandbox key stands for the whole account).
+ */
+export function principalArn(caller: Caller): string {
+  return caller.session?.arn ?? `arn:aws:iam::${caller.accountId}:root`;
 }

@@ -1,4 +1,4 @@
-import type { ServiceName } from './faults';
+import { SERVICE_NAMES, type ServiceName } from './faults';
 
 export interface CallCount {
   total: number;
@@ -8,9 +8,13 @@ export interface CallCount {
 
 export type CallCounts = Record<ServiceName, Record<string, CallCount>>;
 
+function emptyCounts(): CallCounts {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, {}])) as CallCounts;
+}
+
 /** Per-action request counts, so tests and benchmarks can measure AWS call volume. */
 export class CallCounter {
-  private counts: CallCounts = { ec2: {}, appstream: {} };
+  private counts = emptyCounts();
 
   record(service: ServiceName, action: string, outcome: 'total' | 'throttled' | 'faulted'): void {
     const perService = this.counts[service];
@@ -23,6 +27,6 @@ export class CallCounter {
   }
 
   reset(): void {
-    this.counts = { ec2: {}, appstream: {} };
+    this.counts = emptyCounts();
   }
 }

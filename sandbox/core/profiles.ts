@@ -4,6 +4,8 @@ export const DURATION_KINDS = [
   'instance',
   /** CreateImage: pending → available. */
   'image',
+  /** CopyImage: the copy's pending → available, in the destination Region. */
+  'copyImage',
   /** EnableFastLaunch: enabling → enabled. */
   'fastLaunch',
   /** DisableFastLaunch: disabling → disabled (then the image drops out of DescribeFastLaunchImages). */
@@ -45,6 +47,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     durations: {
       instance: 200,
       image: 1500,
+      copyImage: 1000,
       fastLaunch: 1500,
       fastLaunchDisable: 300,
       replaceRootVolumePending: 300,
@@ -60,6 +63,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     durations: {
       instance: 2 * SECOND,
       image: 20 * SECOND,
+      copyImage: 30 * SECOND,
       fastLaunch: 30 * SECOND,
       fastLaunchDisable: 5 * SECOND,
       replaceRootVolumePending: 3 * SECOND,
@@ -75,6 +79,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     durations: {
       instance: 30 * SECOND,
       image: 8 * MINUTE,
+      // AWS copies on a best-effort basis; a Windows AMI's cross-Region copy commonly takes 10–20 minutes.
+      copyImage: 12 * MINUTE,
       fastLaunch: 45 * MINUTE,
       fastLaunchDisable: 5 * MINUTE,
       replaceRootVolumePending: 1 * MINUTE,

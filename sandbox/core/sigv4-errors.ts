@@ -5,9 +5,11 @@ import type { SigV4Failure, SigV4FailureKind } from './sigv4';
  * How each protocol family reports a failed signature check. EC2 answers 401 AuthFailure, with one
  * vague message, both for an unknown key and for a wrong signature (AWS's answers quoted in SDK
  * issues show it; moto's EC2 does the same for unknown keys); the other codes and statuses are AWS's
- * common errors. JSON services answer 400 with the Coral exception names (SDK issues quote them).
+ * common errors. JSON services answer 400 with the Coral exception names (SDK issues quote them); STS
+ * (Query protocol, XML errors) answers 403 InvalidClientTokenId and SignatureDoesNotMatch, as its
+ * API reference's common errors list.
  */
-export type AuthErrorFamily = 'ec2' | 'json';
+export type AuthErrorFamily = 'ec2' | 'json' | 'sts';
 
 interface AuthErrorShape {
   code: string;
@@ -15,6 +17,8 @@ interface AuthErrorShape {
   /** AWS's fixed message, where it does not explain the failure. */
   message?: string;
 }
+
+const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
 const EC2_AUTH_FAILURE: AuthErrorShape = {
   code: 'AuthFailure',
@@ -33,6 +37,8 @@ const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorSha
     mismatch: EC2_AUTH_FAILURE,
     unknownKey: EC2_AUTH_FAILURE,
     expired: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
+    // EC2 answers expired temporary credentials as an expired request.
+    expiredToken: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
   },
   json: {
     missing: { code: 'MissingAuthenticationTokenException', status: 400, message: 'Missing Authentication Token' },
@@ -40,6 +46,15 @@ const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorSha
     mismatch: { code: 'InvalidSignatureException', status: 400 },
     unknownKey: { code: 'UnrecognizedClientException', status: 400 },
     expired: { code: 'InvalidSignatureException', status: 400 },
+    expiredToken: { code: 'ExpiredTokenException', status: 400, message: EXPIRED_TOKEN },
+  },
+  sts: {
+    missing: { code: 'MissingAuthenticationToken', status: 403, message: 'Request is missing Authentication Token' },
+    incomplete: { code: 'IncompleteSignature', status: 400 },
+    mismatch: { code: 'SignatureDoesNotMatch', status: 403 },
+    unknownKey: { code: 'InvalidClientTokenId', status: 403 },
+    expired: { code: 'SignatureDoesNotMatch', status: 403 },
+    expiredToken: { code: 'ExpiredToken', status: 400, message: EXPIRED_TOKEN },
   },
 };
 

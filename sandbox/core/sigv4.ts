@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { AccessKey, Caller } from './access-keys';
+import type { AccessKey, Caller, TemporaryKey, TemporaryKeys } from './access-keys';
 
 /**
  * AWS Signature Version 4, checked as AWS checks it: the canonical request, the string to sign and
@@ -12,7 +12,7 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS refuses a request whose time is further than this from its own, either way. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
-export type SigV4FailureKind = 'missing' | 'incomplete' | 'mismatch' | 'unknownKey' | 'expired';
+export type SigV4FailureKind = 'missing' | 'incomplete' | 'mismatch' | 'unknownKey' | 'expired' | 'expiredToken';
 
 export class SigV4Failure extends Error {
   constructor(
@@ -247,12 +247,39 @@ function sameSignature(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+
 /**
- * Checks a request's signature for `signingName` against `keys` at wall-clock `nowMs` (the real
- * time clients sign with, not the sandbox's virtual clock). Returns the caller; throws SigV4Failure.
- * A session token (`X-Amz-Security-Token`) is accepted with any key: the sandbox has no temporary keys.
+ * The key a request names. A temporary key is only valid with its own session token
+ * (`X-Amz-Security-Token`, signed or not) and until it expires; a long-term key accepts any token.
  */
-export function verifySigV4(req: SignedRequest, signingName: string, keys: readonly AccessKey[], nowMs: number): Caller {
+function findKey(
+  accessKeyId: string,
+  sessionToken: string | undefined,
+  keys: readonly AccessKey[],
+  temporary: TemporaryKeys | undefined,
+): AccessKey | TemporaryKey {
+  const key = keys.find((k) => k.accessKeyId === accessKeyId);
+  if (key) return key;
+  const session = temporary?.find(accessKeyId);
+  if (!session || sessionToken !== session.sessionToken) throw new SigV4Failure('unknownKey', INVALID_TOKEN);
+  if (temporary!.nowMs >= session.expiresAt)
+    throw new SigV4Failure('expiredToken', 'The security token included in the request is expired');
+  return session;
+}
+
+/**
+ * Checks a request's signature for `signingName` against `keys` (and the temporary keys STS issued) at
+ * wall-clock `nowMs` (the real time clients sign with, not the sandbox's virtual clock). Returns the
+ * caller; throws SigV4Failure.
+ */
+export function verifySigV4(
+  req: SignedRequest,
+  signingName: string,
+  keys: readonly AccessKey[],
+  nowMs: number,
+  temporary?: TemporaryKeys,
+): Caller {
   const headers = headerValues(req.rawHeaders);
   const [path, queryString] = splitTarget(req.target);
   const query = queryPairs(queryString);
@@ -269,8 +296,8 @@ export function verifySigV4(req: SignedRequest, signingName: string, keys: reado
   if (sig.service !== signingName) {
     throw new SigV4Failure('mismatch', `Credential should be scoped to correct service: '${signingName}'. `);
   }
-  const key = keys.find((k) => k.accessKeyId === sig.accessKeyId);
-  if (!key) throw new SigV4Failure('unknownKey', 'The security token included in the request is invalid.');
+  const sessionToken = headers.get('x-amz-security-token') ?? queryParams.get('X-Amz-Security-Token');
+  const key = findKey(sig.accessKeyId, sessionToken, keys, temporary);
   checkTime(sig, nowMs);
   if (
     !sameSignature(sig.signature, expectedSignature(sig, key.secretAccessKey, { method: req.method, path, query, headers, body: req.body }))
@@ -280,5 +307,11 @@ export function verifySigV4(req: SignedRequest, signingName: string, keys: reado
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
   }
-  return { accessKeyId: key.accessKeyId, accountId: key.accountId, region: sig.region };
+  const session = 'sessionToken' in key ? { session: { arn: key.arn, userId: key.userId } } : {};
+  return { accessKeyId: key.accessKeyId, accountId: key.accountId, region: sig.region, ...session };
+}
+
+/** The signing name in a request's `Authorization` credential scope (`…/<date>/<region>/<service>/aws4_request`), if any. */
+export function signingNameOf(authorization: string | undefined): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization ?? '')?.[1];
 }

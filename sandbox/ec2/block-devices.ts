@@ -85,7 +85,7 @@ export function ebsMappingXml(m: EbsMapping): XmlObject {
       snapshotId: m.snapshotId,
       volumeSize: m.volumeSize,
       volumeType: m.volumeType,
-      encrypted: false,
+      encrypted: m.encrypted ?? false,
       // No xmlName in the EC2 model for this member, so both SDKs read it capitalised.
       VolumeInitializationRate: m.volumeInitializationRate,
     },

@@ -66,8 +66,11 @@ export interface Ec2Dump {
 interface LaunchTemplateDump {
   id: string;
   name: string;
+  /** The default version's data. */
   imageId?: string;
   instanceType?: string;
+  defaultVersion: number;
+  latestVersion: number;
   tags: Record<string, string>;
 }
 
@@ -149,13 +152,18 @@ export function dumpEc2(state: Ec2State): Ec2Dump {
         volumeInitializationRate: v.volumeInitializationRate,
         tags: tagObject(v.tags),
       })),
-    launchTemplates: [...ec2.launchTemplates.values()].map((t) => ({
-      id: t.id,
-      name: t.name,
-      imageId: t.imageId,
-      instanceType: t.instanceType,
-      tags: tagObject(t.tags),
-    })),
+    launchTemplates: [...ec2.launchTemplates.values()].map((t) => {
+      const byDefault = t.versions[t.defaultVersion - 1]!.data;
+      return {
+        id: t.id,
+        name: t.name,
+        imageId: byDefault.imageId,
+        instanceType: byDefault.instanceType,
+        defaultVersion: t.defaultVersion,
+        latestVersion: t.versions.length,
+        tags: tagObject(t.tags),
+      };
+    }),
     fastLaunch: [...ec2.fastLaunch.values()].map((r) => {
       const current = r.lifecycle.stateAt(now);
       return {

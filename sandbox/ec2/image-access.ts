@@ -28,11 +28,14 @@ export function usableImages(state: Ec2State): ImageRecord[] {
   return [...state.ec2.images.values(), ...others].sort((a, b) => a.seq - b.seq);
 }
 
-/** An AMI by ID, if the caller may use it: its own first, then another account's public or shared one. */
-export function findUsableImage(state: Ec2State, id: string): ImageRecord | undefined {
-  const own = state.ec2.images.get(id);
+/**
+ * An AMI by ID, if the caller may use it: its own first, then another account's public or shared one.
+ * In the caller's Region unless `region` names another (CopyImage's source).
+ */
+export function findUsableImage(state: Ec2State, id: string, region = state.scope.region): ImageRecord | undefined {
+  const own = region === state.scope.region ? state.ec2.images.get(id) : undefined;
   if (own) return own;
-  for (const resources of state.regionEc2()) {
+  for (const resources of state.regionEc2(region)) {
     const image = resources.images.get(id);
     if (image && canUseImage(image, state.scope.accountId)) return image;
   }

@@ -1,4 +1,5 @@
-import { requireRegisteredImage } from './lookup';
+import { deregistrationProtectionText } from './image-protection';
+import { notAuthorizedForImage, requireOwnImage } from './lookup';
 import type { Ec2Params } from './params';
 import { dryRunGate } from './render';
 import { ApiError, invalidParameterValue, missingParameter } from '../core/errors';
@@ -28,17 +29,6 @@ const ATTRIBUTE_NAMES = [
 ] as const;
 
 type AttributeName = (typeof ATTRIBUTE_NAMES)[number];
-
-/** EC2's refusal for an AMI the caller can see but does not own. */
-function notAuthorized(image: ImageRecord): ApiError {
-  return new ApiError('AuthFailure', `Not authorized for image:${image.id}`, 400);
-}
-
-function requireOwnImage(params: Ec2Params, ctx: Ec2Context): ImageRecord {
-  const image = requireRegisteredImage(ctx.state, params.requiredString('ImageId'));
-  if (image.ownerId !== ctx.state.scope.accountId) throw notAuthorized(image);
-  return image;
-}
 
 function badItem(value: string, itemType: string): ApiError {
   return new ApiError('InvalidAMIAttributeItemValue', `Invalid attribute item value "${value}" for ${itemType} item type.`);
@@ -130,7 +120,7 @@ function modifyImageAttribute(params: Ec2Params, ctx: Ec2Context): XmlObject {
     throw invalidParameterValue(`Value (${imdsSupport}) for parameter ImdsSupport is invalid. Valid values: v2.0`);
   }
   if (!change && description === undefined && imdsSupport === undefined) throw missingParameter('Attribute');
-  const image = requireOwnImage(params, ctx);
+  const image = requireOwnImage(ctx.state, params.requiredString('ImageId'));
   dryRunGate(params);
   if (change) applyPermissionChange(image, change);
   if (description !== undefined) image.description = description;
@@ -141,7 +131,7 @@ function modifyImageAttribute(params: Ec2Params, ctx: Ec2Context): XmlObject {
 
 const valueXml = (value: string | undefined): XmlObject | undefined => (value === undefined ? undefined : { value });
 
-function attributeXml(image: ImageRecord, attribute: AttributeName): XmlObject {
+function attributeXml(image: ImageRecord, attribute: AttributeName, now: number): XmlObject {
   switch (attribute) {
     case 'launchPermission':
       return { launchPermission: image.launchPermissions.map((p) => ({ ...p })) };
@@ -158,7 +148,7 @@ function attributeXml(image: ImageRecord, attribute: AttributeName): XmlObject {
     case 'imdsSupport':
       return { imdsSupport: valueXml(image.imdsSupport) ?? {} };
     case 'deregistrationProtection':
-      return { deregistrationProtection: valueXml('disabled') };
+      return { deregistrationProtection: valueXml(deregistrationProtectionText(image, now)) };
     default:
       // kernel, ramdisk, uefiData, lastLaunchedTime: the sandbox's images have none.
       return { [attribute]: {} };
@@ -170,11 +160,11 @@ function describeImageAttribute(params: Ec2Params, ctx: Ec2Context): XmlObject {
   if (!(ATTRIBUTE_NAMES as readonly string[]).includes(attribute)) {
     throw invalidParameterValue(`Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
   }
-  const image = requireOwnImage(params, ctx);
+  const image = requireOwnImage(ctx.state, params.requiredString('ImageId'));
   dryRunGate(params);
   // botocore's model: "The blockDeviceMapping attribute is deprecated. Using this attribute returns the Client.AuthFailure error."
-  if (attribute === 'blockDeviceMapping') throw notAuthorized(image);
-  return { imageId: image.id, ...attributeXml(image, attribute as AttributeName) };
+  if (attribute === 'blockDeviceMapping') throw notAuthorizedForImage(image);
+  return { imageId: image.id, ...attributeXml(image, attribute as AttributeName, ctx.state.clock.now()) };
 }
 
 export const imageAttributeActions = {

@@ -12,13 +12,14 @@ import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
 import { findUsableImage, isPublicImage, isSharedWith, usableImages } from './image-access';
-import type { EbsMapping, ImageRecord, ImageState, InstanceRecord, Ec2State, Ec2Context } from './state';
+import type { EbsMapping, ImageRecord, ImageState, InstanceRecord, Ec2State, Ec2Context, SnapshotRecord } from './state';
+import { deregistrationProtectionText, refuseIfProtected } from './image-protection';
 
-/** AMIs: CreateImage, DescribeImages, DeregisterImage. */
+/** AMIs: CreateImage, DescribeImages, DeregisterImage (CopyImage is in image-copy.ts). */
 
 const IMAGE_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
 
-function validateImageName(name: string): void {
+export function validateImageName(name: string): void {
   if (!IMAGE_NAME_PATTERN.test(name)) {
     throw new ApiError(
       'InvalidAMIName.Malformed',
@@ -61,8 +62,9 @@ function imageXml(image: ImageRecord, now: number): XmlObject {
     deprecationTime: image.deprecationTime === undefined ? undefined : isoSeconds(image.deprecationTime),
     imdsSupport: image.imdsSupport,
     sourceInstanceId: image.sourceInstanceId,
-    // The sandbox has no EnableImageDeregistrationProtection, so protection is always off.
-    deregistrationProtection: 'disabled',
+    deregistrationProtection: deregistrationProtectionText(image, now),
+    sourceImageId: image.sourceImageId,
+    sourceImageRegion: image.sourceImageRegion,
     stateReason: state === 'failed' && image.stateReason ? { ...image.stateReason } : undefined,
   };
 }
@@ -73,9 +75,14 @@ export function failImage(state: Ec2State, image: ImageRecord, reason: FailureRe
   image.stateReason = { ...reason };
   for (const mapping of image.blockDeviceMappings) {
     const snapshot = state.ec2.snapshots.get(mapping.snapshotId);
-    // The image's own snapshots (made by its CreateImage), not a shared one; creation times may differ by a tick.
-    if (snapshot?.description.endsWith(`for ${image.id}`)) snapshot.lifecycle.setFinalState('error');
+    // The image's own snapshots (made by its CreateImage or CopyImage), not a shared one.
+    if (snapshot && madeForImage(snapshot, image.id)) snapshot.lifecycle.setFinalState('error');
   }
+}
+
+/** The descriptions EC2 gives the snapshots CreateImage and CopyImage make for a new AMI. */
+export function madeForImage(snapshot: SnapshotRecord, imageId: string): boolean {
+  return snapshot.description.endsWith(`for ${imageId}`) || snapshot.description.startsWith(`Copied for DestinationAmi ${imageId} `);
 }
 
 /** The instance's devices as an image would capture them, with the request's changes applied. */
@@ -100,6 +107,12 @@ function capturedDevices(state: Ec2State, instance: InstanceRecord, requests: Ma
   return [...fromInstance, ...added].filter((d) => !removed.has(d.deviceName));
 }
 
+/** AMI names are unique per account and Region: the caller's own images are all in its scope. */
+export function refuseDuplicateName(state: Ec2State, name: string): void {
+  const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.name === name);
+  if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
+}
+
 function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state, config } = ctx;
   const instanceId = params.requiredString('InstanceId');
@@ -118,10 +131,8 @@ function createImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   if (instanceState !== 'running' && instanceState !== 'stopped') {
     throw new ApiError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation.`);
   }
-  // AMI names are unique per account and Region: the caller's own images are all in its scope.
-  const duplicate = [...state.ec2.images.values()].find((i) => !i.deregistered && i.name === name);
+  refuseDuplicateName(state, name);
   const sourceImage = findUsableImage(state, instance!.imageId);
-  if (duplicate) throw new ApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${duplicate.id}`);
 
   const imageId = newId('ami');
   const buildMs = drawDuration(state, config, 'image');
@@ -248,6 +259,7 @@ function deregisterImage(params: Ec2Params, ctx: Ec2Context): XmlObject {
   if (image.ownerId !== state.scope.accountId) {
     throw new ApiError('UnauthorizedOperation', `You are not authorized to deregister ${image.id}; it is owned by ${image.ownerId}.`, 403);
   }
+  refuseIfProtected(image, state.clock.now());
   image.deregistered = state.timeline<'shown' | 'dropped'>('shown').then('dropped', config.deregisteredImageVisibleMs);
   // AWS does not say whether fast launch must be disabled first; the sandbox allows it and forgets the settings.
   state.ec2.fastLaunch.delete(image.id);

@@ -2,7 +2,15 @@ import { applyMappingRequest, readMappingRequests } from './block-devices';
 import { describeAction } from './describe';
 import { isVisible, newVisibility } from './consistency';
 import { isInstanceVisible, requireDescribableInstances, requireInstances, requireRegisteredImage } from './lookup';
-import { networkInterfacesXml, privateDnsName, readMetadataOptions, readSubnet } from './instance-details';
+import {
+  networkInterfacesXml,
+  privateDnsName,
+  publicAddress,
+  publicIpFor,
+  readAssociatePublicIp,
+  readMetadataOptions,
+  readSubnet,
+} from './instance-details';
 import type { Ec2Params } from './params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
 import { createVolume } from './storage';
@@ -45,12 +53,13 @@ function stateReasonXml(state: InstanceState): XmlObject | undefined {
 function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlObject {
   const state = instance.lifecycle.stateAt(now);
   const metadata = instance.metadataOptions;
+  const address = publicAddress(instance, state, scope.region);
   return {
     instanceId: instance.id,
     imageId: instance.imageId,
     instanceState: instanceStateXml(state),
     privateDnsName: privateDnsName(instance, scope.region),
-    dnsName: '',
+    dnsName: address?.dnsName ?? '',
     reason: transitionReason(instance, state),
     amiLaunchIndex: instance.amiLaunchIndex,
     productCodes: [],
@@ -63,6 +72,7 @@ function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlOb
     subnetId: state === 'terminated' ? undefined : instance.subnetId,
     vpcId: state === 'terminated' ? undefined : DEFAULT_VPC_ID,
     privateIpAddress: state === 'terminated' ? undefined : instance.privateIpAddress,
+    ipAddress: address?.ip,
     sourceDestCheck: true,
     groupSet: [],
     stateReason: stateReasonXml(state),
@@ -82,7 +92,7 @@ function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlOb
     clientToken: instance.clientToken,
     tagSet: tagSetXml(instance.tags),
     hypervisor: 'xen',
-    networkInterfaceSet: state === 'terminated' ? [] : networkInterfacesXml(instance, scope),
+    networkInterfaceSet: state === 'terminated' ? [] : networkInterfacesXml(instance, scope, address),
     ebsOptimized: false,
     enaSupport: true,
     // EC2 reports it for every instance; the sandbox launches none configured for hibernation.
@@ -129,8 +139,9 @@ function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, la
     });
     return { deviceName: device.deviceName, volumeId: volume.id, deleteOnTermination: device.deleteOnTermination };
   });
+  const seq = state.nextSeq();
   const instance: InstanceRecord = {
-    seq: state.nextSeq(),
+    seq,
     id,
     reservationId: launch.reservationId,
     imageId: image.id,
@@ -141,6 +152,7 @@ function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, la
     launchTime: now,
     amiLaunchIndex: index,
     privateIpAddress: `10.0.${Math.floor(state.ec2.instances.size / 250) % 250}.${(state.ec2.instances.size % 250) + 4}`,
+    publicIpAddress: launch.associatePublicIp ? publicIpFor(seq) : undefined,
     subnetId: launch.subnetId,
     metadataOptions: { ...launch.metadataOptions },
     clientToken: launch.clientToken,
@@ -158,6 +170,7 @@ interface Launch {
   instanceType: string;
   clientToken?: string;
   subnetId: string;
+  associatePublicIp: boolean;
   metadataOptions: MetadataOptions;
   mappings: ReturnType<typeof readMappingRequests>;
   tags: Map<string, Map<string, string>>;
@@ -180,6 +193,7 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const tagSpecs = params.tagSpecifications(['instance', 'volume']);
   const mappings = readMappingRequests(params);
   const subnetId = readSubnet(params);
+  const associatePublicIp = readAssociatePublicIp(params);
   const image = requireRegisteredImage(state, imageId);
   const metadataOptions = readMetadataOptions(params, image);
   dryRunGate(params);
@@ -201,6 +215,7 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
     instanceType: params.string('InstanceType') ?? 'm5.large',
     clientToken,
     subnetId,
+    associatePublicIp,
     metadataOptions,
     mappings,
     tags,
@@ -230,6 +245,8 @@ const INSTANCE_FILTERS = (now: number, region: string): FilterTable<InstanceReco
   'vpc-id': () => [DEFAULT_VPC_ID],
   'subnet-id': (i) => [i.subnetId],
   'private-ip-address': (i) => [i.privateIpAddress],
+  'ip-address': (i) => [publicAddress(i, i.lifecycle.stateAt(now), region)?.ip],
+  'dns-name': (i) => [publicAddress(i, i.lifecycle.stateAt(now), region)?.dnsName],
   'metadata-options.http-tokens': (i) => [i.metadataOptions.httpTokens],
 });
 

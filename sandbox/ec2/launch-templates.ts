@@ -7,11 +7,11 @@ import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
 import type { Scope, Tags } from '../core/state';
-import type { LaunchTemplateRecord, Ec2State, Ec2Context } from './state';
+import type { LaunchTemplateData, LaunchTemplateRecord, LaunchTemplateVersionRecord, Ec2State, Ec2Context } from './state';
 
 /**
- * Launch templates, as far as fast launch needs them: CreateLaunchTemplate and
- * DescribeLaunchTemplates, with version 1 only.
+ * Launch templates: CreateLaunchTemplate and DescribeLaunchTemplates here; their versions and default
+ * version in launch-template-versions.ts.
  */
 
 const NAME_PATTERN = /^[a-zA-Z0-9().\-/_]{3,128}$/;
@@ -21,22 +21,45 @@ export interface NewLaunchTemplate {
   name: string;
   imageId?: string;
   instanceType?: string;
+  versionDescription?: string;
   tags?: Tags;
   createdAt?: number;
 }
 
 export function createLaunchTemplate(state: Ec2State, t: NewLaunchTemplate): LaunchTemplateRecord {
+  const createdAt = t.createdAt ?? state.clock.now();
   const template: LaunchTemplateRecord = {
     seq: state.nextSeq(),
     id: t.id ?? newId('lt'),
     name: t.name,
-    imageId: t.imageId,
-    instanceType: t.instanceType,
+    versions: [],
+    defaultVersion: 1,
     tags: new Map(t.tags),
-    createdAt: t.createdAt ?? state.clock.now(),
+    createdAt,
   };
+  addLaunchTemplateVersion(state, template, { imageId: t.imageId, instanceType: t.instanceType }, t.versionDescription, createdAt);
   state.ec2.launchTemplates.set(template.id, template);
   return template;
+}
+
+/** The next version of `template`, numbered after its latest. */
+export function addLaunchTemplateVersion(
+  state: Ec2State,
+  template: LaunchTemplateRecord,
+  data: LaunchTemplateData,
+  description?: string,
+  createdAt = state.clock.now(),
+): LaunchTemplateVersionRecord {
+  const version = { seq: state.nextSeq(), number: template.versions.length + 1, description, data, createdAt };
+  template.versions.push(version);
+  return version;
+}
+
+/** The data the sandbox keeps from a request's LaunchTemplateData; the rest is accepted and dropped. */
+export function readLaunchTemplateData(params: Ec2Params): LaunchTemplateData {
+  const data = params.struct('LaunchTemplateData');
+  if (!data) throw missingParameter('LaunchTemplateData');
+  return { imageId: data.string('ImageId'), instanceType: data.string('InstanceType') };
 }
 
 function findByName(state: Ec2State, name: string): LaunchTemplateRecord | undefined {
@@ -54,14 +77,14 @@ export function requireLaunchTemplateByName(state: Ec2State, name: string): Laun
   return template;
 }
 
-function launchTemplateXml(t: LaunchTemplateRecord, scope: Scope): XmlObject {
+export function launchTemplateXml(t: LaunchTemplateRecord, scope: Scope): XmlObject {
   return {
     launchTemplateId: t.id,
     launchTemplateName: t.name,
     createTime: iso(t.createdAt),
     createdBy: `arn:aws:iam::${scope.accountId}:root`,
-    defaultVersionNumber: 1,
-    latestVersionNumber: 1,
+    defaultVersionNumber: t.defaultVersion,
+    latestVersionNumber: t.versions.length,
     tagSet: tagSetXml(t.tags),
   };
 }
@@ -75,18 +98,16 @@ function createLaunchTemplateAction(params: Ec2Params, ctx: Ec2Context): XmlObje
       `A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _. Got: ${name}`,
     );
   }
-  const data = params.struct('LaunchTemplateData');
-  if (!data) throw missingParameter('LaunchTemplateData');
-  // Only what fast launch and the pipelines read is kept; other template data is accepted and dropped.
-  const imageId = data.string('ImageId');
-  const instanceType = data.string('InstanceType');
+  const data = readLaunchTemplateData(params);
+  const versionDescription = params.string('VersionDescription');
   const tagSpecs = params.tagSpecifications(['launch-template']);
   dryRunGate(params);
   if (findByName(state, name)) {
     throw new ApiError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use: ${name}`);
   }
   const tags = new Map(tagSpecs.flatMap((spec) => [...spec.tags]));
-  return { launchTemplate: launchTemplateXml(createLaunchTemplate(state, { name, imageId, instanceType, tags }), state.scope) };
+  const template = createLaunchTemplate(state, { name, ...data, versionDescription, tags });
+  return { launchTemplate: launchTemplateXml(template, state.scope) };
 }
 
 const LAUNCH_TEMPLATE_FILTERS: FilterTable<LaunchTemplateRecord> = {

@@ -150,6 +150,18 @@ export function requireDescribableImages(state: Ec2State, ids: string[]): ImageR
   return resolve(describableImages, state, ids).filter((image) => image.deregistered?.stateAt(now) !== 'dropped');
 }
 export const requireRegisteredImage = (state: Ec2State, id: string) => resolve(registeredImages, state, [id])[0]!;
+
+/** EC2's refusal for an AMI the caller can see but does not own. */
+export function notAuthorizedForImage(image: ImageRecord): ApiError {
+  return new ApiError('AuthFailure', `Not authorized for image:${image.id}`, 400);
+}
+
+/** An AMI only its owner may change or read the settings of: another account's shared or public one is refused. */
+export function requireOwnImage(state: Ec2State, id: string): ImageRecord {
+  const image = requireRegisteredImage(state, id);
+  if (image.ownerId !== state.scope.accountId) throw notAuthorizedForImage(image);
+  return image;
+}
 export const requireInstances = (state: Ec2State, ids: string[]) => resolve(instances, state, ids);
 export const requireDescribableInstances = (state: Ec2State, ids: string[]) => resolve(seenByDescribes(instances), state, ids);
 export const requireSnapshots = (state: Ec2State, ids: string[]) => resolve(snapshots, state, ids);

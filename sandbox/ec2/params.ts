@@ -11,6 +11,9 @@ export interface TagSpecification {
   tags: Map<string, string>;
 }
 
+/** Top-level members that are not part of what a ClientToken stands for. */
+const NOT_REQUEST_PARAMETERS = new Set(['Action', 'Version', 'ClientToken', 'DryRun']);
+
 /** EC2's limit on the values of one filter. */
 const MAX_FILTER_VALUES = 200;
 
@@ -97,6 +100,24 @@ export class Ec2Params {
       }
       return { resourceType, tags: spec.tagList() };
     });
+  }
+
+  /**
+   * The request's parameters as one string, for ClientToken idempotency: the same parameters give the
+   * same string whatever their order. ClientToken and DryRun are left out, as are the protocol's own.
+   */
+  fingerprint(): string {
+    const canonical = (node: FormNode): unknown =>
+      Object.fromEntries(
+        Object.keys(node)
+          .filter((key) => !NOT_REQUEST_PARAMETERS.has(key) && !key.startsWith('X-Amz-'))
+          .sort()
+          .map((key) => {
+            const value = node[key]!;
+            return [key, typeof value === 'string' ? value : canonical(value)];
+          }),
+      );
+    return JSON.stringify(canonical(this.node));
   }
 
   has(name: string): boolean {

@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { fastLaunchActions } from './fast-launch';
 import { imageAttributeActions } from './image-attributes';
+import { imageCopyActions } from './image-copy';
+import { imageProtectionActions } from './image-protection';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
+import { launchTemplateVersionActions } from './launch-template-versions';
 import { launchTemplateActions } from './launch-templates';
 import { Ec2Params } from './params';
 import { replaceRootVolumeActions } from './replace-root-volume';
@@ -25,9 +28,12 @@ const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...instanceActions,
   ...imageActions,
   ...imageAttributeActions,
+  ...imageCopyActions,
+  ...imageProtectionActions,
   ...storageActions,
   ...tagActions,
   ...launchTemplateActions,
+  ...launchTemplateVersionActions,
   ...fastLaunchActions,
   ...replaceRootVolumeActions,
 };

@@ -22,6 +22,8 @@ export interface EbsMapping {
   deleteOnTermination: boolean;
   /** MiB/s; echoed back by DescribeImages and DescribeVolumes. */
   volumeInitializationRate?: number;
+  /** Set on CopyImage's encrypted copies (and copies of encrypted snapshots). */
+  encrypted?: boolean;
 }
 
 export type Platform = 'windows' | 'linux';
@@ -67,7 +69,18 @@ export interface ImageRecord {
   /** Set by DeregisterImage: DescribeImages by ID still shows the image, `deregistered`, until it is `dropped`. */
   deregistered?: Timeline<'shown' | 'dropped'>;
   disabled: boolean;
+  /** EnableImageDeregistrationProtection; DeregisterImage is refused while it holds. */
+  deregistrationProtection?: DeregistrationProtection;
+  /** CopyImage: where the copy came from. */
+  sourceImageId?: string;
+  sourceImageRegion?: string;
 }
+
+/**
+ * Deregistration protection: on (with or without the 24-hour cooldown), or switched off with the cooldown
+ * running until `until` (epoch ms), during which DeregisterImage is still refused.
+ */
+export type DeregistrationProtection = { enabled: true; withCooldown: boolean } | { enabled: false; until: number };
 
 export type SnapshotState = 'pending' | 'completed' | 'error';
 
@@ -81,6 +94,9 @@ export interface SnapshotRecord {
   description: string;
   /** Restorable by every account (the public base AMIs' snapshots): describes of other accounts list it. */
   isPublic: boolean;
+  encrypted?: boolean;
+  /** The KMS key of an encrypted snapshot, as the request named it (ID, alias or ARN). */
+  kmsKeyId?: string;
   tags: Tags;
   createdAt: number;
   lifecycle: Timeline<SnapshotState>;
@@ -115,6 +131,8 @@ export interface InstanceRecord {
   launchTime: number;
   amiLaunchIndex: number;
   privateIpAddress: string;
+  /** Allocated at launch unless the request declined one; reported only while the instance holds it. */
+  publicIpAddress?: string;
   subnetId: string;
   metadataOptions: MetadataOptions;
   clientToken?: string;
@@ -136,15 +154,38 @@ export interface VolumeRecord {
   attachment?: { instanceId: string; device: string; deleteOnTermination: boolean; attachTime: number };
 }
 
+/** The launch template data the sandbox keeps (what the pipelines and fast launch read); the rest is accepted and dropped. */
+export interface LaunchTemplateData {
+  imageId?: string;
+  instanceType?: string;
+}
+
+export interface LaunchTemplateVersionRecord {
+  /** Creation order across every template: DescribeLaunchTemplateVersions' pagination cursor. */
+  seq: number;
+  number: number;
+  description?: string;
+  data: LaunchTemplateData;
+  createdAt: number;
+}
+
 export interface LaunchTemplateRecord {
   seq: number;
   id: string;
   name: string;
-  /** The sandbox keeps only version 1 of a template's data. */
-  imageId?: string;
-  instanceType?: string;
+  /** Version 1 first; numbers run 1, 2, … in creation order. */
+  versions: LaunchTemplateVersionRecord[];
+  defaultVersion: number;
   tags: Tags;
   createdAt: number;
+}
+
+/** What a ClientToken was first used for, so that a retry gets the same answer and a reuse with other parameters is refused. */
+export interface IdempotentRequest {
+  /** The request's parameters (ClientToken and DryRun aside), as Ec2Params.fingerprint() writes them. */
+  fingerprint: string;
+  /** The ID (or version) the first request answered with. */
+  result: string;
 }
 
 /** `disabled` is the sandbox's end state: EC2 then stops listing the image at all. */
@@ -201,6 +242,10 @@ export class Ec2Resources {
   readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTaskRecord>();
   /** CreateReplaceRootVolumeTask ClientToken → task ID, for idempotent retries. */
   readonly replaceRootVolumeTasksByClientToken = new Map<string, string>();
+  /** CopyImage ClientToken → the copy's image ID. */
+  readonly copyImageByClientToken = new Map<string, IdempotentRequest>();
+  /** CreateLaunchTemplateVersion ClientToken → `<template ID>:<version>`. */
+  readonly launchTemplateVersionsByClientToken = new Map<string, IdempotentRequest>();
 }
 
 /** The sandbox's state as one account in one Region sees EC2: the shared clock and sequence, and its resources. */
@@ -209,8 +254,11 @@ export interface Ec2State extends Chronicle {
   readonly scope: Scope;
   /** The caller's own resources in its Region. */
   readonly ec2: Ec2Resources;
-  /** The EC2 resources of every account in the caller's Region (its own too): where public and shared images are. */
-  regionEc2(): Ec2Resources[];
+  /**
+   * The EC2 resources of every account in the caller's Region (its own too): where public and shared
+   * images are. Another Region's (CopyImage's source Region), seeded with AWS's public AMIs if new.
+   */
+  regionEc2(region?: string): Ec2Resources[];
 }
 
 /** Everything an EC2 action may read or change. */

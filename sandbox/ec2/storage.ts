@@ -23,6 +23,8 @@ export interface NewSnapshot {
   ownerId?: string;
   ownerAlias?: string;
   isPublic?: boolean;
+  encrypted?: boolean;
+  kmsKeyId?: string;
   tags?: Tags;
   /** How long until the snapshot completes (it tracks its image). */
   completesAfterMs: number;
@@ -41,6 +43,8 @@ export function createSnapshot(state: Ec2State, s: NewSnapshot): SnapshotRecord 
     ownerAlias: s.ownerAlias,
     description: s.description,
     isPublic: s.isPublic ?? false,
+    encrypted: s.encrypted,
+    kmsKeyId: s.kmsKeyId,
     tags: new Map(s.tags),
     createdAt: now,
     lifecycle: state.timeline<SnapshotState>('pending', now).then('completed', s.completesAfterMs),
@@ -74,7 +78,8 @@ function snapshotXml(s: SnapshotRecord, now: number): XmlObject {
     ownerAlias: s.ownerAlias,
     volumeSize: s.volumeSize,
     description: s.description,
-    encrypted: false,
+    encrypted: s.encrypted ?? false,
+    kmsKeyId: s.kmsKeyId,
     storageTier: 'standard',
     tagSet: tagSetXml(s.tags),
   };

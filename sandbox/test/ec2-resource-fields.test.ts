@@ -4,11 +4,12 @@ import {
   CreateImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  EC2Client,
   RunInstancesCommand,
   TerminateInstancesCommand,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '../index';
+import { LINUX_BASE_AMI_ID, SANDBOX_ACCESS_KEYS, WINDOWS_BASE_AMI_ID } from '../index';
 import { ec2SandboxForThisFile } from './support/ec2-sandbox';
 import { rejectsWith } from './support/rejects-with';
 
@@ -22,9 +23,23 @@ async function describeImage(imageId: string) {
   return Images![0]!;
 }
 
-async function describeInstance(instanceId: string): Promise<Instance> {
-  const { Reservations } = await sandbox.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+async function describeInstance(instanceId: string, ec2 = sandbox.ec2): Promise<Instance> {
+  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
   return Reservations![0]!.Instances![0]!;
+}
+
+async function instanceIdsWhere(name: string, value: string): Promise<string[]> {
+  const { Reservations } = await sandbox.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: name, Values: [value] }] }));
+  return (Reservations ?? []).flatMap((r) => r.Instances!.map((i) => i.InstanceId!));
+}
+
+/** A client for `key`'s account in `region`, on the same sandbox. */
+function ec2Client(key: (typeof SANDBOX_ACCESS_KEYS)[number], region: string): EC2Client {
+  return new EC2Client({
+    endpoint: sandbox.url,
+    region,
+    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+  });
 }
 
 test('AMIs carry their boot mode, IMDS and TPM support, deprecation time and deregistration protection', async () => {
@@ -78,6 +93,89 @@ test('an instance carries its network: VPC, subnet, private IP and its primary n
   assert.ok(bySubnet.Reservations?.some((r) => r.Instances?.some((i) => i.InstanceId === instance.InstanceId)));
 });
 
+test('a running instance in the default subnet has a public IPv4 address and DNS name, on its network interface too', async () => {
+  const { Instances } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
+  const launched = Instances![0]!;
+  // As in the run-instances CLI example: a pending instance has no public address yet.
+  assert.equal(launched.PublicIpAddress, undefined);
+  assert.equal(launched.PublicDnsName, '');
+  assert.equal(launched.NetworkInterfaces?.[0]?.Association, undefined);
+  await sandbox.admin.advance();
+  const instance = await describeInstance(launched.InstanceId!);
+  const ip = instance.PublicIpAddress ?? '';
+  assert.match(ip, /^3\.(8\d|9[0-5])\.\d{1,3}\.\d{1,3}$/);
+  assert.equal(instance.PublicDnsName, `ec2-${ip.replaceAll('.', '-')}.compute-1.amazonaws.com`);
+  const association = { IpOwnerId: 'amazon', PublicDnsName: instance.PublicDnsName, PublicIp: ip };
+  const [eni] = instance.NetworkInterfaces ?? [];
+  assert.deepEqual(eni?.Association, association);
+  assert.deepEqual(eni?.PrivateIpAddresses?.[0]?.Association, association);
+  assert.deepEqual(await instanceIdsWhere('ip-address', ip), [launched.InstanceId]);
+  assert.deepEqual(await instanceIdsWhere('dns-name', instance.PublicDnsName!), [launched.InstanceId]);
+  assert.deepEqual(await instanceIdsWhere('ip-address', '198.51.100.7'), []);
+});
+
+test('public addresses differ between instances, accounts and Regions, and name the Region outside us-east-1', async () => {
+  const [keyA, keyB] = SANDBOX_ACCESS_KEYS as [(typeof SANDBOX_ACCESS_KEYS)[number], (typeof SANDBOX_ACCESS_KEYS)[number]];
+  const otherAccount = ec2Client(keyB, 'us-east-1');
+  const otherRegion = ec2Client(keyA, 'eu-west-1');
+  try {
+    const { Images } = await otherRegion.send(
+      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023*'] }] }),
+    );
+    const launches: [EC2Client, string, number][] = [
+      [sandbox.ec2, LINUX_BASE_AMI_ID, 2],
+      [otherAccount, LINUX_BASE_AMI_ID, 1],
+      [otherRegion, Images![0]!.ImageId!, 1],
+    ];
+    const launched = await Promise.all(
+      launches.map(async ([ec2, imageId, count]) => {
+        const { Instances } = await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: count, MaxCount: count }));
+        return Instances!.map((i) => [ec2, i.InstanceId!] as const);
+      }),
+    );
+    await sandbox.admin.advance();
+    const described = await Promise.all(launched.flat().map(([ec2, id]) => describeInstance(id, ec2)));
+    const ips = described.map((i) => i.PublicIpAddress);
+    assert.equal(new Set(ips).size, 4, `four instances, four addresses: ${ips.join(', ')}`);
+    const west = described.at(-1)!;
+    assert.equal(west.PublicDnsName, `ec2-${west.PublicIpAddress!.replaceAll('.', '-')}.eu-west-1.compute.amazonaws.com`);
+  } finally {
+    otherAccount.destroy();
+    otherRegion.destroy();
+  }
+});
+
+test('AssociatePublicIpAddress=false launches without a public address; with a second interface EC2 refuses it', async () => {
+  const { Instances } = await sandbox.ec2.send(
+    new RunInstancesCommand({
+      ImageId: LINUX_BASE_AMI_ID,
+      MinCount: 1,
+      MaxCount: 1,
+      NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }],
+    }),
+  );
+  await sandbox.admin.advance();
+  const instance = await describeInstance(Instances![0]!.InstanceId!);
+  assert.equal(instance.State?.Name, 'running');
+  assert.equal(instance.PublicIpAddress, undefined);
+  assert.equal(instance.PublicDnsName, '');
+  assert.equal(instance.NetworkInterfaces?.[0]?.Association, undefined);
+  await rejectsWith(
+    sandbox.ec2.send(
+      new RunInstancesCommand({
+        ImageId: LINUX_BASE_AMI_ID,
+        MinCount: 1,
+        MaxCount: 1,
+        NetworkInterfaces: [
+          { DeviceIndex: 0, AssociatePublicIpAddress: true },
+          { DeviceIndex: 1, SubnetId: 'subnet-0a1b2c3d4e5f60001' },
+        ],
+      }),
+    ),
+    'InvalidParameterCombination',
+  );
+});
+
 test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and follow the request', async () => {
   const { Instances: linux } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
   const { Instances: windows } = await sandbox.ec2.send(
@@ -117,10 +215,12 @@ test('MetadataOptions default from the AMI (IMDSv2 for ImdsSupport v2.0) and fol
   );
 });
 
-test('a terminated instance reports why, and no longer its network', async () => {
+test('a terminated instance reports why, and no longer its network or public address', async () => {
   const { Instances } = await sandbox.ec2.send(new RunInstancesCommand({ ImageId: LINUX_BASE_AMI_ID, MinCount: 1, MaxCount: 1 }));
   const instanceId = Instances![0]!.InstanceId!;
   await sandbox.admin.advance();
+  const ip = (await describeInstance(instanceId)).PublicIpAddress!;
+  assert.ok(ip, 'running, it has a public address');
   await sandbox.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
   await sandbox.admin.advance();
   const instance = await describeInstance(instanceId);
@@ -132,6 +232,9 @@ test('a terminated instance reports why, and no longer its network', async () =>
   assert.match(instance.StateTransitionReason ?? '', /^User initiated \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT\)$/);
   assert.equal(instance.SubnetId, undefined);
   assert.deepEqual(instance.NetworkInterfaces ?? [], []);
+  assert.equal(instance.PublicIpAddress, undefined);
+  assert.equal(instance.PublicDnsName, '');
+  assert.deepEqual(await instanceIdsWhere('ip-address', ip), []);
 });
 
 test('a subnet other than the default one does not exist', async () => {

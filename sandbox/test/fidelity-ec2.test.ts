@@ -16,6 +16,7 @@ const results = fidelityGroups([
   'ec2-fast-launch',
   'ec2-replace-root-volume',
   'ec2-paginators',
+  'ec2-distribution',
 ]);
 
 test('boto3 and awscli both drove every EC2 operation the project calls', () => {

@@ -368,6 +368,113 @@ def root_volume_tasks(run, seeds):
     )
 
 
+def distribution(run, seeds):
+    """Copies to another Region, deprecation, deregistration protection and launch template versions."""
+    ec2 = run.client('ec2')
+    west = run.client('ec2', region='eu-west-1')
+    [instance_id] = launch(run, ec2, seeds['linuxAmi'])
+    source = image_of(run, ec2, instance_id)
+    copy_name = unique('copy')
+    request = {
+        'SourceRegion': 'us-east-1',
+        'SourceImageId': source,
+        'Name': copy_name,
+        'ClientToken': copy_name,
+        'Encrypted': True,
+        'TagSpecifications': tags('image', stage='copy'),
+    }
+    copy = west.copy_image(**request)['ImageId']
+    run.equal('CopyImage with the same ClientToken answers the same AMI', west.copy_image(**request)['ImageId'], copy)
+    run.fails_with(
+        'the same ClientToken with other parameters is IdempotentParameterMismatch',
+        lambda: west.copy_image(**{**request, 'Name': unique('copy')}),
+        'IdempotentParameterMismatch',
+        400,
+    )
+    [pending] = west.describe_images(ImageIds=[copy])['Images']
+    run.equal('a copy is pending in the destination Region', (pending['State'], pending.get('SourceImageId')), ('pending', source))
+    run.advance()
+    wait(run, west, 'image_available', ImageIds=[copy])
+    [copied] = west.describe_images(ImageIds=[copy])['Images']
+    run.check('the copy has encrypted snapshots', all(m['Ebs']['Encrypted'] for m in copied['BlockDeviceMappings']), copied)
+    cli_copy = run.cli_json(
+        'copies an AMI',
+        'ec2',
+        'copy-image',
+        '--region',
+        'eu-west-1',
+        '--source-region',
+        'us-east-1',
+        '--source-image-id',
+        source,
+        '--name',
+        unique('cli-copy'),
+    )
+    run.check('aws ec2 copy-image answers an AMI ID', cli_copy['ImageId'].startswith('ami-'), cli_copy)
+
+    deprecation = ec2.enable_image_deprecation(ImageId=source, DeprecateAt='2030-01-01T00:00:00Z')
+    run.equal('EnableImageDeprecation returns true', deprecation.get('Return'), True)
+    [deprecated] = ec2.describe_images(ImageIds=[source])['Images']
+    run.equal('DeprecationTime is as set', deprecated.get('DeprecationTime'), '2030-01-01T00:00:00.000Z')
+    run.equal('DisableImageDeprecation returns true', ec2.disable_image_deprecation(ImageId=source).get('Return'), True)
+    run.cli_json('deprecates an AMI', 'ec2', 'enable-image-deprecation', '--image-id', source, '--deprecate-at', '2030-06-01T00:00:00Z')
+    run.cli_json('cancels it', 'ec2', 'disable-image-deprecation', '--image-id', source)
+
+    protection = ec2.enable_image_deregistration_protection(ImageId=source)
+    run.equal('EnableImageDeregistrationProtection returns true', protection.get('Return'), 'true')
+    [protected] = ec2.describe_images(ImageIds=[source])['Images']
+    run.equal('DescribeImages shows the protection', protected.get('DeregistrationProtection'), 'enabled-without-cooldown')
+    run.fails_with(
+        'DeregisterImage is refused while protection holds', lambda: ec2.deregister_image(ImageId=source), 'OperationNotPermitted', 400
+    )
+    run.cli_fails('refused while protected', 'ec2', 'deregister-image', '--image-id', source, code='OperationNotPermitted')
+    run.cli_json('lifts the protection', 'ec2', 'disable-image-deregistration-protection', '--image-id', source)
+    run.cli_json('protects with a cooldown', 'ec2', 'enable-image-deregistration-protection', '--image-id', source, '--with-cooldown')
+    ec2.disable_image_deregistration_protection(ImageId=source)
+
+    name = unique('versions')
+    template_id = ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={'ImageId': seeds['linuxAmi']})[
+        'LaunchTemplate'
+    ]['LaunchTemplateId']
+    version = ec2.create_launch_template_version(
+        LaunchTemplateId=template_id, SourceVersion='$Latest', LaunchTemplateData={'ImageId': source}
+    )['LaunchTemplateVersion']
+    run.equal('CreateLaunchTemplateVersion numbers it 2', version['VersionNumber'], 2)
+    modified = ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion='2')['LaunchTemplate']
+    run.equal('ModifyLaunchTemplate sets the default version', modified['DefaultVersionNumber'], 2)
+    [default] = ec2.describe_launch_template_versions(LaunchTemplateId=template_id, Versions=['$Default'])['LaunchTemplateVersions']
+    run.equal(
+        '$Default is version 2, with the new image', (default['VersionNumber'], default['LaunchTemplateData'].get('ImageId')), (2, source)
+    )
+    run.cli_json(
+        'adds a version',
+        'ec2',
+        'create-launch-template-version',
+        '--launch-template-name',
+        name,
+        '--launch-template-data',
+        '{"InstanceType": "t3.small"}',
+    )
+    run.cli_json('sets the default', 'ec2', 'modify-launch-template', '--launch-template-name', name, '--default-version', '3')
+    listed = run.cli_json(
+        'lists versions',
+        'ec2',
+        'describe-launch-template-versions',
+        '--launch-template-name',
+        name,
+        '--query',
+        'LaunchTemplateVersions[].VersionNumber',
+    )
+    run.equal('aws ec2 describe-launch-template-versions lists all three', sorted(listed), [1, 2, 3])
+    run.fails_with(
+        'an unknown version is InvalidLaunchTemplateId.VersionNotFound',
+        lambda: ec2.describe_launch_template_versions(LaunchTemplateName=name, Versions=['9']),
+        'InvalidLaunchTemplateId.VersionNotFound',
+        400,
+    )
+    ec2.terminate_instances(InstanceIds=[instance_id])
+
+
 # The IDs of a page's items, to compare the pages with one unpaginated call. DescribeInstances counts
 # instances, not reservations, against MaxResults, so a reservation may span two pages: compare instances.
 def ids_of(key):
@@ -382,6 +489,7 @@ ITEM_IDS = {
     'DescribeReplaceRootVolumeTasks': ids_of('ReplaceRootVolumeTaskId'),
     'DescribeFastLaunchImages': ids_of('ImageId'),
     'DescribeImages': ids_of('ImageId'),
+    'DescribeLaunchTemplateVersions': lambda versions: [f"{v['LaunchTemplateId']}:{v['VersionNumber']}" for v in versions],
 }
 
 
@@ -392,6 +500,14 @@ DOCUMENTED_MIN_PAGE = {'DescribeImages': 5, 'DescribeInstances': 5, 'DescribeSna
 def page_size(model, operation):
     stated = model.operation_model(operation).input_shape.members['MaxResults'].metadata.get('min')
     return max(stated or DOCUMENTED_MIN_PAGE.get(operation, 1), 1)
+
+
+# What each paginated describe needs to list the caller's own items (DescribeLaunchTemplateVersions needs a template or a version).
+PAGINATOR_ARGUMENTS = {
+    'DescribeSnapshots': {'OwnerIds': ['self']},
+    'DescribeImages': {'Owners': ['self']},
+    'DescribeLaunchTemplateVersions': {'Versions': ['$Latest']},
+}
 
 
 def paginators(run, seeds):
@@ -413,9 +529,7 @@ def paginators(run, seeds):
         paginator = ec2.get_paginator(run.snake(operation))
         run.paginators.setdefault('ec2', set()).add(operation)
         result_key = paginator.result_keys[0].expression
-        kwargs = (
-            {'OwnerIds': ['self']} if operation == 'DescribeSnapshots' else {'Owners': ['self']} if operation == 'DescribeImages' else {}
-        )
+        kwargs = PAGINATOR_ARGUMENTS.get(operation, {})
         everything = getattr(ec2, run.snake(operation))(**kwargs)[result_key]
         size = page_size(model, operation)
         pages = list(paginator.paginate(PaginationConfig={'PageSize': size}, **kwargs))
@@ -447,4 +561,5 @@ GROUPS = {
     'ec2-fast-launch': fast_launch,
     'ec2-replace-root-volume': root_volume_tasks,
     'ec2-paginators': paginators,
+    'ec2-distribution': distribution,
 }

@@ -1,0 +1,27 @@
+import { ApiError } from '../core/errors';
+import type { Ec2Params } from './params';
+import type { IdempotentRequest } from './state';
+
+/**
+ * EC2's ClientToken rule for actions that keep the token with the request rather than the resource
+ * (CopyImage, CreateLaunchTemplateVersion): a retry with the same token and the same parameters gets the
+ * first answer again; the same token with other parameters is IdempotentParameterMismatch.
+ */
+export class ClientTokens {
+  constructor(private readonly tokens: Map<string, IdempotentRequest>) {}
+
+  /** The first request's result, if `token` was used before with these parameters; undefined for a new token. */
+  previousResult(token: string | undefined, params: Ec2Params): string | undefined {
+    if (token === undefined) return undefined;
+    const previous = this.tokens.get(token);
+    if (!previous) return undefined;
+    if (previous.fingerprint !== params.fingerprint()) {
+      throw new ApiError('IdempotentParameterMismatch', `The client token '${token}' was already used with different parameters.`);
+    }
+    return previous.result;
+  }
+
+  remember(token: string | undefined, params: Ec2Params, result: string): void {
+    if (token !== undefined) this.tokens.set(token, { fingerprint: params.fingerprint(), result });
+  }
+}
