@@ -1,5 +1,6 @@
 import { AppStreamResources, type AppStreamState } from './appstream/state';
 import { seedAppStreamImages } from './appstream/seed';
+import type { Caller } from './core/access-keys';
 import { CallCounter } from './core/calls';
 import { VirtualClock } from './core/clock';
 import { ConfigStore, type SandboxConfig, type SandboxConfigOverrides } from './core/config';
@@ -8,8 +9,10 @@ import { FaultInjector, SERVICE_NAMES, type ServiceName } from './core/faults';
 import { AWS_ACCOUNT_ID, DEFAULT_SCOPE, scopeKey, SharedState, type Scope } from './core/state';
 import type { Timeline } from './core/timeline';
 import { Throttler } from './core/throttle';
+import { findUsableImage } from './ec2/image-access';
 import { seedBaseImages, seedLaunchTemplates } from './ec2/seed';
 import { Ec2Resources, type Ec2State } from './ec2/state';
+import { resolveKey } from './kms/keys';
 import { SandboxSnapshots } from './persistence/sandbox-snapshots';
 import { SsmResources, type SsmState } from './ssm/state';
 import { StsSessions } from './sts/sessions';
@@ -121,6 +124,22 @@ export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState
 
   regionAppStream(): Map<string, AppStreamResources> {
     return new Map(this.shared.inRegion(this.scope.region).map((s) => [s.accountId, s.appStream]));
+  }
+
+  /** SSM's question to EC2: a deregistered image is still found for a while, but can no longer be used. */
+  usableImage(imageId: string): boolean {
+    const image = findUsableImage(this, imageId);
+    return image !== undefined && !image.deregistered;
+  }
+
+  /** SSM's question to KMS, asked as PutParameter's SecureString encryption would ask it. */
+  encryptionKeyUsable(caller: Caller, keyId: string): boolean {
+    try {
+      resolveKey(caller, keyId, 'kms:Encrypt');
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

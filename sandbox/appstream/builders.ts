@@ -3,8 +3,8 @@ import { failBuilder } from './failures';
 import { APPSTREAM_NAME_PATTERN } from './images';
 import { findBuilder, liveBuilders, requireBuilder, requireImage, requireImageByArn } from './lookup';
 import { pageOf, readAppStreamPage } from './pagination';
-import type { AppStreamParams } from './params';
-import type { JsonObject } from './protocol';
+import type { JsonParams } from '../core/json-params';
+import type { JsonObject } from '../core/structure-protocol';
 import { builderJson } from './render';
 import {
   LATEST_AGENT_VERSION,
@@ -58,13 +58,13 @@ function bootSteps(builder: ImageBuilderRecord, ms: number): { state: BuilderSta
   ];
 }
 
-function readVpcConfig(params: AppStreamParams): ImageBuilderRecord['vpcConfig'] {
+function readVpcConfig(params: JsonParams): ImageBuilderRecord['vpcConfig'] {
   const vpc = params.struct('VpcConfig');
   if (!vpc) return undefined;
   return { SubnetIds: vpc.stringList('SubnetIds'), SecurityGroupIds: vpc.stringList('SecurityGroupIds') };
 }
 
-function sourceImage(params: AppStreamParams, state: AppStreamState): AppStreamImageRecord {
+function sourceImage(params: JsonParams, state: AppStreamState): AppStreamImageRecord {
   const imageName = params.string('ImageName');
   const imageArnParam = params.string('ImageArn');
   if ((imageName === undefined) === (imageArnParam === undefined)) {
@@ -92,7 +92,7 @@ function sourceImage(params: AppStreamParams, state: AppStreamState): AppStreamI
   return image;
 }
 
-function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): JsonObject {
+function createImageBuilder(params: JsonParams, ctx: AppStreamContext): JsonObject {
   const { state, config } = ctx;
   const name = params.requiredString('Name', { pattern: APPSTREAM_NAME_PATTERN });
   const instanceType = params.requiredString('InstanceType');
@@ -138,7 +138,7 @@ function createImageBuilder(params: AppStreamParams, ctx: AppStreamContext): Jso
   return { ImageBuilder: builderJson(builder, now) };
 }
 
-function startImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
+function startImageBuilder(params: JsonParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   // Accepted but not acted on: the builder keeps its agent unless an agent update was injected.
   params.string('AppstreamAgentVersion', { maxLength: 100 });
@@ -148,7 +148,7 @@ function startImageBuilder(params: AppStreamParams, { state, config }: AppStream
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function stopImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
+function stopImageBuilder(params: JsonParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   const current = builder.lifecycle.stateAt(state.clock.now());
   if (current !== 'RUNNING') throw builderAction(builder, current, 'stopped', 'OperationNotPermittedException');
@@ -156,7 +156,7 @@ function stopImageBuilder(params: AppStreamParams, { state, config }: AppStreamC
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function deleteImageBuilder(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
+function deleteImageBuilder(params: JsonParams, { state, config }: AppStreamContext): JsonObject {
   const builder = requireBuilder(state, params.requiredString('Name'));
   const current = builder.lifecycle.stateAt(state.clock.now());
   if (current !== 'STOPPED' && current !== 'FAILED') throw builderAction(builder, current, 'deleted', 'OperationNotPermittedException');
@@ -164,7 +164,7 @@ function deleteImageBuilder(params: AppStreamParams, { state, config }: AppStrea
   return { ImageBuilder: builderJson(builder, state.clock.now()) };
 }
 
-function describeImageBuilders(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function describeImageBuilders(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const names = params.stringList('Names');
   const page = readAppStreamPage(params);
   const now = state.clock.now();

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from 'cbor';
 import type { ApiError } from '../core/errors';
 import type { HttpReply } from '../core/service';
-import { serializationError, type AppStreamProtocol, type JsonObject } from './protocol';
+import { serializationError, type StructureProtocol, type JsonObject } from '../core/structure-protocol';
 
 /**
  * Smithy RPC v2 CBOR, which botocore's AppStream model lists first among its protocols:
@@ -27,7 +27,7 @@ function cborReply(status: number, members: JsonObject): HttpReply {
   };
 }
 
-export const rpcV2Cbor: AppStreamProtocol = {
+export const rpcV2Cbor: StructureProtocol = {
   matches: (headers) => headers['smithy-protocol'] === SMITHY_PROTOCOL,
 
   /** Only the last four path segments route a request; a prefix before them is allowed. */

@@ -1,7 +1,7 @@
 import { requireImage } from './lookup';
 import { pageOf } from './pagination';
-import { validationError, type AppStreamParams } from './params';
-import type { JsonObject } from './protocol';
+import { validationError, type JsonParams } from '../core/json-params';
+import type { JsonObject } from '../core/structure-protocol';
 import type { AppStreamContext, AppStreamImageRecord, AppStreamState, ImagePermissions } from './state';
 import { ApiError } from '../core/errors';
 
@@ -23,11 +23,11 @@ function requireOwnPrivateImage(state: AppStreamState, name: string): AppStreamI
   return image;
 }
 
-function readAccountId(params: AppStreamParams, member: string): string {
+function readAccountId(params: JsonParams, member: string): string {
   return params.requiredString(member, { pattern: ACCOUNT_ID });
 }
 
-function updateImagePermissions(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function updateImagePermissions(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const name = params.requiredString('Name');
   const accountId = readAccountId(params, 'SharedAccountId');
   const permissions = params.struct('ImagePermissions');
@@ -49,7 +49,7 @@ function updateImagePermissions(params: AppStreamParams, { state }: AppStreamCon
   return {};
 }
 
-function describeImagePermissions(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function describeImagePermissions(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const name = params.requiredString('Name');
   const wanted = params.stringList('SharedAwsAccountIds');
   const maxResults = params.int('MaxResults', { min: 0, max: MAX_PERMISSIONS_PAGE });
@@ -71,7 +71,7 @@ function describeImagePermissions(params: AppStreamParams, { state }: AppStreamC
   };
 }
 
-function deleteImagePermissions(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function deleteImagePermissions(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const name = params.requiredString('Name');
   const accountId = readAccountId(params, 'SharedAccountId');
   const image = requireOwnPrivateImage(state, name);

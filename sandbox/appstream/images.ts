@@ -10,8 +10,8 @@ import {
   usableImages,
 } from './lookup';
 import { pageOf, readAppStreamPage } from './pagination';
-import type { AppStreamParams } from './params';
-import type { JsonObject } from './protocol';
+import type { JsonParams } from '../core/json-params';
+import type { JsonObject } from '../core/structure-protocol';
 import { imageJson } from './render';
 import {
   LATEST_AGENT_VERSION,
@@ -82,7 +82,7 @@ function createImageRecord(state: AppStreamState, spec: NewImage, buildMs: numbe
   return image;
 }
 
-function createUpdatedImage(params: AppStreamParams, ctx: AppStreamContext): JsonObject {
+function createUpdatedImage(params: JsonParams, ctx: AppStreamContext): JsonObject {
   const { state, config } = ctx;
   const existingName = params.requiredString('existingImageName');
   const newName = params.requiredString('newImageName', { pattern: APPSTREAM_NAME_PATTERN });
@@ -126,7 +126,7 @@ function selectImages(state: AppStreamState, names: string[], arns: string[]): A
   return usableImages(state).filter((i) => isImageVisible(i, now));
 }
 
-function describeImages(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function describeImages(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const names = params.stringList('Names');
   const arns = params.stringList('Arns');
   const type = params.string('Type', { oneOf: IMAGE_TYPES });
@@ -145,7 +145,7 @@ function describeImages(params: AppStreamParams, { state }: AppStreamContext): J
  * again"), which DeleteImage models; an image a builder still uses gets
  * ResourceInUseException.
  */
-function deleteImage(params: AppStreamParams, { state, config }: AppStreamContext): JsonObject {
+function deleteImage(params: JsonParams, { state, config }: AppStreamContext): JsonObject {
   const image = requireImage(state, params.requiredString('Name'));
   const now = state.clock.now();
   const current = image.lifecycle.stateAt(now);

@@ -1,4 +1,4 @@
-import type { AppStreamParams } from './params';
+import type { JsonParams } from '../core/json-params';
 import { ApiError } from '../core/errors';
 import { paginate, type Page, type PageRequest } from '../core/pagination';
 
@@ -10,7 +10,7 @@ import { paginate, type Page, type PageRequest } from '../core/pagination';
 
 const DEFAULT_PAGE_SIZE = 25;
 
-export function readAppStreamPage(params: AppStreamParams, max?: number): PageRequest {
+export function readAppStreamPage(params: JsonParams, max?: number): PageRequest {
   const maxResults = params.int('MaxResults', { min: 0, max });
   const nextToken = params.string('NextToken');
   return { maxResults: maxResults || DEFAULT_PAGE_SIZE, nextToken: nextToken === '' ? undefined : nextToken };

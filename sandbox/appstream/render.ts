@@ -1,4 +1,4 @@
-import { timestamp, type JsonObject } from './protocol';
+import { timestamp, type JsonObject } from '../core/structure-protocol';
 import { LATEST_AGENT_VERSION, type AppStreamFailure, type AppStreamImageRecord, type ImageBuilderRecord } from './state';
 
 /** Images and image builders as AppStream's JSON shapes them (member names as in the SDK's Image and ImageBuilder). */

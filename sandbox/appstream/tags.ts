@@ -1,7 +1,7 @@
 import { parseArn } from './arn';
 import { findBuilder, findImage } from './lookup';
-import { validationError, type AppStreamParams } from './params';
-import type { JsonObject } from './protocol';
+import { validationError, type JsonParams } from '../core/json-params';
+import type { JsonObject } from '../core/structure-protocol';
 import { ApiError } from '../core/errors';
 import type { Tags } from '../core/state';
 import type { AppStreamState, AppStreamContext } from './state';
@@ -14,7 +14,7 @@ const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 /** Reads a tag map member (Tags, newImageTags) and applies AWS's key, value and count rules. */
-export function readTags(params: AppStreamParams, member: string): Tags {
+export function readTags(params: JsonParams, member: string): Tags {
   const tags = params.stringMap(member);
   const path = params.path(member);
   if (tags.size > MAX_TAGS)
@@ -40,7 +40,7 @@ function tagsOf(state: AppStreamState, arn: string): Tags {
   return resource.tags;
 }
 
-function tagResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function tagResource(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const arn = params.requiredString('ResourceArn');
   const added = readTags(params, 'Tags');
   const tags = tagsOf(state, arn);
@@ -50,7 +50,7 @@ function tagResource(params: AppStreamParams, { state }: AppStreamContext): Json
   return {};
 }
 
-function untagResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function untagResource(params: JsonParams, { state }: AppStreamContext): JsonObject {
   const arn = params.requiredString('ResourceArn');
   const keys = params.stringList('TagKeys');
   const tags = tagsOf(state, arn);
@@ -58,7 +58,7 @@ function untagResource(params: AppStreamParams, { state }: AppStreamContext): Js
   return {};
 }
 
-function listTagsForResource(params: AppStreamParams, { state }: AppStreamContext): JsonObject {
+function listTagsForResource(params: JsonParams, { state }: AppStreamContext): JsonObject {
   return { Tags: Object.fromEntries(tagsOf(state, params.requiredString('ResourceArn'))) };
 }
 

@@ -1,6 +1,6 @@
 import type { Chronicle } from '../core/state';
 import type { BucketSpec } from '../core/throttle';
-import { jsonService, type JsonAction } from '../json-service';
+import { jsonService, type JsonAction } from '../core/json-service';
 import { aliasArn, keyArn, resolveKey, SEEDED_KEYS, SEEDED_KEYS_CREATED_AT } from './keys';
 
 /** KMS (AWS JSON 1.1, `X-Amz-Target: TrentService.<Operation>`): DescribeKey and ListAliases over the seeded keys. */

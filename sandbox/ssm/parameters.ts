@@ -1,11 +1,8 @@
-import type { AppStreamParams } from '../appstream/params';
-import { validationError } from '../appstream/params';
-import type { JsonObject } from '../appstream/protocol';
 import { principalArn } from '../core/access-keys';
 import { ApiError } from '../core/errors';
-import { findUsableImage } from '../ec2/image-access';
-import { resolveKey } from '../kms/keys';
-import type { JsonAction } from '../json-service';
+import { validationError, type JsonParams } from '../core/json-params';
+import type { JsonAction } from '../core/json-service';
+import type { JsonObject } from '../core/structure-protocol';
 import { nameError, parameterArn, parseReference } from './names';
 import type { ParameterRecord, ParameterTier, ParameterType, ParameterVersion, SsmContext, SsmState } from './state';
 
@@ -24,7 +21,7 @@ const NAME_RULES = { maxLength: 2048 };
 
 type SsmAction = JsonAction<SsmState>;
 
-function readTags(params: AppStreamParams): Map<string, string> {
+function readTags(params: JsonParams): Map<string, string> {
   const tags = new Map<string, string>();
   for (const tag of params.structList('Tags'))
     tags.set(tag.requiredString('Key', { maxLength: 128 }), tag.string('Value', { maxLength: 256 }) ?? '');
@@ -47,9 +44,7 @@ function checkImageDataType(type: ParameterType, dataType: string, current: Para
 }
 
 function imageExists(state: SsmState, value: string): boolean {
-  if (!AMI_ID.test(value)) return false;
-  const image = findUsableImage(state, value);
-  return image !== undefined && !image.deregistered;
+  return AMI_ID.test(value) && state.usableImage(value);
 }
 
 function tierFor(requested: (typeof TIERS)[number] | undefined, current: ParameterVersion | undefined, value: string): ParameterTier {
@@ -147,12 +142,8 @@ function checkAllowedPattern(pattern: string, value: string): void {
   }
 }
 
-function checkKey(ctx: SsmContext, keyId: string): void {
-  try {
-    resolveKey(ctx.caller, keyId, 'kms:Encrypt');
-  } catch {
-    throw new ApiError('InvalidKeyId', `Invalid KeyId ${keyId}`);
-  }
+function checkKey({ state, caller }: SsmContext, keyId: string): void {
+  if (!state.encryptionKeyUsable(caller, keyId)) throw new ApiError('InvalidKeyId', `Invalid KeyId ${keyId}`);
 }
 
 /** The version a reference names (the newest without a selector); undefined when the parameter or version is not there. */

@@ -1,5 +1,5 @@
 import type { BucketSpec } from '../core/throttle';
-import { jsonService } from '../json-service';
+import { jsonService } from '../core/json-service';
 import { parameterActions } from './parameters';
 import type { SsmState } from './state';
 

@@ -1,5 +1,6 @@
+import type { Caller } from '../core/access-keys';
 import type { ServiceContext } from '../core/service';
-import type { Ec2State } from '../ec2/state';
+import type { Chronicle, Scope } from '../core/state';
 
 /** SSM Parameter Store: one account's parameters in one Region, each with its version history. */
 
@@ -36,8 +37,20 @@ export class SsmResources {
   readonly parameters = new Map<string, ParameterRecord>();
 }
 
-/** EC2's state too: an `aws:ec2:image` value must name an image the account can use in the Region. */
-export interface SsmState extends Ec2State {
+/**
+ * What SSM asks of other services. The composition root (sandbox.ts) answers from EC2's and KMS's state,
+ * so that ssm/ imports neither.
+ */
+export interface SsmNeighbours {
+  /** Whether the account can use image `imageId` in its Region, as an `aws:ec2:image` value must name one. */
+  usableImage(imageId: string): boolean;
+  /** Whether `caller` may encrypt with the KMS key `keyId` names (key ID, key ARN, alias name or alias ARN). */
+  encryptionKeyUsable(caller: Caller, keyId: string): boolean;
+}
+
+export interface SsmState extends Chronicle, SsmNeighbours {
+  /** The caller's account and Region. */
+  readonly scope: Scope;
   readonly ssm: SsmResources;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ApiError } from '../core/errors';
-import type { HttpReply } from '../core/service';
-import { serializationError, type AppStreamProtocol, type JsonObject } from './protocol';
+import type { ApiError } from './errors';
+import type { HttpReply } from './service';
+import { serializationError, type JsonObject, type StructureProtocol } from './structure-protocol';
 
 /**
  * AWS JSON 1.1: `POST /` with `X-Amz-Target: <TargetPrefix>.<Operation>` (AppStream's is
@@ -20,7 +20,7 @@ function toJson(members: JsonObject): string {
 }
 
 /** AWS JSON 1.1 for the service whose operations are `X-Amz-Target: <targetPrefix>.<Operation>`. */
-export function awsJson11For(targetPrefix: string): AppStreamProtocol {
+export function awsJson11For(targetPrefix: string): StructureProtocol {
   const prefix = `${targetPrefix}.`;
   const targetOf = (headers: IncomingHttpHeaders): string | undefined => {
     const target = headers['x-amz-target'];
@@ -29,7 +29,7 @@ export function awsJson11For(targetPrefix: string): AppStreamProtocol {
   return { ...jsonBodies, matches: (headers) => targetOf(headers) !== undefined, operationOf: (_path, headers) => targetOf(headers) ?? '' };
 }
 
-const jsonBodies: Pick<AppStreamProtocol, 'parseRequest' | 'reply' | 'error'> = {
+const jsonBodies: Pick<StructureProtocol, 'parseRequest' | 'reply' | 'error'> = {
   /** The SDK always sends `{}` for an empty request; an empty body is read the same way. */
   parseRequest(body) {
     const text = body.toString('utf8');
@@ -59,5 +59,3 @@ const jsonBodies: Pick<AppStreamProtocol, 'parseRequest' | 'reply' | 'error'> = 
     return { status: error.status, contentType: JSON_11, body: toJson({ __type: error.code, Message: error.message }) };
   },
 };
-
-export const awsJson11 = awsJson11For('PhotonAdminProxyService');

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApiError } from '../core/errors';
-import type { HttpReply } from '../core/service';
+import { ApiError } from './errors';
+import type { HttpReply } from './service';
 
 /**
- * What AppStream's two wire protocols (AWS JSON 1.1 and Smithy RPC v2 CBOR) have in common: the
- * actions build their answers once, as members and Dates, and each protocol encodes them its way.
+ * What the protocols whose requests and responses are one structure have in common (AWS JSON 1.1, which
+ * SSM, KMS and AppStream speak, and Smithy RPC v2 CBOR, which AppStream speaks too): the actions build
+ * their answers once, as members and Dates, and each protocol encodes them its way.
  */
 
 /** A structure's members, as decoded from a request or built for a response. */
@@ -12,7 +13,7 @@ export interface JsonObject {
   [member: string]: unknown;
 }
 
-export interface AppStreamProtocol {
+export interface StructureProtocol {
   /** Whether a request is in this protocol; the headers tell. */
   matches(headers: IncomingHttpHeaders): boolean;
   /** The operation a request in this protocol names ('' if none, which is then an unknown operation). */

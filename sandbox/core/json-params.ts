@@ -1,11 +1,10 @@
-import { ApiError } from '../core/errors';
-import { serializationError, type JsonObject } from './protocol';
+import { ApiError } from './errors';
+import { serializationError, type JsonObject } from './structure-protocol';
 
 /**
- * Typed, validating access to an AppStream JSON request. A value of the wrong
- * JSON type fails deserialization (SerializationException); a value of the
- * right type that breaks a model constraint fails validation
- * (ValidationException, worded as AWS words it).
+ * Typed, validating access to the members of a request in a structure protocol (AWS JSON 1.1, RPC v2
+ * CBOR). A value of the wrong JSON type fails deserialization (SerializationException); a value of the
+ * right type that breaks a model constraint fails validation (ValidationException, worded as AWS words it).
  */
 
 export interface StringRules {
@@ -27,7 +26,7 @@ export function validationError(member: string, value: unknown, constraint: stri
   );
 }
 
-export class AppStreamParams {
+export class JsonParams {
   constructor(
     private readonly members: JsonObject,
     private readonly prefix = '',
@@ -82,18 +81,18 @@ export class AppStreamParams {
   }
 
   /** A list of structures, such as SSM's Tags: `[{"Key": …, "Value": …}]`. */
-  structList(name: string): AppStreamParams[] {
+  structList(name: string): JsonParams[] {
     const value = this.value(name);
     if (value === undefined) return [];
     if (!Array.isArray(value) || value.some((v) => !isObject(v))) throw this.wrongType(name, 'a list of structures');
-    return value.map((v, i) => new AppStreamParams(v as JsonObject, `${this.path(name)}.${i + 1}.member.`));
+    return value.map((v, i) => new JsonParams(v as JsonObject, `${this.path(name)}.${i + 1}.member.`));
   }
 
-  struct(name: string): AppStreamParams | undefined {
+  struct(name: string): JsonParams | undefined {
     const value = this.value(name);
     if (value === undefined) return undefined;
     if (!isObject(value)) throw this.wrongType(name, 'a structure');
-    return new AppStreamParams(value, `${this.path(name)}.`);
+    return new JsonParams(value, `${this.path(name)}.`);
   }
 
   /** The member as AWS names it in validation messages: lower camel case, dotted when nested. */
