@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { approval, type ApprovalDecision } from './approval';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId } from './aws-ids';
-import { durationSchema, waitSchema } from './durations';
+import { notFoundGraceSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
@@ -118,7 +118,7 @@ export const amiPipelineInput = z
         fastLaunch: waitSchema('60s', '8h'),
         rootVolume: waitSchema('15s', '1h'),
         /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */
-        notFoundGrace: durationSchema('0s', '1h').default('2m'),
+        notFoundGrace: notFoundGraceSchema(),
       })
       .prefault({}),
   })

@@ -3,7 +3,7 @@
  * CLI, config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { durationSchema, waitSchema } from './durations';
+import { notFoundGraceSchema, waitSchema } from './durations';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamName } from './appstream-names';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { StageTimings } from './progress';
@@ -34,7 +34,7 @@ export const appStreamImageUpdateInput = z
         /** A managed update takes AppStream tens of minutes. */
         image: waitSchema('60s', '6h'),
         /** A new image may be "not found" for a while after CreateUpdatedImage (eventual consistency). */
-        notFoundGrace: durationSchema('0s', '1h').default('2m'),
+        notFoundGrace: notFoundGraceSchema(),
       })
       .prefault({}),
   })

@@ -34,5 +34,12 @@ export function waitSchema(interval: string, timeout: string) {
     .prefault({});
 }
 
+/**
+ * How long "not found" right after a create means "not visible yet" (EC2 and AppStream are eventually
+ * consistent): the pipelines' `waits.notFoundGrace`, and the fixed grace of waits no config sets.
+ */
+export const DEFAULT_NOT_FOUND_GRACE = '2m';
+export const notFoundGraceSchema = () => durationSchema('0s', '1h').default(DEFAULT_NOT_FOUND_GRACE);
+
 /** A wait's settings, its defaults applied: how often to look, and for how long. */
 export type WaitSettings = z.output<ReturnType<typeof waitSchema>>;

@@ -9,6 +9,7 @@ import {
   type EC2Client,
   type ReplaceRootVolumeTask,
 } from '@aws-sdk/client-ec2';
+import { DEFAULT_NOT_FOUND_GRACE, durationMs } from '../../contracts/durations';
 import { awsCall } from '../aws/call';
 import { notFound, notReady, terminalState } from '../aws/not-ready';
 import { inChunks, type ResourceWatch } from '../aws/state-watcher';
@@ -64,11 +65,8 @@ export function describeRootVolumeTasks(ec2: EC2Client, taskIds: string[]): Prom
   });
 }
 
-/**
- * How long after its create a task may still be unknown to DescribeReplaceRootVolumeTasks (EC2 is
- * eventually consistent): a pipeline's default `waits.notFoundGrace`.
- */
-export const TASK_NOT_FOUND_GRACE_MS = 2 * 60_000;
+/** How long after its create a task may still be unknown to DescribeReplaceRootVolumeTasks (EC2 is eventually consistent). */
+export const TASK_NOT_FOUND_GRACE_MS = durationMs(DEFAULT_NOT_FOUND_GRACE);
 
 /**
  * One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a
