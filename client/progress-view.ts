@@ -10,6 +10,7 @@ import {
   type RolloutSummary,
   type StageRow,
 } from '../contracts/progress';
+import { ROLLOUT_STAGE } from '../contracts/root-volume-rollout';
 import { tableLine, type Column } from './table';
 
 function elapsed(row: StageRow): string {
@@ -17,9 +18,6 @@ function elapsed(row: StageRow): string {
   const end = row.endedAt ? Date.parse(row.endedAt) : Date.now();
   return `${((end - Date.parse(row.startedAt)) / 1000).toFixed(1)}s`;
 }
-
-/** The stage whose progress has per-instance rows. */
-const ROLLOUT_STAGE = 'rollout';
 
 /** Icon, stage, state, elapsed and detail, alike in both views. */
 const STAGE_COLUMNS: Column[] = [{ width: 1 }, { width: 16 }, { width: 10 }, { width: 8, align: 'right' }, { gap: '  ' }];

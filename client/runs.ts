@@ -4,7 +4,7 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
 import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs, type RejectArgs } from '../contracts/approval';
 import { progressQuery, type PipelineProgress } from '../contracts/progress';
-import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
+import { ROLLOUT_STAGE, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 export interface RunOutcome<R> {
@@ -47,7 +47,7 @@ export async function followRun<R = unknown>(
  */
 export async function runProgress(handle: WorkflowHandle): Promise<PipelineProgress | undefined> {
   const progress = await handle.query(progressQuery).catch(() => undefined);
-  const rolloutStage = progress?.stages.find((s) => s.stage === 'rollout');
+  const rolloutStage = progress?.stages.find((s) => s.stage === ROLLOUT_STAGE);
   if (!progress || !rolloutStage || ['pending', 'skipped'].includes(rolloutStage.state) || progress.rollout || progress.instances)
     return progress;
   const rollout = await handle.client

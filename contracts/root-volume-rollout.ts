@@ -16,7 +16,9 @@ import type { RolloutSummary } from './progress';
  */
 export const INSTANCES_PER_RUN = 500;
 
-export const ROLLOUT_STAGES = ['rollout'] as const;
+/** The stage of `amiPipeline` that rolls out, and the one stage of `rootVolumeRollout`: readers find a rollout's rows under it. */
+export const ROLLOUT_STAGE = 'rollout';
+export const ROLLOUT_STAGES = [ROLLOUT_STAGE] as const;
 
 export interface RootVolumeRolloutInput {
   pipeline: string;
