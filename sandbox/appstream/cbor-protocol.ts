@@ -10,7 +10,7 @@ import { serializationError, type StructureProtocol, type JsonObject } from '../
  * response, errors as a map whose `__type` is the error's absolute shape ID, with JSON's status codes.
  */
 
-export const CBOR = 'application/cbor';
+const CBOR = 'application/cbor';
 const SMITHY_PROTOCOL = 'rpc-v2-cbor';
 /** AppStream's Smithy namespace, for absolute error shape IDs. */
 const NAMESPACE = 'com.amazonaws.appstream';

@@ -20,5 +20,3 @@ const APPSTREAM: StructureServiceSpec<AppStreamState> = { name: 'appstream', act
 
 export const appStreamJsonService = jsonService({ ...APPSTREAM, targetPrefix: 'PhotonAdminProxyService' });
 export const appStreamCborService = structureService(APPSTREAM, rpcV2Cbor);
-
-export const APPSTREAM_OPERATION_NAMES = Object.keys(APPSTREAM_ACTIONS);

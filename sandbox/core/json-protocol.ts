@@ -9,7 +9,7 @@ import { serializationError, type JsonObject, type StructureProtocol } from './s
  * out, timestamps as epoch seconds, errors as `{"__type": …, "Message": …}`.
  */
 
-export const JSON_11 = 'application/x-amz-json-1.1';
+const JSON_11 = 'application/x-amz-json-1.1';
 
 /** JSON.stringify drops undefined members, which is how AWS omits absent ones; Dates become epoch seconds. */
 function toJson(members: JsonObject): string {

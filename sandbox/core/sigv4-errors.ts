@@ -25,6 +25,7 @@ const EC2_AUTH_FAILURE: AuthErrorShape = {
   status: 401,
   message: 'AWS was not able to validate the provided access credentials',
 };
+const EC2_REQUEST_EXPIRED: AuthErrorShape = { code: 'RequestExpired', status: 400, message: 'Request has expired.' };
 
 const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorShape>> = {
   ec2: {
@@ -36,9 +37,9 @@ const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorSha
     incomplete: { code: 'IncompleteSignature', status: 400 },
     mismatch: EC2_AUTH_FAILURE,
     unknownKey: EC2_AUTH_FAILURE,
-    expired: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
+    expired: EC2_REQUEST_EXPIRED,
     // EC2 answers expired temporary credentials as an expired request.
-    expiredToken: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
+    expiredToken: EC2_REQUEST_EXPIRED,
   },
   json: {
     missing: { code: 'MissingAuthenticationTokenException', status: 400, message: 'Missing Authentication Token' },

@@ -5,12 +5,13 @@ import type { AccessKey, Caller, TemporaryKey, TemporaryKeys } from './access-ke
  * AWS Signature Version 4, checked as AWS checks it: the canonical request, the string to sign and
  * the derived signing key, from an `Authorization` header or from presigned query parameters
  * (`X-Amz-Algorithm`, `X-Amz-Credential`, …). Which error each failure becomes depends on the
- * protocol family (see sigv4-errors.ts); this module only says what went wrong.
+ * protocol family (see sigv4-errors.ts); this module only says what went wrong. The test signer
+ * (raw-signing.ts) computes its signatures with the same canonicalisation (signatureOf).
  */
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS refuses a request whose time is further than this from its own, either way. */
-export const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_SKEW_MS = 15 * 60 * 1000;
 
 export type SigV4FailureKind = 'missing' | 'incomplete' | 'mismatch' | 'unknownKey' | 'expired' | 'expiredToken';
 
@@ -34,14 +35,21 @@ export interface SignedRequest {
   body: Uint8Array;
 }
 
-interface Signature {
-  accessKeyId: string;
+/** What a signature covers besides the request: its credential scope, time and signed headers. */
+export interface SigningScope {
+  /** YYYYMMDD, the credential scope's date. */
   date: string;
   region: string;
   service: string;
-  signedHeaders: string[];
-  signature: string;
+  /** The signing time, ISO 8601 basic format (`20260101T000000Z`). */
   amzDate: string;
+  /** Lower-case header names. */
+  signedHeaders: string[];
+}
+
+interface Signature extends SigningScope {
+  accessKeyId: string;
+  signature: string;
   /** Presigned requests only: how long the signature is valid, in seconds. */
   expiresSeconds?: number;
 }
@@ -90,8 +98,8 @@ function canonicalQuery(pairs: [string, string][]): string {
     .join('&');
 }
 
-/** Header values trimmed, inner runs of spaces collapsed, repeated headers joined with commas. */
-function headerValues(rawHeaders: string[]): Map<string, string> {
+/** Header values trimmed, inner runs of spaces collapsed, repeated headers joined with commas; names lower-cased. */
+export function headerValues(rawHeaders: string[]): Map<string, string> {
   const values = new Map<string, string[]>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
@@ -194,18 +202,19 @@ function checkTime(sig: Signature, nowMs: number): void {
   if (nowMs > validUntil) {
     throw new SigV4Failure(
       'expired',
-      `Signature expired: ${sig.amzDate} is now earlier than ${basicFormat(nowMs - MAX_SKEW_MS)} (${basicFormat(nowMs)} - 15 min.)`,
+      `Signature expired: ${sig.amzDate} is now earlier than ${toAmzDate(nowMs - MAX_SKEW_MS)} (${toAmzDate(nowMs)} - 15 min.)`,
     );
   }
   if (signedAt > nowMs + MAX_SKEW_MS) {
     throw new SigV4Failure(
       'expired',
-      `Signature not yet current: ${sig.amzDate} is still later than ${basicFormat(nowMs + MAX_SKEW_MS)} (${basicFormat(nowMs)} + 15 min.)`,
+      `Signature not yet current: ${sig.amzDate} is still later than ${toAmzDate(nowMs + MAX_SKEW_MS)} (${toAmzDate(nowMs)} + 15 min.)`,
     );
   }
 }
 
-function basicFormat(ms: number): string {
+/** Epoch ms in ISO 8601 basic format, as `X-Amz-Date` carries it. */
+export function toAmzDate(ms: number): string {
   return new Date(ms)
     .toISOString()
     .replace(/[-:]/g, '')
@@ -214,13 +223,22 @@ function basicFormat(ms: number): string {
 
 interface CanonicalParts {
   method: string;
+  /** As sent, still percent-encoded. */
   path: string;
+  /** Decoded names and values. */
   query: [string, string][];
+  /** As headerValues gives them. */
   headers: Map<string, string>;
-  body: Uint8Array;
+  body: string | Uint8Array;
 }
 
-function expectedSignature(sig: Signature, secretAccessKey: string, req: CanonicalParts): string {
+/** `<date>/<region>/<service>/aws4_request`, as `X-Amz-Credential` carries it after the access key ID. */
+export function credentialScope(sig: Pick<SigningScope, 'date' | 'region' | 'service'>): string {
+  return `${sig.date}/${sig.region}/${sig.service}/aws4_request`;
+}
+
+/** The signature of request `req` for `sig`'s scope and signed headers, made with `secretAccessKey`. */
+export function signatureOf(sig: SigningScope, secretAccessKey: string, req: CanonicalParts): string {
   const canonicalRequest = [
     req.method,
     canonicalUri(req.path),
@@ -230,8 +248,7 @@ function expectedSignature(sig: Signature, secretAccessKey: string, req: Canonic
     sig.signedHeaders.join(';'),
     sha256Hex(req.body),
   ].join('\n');
-  const scope = `${sig.date}/${sig.region}/${sig.service}/aws4_request`;
-  const stringToSign = [ALGORITHM, sig.amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = [ALGORITHM, sig.amzDate, credentialScope(sig), sha256Hex(canonicalRequest)].join('\n');
   const signingKey = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, sig.date), sig.region), sig.service), 'aws4_request');
   return hmac(signingKey, stringToSign).toString('hex');
 }
@@ -299,9 +316,7 @@ export function verifySigV4(
   const sessionToken = headers.get('x-amz-security-token') ?? queryParams.get('X-Amz-Security-Token');
   const key = findKey(sig.accessKeyId, sessionToken, keys, temporary);
   checkTime(sig, nowMs);
-  if (
-    !sameSignature(sig.signature, expectedSignature(sig, key.secretAccessKey, { method: req.method, path, query, headers, body: req.body }))
-  ) {
+  if (!sameSignature(sig.signature, signatureOf(sig, key.secretAccessKey, { method: req.method, path, query, headers, body: req.body }))) {
     throw new SigV4Failure(
       'mismatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',

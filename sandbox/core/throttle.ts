@@ -15,7 +15,7 @@ export interface BucketSpec extends BucketSize {
   key: string;
 }
 
-export class TokenBucket {
+class TokenBucket {
   private tokens: number;
   private lastRefill: number;
 

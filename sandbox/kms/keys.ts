@@ -34,7 +34,7 @@ export const SEEDED_KEYS: readonly SeededKey[] = [
 /** When the seeded keys and aliases were created, as DescribeKey and ListAliases report it. */
 export const SEEDED_KEYS_CREATED_AT = new Date(Date.UTC(2026, 0, 1));
 
-export const keyArn = (scope: Scope, key: SeededKey) => `arn:aws:kms:${scope.region}:${scope.accountId}:key/${key.keyId}`;
+export const keyArn = (scope: Scope, keyId: string) => `arn:aws:kms:${scope.region}:${scope.accountId}:key/${keyId}`;
 export const aliasArn = (scope: Scope, aliasName: string) => `arn:aws:kms:${scope.region}:${scope.accountId}:${aliasName}`;
 
 const KMS_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):((?:key|alias)\/.+)$/;
@@ -49,11 +49,9 @@ function inScope(scope: Scope, resource: string, original: string): SeededKey {
   const id = resource.startsWith('key/') ? resource.slice('key/'.length) : resource;
   if (!KEY_ID.test(id)) throw new ApiError('NotFoundException', `Invalid keyId '${original}'`);
   const key = SEEDED_KEYS.find((k) => k.keyId === id);
-  if (!key) throw new ApiError('NotFoundException', `Key '${arnFor(scope, id)}' does not exist`);
+  if (!key) throw new ApiError('NotFoundException', `Key '${keyArn(scope, id)}' does not exist`);
   return key;
 }
-
-const arnFor = (scope: Scope, keyId: string) => `arn:aws:kms:${scope.region}:${scope.accountId}:key/${keyId}`;
 
 /**
  * The key that `keyId` (key ID, key ARN, alias name or alias ARN) names for `caller`. An ARN in another

@@ -11,7 +11,7 @@ const describeKey: JsonAction<Chronicle> = (params, ctx) => {
     KeyMetadata: {
       AWSAccountId: scope.accountId,
       KeyId: key.keyId,
-      Arn: keyArn(scope, key),
+      Arn: keyArn(scope, key.keyId),
       CreationDate: SEEDED_KEYS_CREATED_AT,
       Enabled: true,
       Description: key.description,

@@ -1,5 +1,4 @@
-import type { ParameterType } from './state';
-import type { SsmState } from './state';
+import type { ParameterType, SsmState } from './state';
 
 /** SSM's part of `GET /_sandbox/state`: each parameter's newest version. SecureString values are left out. */
 export interface SsmDump {

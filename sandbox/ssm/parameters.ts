@@ -146,10 +146,15 @@ function checkKey({ state, caller }: SsmContext, keyId: string): void {
   if (!state.encryptionKeyUsable(caller, keyId)) throw new ApiError('InvalidKeyId', `Invalid KeyId ${keyId}`);
 }
 
+/** The first of `names` (as parseReference gives them) that is a parameter. */
+function firstRecord(state: SsmState, names: string[]): ParameterRecord | undefined {
+  return names.map((n) => state.ssm.parameters.get(n)).find((r) => r !== undefined);
+}
+
 /** The version a reference names (the newest without a selector); undefined when the parameter or version is not there. */
 function lookup(state: SsmState, reference: string): { record: ParameterRecord; version: ParameterVersion; selector?: string } | undefined {
   const { names, selector } = parseReference(state.scope, reference);
-  const record = names.map((n) => state.ssm.parameters.get(n)).find((r) => r !== undefined);
+  const record = firstRecord(state, names);
   if (!record) return undefined;
   if (selector === undefined) return { record, version: record.versions.at(-1)! };
   // The sandbox has no labels (LabelParameterVersion is not modelled), so a selector is a version number.
@@ -235,9 +240,7 @@ const getParameterHistory: SsmAction = (params, { state }) => {
   const decrypt = params.bool('WithDecryption') ?? false;
   const maxResults = params.int('MaxResults', { min: 1, max: 50 }) ?? 50;
   const token = params.string('NextToken');
-  const record = parseReference(state.scope, name)
-    .names.map((n) => state.ssm.parameters.get(n))
-    .find((r) => r !== undefined);
+  const record = firstRecord(state, parseReference(state.scope, name).names);
   if (!record) throw notFound();
   const start = token === undefined ? 0 : Number(token);
   if (!Number.isInteger(start) || start < 0 || start >= record.versions.length) {
