@@ -3,9 +3,9 @@ import type { Ec2Params } from './params';
 import type { IdempotentRequest } from './state';
 
 /**
- * EC2's ClientToken rule for actions that keep the token with the request rather than the resource
- * (CopyImage, CreateLaunchTemplateVersion): a retry with the same token and the same parameters gets the
- * first answer again; the same token with other parameters is IdempotentParameterMismatch.
+ * EC2's ClientToken rule (CopyImage, CreateLaunchTemplateVersion, CreateReplaceRootVolumeTask): a retry
+ * with the same token and the same parameters gets the first answer again, however long after; the same
+ * token with other parameters is IdempotentParameterMismatch.
  */
 export class ClientTokens {
   constructor(private readonly tokens: Map<string, IdempotentRequest>) {}

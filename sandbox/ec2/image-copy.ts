@@ -1,13 +1,13 @@
 import { newVisibility } from './consistency';
 import { ClientTokens } from './idempotency';
-import { findUsableImage } from './image-access';
 import { failImage, imageState, refuseDuplicateName, validateImageName } from './images';
+import { requireRegisteredImage } from './lookup';
 import type { Ec2Params } from './params';
 import { dryRunGate, iso } from './render';
 import { createSnapshot } from './storage';
 import { drawDuration } from '../core/duration-draw';
 import { ApiError, invalidParameterValue } from '../core/errors';
-import { isWellFormedId, newId } from '../core/ids';
+import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
 import type { Tags } from '../core/state';
 import type { EbsMapping, Ec2Context, Ec2State, ImageRecord, ImageState } from './state';
@@ -24,9 +24,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** The source AMI: in SourceRegion, usable by the caller, registered and available. */
 function requireSourceImage(state: Ec2State, sourceRegion: string, id: string): ImageRecord {
-  if (!isWellFormedId('ami', id)) throw new ApiError('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "ami-...")`);
-  const image = findUsableImage(state, id, sourceRegion);
-  if (!image || image.deregistered) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+  const image = requireRegisteredImage(state, id, sourceRegion);
   if (imageState(image, state.clock.now()) !== 'available') {
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${id}]' is not available.`);
   }

@@ -1,3 +1,4 @@
+import { isPublicImage } from './image-access';
 import { requireOwnImage } from './lookup';
 import type { Ec2Params } from './params';
 import { dryRunGate, isoSeconds } from './render';
@@ -34,7 +35,7 @@ function enableImageDeprecation(params: Ec2Params, { state }: Ec2Context): XmlOb
   dryRunGate(params);
   const now = state.clock.now();
   if (deprecateAt < now) throw invalidParameterValue(`DeprecateAt ${isoSeconds(deprecateAt)} is in the past.`);
-  const isPublic = image.launchPermissions.some((p) => p.group === 'all');
+  const isPublic = isPublicImage(image);
   const limit = isPublic ? image.createdAt + MAX_PUBLIC_DEPRECATION_MS : now + MAX_DEPRECATION_AHEAD_MS;
   if (deprecateAt > limit) {
     throw invalidParameterValue(

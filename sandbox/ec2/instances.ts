@@ -111,7 +111,11 @@ function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlOb
 
 function reservationsXml(instances: InstanceRecord[], now: number, scope: Scope): XmlObject[] {
   const byReservation = new Map<string, InstanceRecord[]>();
-  for (const i of instances) byReservation.set(i.reservationId, [...(byReservation.get(i.reservationId) ?? []), i]);
+  for (const i of instances) {
+    const members = byReservation.get(i.reservationId);
+    if (members) members.push(i);
+    else byReservation.set(i.reservationId, [i]);
+  }
   return [...byReservation].map(([reservationId, members]) => ({
     reservationId,
     ownerId: scope.accountId,

@@ -53,19 +53,22 @@ export function isImageVisible(image: ImageRecord, now: number): boolean {
   return !image.deregistered && isVisible(image, now);
 }
 
-/** For mutations: server-side truth, not subject to the describe consistency window. Another account's image only if the caller may use it. */
-const registeredImages: Kind<ImageRecord> = {
+/**
+ * For mutations: server-side truth, not subject to the describe consistency window. Another account's image
+ * only if the caller may use it. In the caller's Region unless `region` names another (CopyImage's source).
+ */
+const registeredImages = (region?: string): Kind<ImageRecord> => ({
   prefix: 'ami',
   malformedCode: 'InvalidAMIID.Malformed',
   notFoundCode: 'InvalidAMIID.NotFound',
   notFoundMessage: (ids) => `The image id '[${ids.join(', ')}]' does not exist`,
   find: (state, id) => {
-    const image = findUsableImage(state, id);
+    const image = findUsableImage(state, id, region);
     return image && !image.deregistered ? image : undefined;
   },
-};
+});
 
-const visibleImages = seenByDescribes(registeredImages);
+const visibleImages = seenByDescribes(registeredImages());
 
 /**
  * DescribeImages by ID, as the EC2 API reference describes it: a recently deregistered image is still
@@ -73,7 +76,7 @@ const visibleImages = seenByDescribes(registeredImages);
  * launched from it is left, its ID is not found at all.
  */
 const describableImages: Kind<ImageRecord> = {
-  ...registeredImages,
+  ...registeredImages(),
   find: (state, id, now) => {
     const image = findUsableImage(state, id);
     if (!image?.deregistered) return image && isVisible(image, now) ? image : undefined;
@@ -149,7 +152,7 @@ export function requireDescribableImages(state: Ec2State, ids: string[]): ImageR
   const now = state.clock.now();
   return resolve(describableImages, state, ids).filter((image) => image.deregistered?.stateAt(now) !== 'dropped');
 }
-export const requireRegisteredImage = (state: Ec2State, id: string) => resolve(registeredImages, state, [id])[0]!;
+export const requireRegisteredImage = (state: Ec2State, id: string, region?: string) => resolve(registeredImages(region), state, [id])[0]!;
 
 /** EC2's refusal for an AMI the caller can see but does not own. */
 export function notAuthorizedForImage(image: ImageRecord): ApiError {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { drawDuration } from '../core/duration-draw';
 import { validateInitializationRate } from './block-devices';
 import { describeAction } from './describe';
+import { ClientTokens } from './idempotency';
 import { imageState } from './images';
 import { newVisibility, isVisible } from './consistency';
 import { requireDescribableReplaceRootVolumeTasks, requireInstances, requireRegisteredImage, requireSnapshots } from './lookup';
@@ -83,17 +84,6 @@ function readTaskRequest(params: Ec2Params, state: Ec2State): TaskRequest {
   };
 }
 
-/** A retry with the same ClientToken must repeat every parameter (EC2's idempotency rule), else IdempotentParameterMismatch. */
-function sameRequest(task: ReplaceRootVolumeTaskRecord, request: TaskRequest): boolean {
-  return (
-    task.instanceId === request.instance.id &&
-    task.imageId === request.image?.id &&
-    task.snapshotId === request.snapshot?.id &&
-    task.deleteReplacedRootVolume === request.deleteReplacedRootVolume &&
-    task.volumeInitializationRate === request.volumeInitializationRate
-  );
-}
-
 function checkImageFits(image: ImageRecord, instance: InstanceRecord, now: number): void {
   if (imageState(image, now) !== 'available') {
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${image.id}]' is not available.`);
@@ -152,7 +142,6 @@ function createTask(ctx: Ec2Context, request: TaskRequest, now: number): Replace
     settled: false,
   };
   state.ec2.replaceRootVolumeTasks.set(task.id, task);
-  state.ec2.replaceRootVolumeTasksByClientToken.set(task.clientToken, task.id);
   const plannedFailure = ctx.failures.takeForNew('replaceRootVolumeTask', task.id, task.instanceId);
   if (plannedFailure) failReplaceRootVolumeTask(state, task.id, plannedFailure);
   return task;
@@ -163,19 +152,13 @@ function createReplaceRootVolumeTask(params: Ec2Params, ctx: Ec2Context): XmlObj
   const request = readTaskRequest(params, state);
   dryRunGate(params);
   const now = state.clock.now();
-  const previousId = state.ec2.replaceRootVolumeTasksByClientToken.get(request.clientToken);
-  if (previousId !== undefined) {
-    const previous = state.ec2.replaceRootVolumeTasks.get(previousId)!;
-    if (!sameRequest(previous, request)) {
-      throw new ApiError(
-        'IdempotentParameterMismatch',
-        `The client token '${request.clientToken}' was already used for ${previous.id} with different parameters.`,
-      );
-    }
-    return { replaceRootVolumeTask: taskXml(previous, now) };
-  }
+  const tokens = new ClientTokens(state.ec2.replaceRootVolumeTasksByClientToken);
+  const previousId = tokens.previousResult(request.clientToken, params);
+  if (previousId !== undefined) return { replaceRootVolumeTask: taskXml(state.ec2.replaceRootVolumeTasks.get(previousId)!, now) };
   checkCanStart(state, request, now);
-  return { replaceRootVolumeTask: taskXml(createTask(ctx, request, now), now) };
+  const task = createTask(ctx, request, now);
+  tokens.remember(request.clientToken, params, task.id);
+  return { replaceRootVolumeTask: taskXml(task, now) };
 }
 
 const TASK_FILTERS: FilterTable<ReplaceRootVolumeTaskRecord> = {

@@ -240,8 +240,8 @@ export class Ec2Resources {
   /** Fast-launch settings by image ID: EC2 keeps one per image. */
   readonly fastLaunch = new Map<string, FastLaunchRecord>();
   readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTaskRecord>();
-  /** CreateReplaceRootVolumeTask ClientToken → task ID, for idempotent retries. */
-  readonly replaceRootVolumeTasksByClientToken = new Map<string, string>();
+  /** CreateReplaceRootVolumeTask ClientToken → the task's ID. */
+  readonly replaceRootVolumeTasksByClientToken = new Map<string, IdempotentRequest>();
   /** CopyImage ClientToken → the copy's image ID. */
   readonly copyImageByClientToken = new Map<string, IdempotentRequest>();
   /** CreateLaunchTemplateVersion ClientToken → `<template ID>:<version>`. */
