@@ -96,6 +96,13 @@ async function builderState(name: string): Promise<string> {
   return out.ImageBuilders?.[0]?.State ?? 'gone';
 }
 
+/** A builder made outside any run (as by another team), which a run must never stop or delete. */
+async function createForeignBuilder(name: string): Promise<void> {
+  await appstream.send(
+    new CreateImageBuilderCommand({ Name: name, ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, InstanceType: 'stream.standard.small' }),
+  );
+}
+
 describe('appStreamImageUpdate', () => {
   test('happy path: an update is available → a new AVAILABLE, tagged image, with the run observable in the UI', async () => {
     await stack.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
@@ -395,13 +402,7 @@ describe('appStreamImageBuilder', () => {
   });
 
   test('a cancelled create never touches a builder of that name that another run made', async () => {
-    await appstream.send(
-      new CreateImageBuilderCommand({
-        Name: 'golden-builder',
-        ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
-        InstanceType: 'stream.standard.small',
-      }),
-    );
+    await createForeignBuilder('golden-builder');
     await stack.admin.fault({ service: 'appstream', action: 'DescribeImageBuilders', count: 50, reset: true });
     const handle = await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME });
     await waitForProgress(handle, stageIs('create', 'running'));
@@ -416,13 +417,7 @@ describe('appStreamImageBuilder', () => {
   });
 
   test('the builder name already taken by a foreign builder: a clear error, and that builder is untouched', async () => {
-    await appstream.send(
-      new CreateImageBuilderCommand({
-        Name: 'golden-builder',
-        ImageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
-        InstanceType: 'stream.standard.small',
-      }),
-    );
+    await createForeignBuilder('golden-builder');
     const failure = await failureOf(await runBuilder('create', { imageName: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME }));
     assert.equal(failure.type, 'ImageBuilderNameTaken');
     assert.equal(

@@ -3,9 +3,9 @@
  * runs by outcome, stage durations, and AWS calls by action and outcome.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import { freePort } from '../bench/ports';
 import { startPipeline } from '../client/start-pipeline';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
@@ -13,16 +13,6 @@ import { spawnWorker, type WorkerProcess } from './support/worker-process';
 let stack: Stack;
 let worker: WorkerProcess;
 let metricsUrl: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 before(async () => {
   stack = await startStack();

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../bench/ports';
 import { startPipeline } from '../client/start-pipeline';
 import { startDevServer, stopProcess, type DevServer, type DevServerOptions } from '../dev/dev-server';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
@@ -21,14 +21,6 @@ import { checkSandbox } from './support/sandbox-state';
 import { ec2Count } from './support/scenarios';
 import { untilRunning } from './support/worker-chain';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir: string;
 let options: DevServerOptions;

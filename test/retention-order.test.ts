@@ -5,39 +5,33 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { CreateUpdatedImageCommand, TagResourceCommand, type AppStreamClient } from '@aws-sdk/client-appstream';
-import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, createSandbox, SANDBOX_CREDENTIALS, SandboxAdmin } from '@golden-image/aws-sandbox';
-import { createAwsClients } from '../activities/aws/clients';
+import { CreateUpdatedImageCommand, TagResourceCommand } from '@aws-sdk/client-appstream';
+import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { APPSTREAM_GOLDEN_IMAGE_NAME } from '@golden-image/aws-sandbox';
 import { findPipelineAppStreamImages } from '../activities/appstream/image-lookup';
 import { findPipelineImages } from '../activities/ec2/image-lookup';
 import { PIPELINE_TAG, RELEASED_TAG } from '../contracts/tags';
-import { launchInstances } from '../dev/launch-instances';
+import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 
-let sandbox: Awaited<ReturnType<typeof createSandbox>>;
-let admin: SandboxAdmin;
-let ec2: EC2Client;
-let appstream: AppStreamClient;
+let sandbox: OwnSandbox;
 
 before(async () => {
-  sandbox = await createSandbox({ port: 0, config: { profile: 'test' } });
-  admin = new SandboxAdmin(sandbox.url);
-  ({ ec2, appstream } = createAwsClients({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS }));
+  sandbox = await startOwnSandbox();
 });
 after(async () => {
   await sandbox?.close();
 });
 beforeEach(async () => {
-  await admin.reset({ profile: 'test' });
+  await sandbox.admin.reset({ profile: 'test' });
 });
 
 const RELEASED_FIRST = '2030-01-01T00:00:00.100Z';
 const RELEASED_LATER = '2030-01-01T00:00:00.900Z';
 
 test('EC2: the image released last comes first, though it was created first', async () => {
-  const [instanceId] = await launchInstances(ec2, 'linux', 1);
+  const [instanceId] = await sandbox.launchInstances('linux', 1);
   const create = async (name: string) => {
-    const out = await ec2.send(
+    const out = await sandbox.ec2.send(
       new CreateImageCommand({
         InstanceId: instanceId,
         Name: name,
@@ -47,17 +41,17 @@ test('EC2: the image released last comes first, though it was created first', as
     return out.ImageId!;
   };
   const older = await create('web-1');
-  await admin.advance(1_000); // a second apart, so CreationDate alone would put `newer` first
+  await sandbox.admin.advance(1_000); // a second apart, so CreationDate alone would put `newer` first
   const newer = await create('web-2');
   const release = (imageId: string, at: string) =>
-    ec2.send(new CreateTagsCommand({ Resources: [imageId], Tags: [{ Key: RELEASED_TAG, Value: at }] }));
+    sandbox.ec2.send(new CreateTagsCommand({ Resources: [imageId], Tags: [{ Key: RELEASED_TAG, Value: at }] }));
   await release(newer, RELEASED_FIRST);
   await release(older, RELEASED_LATER);
 
-  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ ImageIds: [older, newer] }));
+  const { Images = [] } = await sandbox.ec2.send(new DescribeImagesCommand({ ImageIds: [older, newer] }));
   const created = Object.fromEntries(Images.map((image) => [image.ImageId, image.CreationDate]));
   assert.ok(created[older]! < created[newer]!, `created ${JSON.stringify(created)}`);
-  const listed = await findPipelineImages(ec2, PIPELINE_TAG, 'web', RELEASED_TAG);
+  const listed = await findPipelineImages(sandbox.ec2, PIPELINE_TAG, 'web', RELEASED_TAG);
   assert.deepEqual(
     listed.map((image) => image.imageId),
     [older, newer],
@@ -65,9 +59,9 @@ test('EC2: the image released last comes first, though it was created first', as
 });
 
 test('AppStream: the image released last comes first, though it was created first', async () => {
-  await admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
+  await sandbox.admin.setAppStreamUpdate(APPSTREAM_GOLDEN_IMAGE_NAME, true);
   const create = async (name: string) => {
-    const out = await appstream.send(
+    const out = await sandbox.appstream.send(
       new CreateUpdatedImageCommand({
         existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
         newImageName: name,
@@ -77,12 +71,12 @@ test('AppStream: the image released last comes first, though it was created firs
     return out.image!.Arn!;
   };
   const older = await create('web-1');
-  await admin.advance(1_000);
+  await sandbox.admin.advance(1_000);
   const newer = await create('web-2');
-  await appstream.send(new TagResourceCommand({ ResourceArn: newer, Tags: { [RELEASED_TAG]: RELEASED_FIRST } }));
-  await appstream.send(new TagResourceCommand({ ResourceArn: older, Tags: { [RELEASED_TAG]: RELEASED_LATER } }));
+  await sandbox.appstream.send(new TagResourceCommand({ ResourceArn: newer, Tags: { [RELEASED_TAG]: RELEASED_FIRST } }));
+  await sandbox.appstream.send(new TagResourceCommand({ ResourceArn: older, Tags: { [RELEASED_TAG]: RELEASED_LATER } }));
 
-  const listed = await findPipelineAppStreamImages(appstream, PIPELINE_TAG, 'web', RELEASED_TAG);
+  const listed = await findPipelineAppStreamImages(sandbox.appstream, PIPELINE_TAG, 'web', RELEASED_TAG);
   assert.deepEqual(
     listed.map((image) => image.name),
     ['web-1', 'web-2'],

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME, createSandbox, SandboxAdmin, type RunningSandbox } from '../index';
-import { awsCli, ensureAwsCli, writeModelWithProtocol } from './support/awscli';
+import { test } from 'node:test';
+import { APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 
 /**
  * The AWS CLI (botocore's RPC v2 CBOR serializer and parser) against the sandbox's AppStream. This
@@ -12,31 +9,11 @@ import { awsCli, ensureAwsCli, writeModelWithProtocol } from './support/awscli';
  * `smithy-rpc-v2-cbor` as its only protocol, as a newer model that lists CBOR first would be read.
  */
 
-let running: RunningSandbox;
-let admin: SandboxAdmin;
-let configDir: string;
-
-const { json: aws, fails: awsFails } = awsCli(
-  'appstream',
-  () => running.url,
-  () => configDir,
-  () => path.join(configDir, 'models'),
+const sandbox = awsCliSandboxForThisFile(
+  { profile: 'test', durations: { builderTransition: 600_000 } },
+  { onlyProtocol: { service: 'appstream', protocol: 'smithy-rpc-v2-cbor' } },
 );
-
-before(
-  async () => {
-    await ensureAwsCli();
-    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-appstream-awscli-cbor-'));
-    await writeModelWithProtocol('appstream', 'smithy-rpc-v2-cbor', path.join(configDir, 'models'));
-    running = await createSandbox({ port: 0, config: { profile: 'test', durations: { builderTransition: 600_000 } } });
-    admin = new SandboxAdmin(running.url);
-  },
-  { timeout: 300_000 },
-);
-after(async () => {
-  await running?.close();
-  rmSync(configDir, { recursive: true, force: true });
-});
+const { json: aws, fails: awsFails } = sandbox.cli('appstream');
 
 test('aws appstream over RPC v2 CBOR: describe, create and a typed error', { timeout: 120_000 }, async () => {
   const { Images } = await aws<{ Images: { Name: string; CreatedTime: number }[] }>(
@@ -65,5 +42,5 @@ test('aws appstream over RPC v2 CBOR: describe, create and a typed error', { tim
   assert.match(stderr, /\/service\/PhotonAdminProxyService\/operation\/DescribeImageBuilders/);
   assert.match(stderr, /'smithy-protocol': b?'rpc-v2-cbor'/);
   assert.doesNotMatch(stderr, /X-Amz-Target/i);
-  assert.equal((await admin.calls()).appstream.CreateImageBuilder?.total, 1);
+  assert.equal((await sandbox.admin.calls()).appstream.CreateImageBuilder?.total, 1);
 });

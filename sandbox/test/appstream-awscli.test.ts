@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import {
-  createSandbox,
-  SandboxAdmin,
-  type RunningSandbox,
-  APPSTREAM_GOLDEN_IMAGE_NAME,
-  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
-  APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
-} from '../index';
-import { awsCli, ensureAwsCli } from './support/awscli';
+import { test } from 'node:test';
+import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 
 /**
  * The official AWS CLI (botocore) against the sandbox's AppStream: proof that
  * the JSON 1.1 protocol is AWS's own, not something only the JS SDK accepts.
  */
 
-let running: RunningSandbox;
-let admin: SandboxAdmin;
-let configDir: string;
-
-const { json: aws, fails: awsFails } = awsCli(
-  'appstream',
-  () => running.url,
-  () => configDir,
-);
+// Images and builders move on only when the test advances the clock: each aws CLI call takes a second or two to start.
+const sandbox = awsCliSandboxForThisFile({ profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } });
+const { json: aws, fails: awsFails } = sandbox.cli('appstream');
 
 interface CliImage {
   Name: string;
@@ -43,25 +27,6 @@ interface CliBuilder {
   State: string;
   InstanceType: string;
 }
-
-before(
-  async () => {
-    await ensureAwsCli();
-    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-appstream-awscli-'));
-    // Images and builders move on only when the test advances the clock: each aws CLI call takes a second or two to start.
-    running = await createSandbox({
-      port: 0,
-      config: { profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } },
-    });
-    admin = new SandboxAdmin(running.url);
-  },
-  { timeout: 300_000 },
-);
-
-after(async () => {
-  await running?.close();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
-});
 
 test('aws appstream: describe-images, create-updated-image --dry-run and for real', async () => {
   const { Images } = await aws<{ Images: CliImage[] }>('describe-images', '--names', APPSTREAM_GOLDEN_IMAGE_NAME);
@@ -92,7 +57,7 @@ test('aws appstream: describe-images, create-updated-image --dry-run and for rea
   );
   assert.match(noUpdate, /OperationNotPermittedException/);
 
-  const response = await fetch(`${running.url}/_sandbox/appstream/updates`, {
+  const response = await fetch(`${sandbox.url}/_sandbox/appstream/updates`, {
     method: 'POST',
     body: JSON.stringify({ imageName: APPSTREAM_GOLDEN_IMAGE_NAME, available: true }),
   });
@@ -126,7 +91,7 @@ test('aws appstream: describe-images, create-updated-image --dry-run and for rea
   );
   assert.match(taken, /ResourceAlreadyExistsException/);
 
-  await admin.advance();
+  await sandbox.admin.advance();
   const tags = await aws<{ Tags: Record<string, string> }>('list-tags-for-resource', '--resource-arn', created.image.Arn);
   assert.deepEqual(tags.Tags, { pipeline: 'cli', stage: 'update' });
   // Page size 1 makes the CLI follow NextToken through every page.
@@ -157,7 +122,7 @@ test('aws appstream: create-image-builder, describe-image-builders, stop-image-b
   assert.equal(created.Arn, 'arn:aws:appstream:us-east-1:111122223333:image-builder/cli-builder');
   assert.equal(created.ImageArn, `arn:aws:appstream:us-east-1::image/${APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME}`);
 
-  await admin.advance();
+  await sandbox.admin.advance();
   const described = await aws<{ ImageBuilders: CliBuilder[] }>('describe-image-builders', '--names', 'cli-builder');
   assert.deepEqual(
     described.ImageBuilders.map((b) => [b.Name, b.State, b.InstanceType]),
@@ -166,14 +131,14 @@ test('aws appstream: create-image-builder, describe-image-builders, stop-image-b
 
   const stopped = await aws<{ ImageBuilder: CliBuilder }>('stop-image-builder', '--name', 'cli-builder');
   assert.equal(stopped.ImageBuilder.State, 'STOPPING');
-  await admin.advance();
+  await sandbox.admin.advance();
   const states = await aws<string[]>('describe-image-builders', '--query', 'ImageBuilders[].State');
   assert.deepEqual(states, ['STOPPED']);
   const again = await awsFails('stop-image-builder', '--name', 'cli-builder');
   assert.match(again, /OperationNotPermittedException/);
   assert.match(again, /STOPPED/);
 
-  const calls = await admin.calls();
+  const calls = await sandbox.admin.calls();
   assert.equal(calls.appstream.CreateImageBuilder?.total, 1);
   assert.equal(calls.appstream.StopImageBuilder?.total, 2);
 });

@@ -1,41 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createSandbox, SandboxAdmin, type RunningSandbox, LINUX_BASE_AMI_ID } from '../index';
-import { awsCli, ensureAwsCli } from './support/awscli';
+import { test } from 'node:test';
+import { LINUX_BASE_AMI_ID } from '../index';
+import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 
 /**
  * The official AWS CLI (botocore) against the sandbox: proof that the wire
  * format is real EC2, not something only the JS SDK happens to accept.
  */
 
-let running: RunningSandbox;
-let admin: SandboxAdmin;
-let configDir: string;
-
-const { json: aws, fails: awsFails } = awsCli(
-  'ec2',
-  () => running.url,
-  () => configDir,
-);
-
-before(
-  async () => {
-    await ensureAwsCli();
-    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-awscli-'));
-    // AMIs stay pending until the test advances the clock: each aws CLI call takes a second or two to start, longer than the test profile's 1.5 s.
-    running = await createSandbox({ port: 0, config: { profile: 'test', durations: { image: 600_000 } } });
-    admin = new SandboxAdmin(running.url);
-  },
-  { timeout: 300_000 },
-);
-
-after(async () => {
-  await running?.close();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
-});
+// AMIs stay pending until the test advances the clock: each aws CLI call takes a second or two to start, longer than the test profile's 1.5 s.
+const sandbox = awsCliSandboxForThisFile({ profile: 'test', durations: { image: 600_000 } });
+const { json: aws, fails: awsFails } = sandbox.cli('ec2');
 
 test('aws ec2: run-instances, describe-instances, create-image, wait image-available, describe-images, deregister-image', async () => {
   const reservation = await aws<{ Instances: { InstanceId: string; State: { Name: string }; ImageId: string }[] }>(
@@ -55,7 +30,7 @@ test('aws ec2: run-instances, describe-instances, create-image, wait image-avail
   assert.equal(instance.ImageId, LINUX_BASE_AMI_ID);
   assert.equal(instance.State.Name, 'pending');
 
-  await admin.advance();
+  await sandbox.admin.advance();
   const described = await aws<[string, string][]>(
     'describe-instances',
     '--filters',
@@ -85,7 +60,7 @@ test('aws ec2: run-instances, describe-instances, create-image, wait image-avail
   assert.match(duplicate, /InvalidAMIName\.Duplicate/);
 
   // The waiter's first poll is immediate; after advancing it succeeds without its 15 s delay.
-  await admin.advance();
+  await sandbox.admin.advance();
   await aws('wait', 'image-available', '--image-ids', imageId);
 
   const mine = await aws<{ Id: string; State: string; Rate: number; Size: number; Tags: { Key: string; Value: string }[] }[]>(
@@ -103,7 +78,7 @@ test('aws ec2: run-instances, describe-instances, create-image, wait image-avail
   const notFound = await awsFails('describe-images', '--image-ids', imageId);
   assert.match(notFound, /InvalidAMIID\.NotFound/);
 
-  const calls = await admin.calls();
+  const calls = await sandbox.admin.calls();
   assert.equal(calls.ec2.CreateImage?.total, 2);
   assert.equal(calls.ec2.DeregisterImage?.total, 1);
 });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { createSandbox, type RunningSandbox, LINUX_BASE_AMI_ID } from '../index';
+import { LINUX_BASE_AMI_ID } from '../index';
 import { EC2_ACTION_NAMES } from '../ec2/service';
 import { EC2_QUERY_PARAMETERS } from '../ec2/query-parameters';
-import { awsCli, ensureAwsCli } from './support/awscli';
+import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 import { inputParameterPaths, loadEc2Model, maxResultsRange, type Ec2Model } from './support/botocore-ec2';
 import { send, sign } from '../raw-signing';
 
@@ -16,30 +13,10 @@ import { send, sign } from '../raw-signing';
  * and each operation's MaxResults range. Raw HTTP, so that nothing an SDK adds or drops hides a case.
  */
 
-let running: RunningSandbox;
 let model: Ec2Model;
-let configDir: string;
-
-const { json: aws } = awsCli(
-  'ec2',
-  () => running.url,
-  () => configDir,
-);
-
-before(
-  async () => {
-    await ensureAwsCli();
-    model = loadEc2Model();
-    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-params-'));
-    running = await createSandbox({ port: 0, config: { profile: 'test' } });
-  },
-  { timeout: 300_000 },
-);
-
-after(async () => {
-  await running?.close();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
-});
+// botocore's model is read from the venv the sandbox's hook ensures.
+const sandbox = awsCliSandboxForThisFile({ profile: 'test' }, { whenStarted: () => (model = loadEc2Model()) });
+const { json: aws } = sandbox.cli('ec2');
 
 interface Answer {
   status: number;
@@ -50,7 +27,7 @@ interface Answer {
 async function post(params: string): Promise<Answer> {
   const request = {
     method: 'POST',
-    url: running.url,
+    url: sandbox.url,
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
     body: params,
   };
@@ -126,7 +103,7 @@ describe('unknown parameters', () => {
   });
 
   test('the common query parameters of request signing are not unknown', async () => {
-    const request = { method: 'GET', url: `${running.url}/?Action=DescribeImages&${V}&Owner.1=self`, headers: {}, body: '' };
+    const request = { method: 'GET', url: `${sandbox.url}/?Action=DescribeImages&${V}&Owner.1=self`, headers: {}, body: '' };
     const response = await send(sign(request, { service: 'ec2', presign: { expiresSeconds: 300 } }));
     assert.equal(response.status, 200, await response.text());
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fidelityGroups, PROJECT_OPERATIONS } from './support/fidelity';
+import { fidelityGroups, testBothClientsDroveProjectOperations } from './support/fidelity';
 
 /**
  * AppStream 2.0 through boto3 and awscli, over AWS JSON 1.1 and over Smithy RPC v2 CBOR, with every
@@ -12,13 +12,7 @@ const results = fidelityGroups(
   protocols.flatMap((protocol) => ['images', 'builders', 'tags', 'paginators'].map((group) => `appstream-${protocol}-${group}`)),
 );
 
-test('boto3 and awscli both drove every AppStream operation the project calls', () => {
-  const { called } = results();
-  for (const client of ['boto3', 'awscli'] as const) {
-    const missing = PROJECT_OPERATIONS.appstream.filter((op) => !called.appstream?.[client]?.includes(op));
-    assert.deepEqual(missing, [], `${client} did not call these`);
-  }
-});
+testBothClientsDroveProjectOperations(results, 'appstream', 'AppStream');
 
 test('every paginator botocore defines for these AppStream operations was followed', () => {
   const { applicable, paginators } = results();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fidelityGroups, PROJECT_OPERATIONS } from './support/fidelity';
+import { fidelityGroups, testBothClientsDroveProjectOperations } from './support/fidelity';
 
 /**
  * EC2 through boto3 and awscli, with every response checked against botocore's EC2 model: every
@@ -19,13 +19,7 @@ const results = fidelityGroups([
   'ec2-distribution',
 ]);
 
-test('boto3 and awscli both drove every EC2 operation the project calls', () => {
-  const { called } = results();
-  for (const client of ['boto3', 'awscli'] as const) {
-    const missing = PROJECT_OPERATIONS.ec2.filter((op) => !called.ec2?.[client]?.includes(op));
-    assert.deepEqual(missing, [], `${client} did not call these`);
-  }
-});
+testBothClientsDroveProjectOperations(results, 'ec2', 'EC2');
 
 test("every paginator botocore defines for the sandbox's EC2 operations was followed", () => {
   const { applicable, paginators } = results();

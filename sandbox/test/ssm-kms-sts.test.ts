@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import {
@@ -14,8 +12,8 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createSandbox, LINUX_BASE_AMI_ID, SANDBOX_ACCESS_KEYS, SandboxAdmin, type RunningSandbox } from '../index';
-import { awsCli, ensureAwsCli } from './support/awscli';
+import { createSandbox, LINUX_BASE_AMI_ID, SANDBOX_ACCESS_KEYS } from '../index';
+import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 import { rejectsWith } from './support/rejects-with';
 
 /** SSM Parameter Store, KMS and STS through the real AWS SDK clients (and, in one test, the AWS CLI). */
@@ -33,12 +31,10 @@ interface Credentials {
   sessionToken?: string;
 }
 
-let running: RunningSandbox;
-let admin: SandboxAdmin;
-let configDir: string;
+const sandbox = awsCliSandboxForThisFile();
 
 // One attempt, so that injected faults and throttling show rather than being retried away.
-const clientConfig = (credentials: Credentials, region: string) => ({ endpoint: running.url, region, credentials, maxAttempts: 1 });
+const clientConfig = (credentials: Credentials, region: string) => ({ endpoint: sandbox.url, region, credentials, maxAttempts: 1 });
 const ssm = (credentials: Credentials = KEY_A, region = 'us-east-1') => new SSMClient(clientConfig(credentials, region));
 const kms = (credentials: Credentials = KEY_A, region = 'us-east-1') => new KMSClient(clientConfig(credentials, region));
 const sts = (credentials: Credentials = KEY_A, region = 'us-east-1') => new STSClient(clientConfig(credentials, region));
@@ -51,22 +47,7 @@ async function assumeDistributionRole(durationSeconds?: number): Promise<Credent
   return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
 }
 
-before(
-  async () => {
-    await ensureAwsCli();
-    configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-ssm-kms-sts-'));
-    running = await createSandbox({ port: 0, config: { profile: 'test' } });
-    admin = new SandboxAdmin(running.url);
-  },
-  { timeout: 300_000 },
-);
-
-after(async () => {
-  await running?.close();
-  if (configDir) rmSync(configDir, { recursive: true, force: true });
-});
-
-beforeEach(() => admin.reset());
+beforeEach(() => sandbox.admin.reset());
 
 describe('SSM Parameter Store', () => {
   test('put, get, overwrite and versions; ParameterAlreadyExists without Overwrite', async () => {
@@ -113,7 +94,7 @@ describe('SSM Parameter Store', () => {
       'ValidationException',
     );
     assert.match(refused.message, /tags and overwrite can't be used together/);
-    assert.deepEqual((await admin.state()).ssm.parameters.find((p) => p.name === 'tagged')?.tags, { team: 'a' });
+    assert.deepEqual((await sandbox.admin.state()).ssm.parameters.find((p) => p.name === 'tagged')?.tags, { team: 'a' });
     await rejectsWith(client.send(new PutParameterCommand({ Name: 'untyped', Value: 'x' })), 'ValidationException');
 
     await client.send(new PutParameterCommand({ Name: '/golden/secret', Value: 's3cret', Type: 'SecureString' }));
@@ -187,7 +168,7 @@ describe('SSM Parameter Store', () => {
     const west = await ssm(KEY_A, 'us-west-2').send(new GetParameterCommand({ Name: '/golden/where' }));
     assert.equal(west.Parameter!.Value, 'a-west');
 
-    const dump = await admin.state({ region: 'us-west-2' });
+    const dump = await sandbox.admin.state({ region: 'us-west-2' });
     assert.deepEqual(
       dump.ssm.parameters.map((p) => [p.name, p.value, p.version, p.dataType]),
       [['/golden/where', 'a-west', 1, 'text']],
@@ -295,7 +276,7 @@ describe('STS', () => {
   test('expired temporary credentials are refused as each service answers', async () => {
     const temporary = await assumeDistributionRole(900);
     await sts(temporary).send(new GetCallerIdentityCommand({}));
-    await admin.advance(900_000);
+    await sandbox.admin.advance(900_000);
     await rejectsWith(sts(temporary).send(new GetCallerIdentityCommand({})), 'ExpiredToken', 400);
     await rejectsWith(ssm(temporary).send(new GetParameterCommand({ Name: '/x' })), 'ExpiredTokenException', 400);
     await rejectsWith(kms(temporary).send(new DescribeKeyCommand({ KeyId: 'alias/golden' })), 'ExpiredTokenException', 400);
@@ -304,14 +285,14 @@ describe('STS', () => {
 });
 
 test('faults and throttling apply to SSM, KMS and STS, each in its own buckets', async () => {
-  await admin.fault({ service: 'kms', action: 'DescribeKey', error: { code: 'KMSInternalException', status: 500 } });
-  await admin.fault({ service: 'sts', action: 'AssumeRole', error: { code: 'RegionDisabledException', status: 403 } });
-  await admin.fault({ service: 'ssm', action: 'GetParameter', error: { code: 'InternalServerError', status: 500 } });
+  await sandbox.admin.fault({ service: 'kms', action: 'DescribeKey', error: { code: 'KMSInternalException', status: 500 } });
+  await sandbox.admin.fault({ service: 'sts', action: 'AssumeRole', error: { code: 'RegionDisabledException', status: 403 } });
+  await sandbox.admin.fault({ service: 'ssm', action: 'GetParameter', error: { code: 'InternalServerError', status: 500 } });
   await rejectsWith(kms().send(new DescribeKeyCommand({ KeyId: 'alias/golden' })), 'KMSInternalException', 500);
   await rejectsWith(assumeDistributionRole(), 'RegionDisabledException', 403);
   await rejectsWith(ssm().send(new GetParameterCommand({ Name: '/x' })), 'InternalServerError', 500);
 
-  await admin.configure({
+  await sandbox.admin.configure({
     throttling: {
       buckets: { 'ssm:write': { capacity: 1, refillPerSecond: 0.01 }, 'sts:GetCallerIdentity': { capacity: 1, refillPerSecond: 0.01 } },
     },
@@ -324,14 +305,14 @@ test('faults and throttling apply to SSM, KMS and STS, each in its own buckets',
   await sts().send(new GetCallerIdentityCommand({}));
   await rejectsWith(sts().send(new GetCallerIdentityCommand({})), 'Throttling', 400);
 
-  const calls = await admin.calls();
+  const calls = await sandbox.admin.calls();
   assert.deepEqual(calls.ssm.PutParameter, { total: 3, throttled: 1, faulted: 0 });
   assert.deepEqual(calls.kms.DescribeKey, { total: 1, throttled: 0, faulted: 1 });
   assert.deepEqual(calls.sts.GetCallerIdentity, { total: 2, throttled: 1, faulted: 0 });
 });
 
 test('SSM parameters and STS temporary credentials survive a restart with a state file', async () => {
-  const stateFile = path.join(configDir, 'state.sqlite');
+  const stateFile = path.join(sandbox.configDir, 'state.sqlite');
   const first = await createSandbox({ port: 0, stateFile, fresh: true });
   const at = (url: string, credentials: Credentials) => new SSMClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
   const { Credentials: c } = await new STSClient({ endpoint: first.url, region: 'us-east-1', credentials: KEY_A, maxAttempts: 1 }).send(
@@ -352,12 +333,7 @@ test('SSM parameters and STS temporary credentials survive a restart with a stat
 });
 
 test('aws ssm, aws kms and aws sts (botocore) against the sandbox', async () => {
-  const cli = (service: string) =>
-    awsCli(
-      service,
-      () => running.url,
-      () => configDir,
-    );
+  const { cli } = sandbox;
   const put = await cli('ssm').json<{ Version: number }>(
     'put-parameter',
     '--name',

@@ -1,6 +1,7 @@
 """The errors the sandbox answers as AWS does, as botocore parses them (code and HTTP status): failed
 SigV4 checks, parameters EC2 refuses, throttling, and the accounts and Regions kept apart."""
 
+from botocore.exceptions import ClientError
 from botocore.retries.standard import RetryContext, ThrottlingErrorDetector
 from harness import clock_skewed
 
@@ -66,6 +67,21 @@ def auth_cases(run, service, call, expected):
         run.check(f'{service}: a request time {INSIDE_WINDOW // 60} minutes off is accepted', True)
 
 
+def throttled_case(run, service, action, call, code, status):
+    """An injected throttling fault on `action` reaches botocore as `service`'s throttling error, code and status."""
+    run.admin('faults', {'service': service, 'action': action, 'error': {'code': 'RequestLimitExceeded', 'status': 503}})
+    try:
+        call()
+        run.check('a throttled call fails', False, 'succeeded')
+    except ClientError as error:
+        run.equal(
+            f'throttling is {code}, {status}',
+            (error.response['Error']['Code'], error.response['ResponseMetadata']['HTTPStatusCode']),
+            (code, status),
+        )
+        run.check("botocore's retry logic classes it as throttling", is_throttling(error), error.response['Error'])
+
+
 def ec2_errors(run, seeds):
     describe = lambda client: client.describe_images(ImageIds=[seeds['linuxAmi']])  # noqa: E731
     auth_cases(
@@ -126,17 +142,7 @@ def ec2_errors(run, seeds):
     run.check('DescribeVolumes takes the CLI default MaxResults=1000', 'Volumes' in ec2.describe_volumes(MaxResults=1000))
     run.fails_with('DryRun of an allowed call is DryRunOperation', lambda: ec2.describe_images(DryRun=True), 'DryRunOperation', 412)
 
-    run.admin('faults', {'service': 'ec2', 'action': 'DescribeImages', 'error': {'code': 'RequestLimitExceeded', 'status': 503}})
-    try:
-        ec2.describe_images(ImageIds=[seeds['linuxAmi']])
-        run.check('a throttled call fails', False, 'succeeded')
-    except ec2.exceptions.ClientError as error:
-        run.equal(
-            'throttling is RequestLimitExceeded, 503',
-            (error.response['Error']['Code'], error.response['ResponseMetadata']['HTTPStatusCode']),
-            ('RequestLimitExceeded', 503),
-        )
-        run.check("botocore's retry logic classes it as throttling", is_throttling(error), error.response['Error'])
+    throttled_case(run, 'ec2', 'DescribeImages', lambda: ec2.describe_images(ImageIds=[seeds['linuxAmi']]), 'RequestLimitExceeded', 503)
 
 
 def appstream_errors(run, seeds):
@@ -156,18 +162,7 @@ def appstream_errors(run, seeds):
     run.cli_fails(
         'a wrong secret', 'appstream', 'describe-images', code='InvalidSignatureException', key=with_secret(run.keys[0], 'x' * 40)
     )
-    appstream = run.client('appstream')
-    run.admin('faults', {'service': 'appstream', 'action': 'DescribeImages', 'error': {'code': 'RequestLimitExceeded', 'status': 503}})
-    try:
-        appstream.describe_images()
-        run.check('a throttled call fails', False, 'succeeded')
-    except appstream.exceptions.ClientError as error:
-        run.equal(
-            'throttling is ThrottlingException, 400',
-            (error.response['Error']['Code'], error.response['ResponseMetadata']['HTTPStatusCode']),
-            ('ThrottlingException', 400),
-        )
-        run.check("botocore's retry logic classes it as throttling", is_throttling(error), error.response['Error'])
+    throttled_case(run, 'appstream', 'DescribeImages', lambda: run.client('appstream').describe_images(), 'ThrottlingException', 400)
 
 
 def accounts_and_regions(run, seeds):

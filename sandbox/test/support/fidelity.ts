@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   APPSTREAM_GOLDEN_IMAGE_NAME,
   APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
-  createSandbox,
   FAST_LAUNCH_TEMPLATE_ID,
   FAST_LAUNCH_TEMPLATE_NAME,
   LINUX_BASE_AMI_ID,
   SANDBOX_ACCESS_KEYS,
   WINDOWS_BASE_AMI_ID,
-  type RunningSandbox,
 } from '../../index';
 import { EC2_ACTION_NAMES } from '../../ec2/service';
-import { cliEnv, ensureAwsCli, venvPython } from './awscli';
+import { cliEnv, venvPython } from './awscli';
+import { awsCliSandboxForThisFile } from './awscli-sandbox';
 
 /**
  * The fidelity suite's Node side: one Python process (test/fidelity/fidelity.py, boto3 and an in-process
@@ -98,47 +95,36 @@ function runDriver(input: unknown, env: NodeJS.ProcessEnv): Promise<FidelityResu
 
 /** Starts a sandbox, runs `groups` in one Python process before the file's tests, and declares one test per group. */
 export function fidelityGroups(groups: string[]): () => FidelityResults {
-  let running: RunningSandbox | undefined;
-  let configDir: string | undefined;
   let results: FidelityResults | undefined;
-
-  before(
-    async () => {
-      await ensureAwsCli();
-      configDir = mkdtempSync(path.join(tmpdir(), 'sandbox-fidelity-'));
-      // The test profile's sub-second transitions let boto3's waiters poll for real; a deregistered AMI
-      // stays visible long enough for the check that reads it back. Throttling is off, as the groups call
-      // in bursts no client would; the errors group checks a throttled answer through an injected fault.
-      running = await createSandbox({
-        port: 0,
-        config: { profile: 'test', deregisteredImageVisibleMs: 60_000, throttling: { enabled: false } },
-      });
-      results = await runDriver(
-        {
-          endpoint: running.url,
-          keys: SANDBOX_ACCESS_KEYS,
-          seeds: {
-            linuxAmi: LINUX_BASE_AMI_ID,
-            windowsAmi: WINDOWS_BASE_AMI_ID,
-            launchTemplateId: FAST_LAUNCH_TEMPLATE_ID,
-            launchTemplateName: FAST_LAUNCH_TEMPLATE_NAME,
-            appStreamGoldenImage: APPSTREAM_GOLDEN_IMAGE_NAME,
-            appStreamBaseImage: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+  // The test profile's sub-second transitions let boto3's waiters poll for real; a deregistered AMI
+  // stays visible long enough for the check that reads it back. Throttling is off, as the groups call
+  // in bursts no client would; the errors group checks a throttled answer through an injected fault.
+  const sandbox = awsCliSandboxForThisFile(
+    { profile: 'test', deregisteredImageVisibleMs: 60_000, throttling: { enabled: false } },
+    {
+      timeout: 600_000,
+      whenStarted: async () => {
+        results = await runDriver(
+          {
+            endpoint: sandbox.url,
+            keys: SANDBOX_ACCESS_KEYS,
+            seeds: {
+              linuxAmi: LINUX_BASE_AMI_ID,
+              windowsAmi: WINDOWS_BASE_AMI_ID,
+              launchTemplateId: FAST_LAUNCH_TEMPLATE_ID,
+              launchTemplateName: FAST_LAUNCH_TEMPLATE_NAME,
+              appStreamGoldenImage: APPSTREAM_GOLDEN_IMAGE_NAME,
+              appStreamBaseImage: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+            },
+            operations: SERVED_OPERATIONS,
+            groups,
           },
-          operations: SERVED_OPERATIONS,
-          groups,
-        },
-        // Retries off: an error under test must reach the checks as the sandbox answered it. No __pycache__ in the source tree.
-        { ...cliEnv(configDir), AWS_RETRY_MODE: 'standard', AWS_MAX_ATTEMPTS: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      );
+          // Retries off: an error under test must reach the checks as the sandbox answered it. No __pycache__ in the source tree.
+          { ...cliEnv(sandbox.configDir), AWS_RETRY_MODE: 'standard', AWS_MAX_ATTEMPTS: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        );
+      },
     },
-    { timeout: 600_000 },
   );
-
-  after(async () => {
-    await running?.close();
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
-  });
 
   const current = (): FidelityResults => {
     assert.ok(results, 'the fidelity driver did not run');
@@ -160,4 +146,19 @@ export function fidelityGroups(groups: string[]): () => FidelityResults {
     assert.ok(all.length > 0);
   });
   return current;
+}
+
+/** The test that boto3 and awscli each drove every `service` operation the project calls; `label` names the service. */
+export function testBothClientsDroveProjectOperations(
+  results: () => FidelityResults,
+  service: keyof typeof PROJECT_OPERATIONS,
+  label: string,
+) {
+  test(`boto3 and awscli both drove every ${label} operation the project calls`, () => {
+    const { called } = results();
+    for (const client of ['boto3', 'awscli'] as const) {
+      const missing = PROJECT_OPERATIONS[service].filter((op) => !called[service]?.[client]?.includes(op));
+      assert.deepEqual(missing, [], `${client} did not call these`);
+    }
+  });
 }
