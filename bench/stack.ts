@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { startDevServer, type DevServer } from '../dev/dev-server';
-import { freePort } from './ports';
+import { freePort } from '../dev/free-port';
 
 export const BENCH_REGION = 'us-east-1';
 /** The sandbox checks SigV4 signatures: benchmarks sign with its first default key. */

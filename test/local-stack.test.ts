@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../bench/ports';
+import { freePort } from '../dev/free-port';
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { freePort } from '../bench/ports';
+import { freePort } from '../dev/free-port';
 import { startPipeline } from '../client/start-pipeline';
 import { startStack, type Stack } from './support/stack';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../bench/ports';
+import { freePort } from '../dev/free-port';
 import { startPipeline } from '../client/start-pipeline';
 import { startDevServer, stopProcess, type DevServer, type DevServerOptions } from '../dev/dev-server';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';

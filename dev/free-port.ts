@@ -1,4 +1,4 @@
-/** A free loopback port, so the bench never collides with `npm start` or a test run. */
+/** A free loopback port, so the bench and the tests never collide with `npm start` or each other. */
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
