@@ -3,7 +3,7 @@
  * pipeline's own history, with a row per instance. Kept so that those runs replay and finish as
  * they began; new runs use the `rootVolumeRollout` workflow, whose history stays bounded.
  */
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { startChild, workflowInfo } from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
 import type { WaitSettings } from '../contracts/durations';
 import { emptyRolloutSummary, moveInstances, type InstanceRow, type RolloutSummary } from '../contracts/progress';
@@ -33,14 +33,12 @@ export async function inlineRollout(targets: string[], spec: RolloutSpec, ctx: I
       rows.set(row.instanceId, row);
       publish();
     },
-    replace: async (instanceId) => {
-      const { taskId } = await executeChild(rootVolumeReplacement, {
+    start: (instanceId) =>
+      startChild(rootVolumeReplacement, {
         workflowId: `${workflowInfo().workflowId}/root-volume/${instanceId}`,
         args: [replacementInput(ctx.pipeline, ctx.imageId, instanceId, spec, ctx.wait)],
         staticSummary: replacementSummary(instanceId, ctx.imageId),
-      });
-      return taskId;
-    },
+      }),
   });
 
   const why = outcome.cancelled ? 'cancelled' : 'rollout halted';

@@ -4,18 +4,23 @@
  * failure budget allows. Children already running always finish: their tasks are with EC2 and cannot
  * be called back, so the rollout waits to report how each of them ended.
  */
-import { ApplicationFailure, CancellationScope, ChildWorkflowFailure } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, ChildWorkflowFailure, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
 import type { WaitSettings } from '../contracts/durations';
 import type { InstanceRow } from '../contracts/progress';
 import type { RootVolumeReplacementInput } from '../contracts/root-volume-replacement';
+import type { rootVolumeReplacement } from './root-volume-replacement';
 
 interface ReplaceEachOptions {
   spec: Pick<RolloutSpec, 'concurrency' | 'failureBudget'>;
   /** Failures counted before these instances (by an earlier run of the same rollout). */
   failuresSoFar: number;
-  /** Runs the child for one instance and returns its task ID. */
-  replace: (instanceId: string) => Promise<string>;
+  /** Starts the child for one instance. */
+  start: (instanceId: string) => Promise<ChildWorkflowHandle<typeof rootVolumeReplacement>>;
+  /**
+   * Called once the child has started, not when it was asked for: a child asked for but not yet
+   * started never starts if its parent ends first, so until then the instance is still pending.
+   */
   started: (instanceId: string) => void;
   ended: (row: InstanceRow) => void;
 }
@@ -34,11 +39,15 @@ export async function replaceEach(instanceIds: string[], opts: ReplaceEachOption
   const stopped = () => runScope.consideredCancelled || failures > opts.spec.failureBudget;
 
   const replaceOne = async (instanceId: string): Promise<void> => {
-    opts.started(instanceId);
+    let child: ChildWorkflowHandle<typeof rootVolumeReplacement> | undefined;
     try {
-      const taskId = await opts.replace(instanceId);
+      child = await opts.start(instanceId);
+      opts.started(instanceId);
+      const { taskId } = await child.result();
       opts.ended({ instanceId, state: 'succeeded', taskId });
     } catch (err) {
+      // A child that failed to start moves through running too, so that every count adds up.
+      if (!child) opts.started(instanceId);
       failures += 1;
       const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
       const detached = cause instanceof ApplicationFailure && cause.type === 'RootVolumeDetached';

@@ -9,7 +9,7 @@
  * it to the end. The per-instance record is those children: `golden-image status --instances` lists
  * them from Temporal's visibility store, and this workflow answers for the ones it has not started.
  */
-import { continueAsNew, executeChild, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { emptyRolloutSummary, moveInstances, type InstanceRow, type RolloutSummary } from '../contracts/progress';
 import {
@@ -70,15 +70,13 @@ export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<
         moveInstances(summary, 'running', row);
         publish();
       },
-      replace: async (instanceId) => {
-        const { taskId } = await executeChild(rootVolumeReplacement, {
+      start: (instanceId) =>
+        startChild(rootVolumeReplacement, {
           workflowId: replacementWorkflowId(workflowId, instanceId),
           args: [replacementInput(input.pipeline, input.imageId, instanceId, spec, input.wait)],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           staticSummary: replacementSummary(instanceId, input.imageId),
-        });
-        return taskId;
-      },
+        }),
     });
 
     const rest = [...outcome.notStarted, ...targets.slice(batch.length)];
