@@ -31,8 +31,9 @@ export class SandboxAdmin {
     return this.request('POST', 'config', overrides);
   }
 
-  calls(): Promise<CallCounts> {
-    return this.request('GET', 'calls');
+  /** Every call since the counts were reset; with `scope`, only those of that account and Region. */
+  calls(scope?: Partial<Scope>): Promise<CallCounts> {
+    return this.request('GET', scope ? `calls?${scopeQuery(scope)}` : 'calls');
   }
 
   async resetCalls(): Promise<void> {
@@ -65,7 +66,7 @@ export class SandboxAdmin {
 
   /** One account's resources in one Region: the default ones unless `scope` says otherwise. */
   state(scope: Partial<Scope> = {}): Promise<StateDump> {
-    const query = new URLSearchParams(Object.entries(scope).filter((e): e is [string, string] => e[1] !== undefined));
+    const query = scopeQuery(scope);
     return this.request('GET', query.size === 0 ? 'state' : `state?${query}`);
   }
 
@@ -79,4 +80,8 @@ export class SandboxAdmin {
     if (!response.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${response.status}: ${json.error ?? ''}`);
     return json;
   }
+}
+
+function scopeQuery(scope: Partial<Scope>): URLSearchParams {
+  return new URLSearchParams(Object.entries(scope).filter((e): e is [string, string] => e[1] !== undefined));
 }

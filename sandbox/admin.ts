@@ -4,7 +4,7 @@ import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './
 import { configOverridesSchema } from './core/config';
 import { failureSchema } from './core/failures';
 import { faultSchema } from './core/faults';
-import { scopeMembers, scopeOf } from './core/state';
+import { scopeMembers, scopeOf, scopeKey } from './core/state';
 import { failExistingEc2Resource } from './ec2/failures';
 import { failImage } from './ec2/images';
 import type { Sandbox } from './sandbox';
@@ -64,7 +64,7 @@ const ROUTES: Record<string, Route> = {
   'POST reset': (sandbox, body) => ({ config: sandbox.reset(parseBody(configOverridesSchema, body)) }),
   'GET config': (sandbox) => sandbox.config.current(),
   'POST config': (sandbox, body) => sandbox.configure(parseBody(configOverridesSchema, body)),
-  'GET calls': (sandbox) => sandbox.calls.snapshot(),
+  'GET calls': (sandbox, _body, query) => sandbox.calls.snapshot(query.size ? scopeKey(queryScope(query)) : undefined),
   'POST calls/reset': (sandbox) => {
     sandbox.calls.reset();
     return sandbox.calls.snapshot();

@@ -8,6 +8,7 @@ import type { SandboxConfigOverrides } from './core/config';
 import { ApiError } from './core/errors';
 import type { Fault, ServiceName } from './core/faults';
 import { MAX_BODY_BYTES, readBody } from './core/http-body';
+import { requireEnabledRegion } from './core/regions';
 import type { HttpReply, ServiceModule } from './core/service';
 import { SigV4Failure, verifySigV4 } from './core/sigv4';
 import { authError, type AuthErrorFamily } from './core/sigv4-errors';
@@ -120,6 +121,7 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
     const request = { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, body: read.body };
     const temporary = sandbox.state.stsSessions.at(sandbox.clock.now());
     caller = verifySigV4(request, SIGNING[service.name].signingName, config.accessKeys, Date.now(), temporary);
+    requireEnabledRegion(caller, config.optedInRegions);
   } catch (error) {
     // AWS counts and throttles only authenticated calls; neither does the sandbox.
     return fail(error instanceof SigV4Failure ? authError(SIGNING[service.name].errors, error) : error);
@@ -131,17 +133,17 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
     return fail(error);
   }
 
-  sandbox.calls.record(service.name, call.action, 'total');
   // The caller's account and Region, from its key and its signature's credential scope, decide what it sees.
   const scope = { accountId: caller.accountId, region: caller.region };
+  sandbox.calls.record(service.name, call.action, 'total', scopeKey(scope));
   const run = () => call.execute({ state: sandbox.state.view(scope), config, failures: sandbox.failures.in(scope), requestId, caller });
   const fault = sandbox.faults.take(service.name, call.action, scope);
   if (fault) {
-    sandbox.calls.record(service.name, call.action, 'faulted');
+    sandbox.calls.record(service.name, call.action, 'faulted', scopeKey(scope));
     return applyFault(fault, service, req, res, requestId, run);
   }
   if (call.bucket && !sandbox.throttlers[service.name].admit(call.bucket, scopeKey(scope))) {
-    sandbox.calls.record(service.name, call.action, 'throttled');
+    sandbox.calls.record(service.name, call.action, 'throttled', scopeKey(scope));
     return fail(new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503));
   }
   try {

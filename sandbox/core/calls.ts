@@ -12,21 +12,34 @@ function emptyCounts(): CallCounts {
   return Object.fromEntries(SERVICE_NAMES.map((name) => [name, {}])) as CallCounts;
 }
 
-/** Per-action request counts, so tests and benchmarks can measure AWS call volume. */
+/**
+ * Per-action request counts, so tests and benchmarks can measure AWS call volume: in all, and per
+ * account and Region (the key of `scopeKey`), to show what a run asked of each Region.
+ */
 export class CallCounter {
   private counts = emptyCounts();
+  private perScope = new Map<string, CallCounts>();
 
-  record(service: ServiceName, action: string, outcome: 'total' | 'throttled' | 'faulted'): void {
-    const perService = this.counts[service];
-    const count = (perService[action] ??= { total: 0, throttled: 0, faulted: 0 });
-    count[outcome] += 1;
+  record(service: ServiceName, action: string, outcome: 'total' | 'throttled' | 'faulted', scope: string): void {
+    for (const counts of [this.counts, this.scoped(scope)]) {
+      const count = (counts[service][action] ??= { total: 0, throttled: 0, faulted: 0 });
+      count[outcome] += 1;
+    }
   }
 
-  snapshot(): CallCounts {
-    return structuredClone(this.counts);
+  /** All calls, or those of one account and Region. */
+  snapshot(scope?: string): CallCounts {
+    return structuredClone(scope === undefined ? this.counts : (this.perScope.get(scope) ?? emptyCounts()));
   }
 
   reset(): void {
     this.counts = emptyCounts();
+    this.perScope.clear();
+  }
+
+  private scoped(scope: string): CallCounts {
+    let counts = this.perScope.get(scope);
+    if (!counts) this.perScope.set(scope, (counts = emptyCounts()));
+    return counts;
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accessKeySchema, SANDBOX_ACCESS_KEYS, type AccessKey } from './access-keys';
 import { DURATION_KINDS, PROFILES, PROFILE_NAMES, type DurationKind, type Durations, type ProfileName } from './profiles';
+import { optedInRegionsSchema, type OptInRegion } from './regions';
 import { throttleSettingsSchema, type ThrottleSettings } from './throttle';
 
 /** The effective configuration: a profile with any overrides applied. */
@@ -19,6 +20,8 @@ export interface SandboxConfig {
   durationSeed?: number;
   /** The keys whose SigV4 signatures the sandbox accepts; SANDBOX_ACCESS_KEYS unless configured. */
   accessKeys: readonly AccessKey[];
+  /** The opt-in Regions every account has enabled (none unless configured); a call to another opt-in Region is refused. */
+  optedInRegions: readonly OptInRegion[];
 }
 
 export type DurationRanges = Partial<Record<DurationKind, [min: number, max: number]>>;
@@ -47,6 +50,8 @@ export const configOverridesSchema = z.strictObject({
     .min(1)
     .refine((keys) => new Set(keys.map((k) => k.accessKeyId)).size === keys.length, 'access key IDs must be unique')
     .optional(),
+  /** Replaces the whole set of opted-in Regions. */
+  optedInRegions: optedInRegionsSchema.optional(),
 });
 
 export type SandboxConfigOverrides = z.infer<typeof configOverridesSchema>;
@@ -76,6 +81,7 @@ export class ConfigStore {
         : {}),
       ...(this.overrides.durationSeed !== undefined ? { durationSeed: this.overrides.durationSeed } : {}),
       accessKeys: this.overrides.accessKeys ?? SANDBOX_ACCESS_KEYS,
+      optedInRegions: this.overrides.optedInRegions ?? [],
     };
   }
 
@@ -100,6 +106,7 @@ function mergeOverrides(a: SandboxConfigOverrides, b: SandboxConfigOverrides): S
       deregisteredImageVisibleMs: b.deregisteredImageVisibleMs,
       durationSeed: b.durationSeed,
       accessKeys: b.accessKeys,
+      optedInRegions: b.optedInRegions,
     }),
     durations: { ...a.durations, ...definedOnly(b.durations ?? {}) },
     ...(a.durationRanges || b.durationRanges ? { durationRanges: { ...a.durationRanges, ...definedOnly(b.durationRanges ?? {}) } } : {}),

@@ -264,7 +264,8 @@ function sameSignature(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const INVALID_TOKEN = 'The security token included in the request is invalid.';
+/** AWS's message for a key it does not accept (an unknown or tokenless temporary key, a Region the account has not enabled). */
+export const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
 /**
  * The key a request names. A temporary key is only valid with its own session token

@@ -3,11 +3,11 @@ import { ApiError, missingParameter } from '../core/errors';
 /**
  * The EC2 API versions (the `Version` parameter), and the first version of each action the sandbox
  * serves. EC2 has kept 2016-11-15 as its current version since then: everything added later (launch
- * templates and their versions, replace-root-volume tasks, fast launch, AMI deprecation and
- * deregistration protection) exists only under it. The first versions of the
- * older actions are those of the EC2 release notes (2006-06-26 the first beta, 2008-05-05 EBS,
- * 2009-10-31 EBS-backed AMIs and CreateImage, 2010-08-31 tags, 2013-02-01 CopyImage); the version list is that of EC2's
- * published WSDLs.
+ * templates and their versions, replace-root-volume tasks, fast launch, AMI deprecation, deregistration
+ * protection and disabling) exists only under it. The first versions of the older actions are those of
+ * the EC2 release notes (2006-06-26 the first beta, 2008-05-05 EBS, 2008-12-01 Regions beyond us-east-1
+ * and DescribeRegions, 2009-10-31 EBS-backed AMIs and CreateImage, 2010-08-31 tags, 2013-02-01
+ * CopyImage); the version list is that of EC2's published WSDLs.
  */
 const EC2_API_VERSIONS = new Set([
   '2006-06-26',
@@ -75,6 +75,7 @@ const FIRST_VERSION: Readonly<Record<string, string>> = {
   DescribeVolumes: '2008-05-05',
   DescribeSnapshots: '2008-05-05',
   DeleteSnapshot: '2008-05-05',
+  DescribeRegions: '2008-12-01',
   CreateImage: '2009-10-31',
   CreateTags: '2010-08-31',
   CreateLaunchTemplate: '2016-11-15',
@@ -87,6 +88,8 @@ const FIRST_VERSION: Readonly<Record<string, string>> = {
   DisableImageDeprecation: '2016-11-15',
   EnableImageDeregistrationProtection: '2016-11-15',
   DisableImageDeregistrationProtection: '2016-11-15',
+  DisableImage: '2016-11-15',
+  EnableImage: '2016-11-15',
   EnableFastLaunch: '2016-11-15',
   DisableFastLaunch: '2016-11-15',
   DescribeFastLaunchImages: '2016-11-15',

@@ -1,3 +1,4 @@
+import { refuseSharingIfDisabled } from './image-disabling';
 import { deregistrationProtectionText } from './image-protection';
 import { notAuthorizedForImage, requireOwnImage } from './lookup';
 import type { Ec2Params } from './params';
@@ -121,6 +122,7 @@ function modifyImageAttribute(params: Ec2Params, ctx: Ec2Context): XmlObject {
   }
   if (!change && description === undefined && imdsSupport === undefined) throw missingParameter('Attribute');
   const image = requireOwnImage(ctx.state, params.requiredString('ImageId'));
+  if (change && change.add.length > 0) refuseSharingIfDisabled(image);
   dryRunGate(params);
   if (change) applyPermissionChange(image, change);
   if (description !== undefined) image.description = description;

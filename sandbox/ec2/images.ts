@@ -219,7 +219,10 @@ function executableBy(image: ImageRecord, users: string[], caller: string): bool
   return users.some((u) => (u === 'all' ? isPublicImage(image) : isSharedWith(image, u === 'self' ? caller : u)));
 }
 
-/** A deprecated AMI is left out unless asked for; its owner always sees it (EC2 API reference, IncludeDeprecated). */
+/**
+ * A deprecated AMI is left out of listings unless asked for (EC2 API reference, IncludeDeprecated); its
+ * owner always sees it, and anyone who names it by ID (EC2 User Guide, "Deprecate an AMI").
+ */
 function deprecationShown(image: ImageRecord, includeDeprecated: boolean, now: number, caller: string): boolean {
   const deprecated = image.deprecationTime !== undefined && image.deprecationTime <= now;
   return !deprecated || includeDeprecated || image.ownerId === caller;
@@ -230,7 +233,7 @@ function imageSelection(params: Ec2Params, state: Ec2State): (image: ImageRecord
   const owners = params.stringList('Owner');
   const users = params.stringList('ExecutableBy');
   const includeDisabled = params.bool('IncludeDisabled') ?? false;
-  const includeDeprecated = params.bool('IncludeDeprecated') ?? false;
+  const includeDeprecated = (params.bool('IncludeDeprecated') ?? false) || params.has('ImageId');
   const now = state.clock.now();
   const caller = state.scope.accountId;
   return (i) =>

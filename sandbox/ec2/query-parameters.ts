@@ -28,14 +28,17 @@ export const EC2_QUERY_PARAMETERS: Readonly<Record<string, string>> = {
     'DryRun Filter.N.Name Filter.N.Value.N IncludeManagedResources LaunchTemplateId LaunchTemplateName LaunchTemplateVersion.N MaxResults MaxVersion MinVersion NextToken ResolveAlias',
   DescribeLaunchTemplates:
     'DryRun Filter.N.Name Filter.N.Value.N IncludeManagedResources LaunchTemplateId.N LaunchTemplateName.N MaxResults NextToken',
+  DescribeRegions: 'AllRegions DryRun Filter.N.Name Filter.N.Value.N RegionName.N',
   DescribeReplaceRootVolumeTasks: 'DryRun Filter.N.Name Filter.N.Value.N MaxResults NextToken ReplaceRootVolumeTaskId.N',
   DescribeSnapshots: 'DryRun Filter.N.Name Filter.N.Value.N MaxResults NextToken Owner.N RestorableBy.N SnapshotId.N',
   DescribeVolumes: 'DryRun Filter.N.Name Filter.N.Value.N IncludeManagedResources MaxResults NextToken VolumeId.N',
   DisableFastLaunch: 'DryRun Force ImageId',
+  DisableImage: 'DryRun ImageId',
   DisableImageDeprecation: 'DryRun ImageId',
   DisableImageDeregistrationProtection: 'DryRun ImageId',
   EnableFastLaunch:
     'DryRun ImageId LaunchTemplate.LaunchTemplateId LaunchTemplate.LaunchTemplateName LaunchTemplate.Version MaxParallelLaunches ResourceType SnapshotConfiguration.TargetResourceCount',
+  EnableImage: 'DryRun ImageId',
   EnableImageDeprecation: 'DeprecateAt DryRun ImageId',
   EnableImageDeregistrationProtection: 'DryRun ImageId WithCooldown',
   ModifyImageAttribute:

@@ -2,12 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { fastLaunchActions } from './fast-launch';
 import { imageAttributeActions } from './image-attributes';
 import { imageCopyActions } from './image-copy';
+import { imageDisablingActions } from './image-disabling';
 import { imageProtectionActions } from './image-protection';
 import { imageActions } from './images';
 import { instanceActions } from './instances';
 import { launchTemplateVersionActions } from './launch-template-versions';
 import { launchTemplateActions } from './launch-templates';
 import { Ec2Params } from './params';
+import { regionActions } from './regions';
 import { replaceRootVolumeActions } from './replace-root-volume';
 import { settleReplaceRootVolumeTasks } from './root-volume-swap';
 import { storageActions } from './storage';
@@ -30,12 +32,14 @@ const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...imageAttributeActions,
   ...imageCopyActions,
   ...imageProtectionActions,
+  ...imageDisablingActions,
   ...storageActions,
   ...tagActions,
   ...launchTemplateActions,
   ...launchTemplateVersionActions,
   ...fastLaunchActions,
   ...replaceRootVolumeActions,
+  ...regionActions,
 };
 
 const XML = 'text/xml;charset=UTF-8';

@@ -17,6 +17,7 @@ const results = fidelityGroups([
   'ec2-replace-root-volume',
   'ec2-paginators',
   'ec2-distribution',
+  'ec2-regions',
 ]);
 
 testBothClientsDroveProjectOperations(results, 'ec2', 'EC2');

@@ -475,6 +475,64 @@ def distribution(run, seeds):
     ec2.terminate_instances(InstanceIds=[instance_id])
 
 
+def regions_and_disabling(run, seeds):
+    """DescribeRegions and a Region the account has not enabled; DisableImage and EnableImage."""
+    ec2 = run.client('ec2')
+    enabled = ec2.describe_regions()['Regions']
+    run.equal(
+        'DescribeRegions lists the 17 Regions enabled by default', [r['OptInStatus'] for r in enabled], ['opt-in-not-required'] * 17
+    )
+    run.check('each with its endpoint', all(r['Endpoint'] == f"ec2.{r['RegionName']}.amazonaws.com" for r in enabled), enabled)
+    not_opted_in = run.cli_json(
+        'lists every Region',
+        'ec2',
+        'describe-regions',
+        '--all-regions',
+        '--query',
+        'Regions[?OptInStatus==`not-opted-in`].RegionName',
+    )
+    run.check(
+        '--all-regions adds the opt-in Regions, not opted in',
+        'me-south-1' in not_opted_in and 'us-east-1' not in not_opted_in,
+        not_opted_in,
+    )
+    named = ec2.describe_regions(RegionNames=['ap-east-1'], Filters=[{'Name': 'opt-in-status', 'Values': ['not-opted-in']}])
+    run.equal('RegionNames names a Region not enabled', [r['RegionName'] for r in named['Regions']], ['ap-east-1'])
+    run.fails_with(
+        'an unknown Region name is InvalidParameterValue',
+        lambda: ec2.describe_regions(RegionNames=['us--east-1']),
+        'InvalidParameterValue',
+        400,
+    )
+    hong_kong = run.client('ec2', region='ap-east-1')
+    run.fails_with('a Region the account has not enabled refuses the call', hong_kong.describe_regions, 'AuthFailure', 401)
+    run.admin('config', {'optedInRegions': ['ap-east-1']})
+    try:
+        [opted_in] = hong_kong.describe_regions(RegionNames=['ap-east-1'])['Regions']
+        run.equal('once opted in, the Region answers, opted-in', opted_in['OptInStatus'], 'opted-in')
+    finally:
+        run.admin('config', {'optedInRegions': []})
+
+    [instance_id] = launch(run, ec2, seeds['linuxAmi'])
+    image = image_of(run, ec2, instance_id)
+    run.equal('DisableImage returns true', ec2.disable_image(ImageId=image).get('Return'), True)
+    run.equal('a disabled AMI is left out of DescribeImages', ec2.describe_images(ImageIds=[image])['Images'], [])
+    [disabled] = ec2.describe_images(ImageIds=[image], IncludeDisabled=True)['Images']
+    run.equal('IncludeDisabled shows it disabled', disabled['State'], 'disabled')
+    run.fails_with(
+        'a disabled AMI does not launch',
+        lambda: ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1),
+        'InvalidAMIID.Unavailable',
+        400,
+    )
+    run.cli_json('enables the AMI', 'ec2', 'enable-image', '--image-id', image)
+    [available] = ec2.describe_images(ImageIds=[image])['Images']
+    run.equal('EnableImage makes it available again', available['State'], 'available')
+    run.cli_json('disables the AMI', 'ec2', 'disable-image', '--image-id', image)
+    run.equal('EnableImage returns true', ec2.enable_image(ImageId=image).get('Return'), True)
+    ec2.terminate_instances(InstanceIds=[instance_id])
+
+
 # The IDs of a page's items, to compare the pages with one unpaginated call. DescribeInstances counts
 # instances, not reservations, against MaxResults, so a reservation may span two pages: compare instances.
 def ids_of(key):
@@ -562,4 +620,5 @@ GROUPS = {
     'ec2-replace-root-volume': root_volume_tasks,
     'ec2-paginators': paginators,
     'ec2-distribution': distribution,
+    'ec2-regions': regions_and_disabling,
 }
