@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { approval, type ApprovalDecision } from './approval';
-import { AMI_NAME_CHARS, instanceId, launchTemplateId } from './aws-ids';
+import { AMI_NAME_CHARS, instanceId, launchTemplateId, launchTemplateName, region } from './aws-ids';
+import { distribution, publish } from './distribution';
+import type { Place } from './place';
 import { notFoundGraceSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { RolloutSummary, StageTimings } from './progress';
@@ -12,7 +14,7 @@ import { retention } from './retention';
 import { tags, userTags } from './tags';
 
 /** In order; all but create and wait-available are optional, and skipped when not configured. */
-export const AMI_STAGES = ['create', 'wait-available', 'fast-launch', 'approval', 'rollout', 'retention'] as const;
+export const AMI_STAGES = ['create', 'wait-available', 'distribute', 'fast-launch', 'approval', 'publish', 'rollout', 'retention'] as const;
 export type AmiStage = (typeof AMI_STAGES)[number];
 
 const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
@@ -53,17 +55,38 @@ const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least o
  * Windows fast launch: EC2 pre-provisions snapshots so instances launch faster. Only Windows AMIs
  * qualify; that is checked against the build instance before anything is created.
  */
+const fastLaunchTemplate = z
+  .strictObject({
+    id: launchTemplateId.optional(),
+    name: launchTemplateName.optional(),
+    version: z
+      .string()
+      .regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default')
+      .default('$Default'),
+  })
+  .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name');
+
+export type FastLaunchTemplate = z.output<typeof fastLaunchTemplate>;
+
 const fastLaunch = z.strictObject({
-  launchTemplate: z
-    .strictObject({
-      id: launchTemplateId.optional(),
-      name: z.string().min(3).max(128).optional(),
-      version: z
-        .string()
-        .regex(/^(\d+|\$Latest|\$Default)$/, 'must be a version number, $Latest or $Default')
-        .default('$Default'),
-    })
-    .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
+  /** For the build Region, and for every other Region that names none of its own. */
+  launchTemplate: fastLaunchTemplate.optional(),
+  /**
+   * Where to enable it: omitted, the build Region only; `all`, the build Region and every copy in this
+   * account; or a list, each entry a Region or `{ region, launchTemplate }`.
+   */
+  regions: z
+    .union([
+      z.literal('all'),
+      z
+        .array(z.union([region, z.strictObject({ region, launchTemplate: fastLaunchTemplate })]))
+        .min(1, 'give at least one Region, or "all"')
+        .superRefine((entries, ctx) => {
+          const names = entries.map((e) => (typeof e === 'string' ? e : e.region));
+          const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+          if (repeated.length) ctx.addIssue({ code: 'custom', message: `lists Region ${repeated.join(', ')} more than once` });
+        }),
+    ])
     .optional(),
   targetResourceCount: z.number().int().min(1).max(100).default(5),
   maxParallelLaunches: z.number().int().min(6, "must be at least 6 (EC2's minimum)").max(40).default(6),
@@ -106,17 +129,28 @@ export const amiPipelineInput = z
     blockDeviceMappings: z.array(blockDeviceMapping).max(32).default([]),
     /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deregistering it. */
     keepUnfinishedImage: z.boolean().default(false),
+    /** Copies in other Regions and accounts, sharing, deprecation and deregistration protection. */
+    distribution: distribution.optional(),
     fastLaunch: fastLaunch.optional(),
     /** Stop for a person before the image reaches the fleet: approve, reject, or fail after the timeout. */
     approval: approval.optional(),
+    /** After approval, before rollout: new launch-template versions and SSM parameters that point at the images. */
+    publish: publish.optional(),
     rollout: rollout.optional(),
     /** Keep the newest N images of this pipeline; older ones lose fast launch, then are deregistered with their snapshots. */
-    retention: retention.optional(),
+    retention: retention
+      .extend({
+        /** What happens to an image past `keep`: deregistered with its snapshots, or only deprecated or disabled. */
+        action: z.enum(['deregister', 'deprecate', 'disable']).default('deregister'),
+      })
+      .optional(),
     waits: z
       .strictObject({
         image: waitSchema('15s', '2h'),
         fastLaunch: waitSchema('60s', '8h'),
         rootVolume: waitSchema('15s', '1h'),
+        /** A copy to another Region takes about as long as the image itself took, or longer. */
+        copy: waitSchema('30s', '6h'),
         /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */
         notFoundGrace: notFoundGraceSchema(),
       })
@@ -147,12 +181,23 @@ export type AmiPipelineConfig = z.input<typeof amiPipelineInput>;
 export type AmiPipelineInput = z.output<typeof amiPipelineInput>;
 
 export type FastLaunchSpec = NonNullable<AmiPipelineInput['fastLaunch']>;
+export type RetentionSpec = NonNullable<AmiPipelineInput['retention']>;
 export type RolloutSpec = NonNullable<AmiPipelineInput['rollout']>;
+
+/** One image of a run and where it lives: the original (the build Region) or a copy. */
+export interface PlacedImage {
+  place: Place;
+  imageId: string;
+}
 
 export interface AmiPipelineResult {
   pipeline: string;
   imageId: string;
   imageName: string;
+  /** The copies, when the run distributed the image. */
+  copies?: PlacedImage[];
+  /** What publish wrote: `<region>/<template>` versions and `<region>/<parameter>` names. */
+  published?: string[];
   timings: StageTimings<AmiStage>;
   approval?: ApprovalDecision;
   rollout?: RolloutSummary;

@@ -13,10 +13,12 @@ export function durationMs(text: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
+export const isDuration = (text: string): boolean => DURATION.test(text.trim());
+
 /** A duration string between `min` and `max` (both in the same notation). */
 export function durationSchema(min: string, max: string) {
   // zod runs every check even after one fails, so the range checks leave malformed text to the regex.
-  const inRange = (text: string, ok: (ms: number) => boolean) => !DURATION.test(text.trim()) || ok(durationMs(text));
+  const inRange = (text: string, ok: (ms: number) => boolean) => !isDuration(text) || ok(durationMs(text));
   return z
     .string()
     .regex(DURATION, 'must be a duration such as "500ms", "15s", "5m", "2h" or "1d"')
