@@ -5,17 +5,21 @@
 import { createAppStreamActivities } from './appstream/activities';
 import type { AwsClients } from './aws/clients';
 import type { WaitMode } from './aws/state-watcher';
+import { preflightDistribution, type PreflightRequest } from './distribution-preflight';
 import { createEc2Activities } from './ec2/activities';
 import { validatePipelineInput } from './input-validation';
+import { createSsmActivities } from './ssm/activities';
 import { createWatchers } from './watchers';
 
 /** `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline. */
 export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared') {
   const watchers = createWatchers(clients, waitMode);
   return {
-    ...createEc2Activities(clients.ec2, watchers),
+    ...createEc2Activities(clients, watchers),
     ...createAppStreamActivities(clients.appstream, watchers),
+    ...createSsmActivities(clients),
     validatePipelineInput,
+    preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request),
   };
 }
 

@@ -41,6 +41,10 @@ interface PipelineImage {
   imageId: string;
   name: string;
   creationDate: string;
+  /** `available`, `disabled`, …: retention leaves an image it already disabled alone. */
+  state: string;
+  /** When EC2 deprecates (or deprecated) the image, if it is set to. */
+  deprecationTime?: string;
 }
 
 /**
@@ -66,7 +70,13 @@ export async function findPipelineImages(
         tags: Object.fromEntries((image.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value])),
       })),
     )
-    .map((image) => ({ imageId: image.ImageId ?? '', name: image.Name ?? '', creationDate: image.CreationDate ?? '' }));
+    .map((image) => ({
+      imageId: image.ImageId ?? '',
+      name: image.Name ?? '',
+      creationDate: image.CreationDate ?? '',
+      state: image.State ?? '',
+      ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
+    }));
 }
 
 export function tagValue(image: Image, key: string): string | undefined {

@@ -54,7 +54,8 @@ export function unknownInstances(ids: string[]) {
   );
 }
 
-function describeFiltered(ec2: EC2Client, filters: Filter[]): Promise<InstanceFacts[]> {
+/** Every instance the filters match, all pages. */
+export function describeFiltered(ec2: EC2Client, filters: Filter[]): Promise<InstanceFacts[]> {
   return awsCall('DescribeInstances', async () => {
     const found: InstanceFacts[] = [];
     for await (const page of paginateDescribeInstances({ client: ec2, pageSize: PAGE_SIZE }, { Filters: filters })) {
