@@ -1,7 +1,7 @@
 /**
  * `amiPipeline`: bake an AMI from a build instance and bring it into service.
- * Stages: create → wait-available → fast-launch → approval → rollout → retention; all but the first
- * two are optional. Each shows in the UI (current details, search attributes, activity summaries)
+ * Stages: create → wait-available → distribute → fast-launch → approval → publish → rollout →
+ * retention; all but the first two are optional. Each shows in the UI (current details, search attributes, activity summaries)
  * and in the `progress` query.
  */
 import {
@@ -15,15 +15,19 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage } from '../contracts/ami-pipeline';
+import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage, type PlacedImage } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
+import { placedId, sessionName, type Place } from '../contracts/place';
 import { imageNameForThisRun, runIdentity } from './run-identity';
 import { describeCounts } from '../contracts/progress';
 import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { ApprovalGate } from './approval-gate';
+import { copyTargets, distribute, removeCopies, type DistributeContext } from './distribute';
+import { enableFastLaunchEverywhere, fastLaunchTargets } from './fast-launch-everywhere';
 import { retireOldImages } from './image-retention';
 import { inlineRollout } from './inline-rollout';
+import { publishImages } from './publish';
 import { rootVolumeRollout } from './root-volume-rollout';
 import { rolloutIncident } from './rollout-outcome';
 import { StageTracker } from './stage-tracker';
@@ -35,7 +39,7 @@ const {
   resolveFleet,
   createImage,
   waitForImageAvailable,
-  enableFastLaunch,
+  preflightDistribution,
   disableFastLaunch,
   waitForFastLaunch,
   deregisterImage,
@@ -52,11 +56,19 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const input = await validatedInput('ami', raw);
   const stages = new StageTracker(input.name, AMI_STAGES);
   const imageName = imageNameForThisRun(input.imageName, input.name);
-  const optional = { 'fast-launch': input.fastLaunch, approval: input.approval, rollout: input.rollout, retention: input.retention };
+  const session = sessionName(input.name, runId);
+  const optional = {
+    distribute: input.distribution,
+    'fast-launch': input.fastLaunch,
+    approval: input.approval,
+    publish: input.publish,
+    rollout: input.rollout,
+    retention: input.retention,
+  };
   for (const [stage, spec] of Object.entries(optional)) if (!spec) stages.skip(stage as AmiStage, 'not configured');
 
-  const { imageId, build } = await stages.run('create', async () => {
-    const build = await preflight(input);
+  const { imageId, build, homeRegion } = await stages.run('create', async () => {
+    const { build, homeRegion } = await preflight(input, session);
     const request = {
       instanceId: build.instanceId,
       name: imageName,
@@ -83,31 +95,49 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     });
     stages.addResource(created.imageId);
     stages.note('create', `${created.adopted ? 'adopted' : 'created'} ${created.imageId}`);
-    return { imageId: created.imageId, build };
+    return { imageId: created.imageId, build, homeRegion };
   });
 
-  // Until the image reaches the fleet, a run that does not finish removes it (unless told to keep it).
+  const runTags = { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId };
+  const distribution: DistributeContext = {
+    workflowId: workflowInfo().workflowId,
+    imageId,
+    imageName,
+    description: input.description,
+    homeRegion: homeRegion ?? '',
+    tags: runTags,
+    ownershipTag: RUN_TAG,
+    session,
+    wait: input.waits.copy,
+    notFoundGrace: input.waits.notFoundGrace,
+  };
+  const original: PlacedImage = { place: {}, imageId };
+  const copies: PlacedImage[] = [];
+  const copiesAsked: Place[] = [];
+  const fastLaunched: PlacedImage[] = [];
+
+  // Until the image reaches the fleet, a run that does not finish removes it and its copies (unless told to keep them).
   let decision: AmiPipelineResult['approval'];
-  let fastLaunchAsked = false;
   try {
     await stages.run('wait-available', () =>
       waitForImageAvailable.executeWithOptions({ ...pollOptions(input.waits.image), summary: `wait until ${imageId} is available` }, [
         { imageId, notFoundGraceUntil: new Date(Date.now() + durationMs(input.waits.notFoundGrace)).toISOString() },
       ]),
     );
+    if (input.distribution) {
+      const spec = input.distribution;
+      await stages.run('distribute', async () => {
+        copiesAsked.push(...copyTargets(spec, session).map((t) => t.place));
+        const { notes } = await distribute(spec, distribution, copies, (copy) => stages.addResource(placedId(copy.place, copy.imageId)));
+        for (const note of notes) stages.note('distribute', note);
+      });
+    }
     if (input.fastLaunch) {
       const spec = input.fastLaunch;
       await stages.run('fast-launch', async () => {
-        fastLaunchAsked = true;
-        const enable = () => enableFastLaunch.executeWithOptions({ summary: `EnableFastLaunch on ${imageId}` }, [imageId, spec]);
-        // Once sent, EnableFastLaunch must finish, so that a clean-up's DisableFastLaunch never races it.
-        const state = await (patched('enable-fast-launch-completes') ? CancellationScope.nonCancellable(enable) : enable());
-        stages.note('fast-launch', state);
-        await waitForFastLaunch.executeWithOptions(
-          { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${imageId} is enabled` },
-          [imageId, 'enabled'],
-        );
-        stages.note('fast-launch', 'enabled');
+        const targets = fastLaunchTargets(spec, homeRegion ?? '', [original, ...copies]);
+        const notes = await enableFastLaunchEverywhere(targets, input.waits.fastLaunch, (image) => fastLaunched.push(image));
+        for (const note of notes) stages.note('fast-launch', note);
       });
     }
     if (input.approval) {
@@ -122,13 +152,30 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   } catch (err) {
     if (!input.keepUnfinishedImage) {
       await CancellationScope.nonCancellable(async () => {
-        if (fastLaunchAsked && patched('disable-fast-launch-before-deregister')) await turnOffFastLaunch(imageId, input, stages);
+        if (fastLaunched.length && patched('disable-fast-launch-before-deregister')) {
+          await Promise.all(fastLaunched.map((image) => turnOffFastLaunch(image, input, stages)));
+        }
+        // The copies go first: the original is their source while any is still being made.
+        if (copiesAsked.length) {
+          const { removed, failed } = await removeCopies(copies, copiesAsked, distribution);
+          if (removed.length) stages.note(stages.progress().stage, `deregistered copies ${removed.join(', ')}`);
+          for (const reason of failed) stages.note(stages.progress().stage, `a copy could not be removed: ${reason}`);
+        }
         await deregisterImage.executeWithOptions({ summary: `deregister unfinished ${imageId} and its snapshots` }, [imageId]);
       });
       stages.note(stages.progress().stage, `deregistered ${imageId}`);
     }
     throw err;
   }
+
+  // From here on the images are in service: a launch template or a parameter may point at them.
+  const published = input.publish
+    ? await stages.run('publish', async () => {
+        const lines = await publishImages(input.publish!, homeRegion ?? '', [original, ...copies], workflowInfo().workflowId);
+        for (const line of lines) stages.note('publish', line);
+        return lines;
+      })
+    : undefined;
 
   const rollout = input.rollout
     ? await stages.run('rollout', async () => {
@@ -171,18 +218,39 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   // one's, count it. Until then it belongs to a run in flight, which may still be waiting or rolling out.
   // (The pipeline tag goes along unchanged, so that tagging stays within the policy's pipeline-tag condition.)
   if (patched('release-image-at-end-of-run')) {
-    await tagImage.executeWithOptions({ summary: `mark ${imageId} released` }, [
-      imageId,
-      { [PIPELINE_TAG]: input.name, [RELEASED_TAG]: new Date().toISOString() },
-    ]);
+    const released = { [PIPELINE_TAG]: input.name, [RELEASED_TAG]: new Date().toISOString() };
+    await Promise.all(
+      [original, ...copies].map(({ place, imageId: id }) =>
+        tagImage.executeWithOptions(
+          { summary: `mark ${placedId(place, id)} released` },
+          copies.length ? [id, released, place] : [id, released],
+        ),
+      ),
+    );
   }
 
-  const retired = input.retention
-    ? await stages.run('retention', () => retireOldImages(input.name, imageId, input.retention!.keep, input.waits.fastLaunch))
+  const retention = input.retention;
+  const retired = retention
+    ? await stages.run('retention', () =>
+        retireOldImages(input.name, [original, ...copies], retention, input.waits.fastLaunch, {
+          launchTemplates: input.publish?.launchTemplates ?? [],
+          ssmParameters: input.publish?.ssmParameters.map((p) => p.name) ?? [],
+        }),
+      )
     : undefined;
   if (retired) stages.note('retention', retired.length ? `retired ${retired.join(', ')}` : 'nothing to retire');
 
-  return { pipeline: input.name, imageId, imageName, timings: stages.timings(), approval: decision, rollout, retired };
+  return {
+    pipeline: input.name,
+    imageId,
+    imageName,
+    ...(copies.length ? { copies } : {}),
+    ...(published ? { published } : {}),
+    timings: stages.timings(),
+    approval: decision,
+    rollout,
+    retired,
+  };
 }
 
 /**
@@ -190,13 +258,14 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
  * EC2 is still launching instances from the image to pre-provision snapshots while fast launch is on.
  * Should disabling fail, the image is deregistered all the same (the clean-up must not stop half-way).
  */
-async function turnOffFastLaunch(imageId: string, input: AmiPipelineInput, stages: StageTracker<AmiStage>): Promise<void> {
+async function turnOffFastLaunch({ place, imageId }: PlacedImage, input: AmiPipelineInput, stages: StageTracker<AmiStage>): Promise<void> {
+  const where = placedId(place, imageId);
   try {
-    const wasOn = await disableFastLaunch.executeWithOptions({ summary: `DisableFastLaunch on unfinished ${imageId}` }, [imageId]);
+    const wasOn = await disableFastLaunch.executeWithOptions({ summary: `DisableFastLaunch on unfinished ${where}` }, [imageId, place]);
     if (wasOn) {
       await waitForFastLaunch.executeWithOptions(
-        { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${imageId} is disabled` },
-        [imageId, 'disabled'],
+        { ...pollOptions(input.waits.fastLaunch), summary: `wait until fast launch on ${where} is disabled` },
+        [imageId, 'disabled', place],
       );
     }
   } catch (err) {
@@ -206,9 +275,10 @@ async function turnOffFastLaunch(imageId: string, input: AmiPipelineInput, stage
 
 /**
  * Everything that can be known to be wrong is checked before the image is created: the build
- * instance, fast launch on a non-Windows image, the launch template, and the rollout's targets.
+ * instance, fast launch on a non-Windows image, the launch template, the rollout's targets, and for
+ * distribution and publish the Regions, keys, roles and templates (which also tells the build Region).
  */
-async function preflight(input: AmiPipelineInput) {
+async function preflight(input: AmiPipelineInput, session: string) {
   const build = await describeBuildInstance.executeWithOptions(
     { summary: `check build instance ${input.instanceId ?? JSON.stringify(input.instanceTags)}` },
     [input.instanceId ? { instanceIds: [input.instanceId] } : { tags: input.instanceTags }],
@@ -219,7 +289,16 @@ async function preflight(input: AmiPipelineInput) {
       'InvalidInput',
     );
   }
-  if (input.fastLaunch?.launchTemplate) {
+  const elsewhere = input.distribution || input.publish || input.fastLaunch?.regions;
+  const homeRegion = elsewhere
+    ? (
+        await preflightDistribution.executeWithOptions({ summary: 'check Regions, accounts, KMS keys, roles and launch templates' }, [
+          { distribution: input.distribution, publish: input.publish, fastLaunch: input.fastLaunch, session },
+        ])
+      ).homeRegion
+    : undefined;
+  // With fast launch in several Regions, the preflight above has checked each Region's template.
+  if (input.fastLaunch?.launchTemplate && !input.fastLaunch.regions) {
     const template = input.fastLaunch.launchTemplate;
     await checkLaunchTemplate.executeWithOptions({ summary: `check launch template ${template.id ?? template.name}` }, [template]);
   }
@@ -228,5 +307,5 @@ async function preflight(input: AmiPipelineInput) {
       { instanceIds: input.rollout.instanceIds, tags: input.rollout.tags, platform: build.platform, architecture: build.architecture },
     ]);
   }
-  return build;
+  return { build, homeRegion };
 }
