@@ -80,6 +80,7 @@ export async function distribute(
             // From the work, not the run: a retry, a replay or a reset asks for the same copy.
             workKey: `${ctx.workflowId}/${ctx.imageId}/${place.roleArn ? roleAccount(place.roleArn) : 'home'}/${place.region}`,
             tags: ctx.tags,
+            ownershipTag: ctx.ownershipTag,
           },
           place,
         ]);

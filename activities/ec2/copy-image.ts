@@ -2,12 +2,16 @@
  * CopyImage, called in the destination Region (the client's). Its ClientToken is derived from the work
  * (the workflow, the source image and the destination), never from the run or the attempt: the SDK's
  * resend of a call whose answer was lost, the activity's next attempt and a replay after a worker crash
- * all send the same token, and EC2 answers each with the one copy it made first.
+ * all send the same token, and EC2 answers each with the one copy it made first. EC2 keeps a token only
+ * for a while, so a copy asked for again much later (after a workflow reset, say) meets its own name
+ * instead: the copy of that name is then adopted if it carries this run's tag, as CreateImage's is.
  */
 import { createHash } from 'node:crypto';
 import { CopyImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
+import { createOrAdopt } from '../aws/create-or-adopt';
 import { terminalState } from '../aws/not-ready';
+import { findOwnImageByName, tagValue } from './image-lookup';
 
 export interface CopyImageRequest {
   sourceImageId: string;
@@ -20,6 +24,8 @@ export interface CopyImageRequest {
   workKey: string;
   /** Put on the copy and on its snapshots. */
   tags: Record<string, string>;
+  /** The tag whose value proves an existing image of this name is this run's copy. */
+  ownershipTag: string;
 }
 
 /** CopyImage's ClientToken is at most 64 ASCII characters: a SHA-256 in hex is exactly that, whatever the key's length. */
@@ -29,6 +35,26 @@ function copyClientToken(workKey: string): string {
 
 /** Returns the copy's image ID, in the client's Region and account. */
 export async function copyImage(ec2: EC2Client, request: CopyImageRequest): Promise<string> {
+  const { value } = await createOrAdopt({
+    kind: 'image',
+    name: request.name,
+    takenCode: 'InvalidAMIName.Duplicate',
+    owner: request.tags[request.ownershipTag],
+    create: () => sendCopyImage(ec2, request),
+    find: async () => {
+      const image = await findOwnImageByName(ec2, request.name);
+      return image?.ImageId ? { value: image.ImageId, owner: tagValue(image, request.ownershipTag) } : undefined;
+    },
+    refuse: (existingId) =>
+      terminalState(
+        'ImageNameTaken',
+        `an image named ${request.name} (${existingId}) already exists where the copy was to go, and this run did not make it; choose another image name`,
+      ),
+  });
+  return value;
+}
+
+async function sendCopyImage(ec2: EC2Client, request: CopyImageRequest): Promise<string> {
   const tags = Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value }));
   const out = await awsCall(`CopyImage (${request.sourceImageId} from ${request.sourceRegion})`, () =>
     ec2.send(
