@@ -7,7 +7,14 @@ import {
   paginateDescribeImages as paginateAppStreamImages,
   type AppStreamClient,
 } from '@aws-sdk/client-appstream';
-import { paginateDescribeImages, paginateDescribeInstances, paginateDescribeSnapshots, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateCommand,
+  DescribeLaunchTemplatesCommand,
+  paginateDescribeImages,
+  paginateDescribeInstances,
+  paginateDescribeSnapshots,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../activities/aws/clients';
 import { runInstances } from './launch-instances';
 
@@ -15,6 +22,9 @@ export const WINDOWS_BUILD_TAGS = { Name: 'win-build', role: 'build' };
 export const LINUX_BUILD_TAGS = { Name: 'linux-build', role: 'build' };
 export const FLEET_TAGS = { fleet: 'web' };
 export const FLEET_SIZE = 4;
+/** The launch template examples/multi-region.yaml publishes to, and the Regions that have it. */
+export const DEMO_LAUNCH_TEMPLATE = 'web';
+export const DEMO_TEMPLATE_REGIONS = ['us-east-1', 'us-west-2'];
 
 /** Instances a pipeline can still use: a terminated (or terminating) one is gone for good. */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
@@ -49,6 +59,20 @@ export async function demoResources(ec2: EC2Client): Promise<DemoResources> {
   const fleet = await tagged(ec2, FLEET_TAGS);
   if (fleet.length < FLEET_SIZE) fleet.push(...(await runInstances(ec2, 'windows', FLEET_SIZE - fleet.length, FLEET_TAGS)));
   return { windowsBuild, linuxBuild, fleet: fleet.sort() };
+}
+
+/** The demo launch template in each of its Regions, made where missing. */
+export async function demoLaunchTemplates(clients: AwsClients): Promise<void> {
+  for (const region of DEMO_TEMPLATE_REGIONS) {
+    const { ec2 } = clients.at({ region });
+    const found = await ec2.send(
+      new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: [DEMO_LAUNCH_TEMPLATE] }] }),
+    );
+    if (found.LaunchTemplates?.length) continue;
+    await ec2.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: DEMO_LAUNCH_TEMPLATE, LaunchTemplateData: { InstanceType: 'm5.large' } }),
+    );
+  }
 }
 
 async function count<P>(pages: AsyncIterable<P>, items: (page: P) => unknown[] | undefined): Promise<number> {

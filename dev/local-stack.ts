@@ -24,7 +24,7 @@ import {
 } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
-import { demoResources, resourceCounts } from './demo-resources';
+import { DEMO_LAUNCH_TEMPLATE, DEMO_TEMPLATE_REGIONS, demoLaunchTemplates, demoResources, resourceCounts } from './demo-resources';
 import { installRuntime } from '../worker/runtime';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 
@@ -163,6 +163,7 @@ async function main(options: StackOptions): Promise<void> {
     const clients = createAwsClients({ endpoint: sandbox.url, region: DEFAULT_REGION, credentials: SANDBOX_CREDENTIALS });
 
     const { windowsBuild, linuxBuild, fleet } = await demoResources(clients.ec2);
+    await demoLaunchTemplates(clients);
     const restored = sandbox.restoredSavedAt !== undefined;
     // So that `appstream update` has something to do in the demo; real AWS decides this itself. A restored
     // sandbox keeps whatever the last session left (a run may have used the update up).
@@ -188,11 +189,13 @@ async function main(options: StackOptions): Promise<void> {
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}
   Fleet (fleet=web)        ${fleet.join(' ')}
+  Launch template          ${DEMO_LAUNCH_TEMPLATE} in ${DEMO_TEMPLATE_REGIONS.join(', ')}
   AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME}${restored ? '' : ' (an update is available)'}
 
   Start a pipeline in another shell:
     npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
   More in examples/: npx golden-image ami run -f examples/windows-fleet.yaml --follow
+  Three Regions and a second account: npx golden-image ami run -f examples/multi-region.yaml --follow
 
   Ctrl-C stops everything.
 `);

@@ -23,6 +23,7 @@ describe('amiPipeline input', () => {
       image: { interval: '15s', timeout: '2h' },
       fastLaunch: { interval: '60s', timeout: '8h' },
       rootVolume: { interval: '15s', timeout: '1h' },
+      copy: { interval: '30s', timeout: '6h' },
       notFoundGrace: '2m',
     });
     assert.equal(input.noReboot, true);
@@ -80,6 +81,81 @@ describe('amiPipeline input', () => {
       'the same rollout target twice',
       { ...valid, rollout: { instanceIds: ['i-0123456789abcdef1', 'i-0123456789abcdef2', 'i-0123456789abcdef1'] } },
       'rollout.instanceIds: lists i-0123456789abcdef1 more than once',
+    ],
+    // Distribution and publish (issue 14): what can be known wrong from the config alone.
+    [
+      'a malformed Region',
+      { ...valid, distribution: { regions: [{ region: 'US West 2' }] } },
+      'distribution.regions.0.region: must be a Region code',
+    ],
+    [
+      'the same Region twice',
+      { ...valid, distribution: { regions: [{ region: 'us-west-2' }, { region: 'us-west-2', kmsKeyId: 'alias/golden' }] } },
+      'distribution.regions: lists Region us-west-2 more than once',
+    ],
+    [
+      'a malformed account ID',
+      { ...valid, distribution: { shareWith: { accounts: ['12345'] } } },
+      'distribution.shareWith.accounts.0: must be a 12-digit AWS account ID',
+    ],
+    [
+      'a malformed organization ARN',
+      { ...valid, distribution: { shareWith: { organizations: ['o-a1b2c3d4e5'] } } },
+      'distribution.shareWith.organizations.0: must be an organization ARN',
+    ],
+    [
+      'a malformed OU ARN',
+      { ...valid, distribution: { shareWith: { organizationalUnits: ['arn:aws:organizations::123456789012:ou/ou-1'] } } },
+      'distribution.shareWith.organizationalUnits.0: must be an organizational unit ARN',
+    ],
+    [
+      'a malformed role ARN',
+      { ...valid, distribution: { accounts: [{ roleArn: 'arn:aws:iam::444455556666:user/bob', regions: ['us-west-2'] }] } },
+      'distribution.accounts.0.roleArn: must be an IAM role ARN',
+    ],
+    [
+      'sharing with everyone without saying public',
+      { ...valid, distribution: { shareWith: { accounts: ['all'] } } },
+      'distribution.shareWith.accounts: sharing with "all" makes the images public',
+    ],
+    [
+      'sharing an image encrypted with aws/ebs',
+      {
+        ...valid,
+        distribution: { regions: [{ region: 'us-west-2', kmsKeyId: 'alias/aws/ebs' }], shareWith: { accounts: ['111122223333'] } },
+      },
+      'cannot be shared with other accounts',
+    ],
+    [
+      'deprecateAfter in the past',
+      { ...valid, distribution: { deprecateAfter: '2020-01-01T00:00:00Z' } },
+      'distribution.deprecateAfter: is in the past',
+    ],
+    ['deprecateAfter neither a duration nor a time', { ...valid, distribution: { deprecateAfter: 'soon' } }, 'distribution.deprecateAfter'],
+    [
+      'an SSM parameter name AWS reserves',
+      { ...valid, publish: { ssmParameters: [{ name: '/aws/golden' }] } },
+      'must not begin with "aws" or "ssm"',
+    ],
+    [
+      'an SSM parameter name with a space',
+      { ...valid, publish: { ssmParameters: [{ name: '/golden/web latest' }] } },
+      'may only hold letters',
+    ],
+    [
+      'an SSM parameter name too deep',
+      { ...valid, publish: { ssmParameters: [{ name: `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join('/')}` }] } },
+      'may be at most 15 levels deep',
+    ],
+    [
+      'a launch template with both id and name',
+      { ...valid, publish: { launchTemplates: [{ id: 'lt-0123456789abcdef0', name: 'web' }] } },
+      'publish.launchTemplates.0: give exactly one of id or name',
+    ],
+    [
+      'fast launch in the same Region twice',
+      { ...valid, fastLaunch: { regions: ['us-west-2', 'us-west-2'] } },
+      'lists Region us-west-2 more than once',
     ],
   ];
   for (const [label, input, expected] of bad) {

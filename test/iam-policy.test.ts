@@ -3,7 +3,9 @@
  * more and no less. The actions are derived from the code (the SDK commands and paginators each
  * activities/*.ts imports), so the test stays right as activities are added or removed. The policy
  * `golden-image iam-policy` prints for one pipeline covers every action that pipeline calls, and
- * names its resources wherever AWS lets a policy name them.
+ * names its resources and Regions wherever AWS lets a policy name them. docs/iam-distribution-role.json,
+ * the role the worker assumes in other accounts, grants only actions the activities call, and only on
+ * the pipelines' own images.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,13 +15,24 @@ import { test } from 'node:test';
 import { readPipelineFile } from '../client/config-file';
 import { pipelinePolicy, type IamPolicy } from '../client/iam-policy';
 import { validatePipeline } from '../client/start-pipeline';
+import { WATCH_SESSION } from '../activities/aws/clients';
+import { sessionName } from '../contracts/place';
 import type { PipelineKindName } from '../contracts/pipeline-kinds';
 
 const ROOT = path.resolve(__dirname, '..');
 const ACTIVITIES = path.join(ROOT, 'activities');
 
 /** The IAM service prefix of each AWS SDK client package the activities may use. */
-const SERVICE_PREFIX: Record<string, string> = { '@aws-sdk/client-ec2': 'ec2', '@aws-sdk/client-appstream': 'appstream' };
+const SERVICE_PREFIX: Record<string, string> = {
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-appstream': 'appstream',
+  '@aws-sdk/client-ssm': 'ssm',
+  '@aws-sdk/client-kms': 'kms',
+  '@aws-sdk/client-sts': 'sts',
+};
+
+/** What EBS needs of a KMS key to encrypt a copy with it, on the caller's behalf (AWS's EBS encryption requirements). */
+const EBS_KEY_USE = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
 
 /**
  * Permissions that AWS checks for an action on top of the action itself. Each one is granted only
@@ -29,6 +42,9 @@ const IMPLIED: { action: string; impliedBy: string; why: string }[] = [
   // CreateImage and CreateReplaceRootVolumeTask pass TagSpecifications: tag-on-create needs CreateTags.
   { action: 'ec2:CreateTags', impliedBy: 'ec2:CreateImage', why: 'TagSpecifications on the image and its snapshots' },
   { action: 'ec2:CreateTags', impliedBy: 'ec2:CreateReplaceRootVolumeTask', why: 'TagSpecifications on the task' },
+  { action: 'ec2:CreateTags', impliedBy: 'ec2:CopyImage', why: 'TagSpecifications on the copy and its snapshots' },
+  // A copy encrypted with a customer managed key: EBS uses the key with the caller's permissions.
+  ...EBS_KEY_USE.map((action) => ({ action, impliedBy: 'ec2:CopyImage', why: 'KmsKeyId on an encrypted copy' })),
   // DeregisterImage with DeleteAssociatedSnapshots deletes the snapshots with the caller's permissions.
   { action: 'ec2:DeleteSnapshot', impliedBy: 'ec2:DeregisterImage', why: 'DeleteAssociatedSnapshots: true' },
   // EnableFastLaunch resolves the launch template version it is given, and on first use in an account
@@ -82,11 +98,39 @@ function actionsCalledByActivities(): Map<string, string> {
   return found;
 }
 
-function readPolicy(): { Version: string; Statement: Statement[] } {
-  return JSON.parse(readFileSync(path.join(ROOT, 'docs', 'iam-policy.json'), 'utf8')) as { Version: string; Statement: Statement[] };
+interface PolicyDocument {
+  Version: string;
+  Statement: Statement[];
+}
+
+function readPolicy(): PolicyDocument {
+  return JSON.parse(readFileSync(path.join(ROOT, 'docs', 'iam-policy.json'), 'utf8')) as PolicyDocument;
+}
+
+interface RoleDocument {
+  RoleName: string;
+  AssumeRolePolicyDocument: { Version: string; Statement: (Statement & { Principal: { AWS: string } })[] };
+  PolicyDocument: PolicyDocument;
+}
+
+function readRole(): RoleDocument {
+  return JSON.parse(readFileSync(path.join(ROOT, 'docs', 'iam-distribution-role.json'), 'utf8')) as RoleDocument;
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** IAM counts a policy's characters without whitespace: 6,144 for a managed policy, 2,048 for a role's trust policy. */
+const policySize = (policy: unknown) => JSON.stringify(policy).length;
+const MANAGED_POLICY_LIMIT = 6144;
+const TRUST_POLICY_LIMIT = 2048;
+
+/** The actions the activities call, with the permissions those calls imply. */
+function actionsCalledOrImplied(): Set<string> {
+  const called = actionsCalledByActivities();
+  const expected = new Set(called.keys());
+  for (const { action, impliedBy } of IMPLIED) if (called.has(impliedBy)) expected.add(action);
+  return expected;
+}
 
 test('the scan finds the actions the activities call (a sanity check on the scanner)', () => {
   const called = actionsCalledByActivities();
@@ -95,26 +139,36 @@ test('the scan finds the actions the activities call (a sanity check on the scan
   }
 });
 
-test('docs/iam-policy.json is a well-formed IAM policy of explicit Allow statements', () => {
-  const policy = readPolicy();
-  assert.equal(policy.Version, '2012-10-17');
-  assert.ok(Array.isArray(policy.Statement) && policy.Statement.length > 0);
+function assertWellFormed(policy: PolicyDocument, label: string, limit = MANAGED_POLICY_LIMIT): void {
+  assert.equal(policy.Version, '2012-10-17', label);
+  assert.ok(Array.isArray(policy.Statement) && policy.Statement.length > 0, label);
   const sids = policy.Statement.map((s) => s.Sid);
-  assert.equal(new Set(sids).size, sids.length, 'Sids are unique');
+  assert.equal(new Set(sids).size, sids.length, `${label}: Sids are unique`);
   for (const statement of policy.Statement) {
-    assert.match(statement.Sid ?? '', /^[A-Za-z0-9]+$/, 'every statement has an alphanumeric Sid');
-    assert.equal(statement.Effect, 'Allow', statement.Sid);
-    assert.ok(list(statement.Resource).length > 0, `${statement.Sid}: a Resource`);
+    assert.match(statement.Sid ?? '', /^[A-Za-z0-9]+$/, `${label}: every statement has an alphanumeric Sid`);
+    assert.equal(statement.Effect, 'Allow', `${label} ${statement.Sid}`);
+    if (!('Principal' in statement)) assert.ok(list(statement.Resource).length > 0, `${label} ${statement.Sid}: a Resource`);
     for (const action of list(statement.Action)) {
-      assert.match(action, /^[a-z0-9-]+:[A-Za-z0-9]+$/, `${statement.Sid}: ${action} is one named action, no wildcards`);
+      assert.match(action, /^[a-z0-9-]+:[A-Za-z0-9]+$/, `${label} ${statement.Sid}: ${action} is one named action, no wildcards`);
     }
   }
+  assert.ok(policySize(policy) <= limit, `${label}: ${policySize(policy)} characters, over IAM's ${limit}`);
+}
+
+test('docs/iam-policy.json and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
+  assertWellFormed(readPolicy(), 'iam-policy.json');
+  const role = readRole();
+  assertWellFormed(role.PolicyDocument, 'iam-distribution-role.json PolicyDocument');
+  assertWellFormed(
+    role.AssumeRolePolicyDocument as PolicyDocument,
+    'iam-distribution-role.json AssumeRolePolicyDocument',
+    TRUST_POLICY_LIMIT,
+  );
 });
 
 test('the policy names exactly the AWS actions the activities call, plus what those imply', () => {
   const called = actionsCalledByActivities();
-  const expected = new Set(called.keys());
-  for (const { action, impliedBy } of IMPLIED) if (called.has(impliedBy)) expected.add(action);
+  const expected = actionsCalledOrImplied();
 
   const granted = new Set(readPolicy().Statement.flatMap((s) => list(s.Action)));
   const missing = [...expected].filter((a) => !granted.has(a)).sort();
@@ -153,17 +207,49 @@ test('tagging is granted only as part of the create calls, and retirement only o
 /** Actions a write may use `*` for: EC2's and AppStream's describes support no resource-level permissions. */
 const isDescribe = (action: string) => /^(ec2|appstream):Describe\w+$/.test(action);
 
-test('the static policy grants no write on "*", and scopes every write by a tag or a tag on create', () => {
-  const statements = readPolicy().Statement;
+const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
+
+/** Nothing but describes on "*", and each `[action, resource type, condition key]` granted only under that key. */
+function assertTagScoped(statements: Statement[], label: string, expectations: [string, string, RegExp][]): void {
   for (const statement of statements) {
     if (list(statement.Resource).includes('*')) {
-      for (const action of list(statement.Action)) assert.ok(isDescribe(action), `${statement.Sid}: ${action} is granted on "*"`);
+      for (const action of list(statement.Action)) assert.ok(isDescribe(action), `${label} ${statement.Sid}: ${action} is granted on "*"`);
     }
   }
   const granting = (action: string, resourceType: string) =>
     statements.filter((s) => list(s.Action).includes(action) && list(s.Resource).some((r) => r.includes(`:${resourceType}/`)));
-  const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
-  const expectations: [string, string, RegExp][] = [
+  for (const [action, resourceType, key] of expectations) {
+    const found = granting(action, resourceType);
+    assert.ok(found.length > 0, `${label}: ${action} on ${resourceType} is granted somewhere`);
+    for (const statement of found) {
+      assert.ok(
+        conditionKeys(statement).some((k) => key.test(k)),
+        `${label} ${statement.Sid}: ${action} on ${resourceType} needs ${key}`,
+      );
+    }
+  }
+}
+
+const OWN_IMAGE = /^aws:ResourceTag\/golden-image:pipeline$/;
+const TAGGED_AT_CREATION = /^aws:RequestTag\/golden-image:pipeline$/;
+/** What distribution does to an image a run made: only to images that carry a pipeline's tag. */
+const IMAGE_CHANGES = [
+  'ec2:DescribeImageAttribute',
+  'ec2:ModifyImageAttribute',
+  'ec2:EnableImageDeprecation',
+  'ec2:EnableImageDeregistrationProtection',
+  'ec2:DisableImageDeregistrationProtection',
+  'ec2:DisableImage',
+  'ec2:DeregisterImage',
+].map((action): [string, string, RegExp] => [action, 'image', OWN_IMAGE]);
+const COPIES_TAGGED: [string, string, RegExp][] = [
+  ['ec2:CopyImage', 'image', TAGGED_AT_CREATION],
+  ['ec2:CopyImage', 'snapshot', TAGGED_AT_CREATION],
+];
+
+test('the static policy grants no write on "*", and scopes every write by a tag or a tag on create', () => {
+  const PUBLISH_MARK = /^aws:ResourceTag\/golden-image:publish$/;
+  assertTagScoped(readPolicy().Statement, 'iam-policy.json', [
     // The build instance and the fleet must be marked for the pipeline; what it makes must carry its tag.
     ['ec2:CreateImage', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateImage', 'image', /^aws:RequestTag\/golden-image:pipeline$/],
@@ -178,38 +264,126 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
     ['appstream:StartImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
     ['appstream:StopImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
     ['appstream:DeleteImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
-  ];
-  for (const [action, resourceType, key] of expectations) {
-    const found = granting(action, resourceType);
-    assert.ok(found.length > 0, `${action} on ${resourceType} is granted somewhere`);
-    for (const statement of found) {
-      assert.ok(
-        conditionKeys(statement).some((k) => key.test(k)),
-        `${statement.Sid}: ${action} on ${resourceType} needs ${key}`,
-      );
+    ...COPIES_TAGGED,
+    ...IMAGE_CHANGES,
+    // Publish writes only to the launch templates and parameters marked for it.
+    ['ec2:CreateLaunchTemplateVersion', 'launch-template', PUBLISH_MARK],
+    ['ec2:ModifyLaunchTemplate', 'launch-template', PUBLISH_MARK],
+    ['ssm:GetParameter', 'parameter', PUBLISH_MARK],
+    ['ssm:PutParameter', 'parameter', PUBLISH_MARK],
+  ]);
+  // Only the role that docs/iam-distribution-role.json documents.
+  const assume = readPolicy().Statement.filter((s) => list(s.Action).includes('sts:AssumeRole'));
+  assert.deepEqual(
+    assume.flatMap((s) => list(s.Resource)),
+    [`arn:aws:iam::*:role/${readRole().RoleName}`],
+  );
+});
+
+/** The permissions EBS uses on a caller's behalf go only through EC2, and grants only for AWS resources. */
+function assertKmsOnlyThroughEc2(statements: Statement[], label: string): void {
+  for (const statement of statements.filter((s) => list(s.Action).some((a) => EBS_KEY_USE.includes(a)))) {
+    const via = statement.Condition?.['StringEquals']?.['kms:ViaService'] ?? statement.Condition?.['StringLike']?.['kms:ViaService'];
+    assert.ok(via, `${label} ${statement.Sid}: kms:ViaService`);
+    for (const service of list(via)) assert.match(service, /^ec2\.[a-z0-9-*]+\.amazonaws\.com$/, `${label} ${statement.Sid}`);
+    if (list(statement.Action).includes('kms:CreateGrant')) {
+      const forAws = statement.Condition?.['Bool'] ?? statement.Condition?.['BoolIfExists'];
+      assert.equal(forAws?.['kms:GrantIsForAWSResource'], 'true', `${label} ${statement.Sid}: grants only for AWS resources`);
     }
+    for (const resource of list(statement.Resource)) assert.match(resource, /^arn:aws:kms:[^:]+:[^:]+:key\//, `${label} ${statement.Sid}`);
+  }
+}
+
+/** The calls the pipeline makes through the role in another account (workflows/distribute.ts, retention, the preflight). */
+const ROLE_CALLS = [
+  'ec2:CopyImage',
+  'ec2:CreateTags',
+  'ec2:DescribeImages',
+  'ec2:DescribeRegions',
+  'ec2:DeleteSnapshot',
+  'ec2:DeregisterImage',
+  'ec2:DescribeImageAttribute',
+  'ec2:ModifyImageAttribute',
+  'ec2:EnableImageDeprecation',
+  'ec2:EnableImageDeregistrationProtection',
+  'ec2:DisableImageDeregistrationProtection',
+  'kms:DescribeKey',
+];
+
+test('the distribution role trusts only the worker, for its sessions, and acts only on pipeline images in its Regions', () => {
+  const role = readRole();
+  const [trust, ...others] = role.AssumeRolePolicyDocument.Statement;
+  assert.equal(others.length, 0);
+  assert.deepEqual(list(trust!.Action), ['sts:AssumeRole']);
+  assert.match(trust!.Principal.AWS, /^arn:aws:iam::\d{12}:role\/[\w+=,.@-]+$/, 'one principal: the worker role, by ARN');
+  // The sessions the worker opens: one per run (its name tells CloudTrail which run acted), and the shared watchers'.
+  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+  const sessions = list(trust!.Condition?.['StringLike']?.['sts:RoleSessionName'] ?? []).map(glob);
+  for (const session of [sessionName('web-multi-region', '0190d7a8-7f4e-7c3b-9a21-5d6e7f809a1b'), WATCH_SESSION]) {
+    assert.ok(
+      sessions.some((s) => s.test(session)),
+      `session ${session} may assume the role`,
+    );
+  }
+  assert.ok(!sessions.some((s) => s.test('console-session')), 'other sessions may not');
+
+  const statements = role.PolicyDocument.Statement;
+  const granted = new Set(statements.flatMap((s) => list(s.Action)));
+  const expected = actionsCalledOrImplied();
+  for (const action of ROLE_CALLS) assert.ok(granted.has(action), `the role grants ${action}`);
+  for (const action of granted) assert.ok(expected.has(action), `the role grants ${action}, which nothing calls`);
+  assert.ok(![...granted].some((a) => /^(iam|sts|ssm):/.test(a)), 'no IAM, STS or SSM: publish and roles stay in the worker account');
+  assertTagScoped(statements, 'iam-distribution-role.json', [...COPIES_TAGGED, ...IMAGE_CHANGES]);
+  for (const statement of statements) {
+    const regional =
+      statement.Condition?.['StringEquals']?.['aws:RequestedRegion'] !== undefined ||
+      list(statement.Resource).every((r) => /^arn:aws:[a-z0-9-]+:[a-z]{2}-[a-z]+-\d:/.test(r));
+    assert.ok(regional, `${statement.Sid}: held to the role's Regions`);
   }
 });
 
 /** The actions a pipeline of this config calls, from the activities' scan, less those for features it does not use. */
 function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string, unknown>): string[] {
-  const called = actionsCalledByActivities();
-  const all = new Set(called.keys());
-  for (const { action, impliedBy } of IMPLIED) if (called.has(impliedBy)) all.add(action);
-  const service = kind === 'ami' ? /^(ec2|iam):/ : /^appstream:/;
-  const fastLaunch = kind === 'ami' && config['fastLaunch'] !== undefined;
+  const all = actionsCalledOrImplied();
+  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts):/ : /^appstream:/;
+  const ami = kind === 'ami' ? validatePipeline('ami', config).input : undefined;
+  const fastLaunch = ami?.fastLaunch !== undefined;
   const retention = config['retention'] !== undefined;
   const rollout = config['rollout'] !== undefined;
   const builder = kind === 'appstream-builder' ? String(config['action']) : undefined;
+  const distribution = ami?.distribution;
+  const share = distribution?.shareWith;
+  const templates = ami?.publish?.launchTemplates ?? [];
+  const homeCopyKeys = distribution?.regions.some((r) => r.kmsKeyId) === true;
+  const shares = share && share.accounts.length + share.organizations.length + share.organizationalUnits.length;
+  const sharing = Boolean(share && (share.public || shares! + distribution!.accounts.length > 0));
   const onlyWhen: Record<string, boolean> = {
     'ec2:EnableFastLaunch': fastLaunch,
-    'ec2:DescribeLaunchTemplates': fastLaunch,
-    'ec2:DescribeLaunchTemplateVersions': fastLaunch,
+    'ec2:DescribeLaunchTemplates': fastLaunch || templates.length > 0,
+    'ec2:DescribeLaunchTemplateVersions': fastLaunch || (templates.length > 0 && retention),
     'iam:CreateServiceLinkedRole': fastLaunch,
     'ec2:DisableFastLaunch': fastLaunch || retention,
     'ec2:DescribeFastLaunchImages': fastLaunch || retention,
     'ec2:CreateReplaceRootVolumeTask': rollout,
     'ec2:DescribeReplaceRootVolumeTasks': rollout,
+    'ec2:DescribeRegions': Boolean(distribution || ami?.publish || ami?.fastLaunch?.regions),
+    // Copies in this account; another account's copies are its role's.
+    'ec2:CopyImage': (distribution?.regions.length ?? 0) > 0,
+    // Launch permissions: those the config asks for, and the original's for each account that copies it.
+    'ec2:ModifyImageAttribute': sharing,
+    'ec2:DescribeImageAttribute': sharing,
+    'ec2:EnableImageDeprecation': Boolean(distribution?.deprecateAfter) || ami?.retention?.action === 'deprecate',
+    'ec2:EnableImageDeregistrationProtection': distribution?.deregistrationProtection === true,
+    'ec2:DisableImageDeregistrationProtection': distribution?.deregistrationProtection === true,
+    'ec2:DisableImage': ami?.retention?.action === 'disable',
+    'ec2:CreateLaunchTemplateVersion': templates.length > 0,
+    'ec2:ModifyLaunchTemplate': templates.some((t) => t.setDefault),
+    'ssm:GetParameter': (ami?.publish?.ssmParameters.length ?? 0) > 0,
+    'ssm:PutParameter': (ami?.publish?.ssmParameters.length ?? 0) > 0,
+    'ssm:GetParameters': (ami?.publish?.ssmParameters.length ?? 0) > 0 && retention,
+    'kms:DescribeKey': homeCopyKeys,
+    ...Object.fromEntries(EBS_KEY_USE.map((action) => [action, homeCopyKeys])),
+    'sts:AssumeRole': (distribution?.accounts.length ?? 0) > 0,
     'appstream:DescribeImages': kind === 'appstream-update',
     'appstream:CreateUpdatedImage': kind === 'appstream-update',
     'appstream:DeleteImage': kind === 'appstream-update',
@@ -230,17 +404,41 @@ async function generated(kind: PipelineKindName, config: Record<string, unknown>
   return pipelinePolicy(kind, validatePipeline(kind, config).input, TARGET);
 }
 
-/** Every resource is in the pipeline's region and account, and only describes use "*". */
-function assertScoped(policy: IamPolicy, label: string): void {
+/** The Regions of the worker's account an ami pipeline names: the build Region, copies, fast launch, launch templates. */
+function pipelineRegions(kind: PipelineKindName, config: Record<string, unknown>): string[] {
+  if (kind !== 'ami') return [TARGET.region];
+  const input = validatePipeline('ami', config).input;
+  const fastLaunch = Array.isArray(input.fastLaunch?.regions) ? input.fastLaunch.regions : [];
+  return [
+    TARGET.region,
+    ...(input.distribution?.regions.map((r) => r.region) ?? []),
+    ...fastLaunch.map((e) => (typeof e === 'string' ? e : e.region)),
+    ...(input.publish?.launchTemplates.map((t) => t.region ?? TARGET.region) ?? []),
+  ];
+}
+
+/**
+ * Every resource is in one of the pipeline's Regions and in its account (or, for a role or a key the
+ * config names by ARN, that one's), and only describes use "*", held to the pipeline's Regions.
+ */
+function assertScoped(policy: IamPolicy, label: string, kind: PipelineKindName, config: Record<string, unknown>): void {
+  const regions = pipelineRegions(kind, config);
+  const named = [...JSON.stringify(config).matchAll(/arn:aws:(?:iam|kms):[^:"]*:(\d{12}):/g)].map((m) => m[1]!);
   for (const statement of policy.Statement) {
     for (const resource of list(statement.Resource)) {
       if (resource === '*') {
         for (const action of statement.Action) assert.ok(isDescribe(action), `${label} ${statement.Sid}: ${action} on "*"`);
+        if (kind === 'ami') {
+          const requested = list(statement.Condition?.['StringEquals']?.['aws:RequestedRegion'] ?? []);
+          assert.ok(requested.length > 0, `${label} ${statement.Sid}: describes held to the pipeline's Regions`);
+          for (const r of requested) assert.ok(regions.includes(r), `${label} ${statement.Sid}: ${r} is one of the pipeline's Regions`);
+        }
         continue;
       }
       const [, , service, region, account] = resource.split(':');
-      if (service !== 'iam') assert.equal(region, TARGET.region, `${label} ${statement.Sid}: ${resource} is in the pipeline's region`);
-      assert.ok(['', '*', TARGET.account].includes(account!), `${label} ${statement.Sid}: ${resource} in the account`);
+      if (service !== 'iam')
+        assert.ok(regions.includes(region!), `${label} ${statement.Sid}: ${resource} is in one of the pipeline's Regions`);
+      assert.ok(['', '*', TARGET.account, ...named].includes(account!), `${label} ${statement.Sid}: ${resource} in the account`);
       if (account === '*') assert.match(resource, /:image\//, `${label} ${statement.Sid}: only AWS's public images have another owner`);
     }
   }
@@ -257,7 +455,11 @@ test('the policy generated for each example config covers every action its pipel
     const granted = grantedActions(policy);
     const missing = actionsThisPipelineCalls(kind, config).filter((a) => !granted.has(a));
     assert.deepEqual(missing, [], `${file}: the generated policy lacks actions the pipeline calls`);
-    assertScoped(policy, file);
+    assertScoped(policy, file, kind, config);
+    assert.ok(
+      policySize(policy) <= MANAGED_POLICY_LIMIT,
+      `${file}: ${policySize(policy)} characters, over a managed policy's ${MANAGED_POLICY_LIMIT}`,
+    );
     const sids = policy.Statement.map((s) => s.Sid);
     assert.equal(new Set(sids).size, sids.length, `${file}: Sids are unique`);
   }
@@ -275,6 +477,8 @@ test('generated policies for every feature together grant exactly the actions th
         retention: { keep: 2 },
       },
     ],
+    ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'deprecate' } }],
+    ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'disable' } }],
     ['appstream-update', { name: 'full', existingImageName: 'base', newImageName: '{{pipeline}}-{{date}}', retention: { keep: 2 } }],
     ...(['create', 'start', 'stop', 'delete'] as const).map((action): [PipelineKindName, Record<string, unknown>] => [
       'appstream-builder',
@@ -283,10 +487,169 @@ test('generated policies for every feature together grant exactly the actions th
   ];
   const union = new Set<string>();
   for (const [kind, config] of configs) for (const action of grantedActions(await generated(kind, config))) union.add(action);
-  const called = actionsCalledByActivities();
-  const expected = new Set(called.keys());
-  for (const { action, impliedBy } of IMPLIED) if (called.has(impliedBy)) expected.add(action);
-  assert.deepEqual([...union].sort(), [...expected].sort());
+  assert.deepEqual([...union].sort(), [...actionsCalledOrImplied()].sort());
+});
+
+const ROLE_B = 'arn:aws:iam::444455556666:role/golden-image-distribution';
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** Copies in two more Regions (one key by alias, one by ID) and in another account, shared, and published. */
+const DISTRIBUTED = {
+  name: 'web',
+  instanceId: 'i-0123456789abcdef0',
+  distribution: {
+    regions: [
+      { region: 'us-west-2', kmsKeyId: 'alias/golden' },
+      { region: 'eu-central-1', kmsKeyId: KEY_ID },
+    ],
+    shareWith: { organizations: ['arn:aws:organizations::123456789012:organization/o-a1b2c3d4e5'] },
+    accounts: [{ roleArn: ROLE_B, regions: ['us-east-1', 'us-west-2'], kmsKeyId: 'alias/theirs' }],
+    deprecateAfter: '180d',
+    deregistrationProtection: true,
+  },
+  publish: {
+    launchTemplates: [{ region: 'us-west-2', name: 'web', setDefault: true }, { id: 'lt-0123456789abcdef0' }],
+    ssmParameters: [{ name: '/golden/web/latest' }, { name: 'golden-web' }],
+  },
+};
+
+/** Everything distribution and publish add to a policy: none of it belongs in a pipeline that does neither. */
+const DISTRIBUTION_ACTIONS = [
+  'ec2:CopyImage',
+  'ec2:DescribeRegions',
+  'ec2:DescribeImageAttribute',
+  'ec2:ModifyImageAttribute',
+  'ec2:EnableImageDeprecation',
+  'ec2:EnableImageDeregistrationProtection',
+  'ec2:DisableImageDeregistrationProtection',
+  'ec2:DisableImage',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:ModifyLaunchTemplate',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:PutParameter',
+  'kms:DescribeKey',
+  ...EBS_KEY_USE,
+  'sts:AssumeRole',
+];
+
+test('a generated policy for distribution and publish names their Regions, keys, roles, templates and parameters', async () => {
+  const policy = await generated('ami', DISTRIBUTED);
+  const of = (sid: string) => policy.Statement.find((s) => s.Sid === sid)!;
+  const images = ['eu-west-1', 'us-west-2', 'eu-central-1'];
+  const imageArns = images.map((r) => `arn:aws:ec2:${r}::image/*`);
+  const imageAndSnapshotArns = images.flatMap((r) => [`arn:aws:ec2:${r}::image/*`, `arn:aws:ec2:${r}::snapshot/*`]);
+  const own = { StringEquals: { 'aws:ResourceTag/golden-image:pipeline': 'web' } };
+
+  assert.deepEqual(of('Ec2Describe').Condition, { StringEquals: { 'aws:RequestedRegion': images } });
+  assert.ok(of('Ec2Describe').Action.includes('ec2:DescribeRegions'));
+  // The source image in the build Region, the copies in theirs, each copy tagged as this pipeline's on creation.
+  assert.deepEqual(of('Ec2CopyImageOnlyTagged'), {
+    Sid: 'Ec2CopyImageOnlyTagged',
+    Effect: 'Allow',
+    Action: ['ec2:CopyImage'],
+    Resource: imageAndSnapshotArns,
+    Condition: { StringEquals: { 'aws:RequestTag/golden-image:pipeline': 'web' } },
+  });
+  assert.deepEqual(of('Ec2TagOnlyWhileCreating').Resource, imageAndSnapshotArns);
+  assert.deepEqual(of('Ec2TagOnlyWhileCreating').Condition?.['StringEquals']?.['ec2:CreateAction'], ['CreateImage', 'CopyImage']);
+  assert.deepEqual(of('Ec2MarkThisPipelinesImagesReleased').Resource, imageArns);
+  assert.deepEqual(of('Ec2RetireOnlyThisPipelinesImages').Resource, imageAndSnapshotArns);
+  assert.ok(of('Ec2RetireOnlyThisPipelinesImages').Action.includes('ec2:DisableImageDeregistrationProtection'));
+  assert.deepEqual(of('Ec2ChangeOnlyThisPipelinesImages'), {
+    Sid: 'Ec2ChangeOnlyThisPipelinesImages',
+    Effect: 'Allow',
+    Action: [
+      'ec2:DescribeImageAttribute',
+      'ec2:EnableImageDeprecation',
+      'ec2:EnableImageDeregistrationProtection',
+      'ec2:ModifyImageAttribute',
+    ],
+    Resource: imageArns,
+    Condition: own,
+  });
+
+  // A template by name is any template of that Region (its ARN holds only the ID); by ID, that one. Only
+  // the template marked setDefault may have its default version changed.
+  assert.deepEqual(of('Ec2PublishLaunchTemplateVersions').Resource, [
+    'arn:aws:ec2:us-west-2:123456789012:launch-template/*',
+    'arn:aws:ec2:eu-west-1:123456789012:launch-template/lt-0123456789abcdef0',
+  ]);
+  assert.deepEqual(of('Ec2MakePublishedVersionsDefault').Resource, 'arn:aws:ec2:us-west-2:123456789012:launch-template/*');
+  // Every parameter, in every Region of this account that holds an image; its ARN drops a leading "/".
+  assert.deepEqual(
+    list(of('SsmPublishImageParameters').Resource),
+    images.flatMap((r) => [
+      `arn:aws:ssm:${r}:123456789012:parameter/golden/web/latest`,
+      `arn:aws:ssm:${r}:123456789012:parameter/golden-web`,
+    ]),
+  );
+
+  // This account's copy keys: by ID that key, by alias any key of that Region carrying the alias; EBS's uses only through EC2 there.
+  assert.deepEqual(of('KmsDescribeCopyKeys').Resource, `arn:aws:kms:eu-central-1:123456789012:key/${KEY_ID}`);
+  assert.deepEqual(of('KmsEncryptCopiesThroughEc2').Condition, {
+    StringEquals: { 'kms:ViaService': ['ec2.eu-central-1.amazonaws.com'] },
+    BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' },
+  });
+  assert.deepEqual(of('KmsEncryptCopiesThroughEc2ByAlias').Resource, 'arn:aws:kms:us-west-2:123456789012:key/*');
+  assert.deepEqual(of('KmsEncryptCopiesThroughEc2ByAlias').Condition?.['ForAnyValue:StringEquals'], {
+    'kms:ResourceAliases': ['alias/golden'],
+  });
+  assert.deepEqual(of('KmsDescribeCopyKeysByAlias').Condition, { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/golden'] } });
+  // The other account: only its role may be assumed; its Regions, key and images are that role's business.
+  assert.deepEqual(of('StsAssumeDistributionRoles').Resource, ROLE_B);
+  const resources = policy.Statement.flatMap((s) => list(s.Resource));
+  assert.deepEqual(
+    resources.filter((r) => r.includes('444455556666')),
+    [ROLE_B],
+  );
+  assert.ok(!JSON.stringify(policy).includes('alias/theirs'), "another account's key is not this account's to grant");
+  assertScoped(policy, 'distributed', 'ami', DISTRIBUTED);
+});
+
+test('a generated policy without distribution or publish has none of their statements, and only the build Region', async () => {
+  for (const config of [
+    { name: 'web', instanceId: 'i-0123456789abcdef0' },
+    { name: 'web', instanceId: 'i-0123456789abcdef0', fastLaunch: {}, retention: { keep: 2 }, rollout: { tags: { fleet: 'web' } } },
+  ]) {
+    const policy = await generated('ami', config);
+    const granted = grantedActions(policy);
+    assert.deepEqual(
+      DISTRIBUTION_ACTIONS.filter((a) => granted.has(a)),
+      [],
+    );
+    assert.deepEqual(
+      policy.Statement.map((s) => s.Sid).filter((sid) => /Copy|Change|Publish|Kms|Sts|Ssm/.test(sid)),
+      [],
+    );
+    const regions = policy.Statement.flatMap((s) => list(s.Resource))
+      .filter((r) => r !== '*' && !r.startsWith('arn:aws:iam:'))
+      .map((r) => r.split(':')[3]);
+    assert.deepEqual([...new Set(regions)], ['eu-west-1']);
+    assert.deepEqual(policy.Statement[0]!.Condition, { StringEquals: { 'aws:RequestedRegion': ['eu-west-1'] } });
+  }
+  // Retention that deprecates or disables instead of deregistering needs just that one more action.
+  const deprecating = await generated('ami', {
+    name: 'web',
+    instanceId: 'i-0123456789abcdef0',
+    retention: { keep: 2, action: 'deprecate' },
+  });
+  assert.deepEqual(
+    DISTRIBUTION_ACTIONS.filter((a) => grantedActions(deprecating).has(a)),
+    ['ec2:EnableImageDeprecation'],
+  );
+});
+
+test('KMS keys are used only through EC2, in the static policy, the distribution role and a generated policy', async () => {
+  assertKmsOnlyThroughEc2(readPolicy().Statement, 'iam-policy.json');
+  assertKmsOnlyThroughEc2(readRole().PolicyDocument.Statement, 'iam-distribution-role.json');
+  const { kind, config } = await readPipelineFile(path.join(EXAMPLES, 'multi-region.yaml'));
+  const policy = await generated(kind, config);
+  assert.ok(
+    policy.Statement.some((s) => s.Action.includes('kms:CreateGrant')),
+    'multi-region.yaml encrypts a copy',
+  );
+  assertKmsOnlyThroughEc2(policy.Statement, 'multi-region.yaml');
 });
 
 test('a generated policy names the build instance, the fleet, the launch template and the builder, and matches tags literally', async () => {
@@ -346,7 +709,7 @@ test('a generated policy names the build instance, the fleet, the launch templat
   );
 });
 
-test('`golden-image iam-policy -f` prints the policy as JSON; without a region it says so (exit 2)', () => {
+test('`golden-image iam-policy -f` prints the policy as JSON; without a region it says so (exit 2)', async () => {
   const cli = (...args: string[]) =>
     execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'client', 'cli.ts'), ...args], {
       encoding: 'utf8',
@@ -356,7 +719,7 @@ test('`golden-image iam-policy -f` prints the policy as JSON; without a region i
   const policy = JSON.parse(out) as IamPolicy;
   assert.equal(policy.Version, '2012-10-17');
   assert.ok(grantedActions(policy).has('ec2:CreateReplaceRootVolumeTask'));
-  assertScoped(policy, 'windows-fleet.yaml');
+  assertScoped(policy, 'windows-fleet.yaml', 'ami', (await readPipelineFile(path.join(EXAMPLES, 'windows-fleet.yaml'))).config);
   assert.throws(
     () => cli('iam-policy', '-f', path.join(EXAMPLES, 'windows-fleet.yaml')),
     (err: { status: number; stderr: string }) => err.status === 2 && /--region/.test(err.stderr),

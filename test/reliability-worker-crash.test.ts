@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DescribeFastLaunchImagesCommand } from '@aws-sdk/client-ec2';
+import { DescribeFastLaunchImagesCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { createAwsClients } from '../activities/aws/clients';
 import type { WorkflowHandle } from '@temporalio/client';
 import { approveRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
@@ -28,6 +29,7 @@ import {
   type StageScenario,
 } from './support/scenarios';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
+import { REGION, TEST_CREDENTIALS } from './support/stack';
 import { temporalForThisFile } from './support/temporal';
 import { WorkerChain } from './support/worker-chain';
 
@@ -58,6 +60,15 @@ async function withScenario(
   }
 }
 
+/** The images of the `crash` pipeline in another Region of the sandbox's default account. */
+async function copiesIn(sandbox: OwnSandbox, region: string): Promise<string[]> {
+  const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS });
+  const out = await clients
+    .at({ region })
+    .ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:golden-image:pipeline', Values: ['crash'] }] }));
+  return (out.Images ?? []).map((i) => i.ImageId!);
+}
+
 interface Scenario extends StageScenario {
   /** What the run needs after the new worker is up (an answer at the approval gate, say). */
   then?: (handle: WorkflowHandle) => Promise<void>;
@@ -81,6 +92,13 @@ const SCENARIOS: Scenario[] = [
     durations: { image: 6_000 },
     at: { progress: stageIs('wait-available', 'running') },
     calls: { CreateImage: 1 },
+  },
+  {
+    stage: 'distribute (two copies under way)',
+    config: { distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }] } },
+    durations: { copyImage: 6_000 },
+    at: { progress: stageIs('distribute', 'running'), calls: (c) => ec2Count(c, 'CopyImage') === 2 },
+    calls: { CreateImage: 1, CopyImage: 2 },
   },
   {
     stage: 'fast-launch (enabling)',
@@ -155,6 +173,10 @@ describe(
             assert.equal(out.FastLaunchImages?.[0]?.State, 'enabled');
           }
           if (scenario.config.approval) assert.equal(result.approval?.by, 'crash-test');
+          for (const { region } of scenario.config.distribution?.regions ?? []) {
+            const copies = await copiesIn(stack, region);
+            assert.deepEqual(copies, [result.copies?.find((c) => c.place.region === region)?.imageId], `one copy in ${region}`);
+          }
           if (earlier.length) assert.deepEqual(new Set(result.retired), new Set(earlier));
           await checkSandbox(stack.admin, expected);
           t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);

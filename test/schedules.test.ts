@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -173,8 +173,10 @@ describe('golden-image validate', () => {
     );
 
   test('every example config is valid', async () => {
-    for (const example of ['linux-ami', 'windows-fast-launch', 'windows-fleet', 'appstream-update', 'appstream-builder']) {
-      const { code, out } = await cli('validate', '-f', `examples/${example}.yaml`);
+    const examples = (await readdir(path.join(ROOT, 'examples'))).filter((file) => file.endsWith('.yaml'));
+    assert.ok(examples.includes('multi-region.yaml'));
+    for (const example of examples) {
+      const { code, out } = await cli('validate', '-f', `examples/${example}`);
       assert.equal(code, 0, out);
       assert.match(out, /: valid (ami|appstream-update|appstream-builder) config for pipeline /);
     }

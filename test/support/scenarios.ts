@@ -15,7 +15,7 @@ import type { OwnSandbox } from './own-sandbox';
 
 /** Short polls for every wait, so a scenario's run moves as fast as the sandbox lets it. */
 export const FAST_WAIT = { interval: '100ms', timeout: '5m' };
-export const FAST_WAITS = { image: FAST_WAIT, fastLaunch: FAST_WAIT, rootVolume: FAST_WAIT };
+export const FAST_WAITS = { image: FAST_WAIT, copy: FAST_WAIT, fastLaunch: FAST_WAIT, rootVolume: FAST_WAIT };
 
 /** An amiPipeline run held in one stage when something happens to it (its worker killed, a cancel). */
 export interface StageScenario {
