@@ -66,7 +66,7 @@ export function registerAmiCommands(program: Command): void {
     .description('EC2 AMI pipelines')
     .command('run')
     .description(
-      'start an amiPipeline run: create an AMI, wait until available, then the configured stages (fast launch, approval, rollout, retention)',
+      'start an amiPipeline run: create an AMI, wait until available, then the configured stages (distribute, fast launch, approval, publish, rollout, retention)',
     )
     .option('-f, --file <pipeline.yaml>', 'pipeline config (YAML or JSON); flags override its fields')
     .option('--instance <instance-id>', 'the build instance to image (running or stopped)')

@@ -1,9 +1,13 @@
 /**
  * `golden-image iam-policy`: the least-privilege IAM policy for the worker that runs one pipeline,
- * scoped to that pipeline's region and account, its build instance, its rollout targets, its launch
- * template and its AppStream names, and to the resources that carry its `golden-image:pipeline` tag.
- * docs/iam-policy.json is the same policy for any pipeline; docs/iam-policy.md explains each statement.
+ * scoped to that pipeline's Regions and account, its build instance, its rollout targets, its launch
+ * templates, SSM parameters, KMS keys, distribution roles and AppStream names, and to the resources that
+ * carry its `golden-image:pipeline` tag. docs/iam-policy.json is the same policy for any pipeline;
+ * docs/iam-policy.md explains each statement. The role the worker assumes in other accounts has its own
+ * policy (docs/iam-distribution-role.json), which this one does not contain: it only lets the worker
+ * assume exactly the roles the config names.
  */
+import type { FastLaunchTemplate } from '../contracts/ami-pipeline';
 import type { PipelineInput, PipelineKindName } from '../contracts/pipeline-kinds';
 import { PIPELINE_TAG, RELEASED_TAG } from '../contracts/tags';
 
@@ -21,6 +25,7 @@ export interface IamPolicy {
 }
 
 export interface PolicyTarget {
+  /** The build Region: where the worker runs the pipeline. */
   region: string;
   /** The account's 12 digits, or `*`. */
   account: string;
@@ -38,6 +43,11 @@ const onlyReleaseTags = { 'aws:TagKeys': [PIPELINE_TAG, RELEASED_TAG] };
 const tagConditions = (prefix: 'aws:ResourceTag' | 'aws:RequestTag', tags: Record<string, string>) =>
   Object.fromEntries(Object.entries(tags).map(([key, value]) => [`${prefix}/${key}`, literal(value)]));
 
+const unique = <T>(values: T[]) => [...new Set(values)];
+
+/** One resource as a string (as IAM's own examples write it), several as a list. */
+const resources = (arns: string[]): string | string[] => (arns.length === 1 ? arns[0]! : unique(arns));
+
 const statement = (Sid: string, Action: string[], Resource: string | string[], Condition?: IamStatement['Condition']): IamStatement => ({
   Sid,
   Effect: 'Allow',
@@ -46,10 +56,86 @@ const statement = (Sid: string, Action: string[], Resource: string | string[], C
   ...(Condition && { Condition }),
 });
 
+/** The Regions of the worker's own account that one ami pipeline acts in. */
+interface AmiRegions {
+  /** Where the run's images are: the build Region, then each copy's. */
+  images: string[];
+  /** Where fast launch is enabled, each with its launch template. */
+  fastLaunch: { region: string; template?: FastLaunchTemplate }[];
+  /** Every Region the pipeline calls EC2 in: the describes name no resource, so they are held to these. */
+  all: string[];
+}
+
+function amiRegions(input: PipelineInput<'ami'>, home: string): AmiRegions {
+  const images = [home, ...(input.distribution?.regions.map((r) => r.region) ?? [])];
+  const spec = input.fastLaunch;
+  const fastLaunch = !spec
+    ? []
+    : spec.regions === undefined
+      ? [{ region: home, template: spec.launchTemplate }]
+      : spec.regions === 'all'
+        ? images.map((region) => ({ region, template: spec.launchTemplate }))
+        : spec.regions.map((e) => (typeof e === 'string' ? { region: e, template: spec.launchTemplate } : e));
+  const templates = input.publish?.launchTemplates.map((t) => t.region ?? home) ?? [];
+  return { images, fastLaunch, all: unique([...images, ...fastLaunch.map((f) => f.region), ...templates]) };
+}
+
+/** What EBS needs of a KMS key to encrypt a copy with it, on the caller's behalf (AWS's EBS encryption requirements). */
+const EBS_KEY_USE = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+const KMS_ARN = /^(arn:[^:]+):kms:([^:]+):(\d{12}):(key|alias)\/(.+)$/;
+
+/**
+ * The keys that encrypt this account's copies. A key named by ID or key ARN is one resource; a key named
+ * by alias is any key of that Region and account that carries the alias (`kms:ResourceAliases`), since
+ * KMS authorizes the key, never the alias. Only through EC2 (`kms:ViaService`), and grants only for AWS
+ * resources; DescribeKey directly, for the preflight.
+ */
+function kmsStatements(keys: { keyId: string; region: string }[], account: string): IamStatement[] {
+  const byKey: string[] = [];
+  const byAlias: { arn: string; alias: string; region: string }[] = [];
+  const byKeyRegions: string[] = [];
+  for (const { keyId, region } of keys) {
+    const arn = KMS_ARN.exec(keyId);
+    if (arn?.[4] === 'key') {
+      byKey.push(keyId);
+      byKeyRegions.push(arn[2]!);
+    } else if (arn) byAlias.push({ arn: `${arn[1]}:kms:${arn[2]}:${arn[3]}:key/*`, alias: `alias/${arn[5]}`, region: arn[2]! });
+    else if (keyId.startsWith('alias/')) byAlias.push({ arn: `arn:aws:kms:${region}:${account}:key/*`, alias: keyId, region });
+    else {
+      byKey.push(`arn:aws:kms:${region}:${account}:key/${keyId}`);
+      byKeyRegions.push(region);
+    }
+  }
+  const throughEc2 = (regions: string[]) => ({
+    StringEquals: { 'kms:ViaService': unique(regions).map((r) => `ec2.${r}.amazonaws.com`) },
+    // Present only on grant calls: there it must say that the grant is for an AWS resource.
+    BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' },
+  });
+  const statements: IamStatement[] = [];
+  if (byKey.length) {
+    statements.push(
+      statement('KmsDescribeCopyKeys', ['kms:DescribeKey'], resources(byKey)),
+      statement('KmsEncryptCopiesThroughEc2', EBS_KEY_USE, resources(byKey), throughEc2(byKeyRegions)),
+    );
+  }
+  if (byAlias.length) {
+    const aliased = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': unique(byAlias.map((k) => k.alias)) } };
+    const arns = resources(byAlias.map((k) => k.arn));
+    statements.push(
+      statement('KmsDescribeCopyKeysByAlias', ['kms:DescribeKey'], arns, aliased),
+      statement('KmsEncryptCopiesThroughEc2ByAlias', EBS_KEY_USE, arns, { ...throughEc2(byAlias.map((k) => k.region)), ...aliased }),
+    );
+  }
+  return statements;
+}
+
 function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarget): IamStatement[] {
-  const ec2 = (type: string, id: string, owner = account) => `arn:aws:ec2:${region}:${owner}:${type}/${id}`;
+  const ec2 = (type: string, id: string, owner = account, where = region) => `arn:aws:ec2:${where}:${owner}:${type}/${id}`;
+  const regions = amiRegions(input, region);
   // EC2 image and snapshot ARNs carry no account.
-  const images = [ec2('image', '*', ''), ec2('snapshot', '*', '')];
+  const imagesIn = (where: string[]) => where.map((r) => ec2('image', '*', '', r));
+  const imagesAndSnapshotsIn = (where: string[]) => where.flatMap((r) => [ec2('image', '*', '', r), ec2('snapshot', '*', '', r)]);
   const ownResources = { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: literal(input.name) } };
   const taggedAtCreation = { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) } };
   const instances = (target: { instanceId?: string; instanceIds?: string[]; tags?: Record<string, string> }) =>
@@ -57,46 +143,80 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
       ? { Resource: ec2('instance', '*'), Condition: { StringEquals: tagConditions('aws:ResourceTag', target.tags) } }
       : { Resource: (target.instanceIds ?? [target.instanceId!]).map((id) => ec2('instance', id)) };
 
+  const distribution = input.distribution;
+  const copies = regions.images.length > 1;
+  const protection = distribution?.deregistrationProtection === true;
+  const retentionAction = input.retention?.action;
+  const templates = input.publish?.launchTemplates ?? [];
+  const parameters = input.publish?.ssmParameters ?? [];
+  const share = distribution?.shareWith;
+  const sharing =
+    share !== undefined &&
+    (share.public ||
+      share.accounts.length + share.organizations.length + share.organizationalUnits.length + distribution!.accounts.length > 0);
+
   const describe = ['ec2:DescribeImages', 'ec2:DescribeInstances'];
-  if (input.fastLaunch) describe.push('ec2:DescribeFastLaunchImages', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions');
-  else if (input.retention) describe.push('ec2:DescribeFastLaunchImages');
+  // The preflight asks EC2 which Regions are enabled whenever the pipeline names a Region.
+  if (distribution || input.publish || input.fastLaunch?.regions) describe.push('ec2:DescribeRegions');
+  if (input.fastLaunch || input.retention) describe.push('ec2:DescribeFastLaunchImages');
+  if (input.fastLaunch || templates.length) describe.push('ec2:DescribeLaunchTemplates');
+  // Retention reads a published template's $Default and $Latest versions, to keep the images they launch.
+  if (input.fastLaunch || (templates.length && input.retention)) describe.push('ec2:DescribeLaunchTemplateVersions');
   if (input.rollout) describe.push('ec2:DescribeReplaceRootVolumeTasks');
 
   const build = instances({ instanceId: input.instanceId, tags: input.instanceTags });
+  const createActions = ['CreateImage', ...(input.rollout ? ['CreateReplaceRootVolumeTask'] : []), ...(copies ? ['CopyImage'] : [])];
+  const changes = [
+    ...(sharing ? ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'] : []),
+    ...(distribution?.deprecateAfter || retentionAction === 'deprecate' ? ['ec2:EnableImageDeprecation'] : []),
+    ...(protection ? ['ec2:EnableImageDeregistrationProtection'] : []),
+    ...(retentionAction === 'disable' ? ['ec2:DisableImage'] : []),
+  ];
   const statements = [
-    // Describe calls support no resource-level permissions.
-    statement('Ec2Describe', describe, '*'),
+    // Describe calls support no resource-level permissions: only the Regions the pipeline works in.
+    statement('Ec2Describe', describe, '*', { StringEquals: { 'aws:RequestedRegion': regions.all } }),
     statement('Ec2CreateImageFromBuildInstance', ['ec2:CreateImage'], build.Resource, build.Condition),
-    statement('Ec2CreateImageOnlyTagged', ['ec2:CreateImage'], images, taggedAtCreation),
+    statement('Ec2CreateImageOnlyTagged', ['ec2:CreateImage'], imagesAndSnapshotsIn([region]), taggedAtCreation),
+    // CopyImage is checked on the source image (the build Region) and on the copy and its snapshots.
+    ...(copies ? [statement('Ec2CopyImageOnlyTagged', ['ec2:CopyImage'], imagesAndSnapshotsIn(regions.images), taggedAtCreation)] : []),
     statement(
       'Ec2TagOnlyWhileCreating',
       ['ec2:CreateTags'],
-      [...images, ...(input.rollout ? [ec2('replace-root-volume-task', '*')] : [])],
-      {
-        StringEquals: {
-          'ec2:CreateAction': input.rollout ? ['CreateImage', 'CreateReplaceRootVolumeTask'] : ['CreateImage'],
-          [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name),
-        },
-      },
+      [...imagesAndSnapshotsIn(regions.images), ...(input.rollout ? [ec2('replace-root-volume-task', '*')] : [])],
+      { StringEquals: { 'ec2:CreateAction': createActions, [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) } },
     ),
-    // The end of a successful run marks its image released, so that retention may count it.
-    statement('Ec2MarkThisPipelinesImagesReleased', ['ec2:CreateTags'], ec2('image', '*', ''), {
+    // The end of a successful run marks its images released, so that retention may count them.
+    statement('Ec2MarkThisPipelinesImagesReleased', ['ec2:CreateTags'], resources(imagesIn(regions.images)), {
       StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: literal(input.name), [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) },
       'ForAllValues:StringEquals': onlyReleaseTags,
     }),
     statement(
       'Ec2RetireOnlyThisPipelinesImages',
-      ['ec2:DeregisterImage', 'ec2:DeleteSnapshot', ...(input.fastLaunch || input.retention ? ['ec2:DisableFastLaunch'] : [])],
-      images,
+      [
+        'ec2:DeregisterImage',
+        'ec2:DeleteSnapshot',
+        ...(input.fastLaunch || input.retention ? ['ec2:DisableFastLaunch'] : []),
+        // A protected image is released from protection before it is deregistered.
+        ...(protection ? ['ec2:DisableImageDeregistrationProtection'] : []),
+      ],
+      imagesAndSnapshotsIn(regions.images),
       ownResources,
     ),
+    ...(changes.length ? [statement('Ec2ChangeOnlyThisPipelinesImages', changes, resources(imagesIn(regions.images)), ownResources)] : []),
   ];
   if (input.fastLaunch) {
-    const template = input.fastLaunch.launchTemplate;
+    // A launch template's ARN holds its ID, not its name: by name, any template of the account in that Region.
+    const fastLaunchTemplates = regions.fastLaunch.flatMap(({ region: r, template }) =>
+      template ? [ec2('launch-template', template.id ?? '*', account, r)] : [],
+    );
     statements.push(
-      statement('Ec2FastLaunchOnlyThisPipelinesImages', ['ec2:EnableFastLaunch'], ec2('image', '*', ''), ownResources),
-      // A launch template's ARN holds its ID, not its name: by name, any template of the account.
-      ...(template ? [statement('Ec2FastLaunchTemplate', ['ec2:EnableFastLaunch'], ec2('launch-template', template.id ?? '*'))] : []),
+      statement(
+        'Ec2FastLaunchOnlyThisPipelinesImages',
+        ['ec2:EnableFastLaunch'],
+        resources(imagesIn(regions.fastLaunch.map((f) => f.region))),
+        ownResources,
+      ),
+      ...(fastLaunchTemplates.length ? [statement('Ec2FastLaunchTemplate', ['ec2:EnableFastLaunch'], resources(fastLaunchTemplates))] : []),
       statement(
         'FastLaunchServiceLinkedRole',
         ['iam:CreateServiceLinkedRole'],
@@ -114,6 +234,29 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
       // The root volumes being replaced: reachable only through an instance the statement above allows.
       statement('Ec2RollOutRootVolumes', ['ec2:CreateReplaceRootVolumeTask'], ec2('volume', '*')),
     );
+  }
+  if (templates.length) {
+    const template = (t: (typeof templates)[number]) => ec2('launch-template', t.id ?? '*', account, t.region ?? region);
+    const defaults = templates.filter((t) => t.setDefault);
+    statements.push(
+      statement('Ec2PublishLaunchTemplateVersions', ['ec2:CreateLaunchTemplateVersion'], resources(templates.map(template))),
+      ...(defaults.length
+        ? [statement('Ec2MakePublishedVersionsDefault', ['ec2:ModifyLaunchTemplate'], resources(defaults.map(template)))]
+        : []),
+    );
+  }
+  if (parameters.length) {
+    // Written in every Region of this account that holds an image; a parameter's ARN drops the name's leading "/".
+    const arns = regions.images.flatMap((r) => parameters.map((p) => `arn:aws:ssm:${r}:${account}:parameter/${p.name.replace(/^\//, '')}`));
+    // Publish reads a parameter before it writes it; retention reads them all, to keep the images they name.
+    const actions = ['ssm:GetParameter', 'ssm:PutParameter', ...(input.retention ? ['ssm:GetParameters'] : [])];
+    statements.push(statement('SsmPublishImageParameters', actions, resources(arns)));
+  }
+  const keys = (distribution?.regions ?? []).flatMap((r) => (r.kmsKeyId ? [{ keyId: r.kmsKeyId, region: r.region }] : []));
+  statements.push(...kmsStatements(keys, account));
+  if (distribution?.accounts.length) {
+    // Exactly the roles the config names; what the worker may do there is each role's own policy.
+    statements.push(statement('StsAssumeDistributionRoles', ['sts:AssumeRole'], resources(distribution.accounts.map((a) => a.roleArn))));
   }
   return statements;
 }
