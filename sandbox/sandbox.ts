@@ -162,7 +162,11 @@ export class Sandbox {
     this.state = this.freshState();
   }
 
-  /** Clears every resource, count, fault and bucket; reseeds; applies `overrides` to the initial config. */
+  /**
+   * Clears every resource, count, fault and bucket; reseeds; applies `overrides` to the initial config.
+   * Credentials STS issued stay valid until they expire, as on AWS, where clearing an account's
+   * resources revokes no session: a client holding them (a worker's cached role) keeps working.
+   */
   reset(overrides: SandboxConfigOverrides = {}): SandboxConfig {
     const config = this.config.reset(overrides);
     this.clock.reset();
@@ -170,7 +174,9 @@ export class Sandbox {
     this.faults.clear();
     this.failures.clear();
     this.applyThrottling(config);
+    const sessions = this.state.stsSessions.keys;
     this.state = this.freshState();
+    for (const [id, key] of sessions) this.state.stsSessions.keys.set(id, key);
     return config;
   }
 

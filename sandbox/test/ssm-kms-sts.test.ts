@@ -282,6 +282,13 @@ describe('STS', () => {
     await rejectsWith(kms(temporary).send(new DescribeKeyCommand({ KeyId: 'alias/golden' })), 'ExpiredTokenException', 400);
     await rejectsWith(ec2(temporary).send(new DescribeInstancesCommand({})), 'RequestExpired', 400);
   });
+
+  test('a reset clears resources but revokes no session: temporary credentials keep working until they expire', async () => {
+    const temporary = await assumeDistributionRole();
+    await sandbox.admin.reset();
+    const { Account } = await sts(temporary).send(new GetCallerIdentityCommand({}));
+    assert.equal(Account, ACCOUNT_B);
+  });
 });
 
 test('faults and throttling apply to SSM, KMS and STS, each in its own buckets', async () => {
