@@ -88,10 +88,12 @@ describe('distribution', () => {
           launchTemplates: [{ region: 'us-west-2', name: 'web', setDefault: true }],
           ssmParameters: [{ name: '/golden/web/latest' }],
         },
+        retention: { keep: 2 },
       },
       'ami-pipeline-distribution',
     );
     const result = (await handle.result()) as AmiPipelineResult;
+    assert.deepEqual(result.retired, []);
     const copyIn = (region: string, roleArn?: string) =>
       result.copies!.find((c) => c.place.region === region && c.place.roleArn === roleArn)!.imageId;
     assert.equal(result.copies?.length, 4);
@@ -202,6 +204,7 @@ describe('distribution', () => {
     });
     const failure = await failureOf(handle);
     assert.match(failure.message, /^distribute: .*copy failed/);
+    await recordHistory(handle, 'ami-pipeline-distribution-failed');
     for (const region of ['us-east-1', 'us-west-2', 'eu-west-1']) {
       const left = (await images(ec2A(region).ec2)).filter((i) => i.State !== 'deregistered');
       assert.deepEqual(left, [], `nothing left in ${region}`);
