@@ -199,9 +199,10 @@ describe('distribution', () => {
 
   test('a copy that fails in one Region fails the stage with its reason and removes every copy and the original', async () => {
     await stack.admin.fail({ kind: 'image', next: true, region: 'eu-west-1', code: 'Client.InternalError', message: 'copy failed' });
-    const handle = await start({
-      distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }], deregistrationProtection: true },
-    });
+    const handle = await start(
+      { distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }], deregistrationProtection: true } },
+      'ami-pipeline-distribution-failed',
+    );
     const failure = await failureOf(handle);
     assert.match(failure.message, /^distribute: .*copy failed/);
     await recordHistory(handle, 'ami-pipeline-distribution-failed');
