@@ -91,6 +91,8 @@ export async function distribute(
       }),
     ),
   );
+  // In the order the config gives, not the order EC2 answered: the run's result and its later calls read alike every time.
+  made.sort((a, b) => targets.findIndex((t) => t.place === a.place) - targets.findIndex((t) => t.place === b.place));
   const failedCopy = started.find((s) => s.status === 'rejected');
   if (failedCopy) throw failedCopy.reason;
   const copies = started.map((s) => (s as PromiseFulfilledResult<PlacedImage>).value);
@@ -116,8 +118,18 @@ export async function distribute(
     organizationalUnits,
   };
   if (share.accounts.length + organizations.length + organizationalUnits.length) {
-    await forEvery(everyImage, ({ place, imageId }) =>
-      shareImage.executeWithOptions({ summary: `share ${placedId(place, imageId)}` }, [imageId, share, place]),
+    // An account's own copy needs no permission for that account.
+    const forOthers = ({ place }: PlacedImage) => ({
+      ...share,
+      accounts: share.accounts.filter((account) => !place.roleArn || account !== roleAccount(place.roleArn)),
+    });
+    const toShare = everyImage.filter((image) => Object.values(forOthers(image)).some((list) => list.length));
+    await forEvery(toShare, (image) =>
+      shareImage.executeWithOptions({ summary: `share ${placedId(image.place, image.imageId)}` }, [
+        image.imageId,
+        forOthers(image),
+        image.place,
+      ]),
     );
     notes.push(`shared with ${[...share.accounts, ...organizations, ...organizationalUnits].join(', ')}`);
   }
