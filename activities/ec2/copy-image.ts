@@ -9,9 +9,8 @@
 import { createHash } from 'node:crypto';
 import { CopyImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { awsCall } from '../aws/call';
-import { createOrAdopt } from '../aws/create-or-adopt';
 import { terminalState } from '../aws/not-ready';
-import { findOwnImageByName, tagValue } from './image-lookup';
+import { createOrAdoptImage } from './create-image';
 
 export interface CopyImageRequest {
   sourceImageId: string;
@@ -35,22 +34,7 @@ function copyClientToken(workKey: string): string {
 
 /** Returns the copy's image ID, in the client's Region and account. */
 export async function copyImage(ec2: EC2Client, request: CopyImageRequest): Promise<string> {
-  const { value } = await createOrAdopt({
-    kind: 'image',
-    name: request.name,
-    takenCode: 'InvalidAMIName.Duplicate',
-    owner: request.tags[request.ownershipTag],
-    create: () => sendCopyImage(ec2, request),
-    find: async () => {
-      const image = await findOwnImageByName(ec2, request.name);
-      return image?.ImageId ? { value: image.ImageId, owner: tagValue(image, request.ownershipTag) } : undefined;
-    },
-    refuse: (existingId) =>
-      terminalState(
-        'ImageNameTaken',
-        `an image named ${request.name} (${existingId}) already exists where the copy was to go, and this run did not make it; choose another image name`,
-      ),
-  });
+  const { value } = await createOrAdoptImage(ec2, request, 'exists where the copy was to go', () => sendCopyImage(ec2, request));
   return value;
 }
 

@@ -28,16 +28,31 @@ interface CreatedImage {
 }
 
 export async function createImage(ec2: EC2Client, request: CreateImageRequest): Promise<CreatedImage> {
-  const { value: imageId, adopted } = await createOrAdopt({
+  const { value: imageId, adopted } = await createOrAdoptImage(ec2, request, 'exists', async () => {
+    const out = await awsCall('CreateImage', () => ec2.send(new CreateImageCommand(toCommandInput(request))));
+    if (!out.ImageId) throw terminalState('CreateImageNoId', 'CreateImage returned no ImageId');
+    return out.ImageId;
+  });
+  return { imageId, adopted };
+}
+
+/**
+ * An AMI made by `create` (CreateImage, CopyImage), safe to retry by its name: when EC2 says the name
+ * is taken, the image of that name is adopted if it carries this run's ownership tag and refused if not.
+ * `where` says where the taken name was found, for the refusal.
+ */
+export function createOrAdoptImage(
+  ec2: EC2Client,
+  request: Pick<CreateImageRequest, 'name' | 'tags' | 'ownershipTag'>,
+  where: string,
+  create: () => Promise<string>,
+): Promise<{ value: string; adopted: boolean }> {
+  return createOrAdopt({
     kind: 'image',
     name: request.name,
     takenCode: 'InvalidAMIName.Duplicate',
     owner: request.tags[request.ownershipTag],
-    create: async () => {
-      const out = await awsCall('CreateImage', () => ec2.send(new CreateImageCommand(toCommandInput(request))));
-      if (!out.ImageId) throw terminalState('CreateImageNoId', 'CreateImage returned no ImageId');
-      return out.ImageId;
-    },
+    create,
     find: async () => {
       const image = await findOwnImageByName(ec2, request.name);
       return image?.ImageId ? { value: image.ImageId, owner: tagValue(image, request.ownershipTag) } : undefined;
@@ -45,10 +60,9 @@ export async function createImage(ec2: EC2Client, request: CreateImageRequest): 
     refuse: (existingId) =>
       terminalState(
         'ImageNameTaken',
-        `an image named ${request.name} (${existingId}) already exists and was not created by this run; choose another image name`,
+        `an image named ${request.name} (${existingId}) already ${where} and was not created by this run; choose another image name`,
       ),
   });
-  return { imageId, adopted };
 }
 
 /**
