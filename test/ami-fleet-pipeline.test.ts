@@ -5,16 +5,20 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import {
+  CreateLaunchTemplateCommand,
   DescribeFastLaunchImagesCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   EnableFastLaunchCommand,
+  RunInstancesCommand,
   TerminateInstancesCommand,
+  waitUntilInstanceRunning,
 } from '@aws-sdk/client-ec2';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
 import { approveRun, rejectRun } from '../client/runs';
-import { FAST_LAUNCH_TEMPLATE_NAME } from '@golden-image/aws-sandbox';
+import { FAST_LAUNCH_TEMPLATE_NAME, WINDOWS_BASE_AMI_ID } from '@golden-image/aws-sandbox';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { progressQuery, type InstanceRow, type RolloutSummary } from '../contracts/progress';
 import { listRolloutInstances } from '../client/rollout-instances';
@@ -94,6 +98,63 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     const child = stack.env.client.workflow.getHandle(replacementWorkflowId(rolloutWorkflowId(handle.workflowId), fleet[0]!));
     assert.equal((await child.describe()).status.name, 'COMPLETED');
     await recordHistory(handle, 'ami-pipeline-full');
+  });
+
+  test('a rollout by launch template: publish makes the new image its default, and exactly the instances launched from it take the image', async () => {
+    const template = async (name: string) => {
+      const { LaunchTemplate } = await stack.ec2.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: name,
+          LaunchTemplateData: { ImageId: WINDOWS_BASE_AMI_ID, InstanceType: 'm5.large' },
+        }),
+      );
+      return LaunchTemplate!.LaunchTemplateId!;
+    };
+    const launchFrom = async (name: string, count: number) => {
+      const { Instances } = await stack.ec2.send(
+        new RunInstancesCommand({ LaunchTemplate: { LaunchTemplateName: name }, MinCount: count, MaxCount: count }),
+      );
+      const ids = Instances!.map((i) => i.InstanceId!).sort();
+      await waitUntilInstanceRunning({ client: stack.ec2, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { InstanceIds: ids });
+      return ids;
+    };
+    const webId = await template('web');
+    await template('other');
+    const fromWeb = await launchFrom('web', 3);
+    // Not launched from `web`: one from another template, and the fleet tagged `fleet=web`.
+    const untouched = [...(await launchFrom('other', 1)), ...fleet];
+    const before = await rootVolumes([...fromWeb, ...untouched]);
+
+    const handle = await start({
+      publish: { launchTemplates: [{ name: 'web', setDefault: true }] },
+      rollout: { launchTemplate: { name: 'web' } },
+    });
+    const result = (await handle.result()) as AmiPipelineResult;
+
+    assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fromWeb.length });
+    assert.deepEqual(await tasksByInstance(), Object.fromEntries(fromWeb.map((id) => [id, 1])), 'one task per instance launched from web');
+    assert.ok((await stack.admin.state()).replaceRootVolumeTasks.every((t) => t.imageId === result.imageId && t.state === 'succeeded'));
+    const after = await rootVolumes([...fromWeb, ...untouched]);
+    for (const id of fromWeb) assert.notEqual(after[id], before[id], `${id} has a new root volume`);
+    for (const id of untouched) assert.equal(after[id], before[id], `${id} keeps its root volume`);
+    const { LaunchTemplateVersions } = await stack.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: webId, Versions: ['$Default'] }),
+    );
+    assert.deepEqual(
+      LaunchTemplateVersions?.map((v) => [v.VersionNumber, v.LaunchTemplateData?.ImageId]),
+      [[2, result.imageId]],
+    );
+
+    // The UI names the targets by their template.
+    const rollout = stack.env.client.workflow.getHandle(rolloutWorkflowId(handle.workflowId));
+    assert.equal(
+      await (await rollout.describe()).staticSummary(),
+      `Roll \`${result.imageId}\` out onto the instances launched from launch template web`,
+    );
+    const summaries = ((await rollout.fetchHistory()).events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
+    assert.deepEqual(summaries, ['find running instances launched from launch template web']);
   });
 
   test("enabling-failed fails the run with EC2's reason and removes the unfinished image", async () => {
@@ -278,6 +339,18 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
         /rollout.volumeInitializationRate: must be between 100 and 300/,
       ],
       ['an empty fleet', { rollout: { tags: { fleet: 'nobody' } } }, 'EmptyFleet', /no running instance has the tags \{"fleet":"nobody"\}/],
+      [
+        'a launch template no running instance was launched from',
+        { rollout: { launchTemplate: { name: FAST_LAUNCH_TEMPLATE_NAME } } },
+        'EmptyFleet',
+        new RegExp(`no running instance was launched from launch template ${FAST_LAUNCH_TEMPLATE_NAME} \\(lt-[0-9a-f]+\\)`),
+      ],
+      [
+        'an unknown rollout launch template',
+        { rollout: { launchTemplate: { name: 'no-such-fleet' } } },
+        'InvalidLaunchTemplateName.NotFoundException',
+        /DescribeLaunchTemplates \(no-such-fleet\) failed: InvalidLaunchTemplateName.NotFoundException/,
+      ],
       ['a concurrency of 0', { rollout: { tags: { fleet: 'web' }, concurrency: 0 } }, 'InvalidInput', /rollout.concurrency: must be >= 1/],
       ['a malformed ID', { rollout: { instanceIds: ['i-oops'] } }, 'InvalidInput', /rollout.instanceIds.0: must be an EC2 instance ID/],
       [
@@ -302,7 +375,7 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
         'both targets and tags',
         { rollout: { instanceIds: fleet, tags: { fleet: 'web' } } },
         'InvalidInput',
-        /give exactly one of instanceIds or tags/,
+        /give exactly one of instanceIds, tags or launchTemplate/,
       ],
       ['retention keep 0', { retention: { keep: 0 } }, 'InvalidInput', /retention.keep: must be >= 1/],
     ];

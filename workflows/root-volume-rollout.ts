@@ -23,6 +23,7 @@ import { CALL_OPTIONS } from './activity-options';
 import { replaceEach, replacementInput, replacementSummary } from './replace-each';
 import { rootVolumeReplacement } from './root-volume-replacement';
 import { rolloutCancelled, rolloutHalted } from './rollout-outcome';
+import { rolloutTargets } from './rollout-targets';
 import { StageTracker } from './stage-tracker';
 
 const { resolveFleet } = proxyActivities<Activities>(CALL_OPTIONS);
@@ -38,8 +39,8 @@ export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<
     const targets =
       input.remaining ??
       spec.instanceIds ??
-      (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
-        { tags: spec.tags, platform: input.platform, architecture: input.architecture },
+      (await resolveFleet.executeWithOptions({ summary: `find running ${rolloutTargets(spec)}` }, [
+        { tags: spec.tags, launchTemplate: spec.launchTemplate, platform: input.platform, architecture: input.architecture },
       ]));
     const summary = input.summary ?? emptyRolloutSummary(targets.length, workflowId);
     const batch = targets.slice(0, input.instancesPerRun ?? INSTANCES_PER_RUN);

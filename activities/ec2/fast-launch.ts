@@ -53,8 +53,11 @@ async function fastLaunchState(ec2: EC2Client, imageId: string): Promise<Describ
   return isMissing(status) ? undefined : status;
 }
 
-/** A launch template that does not exist fails here, before any image is created, with EC2's own error. */
-export async function checkLaunchTemplate(ec2: EC2Client, template: NonNullable<FastLaunchSpec['launchTemplate']>): Promise<string> {
+/** A launch template that does not exist fails here, before any image is created, with EC2's own error; else its ID. */
+export async function checkLaunchTemplate(
+  ec2: EC2Client,
+  template: Pick<NonNullable<FastLaunchSpec['launchTemplate']>, 'id' | 'name'>,
+): Promise<string> {
   const out = await awsCall(`DescribeLaunchTemplates (${template.id ?? template.name})`, () =>
     ec2.send(
       new DescribeLaunchTemplatesCommand(template.id ? { LaunchTemplateIds: [template.id] } : { LaunchTemplateNames: [template.name!] }),

@@ -1,26 +1,41 @@
 /**
  * Resolves a rollout's targets: given instance IDs (all of which must be running, because
- * CreateReplaceRootVolumeTask needs a running instance) or every running instance with the given tags.
+ * CreateReplaceRootVolumeTask needs a running instance), every running instance with the given tags,
+ * or every running instance launched from a launch template (EC2 tags each one with the template's ID).
  * Targets must match the image's platform and architecture, or EC2 would refuse each task later.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { RolloutSpec } from '../../contracts/ami-pipeline';
+import { checkLaunchTemplate } from './fast-launch';
 import { describeInstances, type InstanceSelector } from './instance-lookup';
 import { terminalState } from '../aws/not-ready';
 
+/** The system tag EC2 puts on every instance launched from a launch template; users cannot set `aws:` tags. */
+const LAUNCH_TEMPLATE_ID_TAG = 'aws:ec2launchtemplate:id';
+
 export interface FleetRequest extends InstanceSelector {
+  launchTemplate?: RolloutSpec['launchTemplate'];
   platform: string;
   architecture: string;
 }
 
 export async function resolveFleet(ec2: EC2Client, request: FleetRequest): Promise<string[]> {
-  const instances = await describeInstances(ec2, request, request.instanceIds ? undefined : ['running']);
+  const template = request.launchTemplate;
+  // The template is looked up first (an unknown one fails with EC2's error); instances carry its ID, not its name.
+  const templateId = template && (await checkLaunchTemplate(ec2, template));
+  const selector: InstanceSelector = templateId === undefined ? request : { tags: { [LAUNCH_TEMPLATE_ID_TAG]: templateId } };
+  const instances = await describeInstances(ec2, selector, selector.instanceIds ? undefined : ['running']);
   const problems = instances.flatMap((i) => [
     ...(i.state !== 'running' ? [`${i.instanceId} is ${i.state}, not running`] : []),
     ...(i.platform !== request.platform ? [`${i.instanceId} runs ${i.platform}, the image is ${request.platform}`] : []),
     ...(i.architecture !== request.architecture ? [`${i.instanceId} is ${i.architecture}, the image is ${request.architecture}`] : []),
   ]);
   if (problems.length) throw terminalState('InvalidRolloutTarget', `rollout targets that cannot take the image: ${problems.join('; ')}`);
-  if (!instances.length)
-    throw terminalState('EmptyFleet', `no running instance has the tags ${JSON.stringify(request.tags)}; the rollout has no targets`);
+  if (!instances.length) {
+    const which = template
+      ? `was launched from launch template ${template.name ? `${template.name} (${templateId})` : templateId}`
+      : `has the tags ${JSON.stringify(request.tags)}`;
+    throw terminalState('EmptyFleet', `no running instance ${which}; the rollout has no targets`);
+  }
   return instances.map((i) => i.instanceId).sort();
 }
