@@ -17,7 +17,7 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
   return {
     ...createEc2Activities(clients, watchers),
     ...createAppStreamActivities(clients.appstream, watchers),
-    ...createSsmActivities(clients),
+    ...createSsmActivities(clients, watchers),
     validatePipelineInput,
     preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request),
   };

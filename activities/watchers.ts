@@ -13,6 +13,8 @@ import { describeImagesById } from './ec2/image-lookup';
 import { describeInstancesById } from './ec2/instance-lookup';
 import { describeRootVolumeTasks } from './ec2/root-volume-task';
 import { ResourceWatch, type WaitMode } from './aws/state-watcher';
+import { describeAgents } from './ssm/agent';
+import { describeInvocations } from './ssm/run-command';
 
 function ec2Watchers(ec2: EC2Client, mode: WaitMode) {
   return {
@@ -32,6 +34,9 @@ export function createWatchers(clients: AwsClients, mode: WaitMode = 'shared') {
     ...home,
     appStreamImages: new ResourceWatch((names) => describeAppStreamImages(clients.appstream, names), mode),
     builders: new ResourceWatch((names) => describeImageBuildersByName(clients.appstream, names), mode),
+    /** SSM agents of the instances a bake launched, and its steps' invocations (in the build Region). */
+    agents: new ResourceWatch((ids) => describeAgents(clients.at().ssm, ids), mode),
+    invocations: new ResourceWatch((keys) => describeInvocations(clients.at().ssm, keys), mode),
     /** The EC2 watchers of a place: one set per account and Region, whichever run asks (the session does not matter). */
     at(place: Place = {}): Ec2Watchers {
       if (!place.region && !place.roleArn) return home;

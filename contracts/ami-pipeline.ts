@@ -5,16 +5,31 @@
 import { z } from 'zod';
 import { approval, type ApprovalDecision } from './approval';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId, launchTemplateName, region } from './aws-ids';
+import { blockDeviceMapping, volumeInitializationRate } from './block-devices';
+import { build, imageTest, refresh, source } from './bake';
 import { distribution, publish } from './distribution';
 import type { Place } from './place';
 import { notFoundGraceSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
-import { tags, userTags } from './tags';
+import { BAKE_TAG_COUNT, MAX_TAGS, OWN_TAG_COUNT, tags, userTags } from './tags';
 
 /** In order; all but create and wait-available are optional, and skipped when not configured. */
-export const AMI_STAGES = ['create', 'wait-available', 'distribute', 'fast-launch', 'approval', 'publish', 'rollout', 'retention'] as const;
+export const AMI_STAGES = [
+  'resolve-source',
+  'launch-build',
+  'provision',
+  'create',
+  'wait-available',
+  'test',
+  'distribute',
+  'fast-launch',
+  'approval',
+  'publish',
+  'rollout',
+  'retention',
+] as const;
 export type AmiStage = (typeof AMI_STAGES)[number];
 
 const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
@@ -31,23 +46,6 @@ const imageNameTemplate = z
     (t) => AMI_NAME_CHARS.test(IMAGE_NAME_PLACEHOLDERS.reduce((rest, p) => rest.replaceAll(p, 'x'), t)),
     "may only hold letters, digits, spaces and ( ) [ ] . / - ' @ _ besides the placeholders {{pipeline}}, {{date}} and {{run}}",
   );
-
-/** EC2's range for the rate at which a new volume is filled from its snapshot. */
-const volumeInitializationRate = z
-  .number()
-  .int()
-  .min(100, 'must be between 100 and 300 MiB/s')
-  .max(300, 'must be between 100 and 300 MiB/s');
-
-const blockDeviceMapping = z.strictObject({
-  deviceName: z.string().regex(/^\/dev\/[a-z0-9]+$/, 'must be a device name such as /dev/sda1 or /dev/xvda'),
-  volumeSize: z.number().int().min(1).max(65_536).optional(),
-  volumeType: z.enum(['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']).optional(),
-  deleteOnTermination: z.boolean().optional(),
-  volumeInitializationRate: volumeInitializationRate.optional(),
-});
-
-export type BlockDeviceMappingSpec = z.output<typeof blockDeviceMapping>;
 
 const tagFilter = tags.refine((t) => Object.keys(t).length > 0, 'give at least one tag to match');
 
@@ -108,20 +106,35 @@ const rollout = z
       .optional(),
     /** Every running instance with all of these tags. */
     tags: tagFilter.optional(),
+    /** Every running instance launched from this template (in the build Region), as EC2's `aws:ec2launchtemplate:id` tag says. */
+    launchTemplate: z
+      .strictObject({ id: launchTemplateId.optional(), name: launchTemplateName.optional() })
+      .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
+      .optional(),
     concurrency: z.number().int().min(1, 'must be >= 1').max(50).default(2),
     /** How many instances may fail before the rollout halts; with 0, the first failure halts it. */
     failureBudget: z.number().int().min(0).default(0),
     deleteReplacedRootVolume: z.boolean().default(false),
     volumeInitializationRate: volumeInitializationRate.optional(),
   })
-  .refine((r) => (r.instanceIds === undefined) !== (r.tags === undefined), 'give exactly one of instanceIds or tags');
+  .refine(
+    (r) => [r.instanceIds, r.tags, r.launchTemplate].filter((target) => target !== undefined).length === 1,
+    'give exactly one of instanceIds, tags or launchTemplate',
+  );
 
 export const amiPipelineInput = z
   .strictObject({
     name: pipelineName,
-    /** The build instance, by ID or by tags that match exactly one instance. */
+    /** The build instance, by ID or by tags that match exactly one instance; or `source` and `build` to bake from a base image. */
     instanceId: instanceId.optional(),
     instanceTags: tagFilter.optional(),
+    /** The base image a bake starts from. */
+    source: source.optional(),
+    /** The build instance a bake launches from `source`, and the SSM Run Command steps that provision it. */
+    build: build.optional(),
+    /** Steps run on an instance launched from the new image, before anything is distributed. */
+    test: imageTest.optional(),
+    refresh: refresh.optional(),
     imageName: imageNameTemplate.default(DEFAULT_IMAGE_NAME),
     description: z.string().max(255).optional(),
     tags: userTags('EC2').default({}),
@@ -157,11 +170,34 @@ export const amiPipelineInput = z
       .prefault({}),
   })
   .superRefine((input, ctx) => {
-    if ((input.instanceId === undefined) === (input.instanceTags === undefined)) {
+    const starts = [input.instanceId, input.instanceTags, input.source].filter((x) => x !== undefined).length;
+    if (starts !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['instanceId'],
-        message: 'give exactly one of instanceId or instanceTags for the build instance',
+        message: 'give exactly one of instanceId or instanceTags (a prepared build instance) or source (a base image to bake from)',
+      });
+    }
+    if ((input.source === undefined) !== (input.build === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [input.source ? 'build' : 'source'],
+        message: 'source and build go together: a bake needs both',
+      });
+    }
+    const bakeRoom = MAX_TAGS - OWN_TAG_COUNT - BAKE_TAG_COUNT;
+    if (input.source && Object.keys(input.tags).length > bakeRoom) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: `at most ${bakeRoom} tags for a bake (EC2 allows ${MAX_TAGS}; a baked image carries ${OWN_TAG_COUNT + BAKE_TAG_COUNT} of the pipeline's)`,
+      });
+    }
+    if (input.refresh?.skipIfUnchanged && !input.source) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['refresh', 'skipIfUnchanged'],
+        message: 'needs source: only a bake knows what its image was made from',
       });
     }
     // EC2 takes AMI names of 3-128 characters: check the name this run will make, with the longest run parts.
@@ -192,8 +228,13 @@ export interface PlacedImage {
 
 export interface AmiPipelineResult {
   pipeline: string;
+  /** The new image; with `unchanged`, the newest released image, which the run found up to date. */
   imageId: string;
   imageName: string;
+  /** A scheduled bake that found nothing changed: it created nothing. */
+  unchanged?: boolean;
+  /** A bake's base image. */
+  sourceImageId?: string;
   /** The copies, when the run distributed the image. */
   copies?: PlacedImage[];
   /** What publish wrote: `<region>/<template>` versions and `<region>/<parameter>` names. */

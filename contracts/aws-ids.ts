@@ -6,6 +6,28 @@ const hexId = (prefix: string, what: string) =>
 
 export const instanceId = hexId('i', 'an EC2 instance ID');
 export const launchTemplateId = hexId('lt', 'a launch template ID');
+export const imageId = hexId('ami', 'an AMI ID');
+export const subnetId = hexId('subnet', 'a subnet ID');
+export const securityGroupId = hexId('sg', 'a security group ID');
+
+/** An instance type as EC2 names them: family, generation and options, a dot, the size (m6i.large, t4g.micro). */
+export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an instance type such as m6i.large');
+
+/** An instance profile by name (as RunInstances takes IamInstanceProfile.Name) or by ARN. */
+export const instanceProfile = z
+  .string()
+  .regex(
+    /^(?:[\w+=,.@-]{1,128}|arn:aws(?:-cn|-us-gov)?:iam::\d{12}:instance-profile\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,128})$/,
+    'must be an instance profile name or ARN',
+  );
+
+/** An SSM document name: AWS's own (AWS-RunShellScript) or yours, or a shared document's ARN. */
+export const ssmDocumentName = z
+  .string()
+  .regex(
+    /^(?:[a-zA-Z0-9_\-.]{3,128}|arn:aws(?:-cn|-us-gov)?:ssm:[a-z0-9-]+:\d{12}:document\/[a-zA-Z0-9_\-.]{3,128})$/,
+    'must be an SSM document name such as AWS-RunShellScript',
+  );
 
 /** EC2's rules for AMI names: 3 to 128 characters from a small set. */
 export const AMI_NAME_CHARS = /^[A-Za-z0-9()[\] ./\-'@_]+$/;
@@ -54,6 +76,12 @@ export const kmsKeyId = z
 
 /** EC2's rule for launch-template names. */
 export const launchTemplateName = z.string().regex(/^[a-zA-Z0-9().\-/_]{3,128}$/, 'must be 3-128 letters, digits or ( ) . - / _');
+
+/** A parameter to read: any name SSM allows, AWS's public ones (/aws/service/...) included. */
+export const ssmParameterPath = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .regex(/^\/?[a-zA-Z0-9_.\-/]+$/, 'may only hold letters, digits, ".", "-", "_" and "/"');
 
 /**
  * SSM's rules for a parameter name: up to 1011 characters of letters, digits and . - _ /, at most 15

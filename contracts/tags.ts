@@ -13,10 +13,17 @@ export const RUN_TAG = 'golden-image:run-id';
  * released images, so an image whose run is still waiting, awaiting approval or rolling out is never retired.
  */
 export const RELEASED_TAG = 'golden-image:released';
-const OWN_TAG_COUNT = [PIPELINE_TAG, RUN_TAG, RELEASED_TAG].length;
+/** On the instances a bake launches: `build` or `test`, so that clean-up finds each one by its run and role. */
+export const INSTANCE_ROLE_TAG = 'golden-image:role';
+/** On a baked image: the base image it was made from, and the fingerprint of its recipe (skip-if-unchanged reads both). */
+export const SOURCE_IMAGE_TAG = 'golden-image:source-image';
+export const RECIPE_TAG = 'golden-image:recipe';
+export const OWN_TAG_COUNT = [PIPELINE_TAG, RUN_TAG, RELEASED_TAG].length;
+/** A baked image carries these two more: a bake leaves that much less room for the user's tags. */
+export const BAKE_TAG_COUNT = [SOURCE_IMAGE_TAG, RECIPE_TAG].length;
 
 /** EC2's and AppStream's tag limits: 50 tags a resource, keys up to 128 characters, values up to 256, no `aws:` prefix. */
-const MAX_TAGS = 50;
+export const MAX_TAGS = 50;
 
 export const tags = z.record(z.string(), z.string().max(256, 'tag values must be at most 256 characters')).superRefine((record, ctx) => {
   for (const key of Object.keys(record)) {

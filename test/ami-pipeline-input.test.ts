@@ -5,6 +5,11 @@ import { resolveImageName } from '../contracts/image-name';
 import { InvalidInputError, parseInput } from '../contracts/input-validation';
 
 const valid = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
+const bake = {
+  name: 'web-bake',
+  source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
+  build: { instanceType: 'm6i.large', steps: [{ document: 'AWS-RunPowerShellScript', parameters: { commands: ['echo hi'] } }] },
+};
 
 function problems(input: unknown): string[] {
   try {
@@ -81,6 +86,64 @@ describe('amiPipeline input', () => {
       'the same rollout target twice',
       { ...valid, rollout: { instanceIds: ['i-0123456789abcdef1', 'i-0123456789abcdef2', 'i-0123456789abcdef1'] } },
       'rollout.instanceIds: lists i-0123456789abcdef1 more than once',
+    ],
+    [
+      'rollout targets by both tags and launch template',
+      { ...valid, rollout: { tags: { fleet: 'web' }, launchTemplate: { name: 'web' } } },
+      'rollout: give exactly one of instanceIds, tags or launchTemplate',
+    ],
+    // Bakes (issue 15): what can be known wrong from the config alone.
+    [
+      'both a build instance and a source',
+      { ...bake, instanceId: 'i-0123456789abcdef0' },
+      'instanceId: give exactly one of instanceId or instanceTags',
+    ],
+    ['neither a build instance nor a source', { name: 'x' }, 'instanceId: give exactly one of instanceId or instanceTags'],
+    ['a source without build', { name: 'x', source: bake.source }, 'build: source and build go together'],
+    ['build without a source', { ...valid, build: bake.build }, 'source: source and build go together'],
+    ['skipIfUnchanged without a source', { ...valid, refresh: { skipIfUnchanged: true } }, 'refresh.skipIfUnchanged: needs source'],
+    [
+      'two kinds of source',
+      { ...bake, source: { imageId: 'ami-0123456789abcdef0', ssmParameter: '/x' } },
+      'source: give exactly one of ssmParameter, image or imageId',
+    ],
+    ['a malformed source image ID', { ...bake, source: { imageId: 'ami-xyz' } }, 'source.imageId: must be an AMI ID'],
+    ['a malformed subnet', { ...bake, build: { ...bake.build, subnetId: 'subnet-1' } }, 'build.subnetId: must be a subnet ID'],
+    [
+      'a malformed security group',
+      { ...bake, build: { ...bake.build, securityGroupIds: ['sg_1'] } },
+      'build.securityGroupIds.0: must be a security group ID',
+    ],
+    [
+      'a malformed instance type',
+      { ...bake, build: { ...bake.build, instanceType: 'large' } },
+      'build.instanceType: must be an instance type',
+    ],
+    [
+      'a malformed instance profile',
+      { ...bake, build: { ...bake.build, instanceProfile: 'my profile' } },
+      'build.instanceProfile: must be an instance profile',
+    ],
+    [
+      'a malformed document name',
+      { ...bake, build: { ...bake.build, steps: [{ document: 'x' }] } },
+      'build.steps.0.document: must be an SSM document name',
+    ],
+    [
+      'an access key in a step parameter',
+      {
+        ...bake,
+        build: {
+          ...bake.build,
+          steps: [{ document: 'AWS-RunShellScript', parameters: { commands: ['export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP'] } }],
+        },
+      },
+      'build.steps.0.parameters: holds what looks like an AWS access key',
+    ],
+    [
+      'a bake with more tags than its image can carry',
+      { ...bake, tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, 'v'])) },
+      'tags: at most 45 tags for a bake',
     ],
     // Distribution and publish (issue 14): what can be known wrong from the config alone.
     [
@@ -167,6 +230,12 @@ describe('amiPipeline input', () => {
       );
     });
   }
+
+  test('a bake from a base image is a valid input: source and build, steps with their defaults', () => {
+    const input = parseInput(amiPipelineInput, bake);
+    assert.equal(input.build?.steps[0]?.timeout, '1h');
+    assert.equal(input.build?.timeout, '2h');
+  });
 
   test('image names are deterministic per run and valid AMI names', () => {
     const ctx = { pipeline: 'web-golden', runId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', time: new Date('2026-11-22T09:51:53.123Z') };

@@ -1,7 +1,8 @@
 /**
- * `amiPipeline`: bake an AMI from a build instance and bring it into service.
- * Stages: create → wait-available → distribute → fast-launch → approval → publish → rollout →
- * retention; all but the first two are optional. Each shows in the UI (current details, search attributes, activity summaries)
+ * `amiPipeline`: bake an AMI, from a prepared build instance or from a base image, and bring it into
+ * service. Stages: resolve-source → launch-build → provision → create → wait-available → test →
+ * distribute → fast-launch → approval → publish → rollout → retention; all but create and
+ * wait-available are optional. Each shows in the UI (current details, search attributes, activity summaries)
  * and in the `progress` query.
  */
 import {
@@ -21,7 +22,7 @@ import { placedId, sessionName, type Place } from '../contracts/place';
 import { imageNameForThisRun, runIdentity } from './run-identity';
 import { describeCounts } from '../contracts/progress';
 import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
-import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
+import { PIPELINE_TAG, RECIPE_TAG, RELEASED_TAG, RUN_TAG, SOURCE_IMAGE_TAG } from '../contracts/tags';
 import { ApprovalGate } from './approval-gate';
 import { copyTargets, distribute, removeCopies, type DistributeContext } from './distribute';
 import { enableFastLaunchEverywhere, fastLaunchTargets } from './fast-launch-everywhere';
@@ -30,6 +31,8 @@ import { inlineRollout } from './inline-rollout';
 import { publishImages } from './publish';
 import { rootVolumeRollout } from './root-volume-rollout';
 import { rolloutIncident } from './rollout-outcome';
+import { rolloutTargets } from './rollout-targets';
+import { launchFor, runSteps, stopBuild, terminateInstances, type BakeContext } from './bake';
 import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';
 
@@ -45,7 +48,11 @@ const {
   deregisterImage,
   removeCreatedImage,
   tagImage,
+  resolveSourceImage,
+  findPipelineImages,
 } = proxyActivities<Activities>(CALL_OPTIONS);
+
+type SourceImage = Awaited<ReturnType<Activities['resolveSourceImage']>>;
 
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   // The gate's handlers first, before anything awaits, so that an answer sent early is refused with its reason.
@@ -58,6 +65,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const imageName = imageNameForThisRun(input.imageName, input.name);
   const session = sessionName(input.name, runId);
   const optional = {
+    'resolve-source': input.source,
+    'launch-build': input.source,
+    provision: input.source,
+    test: input.test,
     distribute: input.distribution,
     'fast-launch': input.fastLaunch,
     approval: input.approval,
@@ -67,15 +78,53 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   };
   for (const [stage, spec] of Object.entries(optional)) if (!spec) stages.skip(stage as AmiStage, 'not configured');
 
+  const run: RunContext = {
+    input,
+    stages,
+    gate,
+    runId,
+    imageName,
+    session,
+    bake: { workflowId: workflowInfo().workflowId, runId, input, stages },
+  };
+  if (!input.source) return makeAndShip(run);
+  try {
+    return await makeAndShip(run);
+  } finally {
+    // Whatever happened, no instance the run launched is left: found by the run's tag, not by what the run knew.
+    await Promise.all((['build', 'test'] as const).map((role) => terminateInstances(role, run.bake, stages.progress().stage)));
+  }
+}
+
+interface RunContext {
+  input: AmiPipelineInput;
+  stages: StageTracker<AmiStage>;
+  gate: ApprovalGate;
+  runId: string;
+  imageName: string;
+  session: string;
+  bake: BakeContext;
+}
+
+async function makeAndShip({ input, stages, gate, runId, imageName, session, bake }: RunContext): Promise<AmiPipelineResult> {
+  const baked = input.source ? await prepareBake(input, stages, bake, session) : undefined;
+  if (baked?.unchanged) return baked.unchanged;
+
   const { imageId, build, homeRegion } = await stages.run('create', async () => {
-    const { build, homeRegion } = await preflight(input, session);
+    const { build, homeRegion } = baked ?? (await preflight(input, session));
+    if (baked) await stopBuild(build.instanceId, bake);
     const request = {
       instanceId: build.instanceId,
       name: imageName,
       description: input.description,
       noReboot: input.noReboot,
       blockDeviceMappings: input.blockDeviceMappings,
-      tags: { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId },
+      tags: {
+        ...input.tags,
+        [PIPELINE_TAG]: input.name,
+        [RUN_TAG]: runId,
+        ...(baked && { [SOURCE_IMAGE_TAG]: baked.source.imageId, [RECIPE_TAG]: baked.source.recipeHash }),
+      },
       ownershipTag: RUN_TAG,
     };
     // Once CreateImage is sent it must finish, so that the run always knows the ID of what it made.
@@ -124,6 +173,19 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
         { imageId, notFoundGraceUntil: new Date(Date.now() + durationMs(input.waits.notFoundGrace)).toISOString() },
       ]),
     );
+    // The image is made: the build instance has served, and is not kept through approval.
+    if (baked) await terminateInstances('build', bake, 'wait-available');
+    if (input.test) {
+      const spec = input.test;
+      await stages.run('test', async () => {
+        try {
+          const instanceId = await launchFor('test', imageId, bake, 'test');
+          await runSteps('test', instanceId, spec.steps, bake);
+        } finally {
+          await terminateInstances('test', bake, 'test');
+        }
+      });
+    }
     if (input.distribution) {
       const spec = input.distribution;
       await stages.run('distribute', async () => {
@@ -195,13 +257,13 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
               ],
               // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.
               parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-              staticSummary: `Roll \`${imageId}\` out onto ${spec.instanceIds ? `${spec.instanceIds.length} instances` : `the instances tagged ${JSON.stringify(spec.tags)}`}`,
+              staticSummary: `Roll \`${imageId}\` out onto ${spec.instanceIds ? `${spec.instanceIds.length} instances` : `the ${rolloutTargets(spec)}`}`,
             })
           : await inlineRollout(
               // Tags are resolved again here: the fleet may have changed while the image was being built and approved.
               spec.instanceIds ??
-                (await resolveFleet.executeWithOptions({ summary: `find running instances tagged ${JSON.stringify(spec.tags)}` }, [
-                  { tags: spec.tags, platform: build.platform, architecture: build.architecture },
+                (await resolveFleet.executeWithOptions({ summary: `find running ${rolloutTargets(spec)}` }, [
+                  { tags: spec.tags, launchTemplate: spec.launchTemplate, platform: build.platform, architecture: build.architecture },
                 ])),
               spec,
               { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) },
@@ -244,6 +306,7 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     pipeline: input.name,
     imageId,
     imageName,
+    ...(baked && { sourceImageId: baked.source.imageId }),
     ...(copies.length ? { copies } : {}),
     ...(published ? { published } : {}),
     timings: stages.timings(),
@@ -278,14 +341,16 @@ async function turnOffFastLaunch({ place, imageId }: PlacedImage, input: AmiPipe
  * instance, fast launch on a non-Windows image, the launch template, the rollout's targets, and for
  * distribution and publish the Regions, keys, roles and templates (which also tells the build Region).
  */
-async function preflight(input: AmiPipelineInput, session: string) {
-  const build = await describeBuildInstance.executeWithOptions(
-    { summary: `check build instance ${input.instanceId ?? JSON.stringify(input.instanceTags)}` },
-    [input.instanceId ? { instanceIds: [input.instanceId] } : { tags: input.instanceTags }],
-  );
+async function preflight(input: AmiPipelineInput, session: string, source?: SourceImage) {
+  const build = source
+    ? { instanceId: '', platform: source.platform, architecture: source.architecture }
+    : await describeBuildInstance.executeWithOptions(
+        { summary: `check build instance ${input.instanceId ?? JSON.stringify(input.instanceTags)}` },
+        [input.instanceId ? { instanceIds: [input.instanceId] } : { tags: input.instanceTags }],
+      );
   if (input.fastLaunch && build.platform !== 'windows') {
     throw ApplicationFailure.nonRetryable(
-      `fast launch needs a Windows AMI, but build instance ${build.instanceId} runs ${build.platform}`,
+      `fast launch needs a Windows AMI, but ${source ? `source image ${source.imageId}` : `build instance ${build.instanceId}`} runs ${build.platform}`,
       'InvalidInput',
     );
   }
@@ -304,8 +369,56 @@ async function preflight(input: AmiPipelineInput, session: string) {
   }
   if (input.rollout) {
     await resolveFleet.executeWithOptions({ summary: 'check rollout targets' }, [
-      { instanceIds: input.rollout.instanceIds, tags: input.rollout.tags, platform: build.platform, architecture: build.architecture },
+      {
+        instanceIds: input.rollout.instanceIds,
+        tags: input.rollout.tags,
+        launchTemplate: input.rollout.launchTemplate,
+        platform: build.platform,
+        architecture: build.architecture,
+      },
     ]);
   }
   return { build, homeRegion };
+}
+
+/**
+ * A bake's first stages: the base image resolved (and the run finished as `unchanged` when the newest
+ * released image was made from it by the same recipe), every check made, the build instance launched
+ * and provisioned. Returns what the create stage needs, as the preflight does for a prepared instance.
+ */
+async function prepareBake(input: AmiPipelineInput, stages: StageTracker<AmiStage>, bake: BakeContext, session: string) {
+  const source = await stages.run('resolve-source', async () => {
+    const found = await resolveSourceImage.executeWithOptions({ summary: 'resolve the base image' }, [input.source!, input.build!]);
+    stages.note('resolve-source', `${found.imageId} (${found.name}), recipe ${found.recipeHash}`);
+    return found;
+  });
+  if (input.refresh?.skipIfUnchanged) {
+    const [newest] = await findPipelineImages.executeWithOptions({ summary: `find the newest released image of ${input.name}` }, [
+      PIPELINE_TAG,
+      input.name,
+      RELEASED_TAG,
+    ]);
+    if (newest && newest.sourceImageId === source.imageId && newest.recipe === source.recipeHash) {
+      const why = `unchanged: ${newest.imageId} was made from ${source.imageId} by the same recipe`;
+      stages.note('resolve-source', why);
+      for (const stage of AMI_STAGES.slice(AMI_STAGES.indexOf('launch-build'))) stages.skip(stage, 'unchanged');
+      return {
+        unchanged: {
+          pipeline: input.name,
+          imageId: newest.imageId,
+          imageName: newest.name,
+          unchanged: true,
+          sourceImageId: source.imageId,
+          timings: stages.timings(),
+        } satisfies AmiPipelineResult,
+      };
+    }
+  }
+  const checked = await stages.run('launch-build', async () => {
+    const { build, homeRegion } = await preflight(input, session, source);
+    const instanceId = await launchFor('build', source.imageId, bake, 'launch-build');
+    return { build: { ...build, instanceId }, homeRegion };
+  });
+  await stages.run('provision', () => runSteps('provision', checked.build.instanceId, input.build!.steps, bake));
+  return { ...checked, source };
 }

@@ -9,7 +9,16 @@ import type { ImagesInUse } from '../../contracts/retention';
 import type { AwsClients } from '../aws/clients';
 import { graceFromScheduled } from '../aws/not-ready';
 import type { Watchers } from '../watchers';
+import type { BuildSpec, SourceSpec } from '../../contracts/bake';
 import { findBuildInstance } from './build-instance';
+import {
+  launchInstance,
+  stopInstance,
+  terminateRunInstances,
+  waitForInstance,
+  type InstanceGoal,
+  type LaunchRequest,
+} from './build-instances';
 import { copyImage, type CopyImageRequest } from './copy-image';
 import { createImage, removeCreatedImage, type CreateImageRequest } from './create-image';
 import { deregisterImage } from './deregister-image';
@@ -22,12 +31,18 @@ import type { InstanceSelector } from './instance-lookup';
 import { publishLaunchTemplateVersion, type LaunchTemplateVersionRequest } from './launch-template-version';
 import { shareImage, type ImageShare } from './launch-permissions';
 import { createRootVolumeTask, TASK_NOT_FOUND_GRACE_MS, waitForRootVolumeTask, type RootVolumeTaskRequest } from './root-volume-task';
+import { resolveSourceImage } from './source-image';
 import { tagImage } from './tag-image';
 import { waitForImageAvailable, type ImageWait } from './wait-for-image';
 
 export function createEc2Activities(clients: AwsClients, watchers: Watchers) {
   const ec2 = (place?: Place) => clients.at(place).ec2;
   return {
+    resolveSourceImage: (source: SourceSpec, recipe: BuildSpec) => resolveSourceImage(clients.ec2, clients.at().ssm, source, recipe),
+    launchInstance: (request: LaunchRequest) => launchInstance(clients.ec2, request),
+    waitForInstance: (instanceId: string, goal: InstanceGoal) => waitForInstance(watchers.instances, instanceId, goal),
+    stopInstance: (instanceId: string) => stopInstance(clients.ec2, instanceId),
+    terminateRunInstances: (tags: Record<string, string>) => terminateRunInstances(clients.ec2, tags),
     describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(clients.ec2, watchers.instances, selector),
     checkLaunchTemplate: (template: FastLaunchTemplate, place?: Place) => checkLaunchTemplate(ec2(place), template),
     resolveFleet: (request: FleetRequest) => resolveFleet(clients.ec2, request),

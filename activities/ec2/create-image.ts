@@ -4,7 +4,7 @@
  * and retried many times, and a look-up per attempt would drain the describe bucket that the waits need.
  */
 import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
-import type { BlockDeviceMappingSpec } from '../../contracts/ami-pipeline';
+import type { BlockDeviceMappingSpec } from '../../contracts/block-devices';
 import { awsCall } from '../aws/call';
 import { createOrAdopt } from '../aws/create-or-adopt';
 import { deregisterImage } from './deregister-image';

@@ -7,6 +7,7 @@ import { paginateDescribeImages, type EC2Client, type Filter, type Image } from 
 import { awsCall } from '../aws/call';
 import { exactFilter, FILTER_VALUES, tagFilters } from './filters';
 import { inChunks } from '../aws/state-watcher';
+import { RECIPE_TAG, SOURCE_IMAGE_TAG } from '../../contracts/tags';
 import { newestReleasedFirst } from '../retention-order';
 
 const PAGE_SIZE = 1000;
@@ -45,6 +46,9 @@ interface PipelineImage {
   state: string;
   /** When EC2 deprecates (or deprecated) the image, if it is set to. */
   deprecationTime?: string;
+  /** A baked image's base image and recipe fingerprint (its tags), for skip-if-unchanged. */
+  sourceImageId?: string;
+  recipe?: string;
 }
 
 /**
@@ -76,6 +80,8 @@ export async function findPipelineImages(
       creationDate: image.CreationDate ?? '',
       state: image.State ?? '',
       ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
+      ...(tagValue(image, SOURCE_IMAGE_TAG) ? { sourceImageId: tagValue(image, SOURCE_IMAGE_TAG) } : {}),
+      ...(tagValue(image, RECIPE_TAG) ? { recipe: tagValue(image, RECIPE_TAG) } : {}),
     }));
 }
 
