@@ -1,15 +1,16 @@
 /**
  * `golden-image iam-policy`: the least-privilege IAM policy for the worker that runs one pipeline,
- * scoped to that pipeline's Regions and account, its build instance, its rollout targets, its launch
- * templates, SSM parameters, KMS keys, distribution roles and AppStream names, and to the resources that
- * carry its `golden-image:pipeline` tag. docs/iam-policy.json is the same policy for any pipeline;
+ * scoped to that pipeline's Regions and account, its build instance (or, for a bake, its base image,
+ * network, instance profile and SSM documents), its rollout targets, its launch templates, SSM
+ * parameters, KMS keys, distribution roles and AppStream names, and to the resources that carry its
+ * `golden-image:pipeline` tag. docs/iam-policy.json is the same policy for any pipeline;
  * docs/iam-policy.md explains each statement. The role the worker assumes in other accounts has its own
  * policy (docs/iam-distribution-role.json), which this one does not contain: it only lets the worker
  * assume exactly the roles the config names.
  */
-import type { FastLaunchTemplate } from '../contracts/ami-pipeline';
+import type { FastLaunchTemplate, RolloutSpec } from '../contracts/ami-pipeline';
 import type { PipelineInput, PipelineKindName } from '../contracts/pipeline-kinds';
-import { PIPELINE_TAG, RELEASED_TAG } from '../contracts/tags';
+import { PIPELINE_TAG, RELEASED_TAG, LAUNCH_TEMPLATE_ID_TAG } from '../contracts/tags';
 
 export interface IamStatement {
   Sid: string;
@@ -44,6 +45,17 @@ const tagConditions = (prefix: 'aws:ResourceTag' | 'aws:RequestTag', tags: Recor
   Object.fromEntries(Object.entries(tags).map(([key, value]) => [`${prefix}/${key}`, literal(value)]));
 
 const unique = <T>(values: T[]) => [...new Set(values)];
+
+/** Only the resources that carry this pipeline's tag (`aws:ResourceTag`), or only with it in the request (`aws:RequestTag`). */
+const pipelineTagged = (prefix: 'aws:ResourceTag' | 'aws:RequestTag', pipeline: string) => ({
+  StringEquals: { [`${prefix}/${PIPELINE_TAG}`]: literal(pipeline) },
+});
+
+/** An SSM parameter's ARN drops the name's leading "/"; AWS's public parameters (`/aws/service/...`) have no account. */
+const parameterArn = (region: string, account: string, name: string) => {
+  const path = name.replace(/^\//, '');
+  return `arn:aws:ssm:${region}:${/^aws\//i.test(path) ? '' : account}:parameter/${path}`;
+};
 
 /** One resource as a string (as IAM's own examples write it), several as a list. */
 const resources = (arns: string[]): string | string[] => (arns.length === 1 ? arns[0]! : unique(arns));
@@ -130,18 +142,111 @@ function kmsStatements(keys: { keyId: string; region: string }[], account: strin
   return statements;
 }
 
+/** SSM's reserved document-name prefixes: a document whose name starts with one is AWS's, and its ARN has no account. */
+const AWS_DOCUMENT = /^(?:aws|amazon|amzn)/i;
+
+/**
+ * A bake (`source` and `build`, and `test`): launch the build and test instances in the build Region
+ * from the base image and the new image, into the named network (or any of the Region's, for EC2's
+ * defaults), only with this pipeline's tag and IMDSv2 required; pass the instance profile's role; run
+ * the named SSM documents only on this pipeline's instances; stop and terminate only those.
+ */
+function bakeStatements(input: PipelineInput<'ami'>, { region, account }: PolicyTarget): IamStatement[] {
+  const ec2 = (type: string, id: string, owner = account) => `arn:aws:ec2:${region}:${owner}:${type}/${id}`;
+  const build = input.build!;
+  const test = input.test;
+  // The test instance takes the build's settings unless it gives its own (workflows/bake.ts).
+  const launches = [
+    build,
+    ...(test
+      ? [
+          {
+            subnetId: test.subnetId ?? build.subnetId,
+            securityGroupIds: test.securityGroupIds ?? build.securityGroupIds,
+            instanceProfile: test.instanceProfile ?? build.instanceProfile,
+          },
+        ]
+      : []),
+  ];
+  // An instance given no subnet or security group gets the default VPC's subnet or the VPC's default group: any of the Region's.
+  const named = (type: string, perLaunch: (string[] | undefined)[]) =>
+    perLaunch.some((ids) => !ids?.length) ? [ec2(type, '*')] : unique(perLaunch.flatMap((ids) => ids!)).map((id) => ec2(type, id));
+  const subnets = launches.map((l) => (l.subnetId ? [l.subnetId] : undefined));
+  const groups = launches.map((l) => l.securityGroupIds);
+  const network = [...named('subnet', subnets), ...named('security-group', groups), ec2('network-interface', '*')];
+  // The source may be AWS's, a Marketplace image or one of yours (an image ARN has no account); the test
+  // instance launches from the new image, which `image/*` covers unless the source is one named image.
+  const sourceImageId = input.source!.imageId;
+  const own = pipelineTagged('aws:ResourceTag', input.name);
+  const tagged = pipelineTagged('aws:RequestTag', input.name);
+  const statements = [
+    statement('Ec2LaunchFromSourceImageIntoNetwork', ['ec2:RunInstances'], [ec2('image', sourceImageId ?? '*', ''), ...network]),
+    ...(sourceImageId && test ? [statement('Ec2LaunchTestFromThisPipelinesImages', ['ec2:RunInstances'], ec2('image', '*', ''), own)] : []),
+    // ec2:MetadataHttpTokens is a key of the instance only: on the volume statement it would never match.
+    statement('Ec2LaunchOnlyTaggedInstancesWithImdsV2', ['ec2:RunInstances'], ec2('instance', '*'), {
+      StringEquals: { ...tagged.StringEquals, 'ec2:MetadataHttpTokens': 'required' },
+    }),
+    statement('Ec2LaunchOnlyTaggedVolumes', ['ec2:RunInstances'], ec2('volume', '*'), tagged),
+    statement('Ec2TagOnlyWhileLaunching', ['ec2:CreateTags'], [ec2('instance', '*'), ec2('volume', '*')], {
+      StringEquals: { 'ec2:CreateAction': 'RunInstances', [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) },
+    }),
+    statement('Ec2StopAndTerminateOnlyThisPipelinesInstances', ['ec2:StopInstances', 'ec2:TerminateInstances'], ec2('instance', '*'), own),
+  ];
+  // The config names instance profiles; RunInstances passes their roles, assumed to have the same name (and path).
+  const roles = unique(launches.flatMap((l) => (l.instanceProfile ? [l.instanceProfile] : []))).map((profile) =>
+    profile.startsWith('arn:') ? profile.replace(':instance-profile/', ':role/') : `arn:aws:iam::${account}:role/${profile}`,
+  );
+  if (roles.length) {
+    statements.push(
+      statement('IamPassInstanceProfileRoleToEc2', ['iam:PassRole'], resources(roles), {
+        StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      }),
+    );
+  }
+  const documents = unique([...build.steps, ...(test?.steps ?? [])].map((s) => s.document)).map((name) =>
+    name.startsWith('arn:') ? name : `arn:aws:ssm:${region}:${AWS_DOCUMENT.test(name) ? '' : account}:document/${name}`,
+  );
+  statements.push(
+    // SendCommand is authorized on the document and on the instance: these documents, only on this pipeline's instances.
+    statement('SsmRunStepDocuments', ['ssm:SendCommand'], resources(documents)),
+    statement('SsmRunStepsOnlyOnThisPipelinesInstances', ['ssm:SendCommand'], ec2('instance', '*'), own),
+    // Support no resource-level permissions: held to the build Region.
+    statement('SsmReadCommandsAndAgents', ['ssm:DescribeInstanceInformation', 'ssm:ListCommandInvocations', 'ssm:ListCommands'], '*', {
+      StringEquals: { 'aws:RequestedRegion': [region] },
+    }),
+  );
+  const parameter = input.source!.ssmParameter;
+  if (parameter) statements.push(statement('SsmReadSourceImageParameter', ['ssm:GetParameter'], parameterArn(region, account, parameter)));
+  return statements;
+}
+
 function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarget): IamStatement[] {
   const ec2 = (type: string, id: string, owner = account, where = region) => `arn:aws:ec2:${where}:${owner}:${type}/${id}`;
   const regions = amiRegions(input, region);
   // EC2 image and snapshot ARNs carry no account.
   const imagesIn = (where: string[]) => where.map((r) => ec2('image', '*', '', r));
   const imagesAndSnapshotsIn = (where: string[]) => where.flatMap((r) => [ec2('image', '*', '', r), ec2('snapshot', '*', '', r)]);
-  const ownResources = { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: literal(input.name) } };
-  const taggedAtCreation = { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) } };
-  const instances = (target: { instanceId?: string; instanceIds?: string[]; tags?: Record<string, string> }) =>
-    target.tags
-      ? { Resource: ec2('instance', '*'), Condition: { StringEquals: tagConditions('aws:ResourceTag', target.tags) } }
-      : { Resource: (target.instanceIds ?? [target.instanceId!]).map((id) => ec2('instance', id)) };
+  const ownResources = pipelineTagged('aws:ResourceTag', input.name);
+  const taggedAtCreation = pipelineTagged('aws:RequestTag', input.name);
+  /**
+   * Instances by ID, by all of some tags, or by the launch template EC2 records on each (by ID that
+   * template; by name any template, since the name's ID is only known at run time); with none of
+   * these, a bake's build instance: one this pipeline launched, which carries its tag.
+   */
+  const instances = (
+    target: Pick<RolloutSpec, 'instanceIds' | 'tags' | 'launchTemplate'>,
+  ): Pick<IamStatement, 'Resource' | 'Condition'> => {
+    if (target.instanceIds) return { Resource: target.instanceIds.map((id) => ec2('instance', id)) };
+    const template = target.launchTemplate;
+    const Condition = target.tags
+      ? { StringEquals: tagConditions('aws:ResourceTag', target.tags) }
+      : template?.id
+        ? { StringEquals: { [`aws:ResourceTag/${LAUNCH_TEMPLATE_ID_TAG}`]: template.id } }
+        : template
+          ? { StringLike: { [`aws:ResourceTag/${LAUNCH_TEMPLATE_ID_TAG}`]: 'lt-*' } }
+          : ownResources;
+    return { Resource: ec2('instance', '*'), Condition };
+  };
 
   const distribution = input.distribution;
   const copies = regions.images.length > 1;
@@ -159,12 +264,14 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
   // The preflight asks EC2 which Regions are enabled whenever the pipeline names a Region.
   if (distribution || input.publish || input.fastLaunch?.regions) describe.push('ec2:DescribeRegions');
   if (input.fastLaunch || input.retention) describe.push('ec2:DescribeFastLaunchImages');
-  if (input.fastLaunch || templates.length) describe.push('ec2:DescribeLaunchTemplates');
+  // Fast launch and publish check their templates; a rollout by launch template looks up the template's ID.
+  if (input.fastLaunch || templates.length || input.rollout?.launchTemplate) describe.push('ec2:DescribeLaunchTemplates');
   // Retention reads a published template's $Default and $Latest versions, to keep the images they launch.
   if (input.fastLaunch || (templates.length && input.retention)) describe.push('ec2:DescribeLaunchTemplateVersions');
   if (input.rollout) describe.push('ec2:DescribeReplaceRootVolumeTasks');
 
-  const build = instances({ instanceId: input.instanceId, tags: input.instanceTags });
+  const build = instances({ instanceIds: input.instanceId ? [input.instanceId] : undefined, tags: input.instanceTags });
+  const bake = input.source && input.build ? bakeStatements(input, { region, account }) : [];
   const createActions = ['CreateImage', ...(input.rollout ? ['CreateReplaceRootVolumeTask'] : []), ...(copies ? ['CopyImage'] : [])];
   const changes = [
     ...(sharing ? ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'] : []),
@@ -203,6 +310,7 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
       ownResources,
     ),
     ...(changes.length ? [statement('Ec2ChangeOnlyThisPipelinesImages', changes, resources(imagesIn(regions.images)), ownResources)] : []),
+    ...bake,
   ];
   if (input.fastLaunch) {
     // A launch template's ARN holds its ID, not its name: by name, any template of the account in that Region.
@@ -246,8 +354,8 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
     );
   }
   if (parameters.length) {
-    // Written in every Region of this account that holds an image; a parameter's ARN drops the name's leading "/".
-    const arns = regions.images.flatMap((r) => parameters.map((p) => `arn:aws:ssm:${r}:${account}:parameter/${p.name.replace(/^\//, '')}`));
+    // Written in every Region of this account that holds an image.
+    const arns = regions.images.flatMap((r) => parameters.map((p) => parameterArn(r, account, p.name)));
     // Publish reads a parameter before it writes it; retention reads them all, to keep the images they name.
     const actions = ['ssm:GetParameter', 'ssm:PutParameter', ...(input.retention ? ['ssm:GetParameters'] : [])];
     statements.push(statement('SsmPublishImageParameters', actions, resources(arns)));

@@ -13,6 +13,8 @@ export const RUN_TAG = 'golden-image:run-id';
  * released images, so an image whose run is still waiting, awaiting approval or rolling out is never retired.
  */
 export const RELEASED_TAG = 'golden-image:released';
+/** EC2's own tag on an instance launched from a launch template: the template's ID (a rollout by template selects on it). */
+export const LAUNCH_TEMPLATE_ID_TAG = 'aws:ec2launchtemplate:id';
 /** On the instances a bake launches: `build` or `test`, so that clean-up finds each one by its run and role. */
 export const INSTANCE_ROLE_TAG = 'golden-image:role';
 /** On a baked image: the base image it was made from, and the fingerprint of its recipe (skip-if-unchanged reads both). */

@@ -1,6 +1,7 @@
 /**
- * docs/iam-policy.json is least privilege: it names exactly the AWS actions the activities call, no
- * more and no less. The actions are derived from the code (the SDK commands and paginators each
+ * docs/iam-policy.json with docs/iam-policy-bake.json is least privilege: together they name exactly
+ * the AWS actions the activities call, no more and no less, and only the second lets a worker launch
+ * instances, pass a role or run commands. The actions are derived from the code (the SDK commands and paginators each
  * activities/*.ts imports), so the test stays right as activities are added or removed. The policy
  * `golden-image iam-policy` prints for one pipeline covers every action that pipeline calls, and
  * names its resources and Regions wherever AWS lets a policy name them. docs/iam-distribution-role.json,
@@ -39,8 +40,11 @@ const EBS_KEY_USE = ['kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKeyWitho
  * while the action that implies it is called, so the comparison below stays exact.
  */
 const IMPLIED: { action: string; impliedBy: string; why: string }[] = [
-  // CreateImage and CreateReplaceRootVolumeTask pass TagSpecifications: tag-on-create needs CreateTags.
+  // CreateImage, CreateReplaceRootVolumeTask and RunInstances pass TagSpecifications: tag-on-create needs CreateTags.
   { action: 'ec2:CreateTags', impliedBy: 'ec2:CreateImage', why: 'TagSpecifications on the image and its snapshots' },
+  { action: 'ec2:CreateTags', impliedBy: 'ec2:RunInstances', why: 'TagSpecifications on the instance and its volumes' },
+  // A bake's instances get the config's instance profile: EC2 checks that the caller may pass its role.
+  { action: 'iam:PassRole', impliedBy: 'ec2:RunInstances', why: "IamInstanceProfile: the profile's role" },
   { action: 'ec2:CreateTags', impliedBy: 'ec2:CreateReplaceRootVolumeTask', why: 'TagSpecifications on the task' },
   { action: 'ec2:CreateTags', impliedBy: 'ec2:CopyImage', why: 'TagSpecifications on the copy and its snapshots' },
   // A copy encrypted with a customer managed key: EBS uses the key with the caller's permissions.
@@ -103,9 +107,28 @@ interface PolicyDocument {
   Statement: Statement[];
 }
 
-function readPolicy(): PolicyDocument {
-  return JSON.parse(readFileSync(path.join(ROOT, 'docs', 'iam-policy.json'), 'utf8')) as PolicyDocument;
+const POLICY = 'iam-policy.json';
+/** The static policy's second part, for workers that bake: a worker that does not leaves it off. */
+const BAKE_POLICY = 'iam-policy-bake.json';
+
+function readPolicy(file = POLICY): PolicyDocument {
+  return JSON.parse(readFileSync(path.join(ROOT, 'docs', file), 'utf8')) as PolicyDocument;
 }
+
+/** Both parts of the static policy: what a worker that runs every kind of pipeline, bakes too, holds. */
+const staticStatements = () => [...readPolicy().Statement, ...readPolicy(BAKE_POLICY).Statement];
+
+/** What only a bake calls: launching, stopping and terminating instances, passing their role, running and reading commands. */
+const BAKE_ACTIONS = [
+  'ec2:RunInstances',
+  'ec2:StopInstances',
+  'ec2:TerminateInstances',
+  'iam:PassRole',
+  'ssm:SendCommand',
+  'ssm:ListCommands',
+  'ssm:ListCommandInvocations',
+  'ssm:DescribeInstanceInformation',
+];
 
 interface RoleDocument {
   RoleName: string;
@@ -155,8 +178,11 @@ function assertWellFormed(policy: PolicyDocument, label: string, limit = MANAGED
   assert.ok(policySize(policy) <= limit, `${label}: ${policySize(policy)} characters, over IAM's ${limit}`);
 }
 
-test('docs/iam-policy.json and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
-  assertWellFormed(readPolicy(), 'iam-policy.json');
+test('docs/iam-policy.json, docs/iam-policy-bake.json and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
+  assertWellFormed(readPolicy(), POLICY);
+  assertWellFormed(readPolicy(BAKE_POLICY), BAKE_POLICY);
+  const sids = staticStatements().map((s) => s.Sid);
+  assert.equal(new Set(sids).size, sids.length, 'Sids are unique across both parts, so that either can be read alone');
   const role = readRole();
   assertWellFormed(role.PolicyDocument, 'iam-distribution-role.json PolicyDocument');
   assertWellFormed(
@@ -170,7 +196,7 @@ test('the policy names exactly the AWS actions the activities call, plus what th
   const called = actionsCalledByActivities();
   const expected = actionsCalledOrImplied();
 
-  const granted = new Set(readPolicy().Statement.flatMap((s) => list(s.Action)));
+  const granted = new Set(staticStatements().flatMap((s) => list(s.Action)));
   const missing = [...expected].filter((a) => !granted.has(a)).sort();
   const extra = [...granted].filter((a) => !expected.has(a)).sort();
   assert.deepEqual(
@@ -180,8 +206,20 @@ test('the policy names exactly the AWS actions the activities call, plus what th
   );
 });
 
+test('only the bake part lets a worker launch, stop or terminate instances, pass a role or run commands', () => {
+  const granted = (file: string) => new Set(readPolicy(file).Statement.flatMap((s) => list(s.Action)));
+  assert.deepEqual(
+    BAKE_ACTIONS.filter((a) => granted(POLICY).has(a)),
+    [],
+  );
+  assert.deepEqual(
+    BAKE_ACTIONS.filter((a) => !granted(BAKE_POLICY).has(a)),
+    [],
+  );
+});
+
 test('tagging is granted only as part of the create calls, and retirement only on pipeline-tagged resources', () => {
-  const statements = readPolicy().Statement;
+  const statements = staticStatements();
   const granting = (action: string) => statements.filter((s) => list(s.Action).includes(action));
   // Tags go on while creating, or, on a pipeline's own image, only its pipeline tag and the released mark.
   for (const statement of [...granting('ec2:CreateTags'), ...granting('appstream:TagResource')]) {
@@ -204,8 +242,11 @@ test('tagging is granted only as part of the create calls, and retirement only o
   }
 });
 
-/** Actions a write may use `*` for: EC2's and AppStream's describes support no resource-level permissions. */
-const isDescribe = (action: string) => /^(ec2|appstream):Describe\w+$/.test(action);
+/** SSM's reads of commands and agents, which like EC2's and AppStream's describes support no resource-level permissions. */
+const SSM_READS_WITHOUT_RESOURCES = new Set(['ssm:DescribeInstanceInformation', 'ssm:ListCommands', 'ssm:ListCommandInvocations']);
+
+/** Actions that may use `*`: those that support no resource-level permissions. */
+const isDescribe = (action: string) => /^(ec2|appstream):Describe\w+$/.test(action) || SSM_READS_WITHOUT_RESOURCES.has(action);
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
 
@@ -230,7 +271,7 @@ function assertTagScoped(statements: Statement[], label: string, expectations: [
   }
 }
 
-const OWN_IMAGE = /^aws:ResourceTag\/golden-image:pipeline$/;
+const OWN_RESOURCE = /^aws:ResourceTag\/golden-image:pipeline$/;
 const TAGGED_AT_CREATION = /^aws:RequestTag\/golden-image:pipeline$/;
 /** What distribution does to an image a run made: only to images that carry a pipeline's tag. */
 const IMAGE_CHANGES = [
@@ -241,21 +282,45 @@ const IMAGE_CHANGES = [
   'ec2:DisableImageDeregistrationProtection',
   'ec2:DisableImage',
   'ec2:DeregisterImage',
-].map((action): [string, string, RegExp] => [action, 'image', OWN_IMAGE]);
+].map((action): [string, string, RegExp] => [action, 'image', OWN_RESOURCE]);
 const COPIES_TAGGED: [string, string, RegExp][] = [
   ['ec2:CopyImage', 'image', TAGGED_AT_CREATION],
   ['ec2:CopyImage', 'snapshot', TAGGED_AT_CREATION],
 ];
 
+/** Every RunInstances on an instance asks for IMDSv2 (`ec2:MetadataHttpTokens`, a key of the instance only). */
+function assertImdsV2Required(statements: Statement[], label: string): void {
+  const launching = statements.filter(
+    (s) => list(s.Action).includes('ec2:RunInstances') && list(s.Resource).some((r) => r.includes(':instance/')),
+  );
+  assert.ok(launching.length > 0, `${label}: RunInstances on an instance is granted`);
+  for (const statement of launching) {
+    assert.equal(statement.Condition?.['StringEquals']?.['ec2:MetadataHttpTokens'], 'required', `${label} ${statement.Sid}: IMDSv2`);
+    assert.deepEqual(
+      list(statement.Resource).filter((r) => !r.includes(':instance/')),
+      [],
+      `${label} ${statement.Sid}: instances only`,
+    );
+  }
+}
+
 test('the static policy grants no write on "*", and scopes every write by a tag or a tag on create', () => {
   const PUBLISH_MARK = /^aws:ResourceTag\/golden-image:publish$/;
-  assertTagScoped(readPolicy().Statement, 'iam-policy.json', [
+  const statements = staticStatements();
+  assertTagScoped(statements, 'iam-policy.json + iam-policy-bake.json', [
     // The build instance and the fleet must be marked for the pipeline; what it makes must carry its tag.
     ['ec2:CreateImage', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateImage', 'image', /^aws:RequestTag\/golden-image:pipeline$/],
     ['ec2:CreateImage', 'snapshot', /^aws:RequestTag\/golden-image:pipeline$/],
     ['ec2:CreateReplaceRootVolumeTask', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateReplaceRootVolumeTask', 'image', /^aws:ResourceTag\/golden-image:pipeline$/],
+    // A bake launches only instances and volumes tagged as a pipeline's, and stops, terminates and runs commands only on those.
+    ['ec2:RunInstances', 'instance', TAGGED_AT_CREATION],
+    ['ec2:RunInstances', 'volume', TAGGED_AT_CREATION],
+    ['ec2:StopInstances', 'instance', OWN_RESOURCE],
+    ['ec2:TerminateInstances', 'instance', OWN_RESOURCE],
+    ['ssm:SendCommand', 'instance', OWN_RESOURCE],
+    ['iam:PassRole', 'role', /^iam:PassedToService$/],
     ['ec2:CreateReplaceRootVolumeTask', 'replace-root-volume-task', /^aws:RequestTag\/golden-image:pipeline$/],
     ['ec2:EnableFastLaunch', 'image', /^aws:ResourceTag\/golden-image:pipeline$/],
     ['appstream:TagResource', 'image', /^aws:(RequestTag|ResourceTag)\/golden-image:pipeline$/],
@@ -269,11 +334,19 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
     // Publish writes only to the launch templates and parameters marked for it.
     ['ec2:CreateLaunchTemplateVersion', 'launch-template', PUBLISH_MARK],
     ['ec2:ModifyLaunchTemplate', 'launch-template', PUBLISH_MARK],
-    ['ssm:GetParameter', 'parameter', PUBLISH_MARK],
     ['ssm:PutParameter', 'parameter', PUBLISH_MARK],
   ]);
+  // Parameters are read where marked for publish, or where AWS publishes its base images.
+  for (const statement of statements.filter((s) => list(s.Action).includes('ssm:GetParameter'))) {
+    const publicOnly = list(statement.Resource).every((r) => r.startsWith('arn:aws:ssm:*::parameter/aws/service/'));
+    assert.ok(
+      publicOnly || conditionKeys(statement).some((k) => PUBLISH_MARK.test(k)),
+      `${statement.Sid}: marked or AWS's public parameters`,
+    );
+  }
+  assertImdsV2Required(statements, 'iam-policy-bake.json');
   // Only the role that docs/iam-distribution-role.json documents.
-  const assume = readPolicy().Statement.filter((s) => list(s.Action).includes('sts:AssumeRole'));
+  const assume = statements.filter((s) => list(s.Action).includes('sts:AssumeRole'));
   assert.deepEqual(
     assume.flatMap((s) => list(s.Resource)),
     [`arn:aws:iam::*:role/${readRole().RoleName}`],
@@ -355,11 +428,13 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
   const share = distribution?.shareWith;
   const templates = ami?.publish?.launchTemplates ?? [];
   const homeCopyKeys = distribution?.regions.some((r) => r.kmsKeyId) === true;
+  const bake = ami?.source !== undefined;
+  const profiles = Boolean(ami?.build?.instanceProfile ?? ami?.test?.instanceProfile);
   const shares = share && share.accounts.length + share.organizations.length + share.organizationalUnits.length;
   const sharing = Boolean(share && (share.public || shares! + distribution!.accounts.length > 0));
   const onlyWhen: Record<string, boolean> = {
     'ec2:EnableFastLaunch': fastLaunch,
-    'ec2:DescribeLaunchTemplates': fastLaunch || templates.length > 0,
+    'ec2:DescribeLaunchTemplates': fastLaunch || templates.length > 0 || ami?.rollout?.launchTemplate !== undefined,
     'ec2:DescribeLaunchTemplateVersions': fastLaunch || (templates.length > 0 && retention),
     'iam:CreateServiceLinkedRole': fastLaunch,
     'ec2:DisableFastLaunch': fastLaunch || retention,
@@ -378,12 +453,15 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
     'ec2:DisableImage': ami?.retention?.action === 'disable',
     'ec2:CreateLaunchTemplateVersion': templates.length > 0,
     'ec2:ModifyLaunchTemplate': templates.some((t) => t.setDefault),
-    'ssm:GetParameter': (ami?.publish?.ssmParameters.length ?? 0) > 0,
+    // Publish reads its parameters; a bake reads its source parameter.
+    'ssm:GetParameter': (ami?.publish?.ssmParameters.length ?? 0) > 0 || ami?.source?.ssmParameter !== undefined,
     'ssm:PutParameter': (ami?.publish?.ssmParameters.length ?? 0) > 0,
     'ssm:GetParameters': (ami?.publish?.ssmParameters.length ?? 0) > 0 && retention,
     'kms:DescribeKey': homeCopyKeys,
     ...Object.fromEntries(EBS_KEY_USE.map((action) => [action, homeCopyKeys])),
     'sts:AssumeRole': (distribution?.accounts.length ?? 0) > 0,
+    ...Object.fromEntries(BAKE_ACTIONS.map((action) => [action, bake])),
+    'iam:PassRole': bake && profiles,
     'appstream:DescribeImages': kind === 'appstream-update',
     'appstream:CreateUpdatedImage': kind === 'appstream-update',
     'appstream:DeleteImage': kind === 'appstream-update',
@@ -423,6 +501,7 @@ function pipelineRegions(kind: PipelineKindName, config: Record<string, unknown>
  */
 function assertScoped(policy: IamPolicy, label: string, kind: PipelineKindName, config: Record<string, unknown>): void {
   const regions = pipelineRegions(kind, config);
+  assert.doesNotMatch(JSON.stringify(policy), /undefined/, `${label}: every ARN and condition names something`);
   const named = [...JSON.stringify(config).matchAll(/arn:aws:(?:iam|kms):[^:"]*:(\d{12}):/g)].map((m) => m[1]!);
   for (const statement of policy.Statement) {
     for (const resource of list(statement.Resource)) {
@@ -479,6 +558,7 @@ test('generated policies for every feature together grant exactly the actions th
     ],
     ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'deprecate' } }],
     ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'disable' } }],
+    ['ami', { ...BAKE, rollout: { launchTemplate: { name: 'web' } } }],
     ['appstream-update', { name: 'full', existingImageName: 'base', newImageName: '{{pipeline}}-{{date}}', retention: { keep: 2 } }],
     ...(['create', 'start', 'stop', 'delete'] as const).map((action): [PipelineKindName, Record<string, unknown>] => [
       'appstream-builder',
@@ -707,6 +787,207 @@ test('a generated policy names the build instance, the fleet, the launch templat
     tagging.flatMap((s) => list(s.Resource)),
     ['arn:aws:appstream:eu-west-1:123456789012:image/golden-*'],
   );
+});
+
+const ARN = {
+  instances: 'arn:aws:ec2:eu-west-1:123456789012:instance/*',
+  volumes: 'arn:aws:ec2:eu-west-1:123456789012:volume/*',
+  images: 'arn:aws:ec2:eu-west-1::image/*',
+};
+
+/** A bake from AWS's public parameter, into a named subnet and groups, with an AWS document and one of yours; its test overrides a group and the profile. */
+const BAKE = {
+  name: 'web-bake',
+  source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
+  build: {
+    instanceType: 'm6i.large',
+    subnetId: 'subnet-0123456789abcdef0',
+    securityGroupIds: ['sg-0123456789abcdef0'],
+    instanceProfile: 'golden-image-build',
+    steps: [
+      { document: 'AWS-RunPatchBaseline', parameters: { Operation: ['Install'] } },
+      { document: 'Golden-InstallWeb', parameters: {} },
+    ],
+  },
+  test: {
+    securityGroupIds: ['sg-0123456789abcdef1'],
+    instanceProfile: 'arn:aws:iam::123456789012:instance-profile/test/golden-image-test',
+    steps: [{ document: 'AWS-RunPowerShellScript', parameters: { commands: ['exit 0'] } }],
+  },
+};
+
+/** The statements only a bake has, by Sid. */
+const BAKE_SIDS = new Set([
+  'Ec2LaunchFromSourceImageIntoNetwork',
+  'Ec2LaunchTestFromThisPipelinesImages',
+  'Ec2LaunchOnlyTaggedInstancesWithImdsV2',
+  'Ec2LaunchOnlyTaggedVolumes',
+  'Ec2TagOnlyWhileLaunching',
+  'Ec2StopAndTerminateOnlyThisPipelinesInstances',
+  'IamPassInstanceProfileRoleToEc2',
+  'SsmRunStepDocuments',
+  'SsmRunStepsOnlyOnThisPipelinesInstances',
+  'SsmReadCommandsAndAgents',
+  'SsmReadSourceImageParameter',
+]);
+
+const allow = (Sid: string, Action: string[], Resource: string | string[], Condition?: Statement['Condition']) => ({
+  Sid,
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition && { Condition }),
+});
+
+test('a bake gets exactly the statements that launch, provision, test and end its instances, and its build instance is its own', async () => {
+  const policy = await generated('ami', BAKE);
+  const own = { StringEquals: { 'aws:ResourceTag/golden-image:pipeline': 'web-bake' } };
+  const tagged = { StringEquals: { 'aws:RequestTag/golden-image:pipeline': 'web-bake' } };
+  assert.deepEqual(
+    policy.Statement.filter((s) => BAKE_SIDS.has(s.Sid)),
+    [
+      // The base image (any of the Region's: the parameter's value changes) and the new one; the named subnet and both instances' groups.
+      allow(
+        'Ec2LaunchFromSourceImageIntoNetwork',
+        ['ec2:RunInstances'],
+        [
+          ARN.images,
+          'arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0123456789abcdef0',
+          'arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0123456789abcdef0',
+          'arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0123456789abcdef1',
+          'arn:aws:ec2:eu-west-1:123456789012:network-interface/*',
+        ],
+      ),
+      allow('Ec2LaunchOnlyTaggedInstancesWithImdsV2', ['ec2:RunInstances'], ARN.instances, {
+        StringEquals: { 'aws:RequestTag/golden-image:pipeline': 'web-bake', 'ec2:MetadataHttpTokens': 'required' },
+      }),
+      allow('Ec2LaunchOnlyTaggedVolumes', ['ec2:RunInstances'], ARN.volumes, tagged),
+      allow('Ec2TagOnlyWhileLaunching', ['ec2:CreateTags'], [ARN.instances, ARN.volumes], {
+        StringEquals: { 'ec2:CreateAction': 'RunInstances', 'aws:RequestTag/golden-image:pipeline': 'web-bake' },
+      }),
+      allow('Ec2StopAndTerminateOnlyThisPipelinesInstances', ['ec2:StopInstances', 'ec2:TerminateInstances'], ARN.instances, own),
+      // Each profile's role, by the profile's name (and path), passed only to EC2.
+      allow(
+        'IamPassInstanceProfileRoleToEc2',
+        ['iam:PassRole'],
+        ['arn:aws:iam::123456789012:role/golden-image-build', 'arn:aws:iam::123456789012:role/test/golden-image-test'],
+        { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      ),
+      // AWS's documents have no account in their ARN; yours have this one.
+      allow(
+        'SsmRunStepDocuments',
+        ['ssm:SendCommand'],
+        [
+          'arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline',
+          'arn:aws:ssm:eu-west-1:123456789012:document/Golden-InstallWeb',
+          'arn:aws:ssm:eu-west-1::document/AWS-RunPowerShellScript',
+        ],
+      ),
+      allow('SsmRunStepsOnlyOnThisPipelinesInstances', ['ssm:SendCommand'], ARN.instances, own),
+      allow('SsmReadCommandsAndAgents', ['ssm:DescribeInstanceInformation', 'ssm:ListCommandInvocations', 'ssm:ListCommands'], '*', {
+        StringEquals: { 'aws:RequestedRegion': ['eu-west-1'] },
+      }),
+      allow(
+        'SsmReadSourceImageParameter',
+        ['ssm:GetParameter'],
+        'arn:aws:ssm:eu-west-1::parameter/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base',
+      ),
+    ],
+  );
+  // The image comes from the instance the run launched, which carries the pipeline's tag.
+  assert.deepEqual(
+    policy.Statement.find((s) => s.Sid === 'Ec2CreateImageFromBuildInstance'),
+    allow('Ec2CreateImageFromBuildInstance', ['ec2:CreateImage'], ARN.instances, own),
+  );
+  assertScoped(policy, 'bake', 'ami', BAKE);
+  assertImdsV2Required(policy.Statement, 'bake');
+  const missing = actionsThisPipelineCalls('ami', BAKE).filter((a) => !grantedActions(policy).has(a));
+  assert.deepEqual(missing, []);
+
+  // A named base image and EC2's default network: that image, the Region's subnets and groups; the test
+  // instance's image is this pipeline's own. No profile, no role to pass; no parameter to read.
+  const byImageId = await generated('ami', {
+    name: 'web-bake',
+    source: { imageId: 'ami-0123456789abcdef0' },
+    build: { instanceType: 't3.small', steps: [{ document: 'AWS-RunShellScript', parameters: { commands: ['true'] } }] },
+    test: { steps: [{ document: 'AWS-RunShellScript', parameters: { commands: ['true'] } }] },
+  });
+  const of = (sid: string) => byImageId.Statement.find((s) => s.Sid === sid);
+  assert.deepEqual(of('Ec2LaunchFromSourceImageIntoNetwork')!.Resource, [
+    'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0',
+    'arn:aws:ec2:eu-west-1:123456789012:subnet/*',
+    'arn:aws:ec2:eu-west-1:123456789012:security-group/*',
+    'arn:aws:ec2:eu-west-1:123456789012:network-interface/*',
+  ]);
+  assert.deepEqual(
+    of('Ec2LaunchTestFromThisPipelinesImages'),
+    allow('Ec2LaunchTestFromThisPipelinesImages', ['ec2:RunInstances'], ARN.images, own),
+  );
+  assert.deepEqual(of('SsmRunStepDocuments')!.Resource, 'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript');
+  assert.equal(of('IamPassInstanceProfileRoleToEc2'), undefined);
+  assert.equal(of('SsmReadSourceImageParameter'), undefined);
+  assert.ok(!grantedActions(byImageId).has('iam:PassRole'));
+});
+
+test('a pipeline that does not bake gets none of the statements that launch instances, pass roles or run commands', async () => {
+  const examples = await Promise.all(
+    readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => readPipelineFile(path.join(EXAMPLES, f))),
+  );
+  const configs: [PipelineKindName, Record<string, unknown>][] = [
+    ['ami', { name: 'web', instanceId: 'i-0123456789abcdef0' }],
+    ['ami', { name: 'web', instanceTags: { Name: 'build' }, rollout: { launchTemplate: { id: 'lt-0123456789abcdef0' } } }],
+    ['ami', DISTRIBUTED],
+    ...examples
+      .filter(({ config }) => config['source'] === undefined)
+      .map(({ kind, config }): [PipelineKindName, Record<string, unknown>] => [kind, config]),
+  ];
+  assert.ok(
+    examples.some(({ config }) => config['source'] !== undefined),
+    'the examples hold a bake, which this test leaves out',
+  );
+  for (const [kind, config] of configs) {
+    const policy = await generated(kind, config);
+    const granted = grantedActions(policy);
+    assert.deepEqual(
+      BAKE_ACTIONS.filter((a) => granted.has(a)),
+      [],
+      `${String(config['name'])}`,
+    );
+    assert.deepEqual(
+      policy.Statement.map((s) => s.Sid).filter((sid) => BAKE_SIDS.has(sid)),
+      [],
+    );
+    assert.ok(!JSON.stringify(policy).includes('RunInstances'), `${String(config['name'])}: no tags while launching`);
+  }
+});
+
+test('a rollout by launch template reaches the instances EC2 tagged with its ID, and by name those of any template', async () => {
+  const fleetStatement = (policy: IamPolicy) =>
+    policy.Statement.find((s) => s.Action.includes('ec2:CreateReplaceRootVolumeTask') && list(s.Resource)[0]!.includes(':instance/'))!;
+  const config = (launchTemplate: Record<string, string>) => ({
+    name: 'web',
+    instanceId: 'i-0123456789abcdef0',
+    rollout: { launchTemplate },
+  });
+  const byId = await generated('ami', config({ id: 'lt-0123456789abcdef0' }));
+  assert.deepEqual(fleetStatement(byId).Resource, ARN.instances);
+  assert.deepEqual(fleetStatement(byId).Condition, {
+    StringEquals: { 'aws:ResourceTag/aws:ec2launchtemplate:id': 'lt-0123456789abcdef0' },
+  });
+  // By name the template's ID is only known at run time: any instance launched from a template of the Region.
+  const byName = await generated('ami', config({ name: 'web' }));
+  assert.deepEqual(fleetStatement(byName).Resource, ARN.instances);
+  assert.deepEqual(fleetStatement(byName).Condition, { StringLike: { 'aws:ResourceTag/aws:ec2launchtemplate:id': 'lt-*' } });
+  for (const [label, policy, template] of [
+    ['by id', byId, { id: 'lt-0123456789abcdef0' }],
+    ['by name', byName, { name: 'web' }],
+  ] as const) {
+    // The rollout looks the template up (DescribeLaunchTemplates), which names no resource.
+    assert.ok(policy.Statement[0]!.Action.includes('ec2:DescribeLaunchTemplates'), label);
+    assertScoped(policy, label, 'ami', config(template));
+  }
 });
 
 test('`golden-image iam-policy -f` prints the policy as JSON; without a region it says so (exit 2)', async () => {

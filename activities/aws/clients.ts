@@ -21,6 +21,11 @@ import type { Place } from '../../contracts/place';
 export interface PlacedClients {
   ec2: EC2Client;
   ssm: SSMClient;
+  /**
+   * SSM without the SDK's own retry, for SendCommand, which has no client token: a resend after a lost
+   * answer would run the step twice, so only the activity retries it, after looking for the command first.
+   */
+  ssmOnce: SSMClient;
   kms: KMSClient;
 }
 
@@ -53,13 +58,13 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 export const WATCH_SESSION = 'golden-image-watch';
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const config = (region: string | undefined, credentials?: AwsCredentialIdentityProvider) => ({
+  const config = (region: string | undefined, credentials?: AwsCredentialIdentityProvider, maxAttempts = options.maxAttempts ?? 2) => ({
     region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(credentials ? { credentials } : options.credentials ? { credentials: options.credentials } : {}),
     // The SDK retries a throttled or failed request once more itself; beyond that the activity's retry
     // policy takes over, where each attempt shows in the Temporal UI.
-    maxAttempts: options.maxAttempts ?? 2,
+    maxAttempts,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 10_000,
@@ -74,7 +79,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const sts = new STSClient(home);
   const placed = (region: string | undefined, credentials?: AwsCredentialIdentityProvider): PlacedClients => {
     const c = config(region, credentials);
-    return { ec2: new EC2Client(c), ssm: new SSMClient(c), kms: new KMSClient(c) };
+    return { ec2: new EC2Client(c), ssm: new SSMClient(c), ssmOnce: new SSMClient(config(region, credentials, 1)), kms: new KMSClient(c) };
   };
   const homeClients: PlacedClients = { ...placed(homeRegionOption), ec2 };
   const places = new Map<string, PlacedClients>();

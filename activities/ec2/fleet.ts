@@ -4,14 +4,12 @@
  * or every running instance launched from a launch template (EC2 tags each one with the template's ID).
  * Targets must match the image's platform and architecture, or EC2 would refuse each task later.
  */
+import { LAUNCH_TEMPLATE_ID_TAG } from '../../contracts/tags';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RolloutSpec } from '../../contracts/ami-pipeline';
 import { checkLaunchTemplate } from './fast-launch';
 import { describeInstances, type InstanceSelector } from './instance-lookup';
 import { terminalState } from '../aws/not-ready';
-
-/** The system tag EC2 puts on every instance launched from a launch template; users cannot set `aws:` tags. */
-const LAUNCH_TEMPLATE_ID_TAG = 'aws:ec2launchtemplate:id';
 
 export interface FleetRequest extends InstanceSelector {
   launchTemplate?: RolloutSpec['launchTemplate'];

@@ -12,7 +12,7 @@ const INVOCATION_NOT_FOUND_GRACE_MS = 60_000;
 
 export function createSsmActivities(clients: AwsClients, watchers: Watchers) {
   return {
-    sendStep: (request: StepRequest) => sendStep(clients.at().ssm, request),
+    sendStep: (request: StepRequest) => sendStep(clients.at().ssm, clients.at().ssmOnce, request),
     // The grace runs from when the wait was first scheduled, right after its step was sent.
     waitForStep: (step: StepHandle & { document: string; label: string }) =>
       waitForStep(watchers.invocations, step, graceFromScheduled(INVOCATION_NOT_FOUND_GRACE_MS)),

@@ -39,7 +39,8 @@ export interface StepHandle {
 const commentFor = (request: Pick<StepRequest, 'workKey' | 'label'>) =>
   `golden-image ${createHash('sha256').update(request.workKey).digest('hex').slice(0, 16)} ${request.label}`.slice(0, 100);
 
-export async function sendStep(ssm: SSMClient, request: StepRequest): Promise<StepHandle> {
+/** `send` must not resend on its own (see PlacedClients.ssmOnce): this function looks before every send. */
+export async function sendStep(ssm: SSMClient, send: SSMClient, request: StepRequest): Promise<StepHandle> {
   const comment = commentFor(request);
   const sent = await awsCall(`ListCommands (${request.instanceId})`, async () => {
     for await (const page of paginateListCommands({ client: ssm, pageSize: 50 }, { InstanceId: request.instanceId })) {
@@ -52,7 +53,7 @@ export async function sendStep(ssm: SSMClient, request: StepRequest): Promise<St
     sent ??
     (
       await awsCall(`SendCommand (${request.document} on ${request.instanceId})`, () =>
-        ssm.send(
+        send.send(
           new SendCommandCommand({
             InstanceIds: [request.instanceId],
             DocumentName: request.document,
