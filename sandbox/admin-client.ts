@@ -3,6 +3,10 @@ import type { SandboxConfig, SandboxConfigOverrides } from './core/config';
 import type { FailureInput } from './core/failures';
 import type { FaultInput } from './core/faults';
 import type { Scope } from './core/state';
+import type { PublishedBaseImage } from './admin';
+import type { AgentSettingInput } from './ssm/agents';
+import type { CommandOutcomeInput } from './ssm/command-outcomes';
+import type { OutcomePlan } from './ssm/state';
 import type { StateDump } from './state-dump';
 
 /**
@@ -62,6 +66,37 @@ export class SandboxAdmin {
   /** Whether CreateUpdatedImage finds an update for this AppStream image (none does until told). */
   async setAppStreamUpdate(imageName: string, available: boolean, scope: Partial<Scope> = {}): Promise<void> {
     await this.request('POST', 'appstream/updates', { imageName, available, ...scope });
+  }
+
+  /**
+   * How the next `count` Run Command invocations of a document (on `instanceId`, and/or whose parameters contain
+   * `parametersContain`) end: Success or Failed (with `exitCode`, default 1) with `stdout`/`stderr`, or TimedOut,
+   * after `durationMs`. Unmatched invocations succeed with no output.
+   */
+  async planCommandOutcome(outcome: CommandOutcomeInput): Promise<void> {
+    await this.request('POST', 'ssm/command-outcomes', outcome);
+  }
+
+  /** The outcomes planned in an account and Region and not used yet, oldest first. */
+  async commandOutcomes(scope: Partial<Scope> = {}): Promise<OutcomePlan[]> {
+    const query = scopeQuery(scope);
+    const path = query.size === 0 ? 'ssm/command-outcomes' : `ssm/command-outcomes?${query}`;
+    return (await this.request<{ outcomes: OutcomePlan[] }>('GET', path)).outcomes;
+  }
+
+  /** Forgets every planned outcome, in every account and Region. */
+  async clearCommandOutcomes(): Promise<void> {
+    await this.request('DELETE', 'ssm/command-outcomes');
+  }
+
+  /** Takes an instance's SSM Agent offline or back online; or, with `next: true`, the next instance's agent never comes online. */
+  async setSsmAgent(setting: AgentSettingInput): Promise<void> {
+    await this.request('POST', 'ssm/agents', setting);
+  }
+
+  /** Publishes a newer base AMI of `platform` in `region` (default us-east-1) and points AWS's public parameters at it. */
+  publishBaseImage(platform: 'windows' | 'linux', region?: string): Promise<PublishedBaseImage> {
+    return this.request('POST', 'base-images', { platform, region });
   }
 
   /** One account's resources in one Region: the default ones unless `scope` says otherwise. */

@@ -4,10 +4,14 @@ import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './
 import { configOverridesSchema } from './core/config';
 import { failureSchema } from './core/failures';
 import { faultSchema } from './core/faults';
-import { scopeMembers, scopeOf, scopeKey } from './core/state';
+import { AWS_ACCOUNT_ID, DEFAULT_REGION, scopeMembers, scopeOf, scopeKey } from './core/state';
 import { failExistingEc2Resource } from './ec2/failures';
 import { failImage } from './ec2/images';
+import { publishBaseImage } from './ec2/seed';
 import type { Sandbox } from './sandbox';
+import { agentSettingSchema, setAgent } from './ssm/agents';
+import { addOutcome, clearOutcomes, commandOutcomeSchema, listOutcomes } from './ssm/command-outcomes';
+import { pointPublicParameters } from './ssm/public-parameters';
 import { dumpState } from './state-dump';
 
 /**
@@ -26,6 +30,17 @@ export interface AdminReply {
 }
 
 const advanceSchema = z.strictObject({ ms: z.number().int().min(0).optional() });
+const baseImageSchema = z.strictObject({ platform: z.enum(['windows', 'linux']), region: scopeMembers.region });
+
+/** `POST /_sandbox/base-images`: the new AMI, and the public parameters that now name it, each at its new version. */
+export interface PublishedBaseImage {
+  region: string;
+  platform: 'windows' | 'linux';
+  imageId: string;
+  name: string;
+  creationDate: string;
+  parameters: { name: string; version: number }[];
+}
 const scopeQuerySchema = z.strictObject(scopeMembers);
 
 class AdminError extends Error {
@@ -92,7 +107,33 @@ const ROUTES: Record<string, Route> = {
     const input = parseBody(updateAvailabilitySchema, body);
     return setUpdateAvailability(sandbox.state.view(scopeOf(input)), input);
   },
+  'GET ssm/command-outcomes': (sandbox, _body, query) => listOutcomes(sandbox.state.peek(queryScope(query))),
+  'POST ssm/command-outcomes': (sandbox, body) => {
+    const input = parseBody(commandOutcomeSchema, body);
+    return addOutcome(sandbox.state.view(scopeOf(input)), input);
+  },
+  'DELETE ssm/command-outcomes': (sandbox) => {
+    for (const scope of sandbox.state.scopes.values()) clearOutcomes(sandbox.state.peek(scope));
+    return { outcomes: [] };
+  },
+  'POST ssm/agents': (sandbox, body) => {
+    const input = parseBody(agentSettingSchema, body);
+    const scope = scopeOf(input);
+    const applied = setAgent(sandbox.state.view(scope), sandbox.config.current(), input);
+    if (!applied) throw new AdminError(404, `no instance ${input.instanceId} in ${scope.accountId}/${scope.region}`);
+    return { applied, ...input, ...scope };
+  },
+  'POST base-images': (sandbox, body) => publish(sandbox, body),
 };
+
+/** A newer release of a base AMI in a Region, as Amazon publishes one, and AWS's public parameters pointed at it. */
+function publish(sandbox: Sandbox, body: string): PublishedBaseImage {
+  const { platform, region = DEFAULT_REGION } = parseBody(baseImageSchema, body);
+  const amazon = sandbox.state.view({ accountId: AWS_ACCOUNT_ID, region });
+  const image = publishBaseImage(amazon, platform);
+  const parameters = pointPublicParameters(amazon, platform, image.id, Math.max(amazon.clock.now(), image.createdAt));
+  return { region, platform, imageId: image.id, name: image.name, creationDate: new Date(image.createdAt).toISOString(), parameters };
+}
 
 /** An existing resource fails right away; otherwise the plan waits for the resource's creation. */
 function fail(sandbox: Sandbox, body: string): unknown {

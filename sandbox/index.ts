@@ -1,5 +1,5 @@
 /**
- * @golden-image/aws-sandbox: a local AWS (EC2 and AppStream 2.0) on one loopback port, checking SigV4 signatures,
+ * @golden-image/aws-sandbox: a local AWS (EC2, AppStream 2.0, SSM, KMS, STS) on one loopback port, checking SigV4 signatures,
  * with an admin API for tests, benchmarks and the dev stack. This is its public API.
  */
 export { createSandbox, type RunningSandbox } from './server';
@@ -12,6 +12,10 @@ export { SANDBOX_ACCESS_KEYS, SANDBOX_CREDENTIALS, type AccessKey, type Caller }
 export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles';
 export type { CallCount, CallCounts } from './core/calls';
 export type { FaultInput } from './core/faults';
+export type { PublishedBaseImage } from './admin';
+export type { AgentSettingInput } from './ssm/agents';
+export type { CommandOutcomeInput } from './ssm/command-outcomes';
+export { PUBLIC_IMAGE_PARAMETERS } from './ssm/public-parameters';
 export { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
 export {
   APPSTREAM_GOLDEN_IMAGE_NAME,

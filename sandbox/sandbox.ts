@@ -10,11 +10,13 @@ import { AWS_ACCOUNT_ID, DEFAULT_SCOPE, scopeKey, SharedState, type Scope } from
 import type { Timeline } from './core/timeline';
 import { Throttler } from './core/throttle';
 import { findUsableImage } from './ec2/image-access';
+import { privateDnsName } from './ec2/instance-details';
 import { seedBaseImages, seedLaunchTemplates } from './ec2/seed';
 import { Ec2Resources, type Ec2State } from './ec2/state';
 import { resolveKey } from './kms/keys';
 import { SandboxSnapshots } from './persistence/sandbox-snapshots';
-import { SsmResources, type SsmState } from './ssm/state';
+import { pointPublicParameters } from './ssm/public-parameters';
+import { SsmResources, type ManagedNode, type ParameterRecord, type SsmState } from './ssm/state';
 import { StsSessions } from './sts/sessions';
 import type { StsState } from './sts/service';
 
@@ -78,7 +80,8 @@ export class SandboxState extends SharedState {
     const aws = { accountId: AWS_ACCOUNT_ID, region };
     if (this.scopes.has(scopeKey(aws))) return;
     const view = new ScopedState(this, this.resources(aws));
-    seedBaseImages(view);
+    const images = seedBaseImages(view);
+    for (const image of Object.values(images)) pointPublicParameters(view, image.platform, image.id, image.createdAt);
     seedAppStreamImages(view);
   }
 }
@@ -130,6 +133,26 @@ export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState
   usableImage(imageId: string): boolean {
     const image = findUsableImage(this, imageId);
     return image !== undefined && !image.deregistered;
+  }
+
+  /** SSM's question to EC2: the instances whose agents Run Command talks to. */
+  managedNodes(): ManagedNode[] {
+    return [...this.ec2.instances.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((i) => ({
+        id: i.id,
+        seq: i.seq,
+        platform: i.platform,
+        privateIpAddress: i.privateIpAddress,
+        privateDnsName: privateDnsName(i, this.scope.region),
+        tags: i.tags,
+        history: (now: number) => i.lifecycle.history(now),
+      }));
+  }
+
+  /** AWS's public parameters live in AWS's account in each Region, seeded with the Region. */
+  publicParameters(): ReadonlyMap<string, ParameterRecord> {
+    return this.shared.scopes.get(scopeKey({ accountId: AWS_ACCOUNT_ID, region: this.scope.region }))?.ssm.parameters ?? new Map();
   }
 
   /** SSM's question to KMS, asked as PutParameter's SecureString encryption would ask it. */

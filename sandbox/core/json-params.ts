@@ -80,6 +80,17 @@ export class JsonParams {
     return new Map(Object.entries(value as Record<string, string>));
   }
 
+  /** A map of string lists, such as SendCommand's Parameters: `{"commands": ["…", "…"]}`. */
+  stringListMap(name: string): Map<string, string[]> {
+    const value = this.value(name);
+    if (value === undefined) return new Map();
+    const lists = isObject(value) ? Object.values(value) : [];
+    if (!isObject(value) || lists.some((l) => !Array.isArray(l) || l.some((v) => typeof v !== 'string'))) {
+      throw this.wrongType(name, 'a map of string lists');
+    }
+    return new Map(Object.entries(value as Record<string, string[]>));
+  }
+
   /** A list of structures, such as SSM's Tags: `[{"Key": …, "Value": …}]`. */
   structList(name: string): JsonParams[] {
     const value = this.value(name);

@@ -1,7 +1,9 @@
 /** The sandbox's state machines, each of which takes a configurable time. */
 export const DURATION_KINDS = [
-  /** RunInstances: pending → running (also shutting-down → terminated). */
+  /** RunInstances and StartInstances: pending → running (also shutting-down → terminated). */
   'instance',
+  /** StopInstances: stopping → stopped. */
+  'instanceStopping',
   /** CreateImage: pending → available. */
   'image',
   /** CopyImage: the copy's pending → available, in the destination Region. */
@@ -18,6 +20,12 @@ export const DURATION_KINDS = [
   'appStreamImage',
   /** AppStream image builder: each transition (PENDING → RUNNING, STOPPING → STOPPED, …). */
   'builderTransition',
+  /** SSM Agent: from its instance entering running to PingStatus Online (after a restart too). */
+  'ssmAgent',
+  /** Run Command: an invocation's Pending → InProgress once its instance's agent is online. */
+  'commandDelivery',
+  /** Run Command: InProgress → the end of the run, unless an admin outcome gives another duration. */
+  'command',
 ] as const;
 
 export type DurationKind = (typeof DURATION_KINDS)[number];
@@ -46,6 +54,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   test: {
     durations: {
       instance: 200,
+      instanceStopping: 300,
       image: 1500,
       copyImage: 1000,
       fastLaunch: 1500,
@@ -54,6 +63,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 700,
       appStreamImage: 1500,
       builderTransition: 500,
+      ssmAgent: 300,
+      commandDelivery: 100,
+      command: 400,
     },
     notFoundWindowMs: 0,
     deregisteredImageVisibleMs: 1 * SECOND,
@@ -62,6 +74,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   demo: {
     durations: {
       instance: 2 * SECOND,
+      instanceStopping: 5 * SECOND,
       image: 20 * SECOND,
       copyImage: 30 * SECOND,
       fastLaunch: 30 * SECOND,
@@ -70,6 +83,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 10 * SECOND,
       appStreamImage: 30 * SECOND,
       builderTransition: 10 * SECOND,
+      ssmAgent: 5 * SECOND,
+      commandDelivery: 1 * SECOND,
+      command: 8 * SECOND,
     },
     notFoundWindowMs: 2 * SECOND,
     deregisteredImageVisibleMs: 1 * MINUTE,
@@ -78,6 +94,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   realistic: {
     durations: {
       instance: 30 * SECOND,
+      // The OS shuts down first: well under a minute for Linux, longer for Windows.
+      instanceStopping: 1 * MINUTE,
       image: 8 * MINUTE,
       // AWS copies on a best-effort basis; a Windows AMI's cross-Region copy commonly takes 10–20 minutes.
       copyImage: 12 * MINUTE,
@@ -87,6 +105,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 4 * MINUTE,
       appStreamImage: 40 * MINUTE,
       builderTransition: 5 * MINUTE,
+      // An agent registers once its instance has booted: about a minute on Linux, several on Windows.
+      ssmAgent: 3 * MINUTE,
+      commandDelivery: 2 * SECOND,
+      // A configuration script; patching takes longer, which an admin outcome's durationMs can say.
+      command: 3 * MINUTE,
     },
     notFoundWindowMs: 2 * SECOND,
     deregisteredImageVisibleMs: 15 * MINUTE,

@@ -59,6 +59,11 @@ export class Timeline<S extends string> {
     return this.last().at <= now;
   }
 
+  /** The states entered by `now`, oldest first, with the virtual instant each was entered. */
+  history(now: number): { state: S; at: number }[] {
+    return this.steps.filter((s) => s.at <= now).map(({ state, at }) => ({ state, at }));
+  }
+
   /** Virtual time the given state is (or will be) entered, if planned. */
   plannedAt(state: S): number | undefined {
     return this.steps.find((s) => s.state === state)?.at;

@@ -6,8 +6,8 @@ import { ApiError, missingParameter } from '../core/errors';
  * templates and their versions, replace-root-volume tasks, fast launch, AMI deprecation, deregistration
  * protection and disabling) exists only under it. The first versions of the older actions are those of
  * the EC2 release notes (2006-06-26 the first beta, 2008-05-05 EBS, 2008-12-01 Regions beyond us-east-1
- * and DescribeRegions, 2009-10-31 EBS-backed AMIs and CreateImage, 2010-08-31 tags, 2013-02-01
- * CopyImage); the version list is that of EC2's published WSDLs.
+ * and DescribeRegions, 2009-10-31 EBS-backed AMIs with CreateImage, StopInstances and StartInstances,
+ * 2010-08-31 tags, 2013-02-01 CopyImage); the version list is that of EC2's published WSDLs.
  */
 const EC2_API_VERSIONS = new Set([
   '2006-06-26',
@@ -77,6 +77,8 @@ const FIRST_VERSION: Readonly<Record<string, string>> = {
   DeleteSnapshot: '2008-05-05',
   DescribeRegions: '2008-12-01',
   CreateImage: '2009-10-31',
+  StopInstances: '2009-10-31',
+  StartInstances: '2009-10-31',
   CreateTags: '2010-08-31',
   CreateLaunchTemplate: '2016-11-15',
   DescribeLaunchTemplates: '2016-11-15',

@@ -3,7 +3,7 @@ import type { Ec2Params } from './params';
 import type { IdempotentRequest } from './state';
 
 /**
- * EC2's ClientToken rule (CopyImage, CreateLaunchTemplateVersion, CreateReplaceRootVolumeTask): a retry
+ * EC2's ClientToken rule (RunInstances, CopyImage, CreateLaunchTemplateVersion, CreateReplaceRootVolumeTask): a retry
  * with the same token and the same parameters gets the first answer again, however long after; the same
  * token with other parameters is IdempotentParameterMismatch.
  */
@@ -16,7 +16,11 @@ export class ClientTokens {
     const previous = this.tokens.get(token);
     if (!previous) return undefined;
     if (previous.fingerprint !== params.fingerprint()) {
-      throw new ApiError('IdempotentParameterMismatch', `The client token '${token}' was already used with different parameters.`);
+      // EC2's message, as RunInstances gives it.
+      throw new ApiError(
+        'IdempotentParameterMismatch',
+        'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).',
+      );
     }
     return previous.result;
   }

@@ -1,7 +1,8 @@
 import { applyMappingRequest, readMappingRequests } from './block-devices';
 import { describeAction } from './describe';
 import { isVisible, newVisibility } from './consistency';
-import { isInstanceVisible, requireDescribableInstances, requireInstances, requireRegisteredImage } from './lookup';
+import { ClientTokens } from './idempotency';
+import { isInstanceVisible, requireDescribableInstances, requireRegisteredImage } from './lookup';
 import {
   networkInterfacesXml,
   privateDnsName,
@@ -11,6 +12,7 @@ import {
   readMetadataOptions,
   readSubnet,
 } from './instance-details';
+import { readLaunchTemplateSpecification } from './launch-template-specification';
 import type { Ec2Params } from './params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
 import { createVolume } from './storage';
@@ -29,19 +31,34 @@ import {
   type MetadataOptions,
 } from './state';
 
-/** EC2 instances: RunInstances, DescribeInstances, TerminateInstances. */
+/**
+ * EC2 instances: RunInstances (from an AMI, a launch template, or both) and DescribeInstances; the
+ * changes a user asks for later (stop, start, terminate) are in instance-state-changes.ts.
+ */
 
 /** Keeps one call from building an unbounded fleet in memory. */
 const MAX_INSTANCES_PER_CALL = 1000;
 
 /** The states a user's shutdown leads to, and what EC2 reports for them. */
 const SHUT_DOWN: ReadonlySet<InstanceState> = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+/** The states a user's StopInstances or TerminateInstances enters at once. */
+const SHUTDOWN_STARTS: ReadonlySet<InstanceState> = new Set(['stopping', 'shutting-down']);
+/** The state each launch (RunInstances, then every StartInstances) enters at once. */
+const LAUNCHES: ReadonlySet<InstanceState> = new Set(['pending']);
 const USER_SHUTDOWN = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
 
-/** EC2's StateTransitionReason: `User initiated (2024-01-02 03:04:05 GMT)`. */
-function transitionReason(instance: InstanceRecord, state: InstanceState): string {
+/** When the instance last entered one of `states`, by `now`. */
+function lastEntered(instance: InstanceRecord, states: ReadonlySet<InstanceState>, now: number): number | undefined {
+  return instance.lifecycle
+    .history(now)
+    .filter((step) => states.has(step.state))
+    .at(-1)?.at;
+}
+
+/** EC2's StateTransitionReason, from the latest stop or terminate: `User initiated (2024-01-02 03:04:05 GMT)`. */
+function transitionReason(instance: InstanceRecord, state: InstanceState, now: number): string {
   if (!SHUT_DOWN.has(state)) return '';
-  const at = instance.lifecycle.plannedAt('shutting-down') ?? instance.lifecycle.plannedAt('stopping');
+  const at = lastEntered(instance, SHUTDOWN_STARTS, now);
   return at === undefined ? 'User initiated' : `User initiated (${iso(at).slice(0, 19).replace('T', ' ')} GMT)`;
 }
 
@@ -60,11 +77,12 @@ function instanceXml(instance: InstanceRecord, now: number, scope: Scope): XmlOb
     instanceState: instanceStateXml(state),
     privateDnsName: privateDnsName(instance, scope.region),
     dnsName: address?.dnsName ?? '',
-    reason: transitionReason(instance, state),
+    reason: transitionReason(instance, state, now),
     amiLaunchIndex: instance.amiLaunchIndex,
     productCodes: [],
     instanceType: instance.instanceType,
-    launchTime: iso(instance.launchTime),
+    // The last launch: a start sets it again, while the network interface keeps the first (as EC2 documents).
+    launchTime: iso(lastEntered(instance, LAUNCHES, now) ?? instance.launchTime),
     placement: { availabilityZone: availabilityZone(scope.region), groupName: '', tenancy: 'default' },
     platform: instance.platform === 'windows' ? 'windows' : undefined,
     monitoring: { state: 'disabled' },
@@ -189,11 +207,22 @@ function requiredCount(params: Ec2Params, name: string): number {
 
 function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   const { state } = ctx;
-  const imageId = params.requiredString('ImageId');
+  const clientToken = params.string('ClientToken');
+  const tokens = new ClientTokens(state.ec2.reservationsByClientToken);
+  // A retry gets its reservation back, with every parameter compared, even if its image or template has gone since.
+  const previous = tokens.previousResult(clientToken, params);
+  if (previous !== undefined) {
+    dryRunGate(params);
+    const instances = [...state.ec2.instances.values()].filter((i) => i.reservationId === previous);
+    return reservationsXml(instances, state.clock.now(), state.scope)[0]!;
+  }
+  // What the request gives overrides the launch template's version.
+  const fromTemplate = readLaunchTemplateSpecification(params, state);
+  const imageId = params.string('ImageId') ?? fromTemplate?.data.imageId;
+  if (!imageId) throw missingParameter('ImageId');
   const minCount = requiredCount(params, 'MinCount');
   const maxCount = requiredCount(params, 'MaxCount');
   if (minCount > maxCount) throw invalidParameterValue(`MinCount (${minCount}) must not be greater than MaxCount (${maxCount})`);
-  const clientToken = params.string('ClientToken');
   const tagSpecs = params.tagSpecifications(['instance', 'volume']);
   const mappings = readMappingRequests(params);
   const subnetId = readSubnet(params);
@@ -203,20 +232,15 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   dryRunGate(params);
 
   const now = state.clock.now();
-  // A retried call with the same ClientToken returns the original reservation.
-  const previous = clientToken === undefined ? undefined : state.ec2.reservationsByClientToken.get(clientToken);
-  if (previous) {
-    const instances = previous.map((id) => state.ec2.instances.get(id)!);
-    return reservationsXml(instances, now, state.scope)[0]!;
-  }
   if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${imageId}]' is not available for launch`);
   }
   const tags = new Map<string, Map<string, string>>();
   for (const spec of tagSpecs) tags.set(spec.resourceType, new Map([...(tags.get(spec.resourceType) ?? []), ...spec.tags]));
+  if (fromTemplate) tags.set('instance', new Map([...(tags.get('instance') ?? []), ...fromTemplate.systemTags]));
   const launch: Launch = {
     reservationId: newId('r'),
-    instanceType: params.string('InstanceType') ?? 'm5.large',
+    instanceType: params.string('InstanceType') ?? fromTemplate?.data.instanceType ?? 'm5.large',
     clientToken,
     subnetId,
     associatePublicIp,
@@ -225,11 +249,7 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
     tags,
   };
   const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, ctx, image, launch, index));
-  if (clientToken !== undefined)
-    state.ec2.reservationsByClientToken.set(
-      clientToken,
-      instances.map((i) => i.id),
-    );
+  tokens.remember(clientToken, params, launch.reservationId);
   return reservationsXml(instances, now, state.scope)[0]!;
 }
 
@@ -264,32 +284,7 @@ const describeInstances = describeAction<InstanceRecord>({
   render: (items, state, now) => ({ reservationSet: reservationsXml(items, now, state.scope) }),
 });
 
-function terminateInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
-  const { state } = ctx;
-  const ids = params.stringList('InstanceId');
-  if (ids.length === 0) throw missingParameter('InstanceId');
-  const instances = requireInstances(state, ids);
-  dryRunGate(params);
-  const now = state.clock.now();
-  const changes = instances.map((instance) => {
-    const previous = instance.lifecycle.stateAt(now);
-    if (previous !== 'terminated' && previous !== 'shutting-down') {
-      instance.lifecycle.replan(now, [
-        { state: 'shutting-down', afterMs: 0 },
-        { state: 'terminated', afterMs: ctx.config.durations.instance },
-      ]);
-    }
-    return {
-      instanceId: instance.id,
-      currentState: instanceStateXml(instance.lifecycle.stateAt(now)),
-      previousState: instanceStateXml(previous),
-    };
-  });
-  return { instancesSet: changes };
-}
-
 export const instanceActions = {
   RunInstances: runInstances,
   DescribeInstances: describeInstances,
-  TerminateInstances: terminateInstances,
 };

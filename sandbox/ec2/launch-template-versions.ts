@@ -29,7 +29,7 @@ function readTemplate(params: Ec2Params, state: Ec2State): LaunchTemplateRecord 
   return undefined;
 }
 
-function requireTemplate(params: Ec2Params, state: Ec2State): LaunchTemplateRecord {
+export function requireTemplate(params: Ec2Params, state: Ec2State): LaunchTemplateRecord {
   const template = readTemplate(params, state);
   if (!template) throw missingParameter('LaunchTemplateId or LaunchTemplateName');
   return template;
@@ -43,7 +43,7 @@ function versionNotFound(template: LaunchTemplateRecord, version: string): ApiEr
 }
 
 /** A version as requests name it: `$Latest`, `$Default`, or its number. */
-function resolveVersion(template: LaunchTemplateRecord, version: string): LaunchTemplateVersionRecord {
+export function resolveVersion(template: LaunchTemplateRecord, version: string): LaunchTemplateVersionRecord {
   if (version === '$Latest') return template.versions.at(-1)!;
   if (version === '$Default') return template.versions[template.defaultVersion - 1]!;
   if (!/^\d+$/.test(version))

@@ -5,6 +5,7 @@ import { imageCopyActions } from './image-copy';
 import { imageDisablingActions } from './image-disabling';
 import { imageProtectionActions } from './image-protection';
 import { imageActions } from './images';
+import { instanceStateChangeActions } from './instance-state-changes';
 import { instanceActions } from './instances';
 import { launchTemplateVersionActions } from './launch-template-versions';
 import { launchTemplateActions } from './launch-templates';
@@ -28,6 +29,7 @@ export type Ec2Action = (params: Ec2Params, ctx: Ec2Context) => XmlObject;
 
 const EC2_ACTIONS: Record<string, Ec2Action> = {
   ...instanceActions,
+  ...instanceStateChangeActions,
   ...imageActions,
   ...imageAttributeActions,
   ...imageCopyActions,

@@ -234,8 +234,8 @@ export class Ec2Resources {
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
-  /** RunInstances ClientToken → reservation's instance IDs, for idempotent retries. */
-  readonly reservationsByClientToken = new Map<string, string[]>();
+  /** RunInstances ClientToken → the reservation's ID. */
+  readonly reservationsByClientToken = new Map<string, IdempotentRequest>();
   readonly launchTemplates = new Map<string, LaunchTemplateRecord>();
   /** Fast-launch settings by image ID: EC2 keeps one per image. */
   readonly fastLaunch = new Map<string, FastLaunchRecord>();

@@ -3,10 +3,13 @@ import { ApiError } from '../core/errors';
 import { validationError, type JsonParams } from '../core/json-params';
 import type { JsonAction } from '../core/json-service';
 import type { JsonObject } from '../core/structure-protocol';
-import { nameError, parameterArn, parseReference } from './names';
+import { nameError, ownerOf, parameterArn, parseReference, reservedNameError } from './names';
 import type { ParameterRecord, ParameterTier, ParameterType, ParameterVersion, SsmContext, SsmState } from './state';
 
-/** Parameter Store: PutParameter, GetParameter(s), GetParameterHistory, DeleteParameter. */
+/**
+ * Parameter Store: PutParameter, GetParameter(s), GetParameterHistory, DeleteParameter. The reads also find
+ * AWS's public parameters (`/aws/service/…`, public-parameters.ts), which no account can write or delete.
+ */
 
 const PARAMETER_TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString'];
 const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'] as const;
@@ -108,9 +111,7 @@ const putParameter: SsmAction = (params, ctx) => {
   const version = existing?.nextVersion ?? 1;
   if (finalDataType === EC2_IMAGE && !imageExists(state, value)) return { Version: version, Tier: tier };
 
-  const record: ParameterRecord = existing ?? { name, versions: [], nextVersion: 1, tags };
-  record.versions.push({
-    version,
+  writeVersion(state.ssm.parameters, name, tags, {
     type: finalType,
     value,
     dataType: finalDataType,
@@ -121,11 +122,24 @@ const putParameter: SsmAction = (params, ctx) => {
     modifiedAt: state.clock.now(),
     modifiedBy: principalArn(caller),
   });
-  if (record.versions.length > MAX_VERSIONS) record.versions.shift();
-  record.nextVersion = version + 1;
-  state.ssm.parameters.set(name, record);
   return { Version: version, Tier: tier };
 };
+
+/** Adds the next version of `name` (a new parameter with `tags` if there is none), dropping the oldest beyond MAX_VERSIONS. */
+export function writeVersion(
+  parameters: Map<string, ParameterRecord>,
+  name: string,
+  tags: Map<string, string>,
+  fields: Omit<ParameterVersion, 'version'>,
+): ParameterVersion {
+  const record = parameters.get(name) ?? { name, versions: [], nextVersion: 1, tags };
+  const version = { version: record.nextVersion, ...fields };
+  record.versions.push(version);
+  if (record.versions.length > MAX_VERSIONS) record.versions.shift();
+  record.nextVersion += 1;
+  parameters.set(name, record);
+  return version;
+}
 
 function checkAllowedPattern(pattern: string, value: string): void {
   let regex: RegExp;
@@ -146,9 +160,9 @@ function checkKey({ state, caller }: SsmContext, keyId: string): void {
   if (!state.encryptionKeyUsable(caller, keyId)) throw new ApiError('InvalidKeyId', `Invalid KeyId ${keyId}`);
 }
 
-/** The first of `names` (as parseReference gives them) that is a parameter. */
+/** The first of `names` (as parseReference gives them) that is a parameter of the caller's, or one of AWS's public ones. */
 function firstRecord(state: SsmState, names: string[]): ParameterRecord | undefined {
-  return names.map((n) => state.ssm.parameters.get(n)).find((r) => r !== undefined);
+  return names.map((n) => state.ssm.parameters.get(n) ?? state.publicParameters().get(n)).find((r) => r !== undefined);
 }
 
 /** The version a reference names (the newest without a selector); undefined when the parameter or version is not there. */
@@ -188,7 +202,7 @@ function parameterMembers(
     Version: version.version,
     Selector: selector,
     LastModifiedDate: new Date(version.modifiedAt),
-    ARN: parameterArn(state.scope, record.name),
+    ARN: parameterArn(ownerOf(state.scope, record.name), record.name),
     DataType: version.dataType,
   };
 }
@@ -231,6 +245,8 @@ const getParameters: SsmAction = (params, { state }) => {
 
 const deleteParameter: SsmAction = (params, { state }) => {
   const name = params.requiredString('Name', NAME_RULES);
+  const reserved = reservedNameError(name);
+  if (reserved) throw reserved;
   if (!state.ssm.parameters.delete(name)) throw notFound();
   return {};
 };

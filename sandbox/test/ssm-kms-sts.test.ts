@@ -112,9 +112,11 @@ describe('SSM Parameter Store', () => {
   test('parameter names as AWS restricts them', async () => {
     const client = ssm();
     const put = (Name: string) => client.send(new PutParameterCommand({ Name, Value: 'x', Type: 'String' }));
-    for (const name of ['aws-thing', '/ssm/x', '/AWS/x', 'golden/web', '/golden//web', '/golden/web latest']) {
+    for (const name of ['/ssm/x', 'SSM-x', 'golden/web', '/golden//web', '/golden/web latest']) {
       await rejectsWith(put(name), 'ValidationException');
     }
+    // Names beginning with "aws" are AWS's own.
+    for (const name of ['aws-thing', '/AWS/x']) await rejectsWith(put(name), 'AccessDeniedException');
     const sixteenLevels = `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join('/')}`;
     await rejectsWith(put(sixteenLevels), 'HierarchyLevelLimitExceededException');
     await put(sixteenLevels.slice(0, sixteenLevels.lastIndexOf('/')));
