@@ -9,7 +9,7 @@ import { blockDeviceMapping, volumeInitializationRate } from './block-devices';
 import { build, imageTest, refresh, source } from './bake';
 import { distribution, publish } from './distribution';
 import type { Place } from './place';
-import { notFoundGraceSchema, waitSchema } from './durations';
+import { durationSchema, notFoundGraceSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
@@ -162,6 +162,8 @@ export const amiPipelineInput = z
         image: waitSchema('15s', '2h'),
         fastLaunch: waitSchema('60s', '8h'),
         rootVolume: waitSchema('15s', '1h'),
+        /** How often a bake looks at its instances, their SSM agents and their steps (each stage's timeout is its own). */
+        bake: z.strictObject({ interval: durationSchema('100ms', '5m').default('5s') }).prefault({}),
         /** A copy to another Region takes about as long as the image itself took, or longer. */
         copy: waitSchema('30s', '6h'),
         /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */

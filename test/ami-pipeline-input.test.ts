@@ -28,6 +28,7 @@ describe('amiPipeline input', () => {
       image: { interval: '15s', timeout: '2h' },
       fastLaunch: { interval: '60s', timeout: '8h' },
       rootVolume: { interval: '15s', timeout: '1h' },
+      bake: { interval: '5s' },
       copy: { interval: '30s', timeout: '6h' },
       notFoundGrace: '2m',
     });

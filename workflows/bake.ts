@@ -17,9 +17,6 @@ import type { StageTracker } from './stage-tracker';
 const { launchInstance, waitForInstance, stopInstance, terminateRunInstances, sendStep, waitForStep, waitForAgent } =
   proxyActivities<Activities>(CALL_OPTIONS);
 
-/** How often to look at an instance, its agent and its steps while a bake runs. */
-const BAKE_POLL = '5s';
-
 export type InstanceRole = 'build' | 'test';
 
 export interface BakeContext {
@@ -59,7 +56,7 @@ export async function launchFor(role: InstanceRole, imageId: string, ctx: BakeCo
   );
   ctx.stages.addResource(instanceId);
   ctx.stages.note(stage, `${role} instance ${instanceId}`);
-  const wait = { ...pollOptions({ interval: BAKE_POLL, timeout }) };
+  const wait = { ...pollOptions({ interval: ctx.input.waits.bake.interval, timeout }) };
   await waitForInstance.executeWithOptions({ ...wait, summary: `wait until ${instanceId} is running` }, [instanceId, 'running']);
   await waitForAgent.executeWithOptions({ ...wait, summary: `wait until the SSM agent on ${instanceId} is online` }, [instanceId]);
   return instanceId;
@@ -83,7 +80,7 @@ export async function runSteps(stage: 'provision' | 'test', instanceId: string, 
     // The step's own timeout, plus time for SSM to report it.
     const timeout = `${Math.round(durationMs(step.timeout) / 1000) + 300}s`;
     await waitForStep.executeWithOptions(
-      { ...pollOptions({ interval: BAKE_POLL, timeout }), summary: `wait for ${label}: ${step.document}` },
+      { ...pollOptions({ interval: ctx.input.waits.bake.interval, timeout }), summary: `wait for ${label}: ${step.document}` },
       [{ ...handle, document: step.document, label }],
     );
     ctx.stages.note(stage, `step ${i + 1} ${step.document}: Success in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -94,7 +91,10 @@ export async function runSteps(stage: 'provision' | 'test', instanceId: string, 
 export async function stopBuild(instanceId: string, ctx: BakeContext): Promise<void> {
   await stopInstance.executeWithOptions({ summary: `StopInstances ${instanceId}` }, [instanceId]);
   await waitForInstance.executeWithOptions(
-    { ...pollOptions({ interval: BAKE_POLL, timeout: ctx.input.build!.timeout }), summary: `wait until ${instanceId} is stopped` },
+    {
+      ...pollOptions({ interval: ctx.input.waits.bake.interval, timeout: ctx.input.build!.timeout }),
+      summary: `wait until ${instanceId} is stopped`,
+    },
     [instanceId, 'stopped'],
   );
 }

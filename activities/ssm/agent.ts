@@ -6,19 +6,30 @@ import { paginateDescribeInstanceInformation, type InstanceInformation, type SSM
 import { awsCall } from '../aws/call';
 import { notReady } from '../aws/not-ready';
 import { inChunks, type ResourceWatch } from '../aws/state-watcher';
+import { describeKnown } from '../aws/unknown-ids';
 
 /** DescribeInstanceInformation takes at most 50 instance IDs in its filter. */
 const IDS_PER_CALL = 50;
 
+/**
+ * SSM fails the whole call for an instance it does not know (terminated, or from another account), so
+ * those are left out and the rest asked again: a run's terminated instance must not hide the others'.
+ */
 export function describeAgents(ssm: SSMClient, instanceIds: string[]): Promise<Map<string, InstanceInformation>> {
-  return inChunks(instanceIds, IDS_PER_CALL, (ids) =>
-    awsCall('DescribeInstanceInformation', async () => {
-      const found = new Map<string, InstanceInformation>();
-      const pages = paginateDescribeInstanceInformation({ client: ssm, pageSize: 50 }, { Filters: [{ Key: 'InstanceIds', Values: ids }] });
-      for await (const page of pages) for (const info of page.InstanceInformationList ?? []) found.set(info.InstanceId ?? '', info);
-      return found;
-    }),
-  );
+  return inChunks(instanceIds, IDS_PER_CALL, async (ids) => {
+    const { found } = await describeKnown(ids, 'InvalidInstanceId', (asking) =>
+      awsCall('DescribeInstanceInformation', async () => {
+        const agents = new Map<string, InstanceInformation>();
+        const pages = paginateDescribeInstanceInformation(
+          { client: ssm, pageSize: 50 },
+          { Filters: [{ Key: 'InstanceIds', Values: asking }] },
+        );
+        for await (const page of pages) for (const info of page.InstanceInformationList ?? []) agents.set(info.InstanceId ?? '', info);
+        return agents;
+      }),
+    );
+    return found;
+  });
 }
 
 /**
