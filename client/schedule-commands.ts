@@ -98,7 +98,7 @@ export function registerScheduleCommands(program: Command): void {
         );
         console.log(`  next runs:   ${r.nextRuns.slice(0, 5).join('\n               ') || '-'}`);
         console.log(
-          `  recent runs: ${r.recentRuns.map((run) => tableLine(RUN_COLUMNS, [run.scheduledAt, run.status, run.workflowId])).join('\n               ') || '-'}`,
+          `  recent runs: ${r.recentRuns.map((run) => tableLine(RUN_COLUMNS, [run.scheduledAt, run.unchanged ? 'UNCHANGED' : run.status, run.workflowId])).join('\n               ') || '-'}`,
         );
       }),
     );

@@ -250,7 +250,7 @@ export interface ScheduleReport {
   /** Cron expressions come back from the server as calendar specs. */
   spec: { calendars: number; intervals: string[]; timezone?: string; jitterMs?: number };
   nextRuns: string[];
-  recentRuns: { scheduledAt: string; workflowId: string; status: string }[];
+  recentRuns: { scheduledAt: string; workflowId: string; status: string; unchanged?: boolean }[];
 }
 
 /** A schedule with its next run times, and its recent runs with how each ended. */
@@ -260,14 +260,15 @@ export async function describeSchedule(client: Client, scheduleId: string): Prom
   const recentRuns = await Promise.all(
     d.info.recentActions.map(async (run) => {
       const workflowId = 'workflow' in run.action ? run.action.workflow.workflowId : '';
-      const status = await client.workflow
-        .getHandle(workflowId)
-        .describe()
-        .then(
-          (w) => w.status.name,
-          () => 'UNKNOWN',
-        );
-      return { scheduledAt: run.scheduledAt.toISOString(), workflowId, status };
+      const handle = client.workflow.getHandle(workflowId);
+      const status = await handle.describe().then(
+        (w) => w.status.name,
+        () => 'UNKNOWN',
+      );
+      // A scheduled bake that found nothing changed completed without making anything: say so.
+      const unchanged =
+        status === 'COMPLETED' && ((await handle.result().catch(() => undefined)) as { unchanged?: boolean } | undefined)?.unchanged;
+      return { scheduledAt: run.scheduledAt.toISOString(), workflowId, status, ...(unchanged && { unchanged: true }) };
     }),
   );
   return {

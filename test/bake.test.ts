@@ -9,6 +9,7 @@ import { beforeEach, describe, test } from 'node:test';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from '@golden-image/aws-sandbox';
 import { approveRun } from '../client/runs';
+import { createSchedule, describeSchedule, triggerSchedule } from '../client/schedules';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { RECIPE_TAG, RUN_TAG, SOURCE_IMAGE_TAG } from '../contracts/tags';
@@ -210,18 +211,37 @@ describe('bake from a base image', () => {
     assert.deepEqual(await mutatingCalls(stack), {});
   });
 
-  test('skip if unchanged: a second run finishes unchanged; a new base image makes the next one build', async () => {
-    const config = { ...WINDOWS_BAKE, test: undefined, refresh: { skipIfUnchanged: true } };
-    const first = (await (await start(config)).result()) as AmiPipelineResult;
-    assert.equal(first.unchanged, undefined);
-    const second = (await (await start(config, 'ami-pipeline-bake-unchanged')).result()) as AmiPipelineResult;
-    assert.deepEqual([second.unchanged, second.imageId], [true, first.imageId]);
-    assert.equal(ec2Count(await stack.admin.calls(), 'CreateImage'), 1, 'the unchanged run created nothing');
-    await recordHistory(stack.env.client.workflow.getHandle('ami-pipeline-bake-unchanged'), 'ami-pipeline-bake-unchanged');
+  test('skip if unchanged, on a schedule: the second run finishes unchanged; a new base image makes the third build', async () => {
+    const client = stack.env.client;
+    const config = { name: 'web-bake', ...WINDOWS_BAKE, test: undefined, refresh: { skipIfUnchanged: true } };
+    await createSchedule(client, 'bake-nightly', { kind: 'ami', config }, { cron: ['0 3 * * *'] }, { taskQueue: stack.taskQueue });
+    const nthRun = async (n: number) => {
+      await triggerSchedule(client, 'bake-nightly');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const report = await describeSchedule(client, 'bake-nightly');
+        const run = report.recentRuns[n - 1];
+        if (run?.status === 'COMPLETED')
+          return { run, result: (await client.workflow.getHandle(run.workflowId).result()) as AmiPipelineResult };
+        assert.ok(Date.now() < deadline, `scheduled run ${n} did not complete: ${JSON.stringify(report.recentRuns)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    try {
+      const first = await nthRun(1);
+      assert.equal(first.result.unchanged, undefined);
+      const second = await nthRun(2);
+      assert.deepEqual([second.result.unchanged, second.result.imageId, second.run.unchanged], [true, first.result.imageId, true]);
+      assert.equal(ec2Count(await stack.admin.calls(), 'CreateImage'), 1, 'the unchanged run created nothing');
+      assert.equal(ec2Count(await stack.admin.calls(), 'RunInstances'), 1, 'nor launched anything');
+      await recordHistory(client.workflow.getHandle(second.run.workflowId), 'ami-pipeline-bake-unchanged');
 
-    const published = await stack.admin.publishBaseImage('windows');
-    const third = (await (await start(config)).result()) as AmiPipelineResult;
-    assert.equal(third.unchanged, undefined);
-    assert.equal(third.sourceImageId, published.imageId);
+      const published = await stack.admin.publishBaseImage('windows');
+      const third = await nthRun(3);
+      assert.equal(third.result.unchanged, undefined);
+      assert.equal(third.result.sourceImageId, published.imageId);
+    } finally {
+      await client.schedule.getHandle('bake-nightly').delete();
+    }
   });
 });
