@@ -106,6 +106,38 @@ describe('bake from a base image', () => {
     await recordHistory(handle, 'ami-pipeline-bake');
   });
 
+  test('a bake of four steps has the same history however many polls its steps take', async (t) => {
+    const fourSteps: Partial<AmiPipelineConfig> = {
+      ...WINDOWS_BAKE,
+      test: undefined,
+      build: {
+        instanceType: 'm6i.large',
+        steps: ['one', 'two', 'three', 'four'].map((n) => ({
+          document: 'AWS-RunPowerShellScript',
+          parameters: { commands: [`echo ${n}`] },
+        })),
+      },
+    };
+    const events: number[] = [];
+    for (const command of [300, 3_000]) {
+      await stack.admin.configure({ durations: { command } });
+      const handle = await start(fourSteps);
+      await handle.result();
+      // Workflow tasks aside: how many there are depends on which parallel activities (the clean-up's) finish together.
+      const history = (await handle.fetchHistory()).events ?? [];
+      events.push(
+        history.filter(
+          (e) =>
+            !e.workflowTaskScheduledEventAttributes && !e.workflowTaskStartedEventAttributes && !e.workflowTaskCompletedEventAttributes,
+        ).length,
+      );
+      t.diagnostic(`command ${command} ms: ${history.length} events, ${events.at(-1)} of them not workflow tasks`);
+      await stack.admin.reset({ profile: 'test' });
+    }
+    // Ten times the polls for the slow steps, and not one event more.
+    assert.equal(events[0], events[1], `history events (workflow tasks aside) with short and long steps: ${events.join(' and ')}`);
+  });
+
   test('Linux, from the newest image matching a name', async () => {
     const handle = await start({
       source: { image: { owners: ['amazon'], name: 'al2023-ami-2023.*-x86_64' } },

@@ -74,6 +74,8 @@ interface Scenario extends StageScenario {
   then?: (handle: WorkflowHandle) => Promise<void>;
   /** Exact call counts at the end: each mutating call made once. */
   calls: Record<string, number>;
+  /** The same for SSM. */
+  ssmCalls?: Record<string, number>;
 }
 
 const instancesRunning = (n: number) => (p: PipelineProgress) => p.rollout?.counts.running === n;
@@ -99,6 +101,26 @@ const SCENARIOS: Scenario[] = [
     durations: { copyImage: 6_000 },
     at: { progress: stageIs('distribute', 'running'), calls: (c) => ec2Count(c, 'CopyImage') === 2 },
     calls: { CreateImage: 1, CopyImage: 2 },
+  },
+  {
+    stage: 'provision (a bake: its second step under way)',
+    config: {
+      instanceTags: undefined,
+      source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
+      build: {
+        instanceType: 'm6i.large',
+        steps: [
+          { document: 'AWS-RunPowerShellScript', parameters: { commands: ['echo one'] } },
+          { document: 'AWS-RunPowerShellScript', parameters: { commands: ['echo two'] } },
+          { document: 'AWS-RunPowerShellScript', parameters: { commands: ['echo three'] } },
+        ],
+      },
+      waits: { ...FAST_WAITS, bake: { interval: '100ms' } },
+    },
+    durations: { command: 4_000 },
+    at: { progress: stageIs('provision', 'running'), calls: (c) => (c.ssm['SendCommand']?.total ?? 0) === 2 },
+    calls: { RunInstances: 1, StopInstances: 1, CreateImage: 1 },
+    ssmCalls: { SendCommand: 3 },
   },
   {
     stage: 'fast-launch (enabling)',
@@ -162,6 +184,9 @@ describe(
             // its ClientToken makes it take effect once, which tasksPerInstance checks below.
             if (action === 'CreateReplaceRootVolumeTask') assert.ok(made >= expected, `${action}: ${made} calls for ${expected} instances`);
             else assert.equal(made, expected, `${action} made exactly once`);
+          }
+          for (const [action, expected] of Object.entries(scenario.ssmCalls ?? {})) {
+            assert.equal(calls.ssm[action]?.total ?? 0, expected, `${action} made exactly once a step`);
           }
           const expected: SandboxExpectation = { amis: [result.imageId] };
           if (scenario.config.rollout) {

@@ -1,11 +1,12 @@
 /**
  * The end-of-test check every reliability test makes on the sandbox: what the pipelines left behind,
  * read from the admin API's state dump. No run may have made an AMI, a root-volume task or an AppStream
- * image twice, and no image may be left half-removed (deregistered with its snapshots still there).
+ * image twice, no image may be left half-removed (deregistered with its snapshots still there), and no
+ * instance a bake launched may be left running.
  */
 import assert from 'node:assert/strict';
 import type { SandboxAdmin, CallCounts, StateDump } from '@golden-image/aws-sandbox';
-import { PIPELINE_TAG, RUN_TAG } from '../../contracts/tags';
+import { INSTANCE_ROLE_TAG, PIPELINE_TAG, RUN_TAG } from '../../contracts/tags';
 
 export interface SandboxExpectation {
   /** The AMI IDs carrying a pipeline tag that must still be registered: exactly these. */
@@ -38,6 +39,16 @@ export async function checkSandbox(admin: SandboxAdmin, expected: SandboxExpecta
     'a replacement ran twice for one run and instance',
   );
   assert.deepEqual(duplicates(tasks.map((t) => `${t.instanceId} ${t.imageId}`)), [], 'one image was rolled onto an instance twice');
+
+  // Every instance a bake launched is terminated (or on its way) once its run has ended, whatever happened.
+  const leftRunning = state.instances.filter(
+    (i) => i.tags[INSTANCE_ROLE_TAG] !== undefined && !['shutting-down', 'terminated'].includes(i.state),
+  );
+  assert.deepEqual(
+    leftRunning.map((i) => `${i.tags[INSTANCE_ROLE_TAG]} ${i.id} ${i.state}`),
+    [],
+    'instances a run launched are left running',
+  );
 
   const liveAppStream = state.appstream.images.filter((i) => i.tags[PIPELINE_TAG] !== undefined && i.state !== 'DELETING');
   assert.deepEqual(duplicates(liveAppStream.map((i) => i.tags[RUN_TAG])), [], 'a run made more than one AppStream image');
