@@ -196,6 +196,7 @@ async function main(options: StackOptions): Promise<void> {
     npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
   More in examples/: npx golden-image ami run -f examples/windows-fleet.yaml --follow
   Three Regions and a second account: npx golden-image ami run -f examples/multi-region.yaml --follow
+  Bake from AWS's newest Windows base image: npx golden-image ami run -f examples/windows-bake.yaml --follow
 
   Ctrl-C stops everything.
 `);

@@ -401,7 +401,7 @@ async function prepareBake(input: AmiPipelineInput, stages: StageTracker<AmiStag
     if (newest && newest.sourceImageId === source.imageId && newest.recipe === source.recipeHash) {
       const why = `unchanged: ${newest.imageId} was made from ${source.imageId} by the same recipe`;
       stages.note('resolve-source', why);
-      for (const stage of AMI_STAGES.slice(AMI_STAGES.indexOf('launch-build'))) stages.skip(stage, 'unchanged');
+      for (const { stage, state } of stages.progress().stages) if (state === 'pending') stages.skip(stage, 'unchanged');
       return {
         unchanged: {
           pipeline: input.name,
