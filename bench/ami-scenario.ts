@@ -2,14 +2,18 @@
  * Modes (a) and (b): N concurrent amiPipeline runs (create + wait-available, default 15 s polls) on a
  * fresh production worker in the given wait mode. Detection lag is measured per image, from the
  * sandbox's `readyAt` to the `endedAt` of the run's wait-available stage (its `progress` query).
+ * With copy Regions, every run also copies its image to each of them and waits for the copies there.
  */
+import type { AmiPipelineConfig } from '../contracts/ami-pipeline';
+import { durationMs } from '../contracts/durations';
 import { watchCreatesDone } from './call-stats';
+import { lastCopyReady, watchCopyWaits } from './copy-waits';
 import { sampleHistories } from './history';
 import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchStack } from './stack';
-import { round1 } from './stats';
+import { lagStats, round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
 import { createAwsClients } from '../activities/aws/clients';
@@ -20,6 +24,21 @@ export interface ScenarioContext {
   log: (msg: string) => void;
   historySample: number;
   timeoutMs: number;
+  /** Regions every AMI pipeline copies its image to (`--copy-regions`); none by default. */
+  copyRegions: string[];
+}
+
+/** The copy waits poll as often as the image wait does (its default), so both kinds of beat have one interval. */
+export const COPY_POLL = '15s';
+
+function pipelineConfig(i: number, instanceId: string, copyRegions: string[]): AmiPipelineConfig {
+  if (!copyRegions.length) return { name: `bench-${i}`, instanceId };
+  return {
+    name: `bench-${i}`,
+    instanceId,
+    distribution: { regions: copyRegions.map((region) => ({ region })) },
+    waits: { copy: { interval: COPY_POLL } },
+  };
 }
 
 export function benchEc2(sandboxUrl: string) {
@@ -38,16 +57,20 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateImage', n);
+    const copyWaits = ctx.copyRegions.length
+      ? watchCopyWaits(stack.admin, ctx.copyRegions, durationMs(COPY_POLL), ctx.timeoutMs)
+      : undefined;
     const ids = Array.from({ length: n }, (_, i) => `${taskQueue}-${String(i).padStart(4, '0')}`);
     const t0 = Date.now();
     await startMany(
       stack.client,
       taskQueue,
-      ids.map((workflowId, i) => ({ workflowId, config: { name: `bench-${i}`, instanceId: buildInstance } })),
+      ids.map((workflowId, i) => ({ workflowId, config: pipelineConfig(i, buildInstance!, ctx.copyRegions) })),
     );
     log(`  started ${n} runs in ${round1((Date.now() - t0) / 1000)} s`);
     const infos = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', n, ctx.timeoutMs, (running) => log(`  ${running} running`));
     const atCreatesDone = await creates.stop();
+    const copies = await copyWaits?.stop(t0);
     // Read the worker before the progress queries below make it replay histories.
     const workerStats = worker.stats();
     const cpuS = cpu.close();
@@ -56,6 +79,7 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
 
     const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
     const lags = await stageLags(stack.client, ids, 'wait-available', (progress) => readyAt.get(progress.resources[0] ?? ''));
+    const copyLags = copies ? await stageLags(stack.client, ids, 'distribute', (progress) => lastCopyReady(progress, copies.readyAt)) : [];
     const history = await sampleHistories(stack.client, ids, 'waitForImageAvailable', ctx.historySample);
     const closeTimes = infos.map((i) => i.closeTime?.getTime() ?? NaN).filter(Number.isFinite);
 
@@ -68,6 +92,8 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
       ...callColumns(counts, atCreatesDone),
       makespanS: round1((Math.max(...closeTimes) - t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
+      copies: copies?.regions ?? null,
+      copyLag: copies ? lagStats(copyLags) : null,
       notes: [],
     };
   } finally {

@@ -17,7 +17,9 @@ const M = { top: 70, right: 20, bottom: 70, left: 80 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function describeCallsChart(rows: ScenarioResult[]): string {
-  const groups = [...new Map(rows.map((r) => [`${r.scenario}:${r.n}`, { scenario: r.scenario, n: r.n }])).values()];
+  const groups = [
+    ...new Map(rows.map((r) => [`${r.scenario}:${r.n}`, { scenario: r.scenario, n: r.n, copyRegions: r.copies?.length ?? 0 }])).values(),
+  ];
   const max = Math.max(10, ...rows.map((r) => r.describeCalls));
   const decades = Math.ceil(Math.log10(max));
   const plotH = H - M.top - M.bottom;
@@ -51,7 +53,8 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
         `<text x="${x + barW / 2}" y="${top - 5}" text-anchor="middle" font-size="11">${r.describeCalls.toLocaleString('en-US')}</text>`,
       );
     });
-    const label = g.scenario === 'ami' ? `${g.n} AMI pipelines` : `rollout, ${g.n} instances`;
+    const copying = g.copyRegions ? `, copies to ${g.copyRegions} Regions` : '';
+    const label = g.scenario === 'ami' ? `${g.n} AMI pipelines${copying}` : `rollout, ${g.n} instances`;
     parts.push(`<text x="${M.left + gi * groupW + groupW / 2}" y="${M.top + plotH + 20}" text-anchor="middle">${esc(label)}</text>`);
   });
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="#333"/>`);

@@ -7,11 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installRuntime } from '../worker/runtime';
-import { runAmiScenario, type ScenarioContext } from './ami-scenario';
+import { COPY_POLL, runAmiScenario, type ScenarioContext } from './ami-scenario';
 import { describeCallsChart } from './chart';
 import { runHistoryProbe } from './history-probe';
 import { parseOptions, type BenchOptions } from './options';
-import { markdownReport, textTable } from './report';
+import { copiesTextTable, markdownReport, textTable } from './report';
 import { ROLLOUT_CONCURRENCY, runRolloutScenario } from './rollout-scenario';
 import { BENCH_SANDBOX } from './sandbox-setup';
 import { runSdkWaiterScenario } from './sdk-waiter-scenario';
@@ -32,7 +32,13 @@ async function main(): Promise<void> {
   const stack = await startStack(log);
   log(`dev server ${stack.server.address} (pid ${stack.server.process.pid}), sandbox ${stack.sandbox.url}, logs in ${stack.dir}`);
   if (options.probeOnly) return probeOnly(stack, options.longPolls, options.outDir, log);
-  const ctx: ScenarioContext = { stack, log, historySample: options.historySample, timeoutMs: SCENARIO_TIMEOUT_MS };
+  const ctx: ScenarioContext = {
+    stack,
+    log,
+    historySample: options.historySample,
+    timeoutMs: SCENARIO_TIMEOUT_MS,
+    copyRegions: options.copyRegions,
+  };
   const rows: ScenarioResult[] = [];
   const errors: string[] = [];
   const run = async (label: string, scenario: () => Promise<ScenarioResult>) => {
@@ -52,15 +58,18 @@ async function main(): Promise<void> {
   let probe: HistoryProbe | null = null;
   try {
     const runs = (mode: BenchMode) => options.modes.includes(mode);
+    const copying = options.copyRegions.length ? `, copying to ${options.copyRegions.join(', ')}` : '';
     for (const n of options.ns) {
-      if (runs('shared')) await run(`(a) shared watcher, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'shared', n));
-      if (runs('per-run')) await run(`(b) per-run polling, ${n} AMI pipelines`, () => runAmiScenario(ctx, 'per-run', n));
+      if (runs('shared')) await run(`(a) shared watcher, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'shared', n));
+      if (runs('per-run')) await run(`(b) per-run polling, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'per-run', n));
     }
     // The history probe has its own sandbox and worker; it starts with mode (c), which uses neither Temporal nor a worker.
-    const probing = runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
-      errors.push(`history probe: ${String(err)}`);
-      return null;
-    });
+    const probing = options.skipProbe
+      ? Promise.resolve(null)
+      : runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
+          errors.push(`history probe: ${String(err)}`);
+          return null;
+        });
     if (runs('sdk-waiter')) for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
     // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
     // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
   const results = writeOutputs({ started, options, rows, probe, errors });
 
   console.log('\n' + textTable(results.scenarios) + '\n');
+  if (options.copyRegions.length) console.log(copiesTextTable(results.scenarios) + '\n');
   if (probe)
     console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
   for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
@@ -104,7 +114,14 @@ function writeOutputs({ started, options, rows, probe, errors }: Outputs): Bench
     startedAt: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
     machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    settings: { ...options, sandbox: BENCH_SANDBOX, rolloutConcurrency: ROLLOUT_CONCURRENCY, pollInterval: '15s (default)', errors },
+    settings: {
+      ...options,
+      sandbox: BENCH_SANDBOX,
+      rolloutConcurrency: ROLLOUT_CONCURRENCY,
+      pollInterval: '15s (default)',
+      ...(options.copyRegions.length ? { copyPollInterval: COPY_POLL } : {}),
+      errors,
+    },
     scenarios: sorted,
     historyProbe: probe,
     targets: checkTargets(sorted, probe),

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
+import { region } from '../contracts/aws-ids';
 import type { BenchMode } from './types';
 
 const MODES: BenchMode[] = ['shared', 'per-run', 'sdk-waiter'];
@@ -15,17 +16,22 @@ export interface BenchOptions {
   historySample: number;
   outDir: string;
   skipRollout: boolean;
+  skipProbe: boolean;
+  /** Regions every AMI pipeline copies its image to, beyond the build Region; none by default. */
+  copyRegions: string[];
   /** Only the history probe, written to history-probe.json. */
   probeOnly: boolean;
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--long-polls 1000] [--out bench/results]
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
   --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
   --modes       which of shared, per-run, sdk-waiter to run (default all three)
+  --copy-regions  every AMI pipeline of modes (a) and (b) also copies its image to these Regions (default none)
   --rollout     instances in the rollout scenario (default 1000, at most 10000)
   --rollout-interval  the rollout's root-volume poll interval (default 15s, the pipeline's default)
   --no-rollout  skip the rollout scenario
+  --no-probe    skip the history probe
   --probe-only  only the history probe (1 poll vs --long-polls polls), written to history-probe.json
   --long-polls  polls of the long wait in the history probe (default 1000)
   --out         where results.json, results.md and chart.svg go (default bench/results)`;
@@ -40,6 +46,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       rollout: { type: 'string' },
       'rollout-interval': { type: 'string', default: '15s' },
       'no-rollout': { type: 'boolean', default: false },
+      'no-probe': { type: 'boolean', default: false },
+      'copy-regions': { type: 'string' },
       'probe-only': { type: 'boolean', default: false },
       'long-polls': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
@@ -63,6 +71,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout', 10_000),
     rolloutInterval: values['rollout-interval'],
     skipRollout: values['no-rollout'],
+    skipProbe: values['no-probe'],
+    copyRegions: regionsFrom(values['copy-regions']),
     probeOnly: values['probe-only'],
     longPolls: count(values['long-polls'] ?? (quick ? '100' : '1000'), '--long-polls'),
     historySample: 20,
@@ -76,4 +86,12 @@ function modesFrom(text: string | undefined): BenchMode[] {
   const unknown = asked.filter((m) => !MODES.includes(m as BenchMode));
   if (unknown.length || !asked.length) throw new Error(`bench: --modes takes ${MODES.join(', ')}, not ${text}`);
   return MODES.filter((m) => asked.includes(m));
+}
+
+function regionsFrom(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const asked = text.split(',').map((s) => s.trim());
+  const bad = asked.filter((r) => !region.safeParse(r).success);
+  if (bad.length) throw new Error(`bench: --copy-regions takes Region codes such as us-west-2, not ${bad.join(', ')}`);
+  return asked;
 }

@@ -1,5 +1,9 @@
-/** The one results table, as fixed-width text for the terminal and as Markdown for results.md. */
+/**
+ * The results tables, as fixed-width text for the terminal and as Markdown for results.md: one row per
+ * scenario, and, when the pipelines copy their images, one row per scenario and copy Region.
+ */
 import { fittedColumns, tableLine } from '../client/table';
+import { BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchResults, ScenarioResult, Spread } from './types';
 
 const MODE_LABEL = { shared: '(a) shared watcher', 'per-run': '(b) per-run polling', 'sdk-waiter': '(c) SDK waiter' } as const;
@@ -24,12 +28,28 @@ const HEADERS = [
   'bench+sandbox CPU s',
 ];
 
+const COPY_HEADERS = [
+  'mode',
+  'N',
+  'copy Region',
+  'DescribeImages',
+  'beats',
+  'describes/beat (peak)',
+  'throttled describes',
+  'CopyImage calls',
+  'throttled CopyImage',
+  'copy waits s',
+  'last copy ready s',
+  'copy lag p50/p99 s',
+  'makespan s',
+];
+
 const dash = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : String(v));
 const spreadText = (s: Spread | null) => (s ? (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`) : '—');
 
 function cells(r: ScenarioResult): string[] {
   return [
-    r.scenario === 'ami' ? 'AMI create+wait' : 'rollout',
+    r.scenario === 'rollout' ? 'rollout' : r.copies ? `AMI create+wait+copy to ${r.copies.length} Regions` : 'AMI create+wait',
     MODE_LABEL[r.mode],
     String(r.n),
     `${r.succeeded}/${r.failed}`,
@@ -49,19 +69,54 @@ function cells(r: ScenarioResult): string[] {
   ];
 }
 
-export function textTable(results: ScenarioResult[]): string {
-  const rows = [HEADERS, ...results.map(cells)];
-  const columns = fittedColumns(rows);
-  const line = (r: string[]) => tableLine(columns, r, ' | ');
-  return [line(HEADERS), columns.map((c) => '-'.repeat(c.width)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
+/** A row per copy Region of the scenario; none when it made no copies. */
+function copyCells(r: ScenarioResult): string[][] {
+  return (r.copies ?? []).map((c) => [
+    MODE_LABEL[r.mode],
+    String(r.n),
+    c.region,
+    String(c.describeImages),
+    String(c.beats),
+    `${c.describesPerBeat} (${c.peakDescribesPerBeat})`,
+    String(c.throttledDescribe),
+    String(c.copyImageCalls),
+    String(c.throttledCopyImage),
+    dash(c.copyWaitsS),
+    dash(c.lastReadyS),
+    r.copyLag ? `${r.copyLag.p50S}/${r.copyLag.p99S}` : '—',
+    dash(r.makespanS),
+  ]);
 }
 
-function markdownTable(results: ScenarioResult[]): string {
+function fixedWidth(headers: string[], body: string[][]): string {
+  const columns = fittedColumns([headers, ...body]);
+  const line = (r: string[]) => tableLine(columns, r, ' | ');
+  return [line(headers), columns.map((c) => '-'.repeat(c.width)).join('-|-'), ...body.map(line)].join('\n');
+}
+
+function markdown(headers: string[], body: string[][]): string {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export const textTable = (results: ScenarioResult[]) => fixedWidth(HEADERS, results.map(cells));
+export const copiesTextTable = (results: ScenarioResult[]) => fixedWidth(COPY_HEADERS, results.flatMap(copyCells));
+
+/** The copies section of results.md, when the pipelines copied their images. */
+function copiesSection(results: BenchResults): string[] {
+  const rows = results.scenarios.flatMap(copyCells);
+  if (!rows.length) return [];
+  const [min, max] = BENCH_SANDBOX.durationRanges?.copyImage ?? [NaN, NaN];
   return [
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map(() => '---').join('|')}|`,
-    ...results.map((r) => `| ${cells(r).join(' | ')} |`),
-  ].join('\n');
+    '## Copies per Region',
+    '',
+    `Each pipeline copies its image to every Region listed (CopyImage in the destination, then a wait there polling every ${String(results.settings.copyPollInterval)}); copies take a seeded random ${min / 1000}–${max / 1000} s.`,
+    'Beats = poll intervals, counted from the first DescribeImages in the Region, in which the Region saw a DescribeImages; describes/beat = DescribeImages / beats, the busiest beat in brackets. Copy waits = first DescribeImages there to the last.',
+    "Last copy ready = from the start to the last copy there becoming available: the makespan's floor, set by when each run's wait-available ended and which copy durations it drew (they go by creation order, which differs between modes). Copy lag = a run's last copy becoming available → its distribute stage's `endedAt`, over all runs.",
+    'CopyImage has its own bucket per account and Region (100, refilled at 1 a second); throttled calls are retried by the activity.',
+    '',
+    markdown(COPY_HEADERS, rows),
+    '',
+  ];
 }
 
 export function markdownReport(results: BenchResults): string {
@@ -75,8 +130,9 @@ export function markdownReport(results: BenchResults): string {
     'AMIs become available after a seeded random 20–60 s ("minutes" scaled to seconds); waits use the default 15 s poll interval.',
     "Lag = sandbox `readyAt` → the wait stage's `endedAt` (mode c: the waiter's return).",
     '',
-    markdownTable(results.scenarios),
+    markdown(HEADERS, results.scenarios.map(cells)),
     '',
+    ...copiesSection(results),
     ...(probe
       ? [
           `History probe (create + wait-available): 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events.`,

@@ -82,6 +82,8 @@ export async function runRolloutScenario(
       ...callColumns(counts, atCreatesDone),
       makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
+      copies: null,
+      copyLag: null,
       notes: [
         `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; root-volume polls every ${settings.interval}; history events are per rootVolumeReplacement child`,
         `history: the pipeline run ${parentEvents} events; the rollout ${rolloutRuns.length} runs (continue-as-new), the longest ${Math.max(...rolloutRuns)} events`,

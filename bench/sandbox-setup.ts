@@ -1,7 +1,8 @@
 /**
  * The sandbox world each scenario starts from. Time is compressed 60x (one AWS minute is one sandbox
- * second): AMIs take a random 20–60 "minutes", root-volume replacements 0.5–1.5 + 2–6 "minutes". The
- * draws are seeded, so every mode of a run, and every run, sees the same durations in creation order.
+ * second): AMIs take a random 20–60 "minutes", their copies to other Regions 30–90, root-volume
+ * replacements 0.5–1.5 + 2–6 "minutes". The draws are seeded, so every mode of a run, and every run,
+ * sees the same durations in creation order.
  * Throttling stays at AWS's published sizes (scale 1), the sandbox default.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -16,6 +17,8 @@ export const BENCH_SANDBOX: SandboxConfigOverrides = {
   durations: { instance: 500 },
   durationRanges: {
     image: [20_000, 60_000],
+    // A cross-Region copy takes as long as the image or longer: 1.5 times, as in the realistic profile (12 minutes against 8).
+    copyImage: [30_000, 90_000],
     replaceRootVolumePending: [500, 1_500],
     replaceRootVolumeInProgress: [2_000, 6_000],
   },

@@ -81,6 +81,8 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Pro
     workerCpuS: null,
     serverCpuS,
     benchCpuS,
+    copies: null,
+    copyLag: null,
     notes: ['outside Temporal: no worker, no history; the waiters run in the bench process'],
   };
 }

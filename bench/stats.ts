@@ -1,5 +1,5 @@
 /** Small numeric helpers: nearest-rank percentiles and min/median/max spreads. */
-import type { Spread } from './types';
+import type { Lag, Spread } from './types';
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -13,7 +13,7 @@ export function spread(values: number[]): Spread | null {
   return { min: sorted[0]!, median: percentile(sorted, 50), max: sorted[sorted.length - 1]!, sampled: sorted.length };
 }
 
-export function lagStats(lagsMs: number[]): { p50S: number; p99S: number; maxS: number; samples: number } | null {
+export function lagStats(lagsMs: number[]): Lag | null {
   if (!lagsMs.length) return null;
   const sorted = [...lagsMs].sort((a, b) => a - b);
   const s = (ms: number) => Math.round(ms / 10) / 100;

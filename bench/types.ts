@@ -11,6 +11,14 @@ export interface Spread {
   sampled: number;
 }
 
+/** Detection lag: from a resource becoming ready in the sandbox to the end of the stage that waited for it. */
+export interface Lag {
+  p50S: number;
+  p99S: number;
+  maxS: number;
+  samples: number;
+}
+
 export interface ScenarioResult {
   scenario: ScenarioKind;
   mode: BenchMode;
@@ -27,7 +35,7 @@ export interface ScenarioResult {
   throttledDescribeDuringWaits: number | null;
   calls: Record<string, CallCount>;
   makespanS: number;
-  lag: { p50S: number; p99S: number; maxS: number; samples: number } | null;
+  lag: Lag | null;
   historyEvents: Spread | null;
   /** Attempts of the wait activity (polls), from the sampled histories. */
   pollsPerWait: Spread | null;
@@ -36,7 +44,34 @@ export interface ScenarioResult {
   serverCpuS: number;
   /** The bench process: the in-process sandbox, the Temporal client, and the SDK waiters in mode c. */
   benchCpuS: number;
+  /** Per copy Region, when the pipelines distribute (`--copy-regions`); null otherwise. */
+  copies: RegionCopies[] | null;
+  /** From each run's last copy becoming available to the end of its distribute stage; null without copies. */
+  copyLag: Lag | null;
   notes: string[];
+}
+
+/** What the copies cost in one destination Region: the CopyImage calls and the copy waits' DescribeImages. */
+export interface RegionCopies {
+  region: string;
+  /** Every DescribeImages request in this Region (all of them the copy waits'), throttled ones included. */
+  describeImages: number;
+  /** Poll intervals of the copy waits, counted from the first DescribeImages here, that saw a DescribeImages here. */
+  beats: number;
+  /** DescribeImages per beat: on average, and in the busiest one. */
+  describesPerBeat: number;
+  peakDescribesPerBeat: number;
+  /** Throttled Describe* requests in this Region, and throttled CopyImage requests (its own bucket: 100, refilled at 1 a second). */
+  throttledDescribe: number;
+  copyImageCalls: number;
+  throttledCopyImage: number;
+  /** Seconds from the first DescribeImages here to the last. */
+  copyWaitsS: number;
+  /**
+   * Seconds from the scenario's start to the last copy here becoming available: the floor under the
+   * makespan, set by when each run's wait-available ended and which copy durations it drew (in creation order).
+   */
+  lastReadyS: number;
 }
 
 export interface HistoryProbe {

@@ -1,0 +1,103 @@
+/**
+ * What the copies of a distribution run cost in each destination Region. The sandbox's DescribeImages
+ * count there (every one of them a copy wait's: nothing else describes images in a copy Region) is
+ * sampled every second while the runs go, which tells when the copy waits described and how many
+ * describes fell into one poll interval; the final counts give the CopyImage calls and what was
+ * throttled, and the Region's images when each copy became available.
+ */
+import type { CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
+import type { PipelineProgress } from '../contracts/progress';
+import { sleep } from './bounded';
+import { summarizeCalls } from './call-stats';
+import { round1 } from './stats';
+import type { RegionCopies } from './types';
+
+const SAMPLE_MS = 1_000;
+
+interface Sample {
+  at: number;
+  described: number;
+}
+
+/** Samples each Region until `stop` (or, should a failing scenario never call it, until `timeoutMs` has passed). */
+export function watchCopyWaits(admin: SandboxAdmin, regions: string[], intervalMs: number, timeoutMs: number) {
+  const samples = new Map(regions.map((region) => [region, [] as Sample[]]));
+  let stopped = false;
+  const deadline = Date.now() + timeoutMs;
+  const done = (async () => {
+    while (!stopped && Date.now() < deadline) {
+      await Promise.all(
+        regions.map(async (region) => {
+          const described = (await admin.calls({ region })).ec2.DescribeImages?.total ?? 0;
+          samples.get(region)!.push({ at: Date.now(), described });
+        }),
+      );
+      await sleep(SAMPLE_MS);
+    }
+  })();
+  return {
+    /**
+     * The figures per Region, and when each copy became available, keyed as the runs' progress names
+     * a copy (`us-west-2/ami-…`). `startedAt` is the scenario's start.
+     */
+    async stop(startedAt: number): Promise<{ regions: RegionCopies[]; readyAt: Map<string, number> }> {
+      stopped = true;
+      await done;
+      const readyAt = new Map<string, number>();
+      const stats = await Promise.all(
+        regions.map(async (region) => {
+          const ready = (await admin.state({ region })).images.flatMap((i) => (i.readyAt === null ? [] : [[i.id, i.readyAt] as const]));
+          for (const [id, at] of ready) readyAt.set(`${region}/${id}`, at);
+          const lastReadyS = ready.length ? round1((Math.max(...ready.map(([, at]) => at)) - startedAt) / 1000) : 0;
+          return { ...regionCopies(region, samples.get(region)!, await admin.calls({ region }), intervalMs), lastReadyS };
+        }),
+      );
+      return { regions: stats, readyAt };
+    },
+  };
+}
+
+/** When the last of a run's copies became available: its progress lists each copy among its resources. */
+export function lastCopyReady(progress: PipelineProgress, readyAt: Map<string, number>): number | undefined {
+  const copies = progress.resources.filter((id) => readyAt.has(id)).map((id) => readyAt.get(id)!);
+  return copies.length ? Math.max(...copies) : undefined;
+}
+
+function regionCopies(region: string, samples: Sample[], counts: CallCounts, intervalMs: number): Omit<RegionCopies, 'lastReadyS'> {
+  const described = risesOf(samples);
+  const perBeat = describesPerInterval(described, intervalMs);
+  const describeImages = counts.ec2.DescribeImages?.total ?? 0;
+  return {
+    region,
+    describeImages,
+    beats: perBeat.length,
+    describesPerBeat: perBeat.length ? round1(describeImages / perBeat.length) : 0,
+    peakDescribesPerBeat: Math.max(0, ...perBeat),
+    throttledDescribe: summarizeCalls(counts).throttledDescribe,
+    copyImageCalls: counts.ec2.CopyImage?.total ?? 0,
+    throttledCopyImage: counts.ec2.CopyImage?.throttled ?? 0,
+    copyWaitsS: described.length ? round1((described[described.length - 1]!.at - described[0]!.at) / 1000) : 0,
+  };
+}
+
+/** The samples that saw new DescribeImages, and how many. */
+function risesOf(samples: Sample[]): { at: number; added: number }[] {
+  return samples.flatMap((s, i) => {
+    const added = s.described - (samples[i - 1]?.described ?? 0);
+    return added > 0 ? [{ at: s.at, added }] : [];
+  });
+}
+
+/**
+ * The DescribeImages of each poll interval that saw any, counting intervals from the first one. The
+ * shared watcher's beats are a little more than an interval apart, so each falls into an interval of
+ * its own; per-run waits describe all through each interval.
+ */
+function describesPerInterval(rises: { at: number; added: number }[], intervalMs: number): number[] {
+  const perInterval = new Map<number, number>();
+  for (const { at, added } of rises) {
+    const interval = Math.floor((at - rises[0]!.at) / intervalMs);
+    perInterval.set(interval, (perInterval.get(interval) ?? 0) + added);
+  }
+  return [...perInterval.values()];
+}
