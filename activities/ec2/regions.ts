@@ -11,9 +11,23 @@ export type RegionStatuses = Map<string, string>;
 
 const ENABLED = new Set(['opt-in-not-required', 'opted-in']);
 
-export async function describeRegions(ec2: EC2Client): Promise<RegionStatuses> {
-  const out = await awsCall('DescribeRegions', () => ec2.send(new DescribeRegionsCommand({ AllRegions: true })));
-  return new Map((out.Regions ?? []).map((r) => [r.RegionName ?? '', r.OptInStatus ?? '']));
+/**
+ * An account's Regions change when someone opts in or out, rarely: one answer serves every run's
+ * preflight through the same client for a few minutes, so a hundred pipelines starting together ask once.
+ */
+const KEEP_MS = 5 * 60_000;
+const answers = new WeakMap<EC2Client, { until: number; regions: Promise<RegionStatuses> }>();
+
+export function describeRegions(ec2: EC2Client): Promise<RegionStatuses> {
+  const kept = answers.get(ec2);
+  if (kept && kept.until > Date.now()) return kept.regions;
+  const regions = awsCall('DescribeRegions', () => ec2.send(new DescribeRegionsCommand({ AllRegions: true }))).then(
+    (out) => new Map((out.Regions ?? []).map((r) => [r.RegionName ?? '', r.OptInStatus ?? ''])),
+  );
+  answers.set(ec2, { until: Date.now() + KEEP_MS, regions });
+  // A failed answer is not kept: the next preflight asks again.
+  regions.catch(() => answers.delete(ec2));
+  return regions;
 }
 
 /** Why `region` cannot be used in `account` (as a message says it), or undefined when it can. */
