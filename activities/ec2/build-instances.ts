@@ -5,9 +5,10 @@
  * stopped before imaging, terminated when done, in every failure and cancel path.
  */
 import { createHash } from 'node:crypto';
-import { RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { BlockDeviceMappingSpec } from '../../contracts/block-devices';
 import { awsCall } from '../aws/call';
+import { ec2BlockDeviceMappings } from './block-devices';
 import { isAwsErrorCode } from '../aws/errors';
 import { notReady, terminalState } from '../aws/not-ready';
 import type { ResourceWatch } from '../aws/state-watcher';
@@ -45,17 +46,7 @@ export async function launchInstance(ec2: EC2Client, request: LaunchRequest): Pr
         // IMDSv2 only: a credential-stealing SSRF on the build instance gets no token.
         MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
         ClientToken: clientToken(request.workKey),
-        BlockDeviceMappings: request.blockDeviceMappings.length
-          ? request.blockDeviceMappings.map((m) => ({
-              DeviceName: m.deviceName,
-              Ebs: {
-                VolumeSize: m.volumeSize,
-                VolumeType: m.volumeType as VolumeType | undefined,
-                DeleteOnTermination: m.deleteOnTermination ?? true,
-                VolumeInitializationRate: m.volumeInitializationRate,
-              },
-            }))
-          : undefined,
+        BlockDeviceMappings: ec2BlockDeviceMappings(request.blockDeviceMappings),
         TagSpecifications: [
           { ResourceType: 'instance', Tags: tags },
           { ResourceType: 'volume', Tags: tags },

@@ -3,9 +3,10 @@
  * only after EC2 says it is taken, not before every attempt: at fleet scale, CreateImage is throttled
  * and retried many times, and a look-up per attempt would drain the describe bucket that the waits need.
  */
-import { CreateImageCommand, type EC2Client, type VolumeType } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { BlockDeviceMappingSpec } from '../../contracts/block-devices';
 import { awsCall } from '../aws/call';
+import { ec2BlockDeviceMappings } from './block-devices';
 import { createOrAdopt } from '../aws/create-or-adopt';
 import { deregisterImage } from './deregister-image';
 import { findOwnImageByName, tagValue } from './image-lookup';
@@ -87,17 +88,7 @@ function toCommandInput(request: CreateImageRequest) {
     Name: request.name,
     Description: request.description,
     NoReboot: request.noReboot,
-    BlockDeviceMappings: request.blockDeviceMappings.length
-      ? request.blockDeviceMappings.map((m) => ({
-          DeviceName: m.deviceName,
-          Ebs: {
-            VolumeSize: m.volumeSize,
-            VolumeType: m.volumeType as VolumeType | undefined,
-            DeleteOnTermination: m.deleteOnTermination,
-            VolumeInitializationRate: m.volumeInitializationRate,
-          },
-        }))
-      : undefined,
+    BlockDeviceMappings: ec2BlockDeviceMappings(request.blockDeviceMappings),
     TagSpecifications: [
       { ResourceType: 'image' as const, Tags: tags },
       { ResourceType: 'snapshot' as const, Tags: tags },
