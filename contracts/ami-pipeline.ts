@@ -195,6 +195,9 @@ export const amiPipelineInput = z
         message: `at most ${bakeRoom} tags for a bake (EC2 allows ${MAX_TAGS}; a baked image carries ${OWN_TAG_COUNT + BAKE_TAG_COUNT} of the pipeline's)`,
       });
     }
+    if (input.test && !input.build && !input.test.instanceType) {
+      ctx.addIssue({ code: 'custom', path: ['test', 'instanceType'], message: 'needed when there is no build to take it from' });
+    }
     if (input.refresh?.skipIfUnchanged && !input.source) {
       ctx.addIssue({
         code: 'custom',

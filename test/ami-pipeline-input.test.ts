@@ -102,6 +102,11 @@ describe('amiPipeline input', () => {
     ['neither a build instance nor a source', { name: 'x' }, 'instanceId: give exactly one of instanceId or instanceTags'],
     ['a source without build', { name: 'x', source: bake.source }, 'build: source and build go together'],
     ['build without a source', { ...valid, build: bake.build }, 'source: source and build go together'],
+    [
+      'a test without an instance type and no build to take it from',
+      { ...valid, test: { steps: [{ document: 'AWS-RunShellScript' }] } },
+      'test.instanceType: needed when there is no build',
+    ],
     ['skipIfUnchanged without a source', { ...valid, refresh: { skipIfUnchanged: true } }, 'refresh.skipIfUnchanged: needs source'],
     [
       'two kinds of source',

@@ -36,19 +36,20 @@ const instanceTags = (ctx: BakeContext, role: InstanceRole) => ({
 
 /** Launches the instance for `role` from `imageId` and waits until it runs; ready for steps once its agent is online. */
 export async function launchFor(role: InstanceRole, imageId: string, ctx: BakeContext, stage: AmiStage): Promise<string> {
-  const build = ctx.input.build!;
-  const settings = role === 'test' ? { ...build, ...definedOnly(ctx.input.test!) } : build;
-  const timeout = role === 'build' ? build.timeout : ctx.input.test!.timeout;
+  const { build, test } = ctx.input;
+  // A test takes what it does not set from the build; a pipeline without a build names its own instance type.
+  const settings = role === 'test' ? { ...build, ...definedOnly(test!) } : build!;
+  const timeout = role === 'build' ? build!.timeout : test!.timeout;
   // Once asked for, the launch must come back with its ID: the clean-up finds the instance by tag in any case.
   const instanceId = await CancellationScope.nonCancellable(() =>
     launchInstance.executeWithOptions({ summary: `RunInstances: ${role} instance from ${imageId}` }, [
       {
         imageId,
-        instanceType: settings.instanceType,
+        instanceType: settings.instanceType!,
         subnetId: settings.subnetId,
         securityGroupIds: settings.securityGroupIds,
         instanceProfile: settings.instanceProfile,
-        blockDeviceMappings: role === 'build' ? build.blockDeviceMappings : [],
+        blockDeviceMappings: role === 'build' ? build!.blockDeviceMappings : [],
         tags: instanceTags(ctx, role),
         workKey: `${ctx.workflowId}/${role}/${imageId}`,
       },
