@@ -87,7 +87,7 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     session,
     bake: { workflowId: workflowInfo().workflowId, runId, input, stages },
   };
-  if (!input.source) return makeAndShip(run);
+  if (!input.source && !input.test) return makeAndShip(run);
   try {
     return await makeAndShip(run);
   } finally {
