@@ -208,7 +208,8 @@ function bakeStatements(input: PipelineInput<'ami'>, { region, account }: Policy
   );
   statements.push(
     // SendCommand is authorized on the document and on the instance: these documents, only on this pipeline's instances.
-    statement('SsmRunStepDocuments', ['ssm:SendCommand'], resources(documents)),
+    // DescribeDocument checks them before anything is launched.
+    statement('SsmRunStepDocuments', ['ssm:DescribeDocument', 'ssm:SendCommand'], resources(documents)),
     statement('SsmRunStepsOnlyOnThisPipelinesInstances', ['ssm:SendCommand'], ec2('instance', '*'), own),
     // Support no resource-level permissions: held to the build Region.
     statement('SsmReadCommandsAndAgents', ['ssm:DescribeInstanceInformation', 'ssm:ListCommandInvocations', 'ssm:ListCommands'], '*', {

@@ -231,6 +231,37 @@ describe('bake from a base image', () => {
     }
   });
 
+  test('steps whose SSM documents cannot run them fail before anything is launched, every problem named', async () => {
+    const failure = await failureOf(
+      await start({
+        ...WINDOWS_BAKE,
+        build: {
+          ...WINDOWS_BAKE.build!,
+          steps: [
+            { document: 'AWS-RunPatchBaseline', parameters: { Operation: ['Install'] } },
+            { document: 'AWS-RunPowershell', parameters: { commands: ['Install-WindowsFeature Web-Server'] } },
+            { document: 'AWS-RunShellScript', parameters: { commands: ['systemctl start nginx'] } },
+          ],
+        },
+        test: { steps: [{ document: 'AWS-RunPatchBaseline', parameters: { Operaton: ['Scan'] } }] },
+      }),
+    );
+    assert.equal(failure.type, 'InvalidInput');
+    for (const problem of [
+      /build\.steps\[1\]\.document: AWS-RunPowershell does not exist in this Region/,
+      /build\.steps\[2\]\.document: AWS-RunShellScript runs on Linux( and \w+)* only, but the source image is Windows/,
+      /test\.steps\[0\]\.parameters\.Operaton: AWS-RunPatchBaseline has no parameter Operaton/,
+      /test\.steps\[0\]\.parameters: AWS-RunPatchBaseline requires Operation/,
+    ]) {
+      assert.match(failure.message, problem);
+    }
+    assert.doesNotMatch(failure.message, /build\.steps\[0\]/);
+    // One question per document, however many steps name it; nothing launched, no command sent.
+    assert.equal(await ssmCalls('DescribeDocument'), 3);
+    assert.equal(await ssmCalls('SendCommand'), 0);
+    assert.deepEqual(await mutatingCalls(stack), {});
+  });
+
   test('fast launch on a Linux source is refused before anything is launched', async () => {
     const failure = await failureOf(
       await start({

@@ -124,6 +124,7 @@ const BAKE_ACTIONS = [
   'ec2:StopInstances',
   'ec2:TerminateInstances',
   'iam:PassRole',
+  'ssm:DescribeDocument',
   'ssm:SendCommand',
   'ssm:ListCommands',
   'ssm:ListCommandInvocations',
@@ -876,7 +877,7 @@ test('a bake gets exactly the statements that launch, provision, test and end it
       // AWS's documents have no account in their ARN; yours have this one.
       allow(
         'SsmRunStepDocuments',
-        ['ssm:SendCommand'],
+        ['ssm:DescribeDocument', 'ssm:SendCommand'],
         [
           'arn:aws:ssm:eu-west-1::document/AWS-RunPatchBaseline',
           'arn:aws:ssm:eu-west-1:123456789012:document/Golden-InstallWeb',

@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage, type PlacedImage } from '../contracts/ami-pipeline';
+import type { StepSpec } from '../contracts/bake';
 import { durationMs } from '../contracts/durations';
 import { placedId, sessionName, type Place } from '../contracts/place';
 import { imageNameForThisRun, runIdentity } from './run-identity';
@@ -50,6 +51,7 @@ const {
   tagImage,
   resolveSourceImage,
   findPipelineImages,
+  checkStepDocuments,
 } = proxyActivities<Activities>(CALL_OPTIONS);
 
 type SourceImage = Awaited<ReturnType<Activities['resolveSourceImage']>>;
@@ -416,6 +418,15 @@ async function prepareBake(input: AmiPipelineInput, stages: StageTracker<AmiStag
   }
   const checked = await stages.run('launch-build', async () => {
     const { build, homeRegion } = await preflight(input, session, source);
+    // SSM checks a step's document only when the step is sent: a wrong one fails here, before anything is launched.
+    if (patched('check-step-documents')) {
+      const uses = (stage: 'build' | 'test', steps: StepSpec[] = []) =>
+        steps.map((s, i) => ({ path: `${stage}.steps[${i}]`, document: s.document, parameters: s.parameters }));
+      await checkStepDocuments.executeWithOptions({ summary: "check the steps' SSM documents" }, [
+        [...uses('build', input.build!.steps), ...uses('test', input.test?.steps)],
+        source.platform,
+      ]);
+    }
     const instanceId = await launchFor('build', source.imageId, bake, 'launch-build');
     return { build: { ...build, instanceId }, homeRegion };
   });

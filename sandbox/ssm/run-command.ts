@@ -21,8 +21,8 @@ import type { CommandRecord, InvocationRecord, SsmContext, SsmState } from './st
 type SsmAction = JsonAction<SsmState>;
 
 export const INSTANCE_ID = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
-const DOCUMENT_ARN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
-const DOCUMENT_VERSION = /([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)/;
+export const DOCUMENT_ARN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
+export const DOCUMENT_VERSION = /([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)/;
 const MAX_CONCURRENCY = /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/;
 const MAX_ERRORS = /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/;
 const COMMAND_ID_LENGTH = 36;

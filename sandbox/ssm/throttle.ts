@@ -4,8 +4,9 @@ import type { BucketSpec } from '../core/throttle';
  * SSM's throttling, per account and Region. Parameter Store's follows its documented default throughput:
  * 40 transactions per second shared by the reads (GetParameter, GetParameters; the sandbox adds
  * GetParameterHistory), and 3 per second, bursting to 10, for writes (PutParameter; DeleteParameter shares
- * it here). AWS publishes no figures for Run Command's actions; the sandbox gives their reads (the polls)
- * one bucket and their mutations another, both resizable through the config's `throttling.buckets`.
+ * it here). AWS publishes no figures for Run Command's actions; the sandbox gives their reads (the polls, and
+ * DescribeDocument, asked of the documents before they are sent) one bucket and their mutations another, both
+ * resizable through the config's `throttling.buckets`.
  */
 const BUCKETS = {
   parameterRead: { key: 'ssm:read', capacity: 40, refillPerSecond: 40 },
@@ -24,6 +25,7 @@ const BUCKET_OF: Record<string, BucketSpec> = {
   ListCommandInvocations: BUCKETS.runCommandRead,
   ListCommands: BUCKETS.runCommandRead,
   DescribeInstanceInformation: BUCKETS.runCommandRead,
+  DescribeDocument: BUCKETS.runCommandRead,
   SendCommand: BUCKETS.runCommandWrite,
   CancelCommand: BUCKETS.runCommandWrite,
 };

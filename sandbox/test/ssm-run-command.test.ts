@@ -11,6 +11,7 @@ import {
 import {
   CancelCommandCommand,
   DeleteParameterCommand,
+  DescribeDocumentCommand,
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   GetParameterCommand,
@@ -29,7 +30,7 @@ import { rejectsWith } from './support/rejects-with';
 
 /**
  * SSM Run Command (SendCommand, GetCommandInvocation, ListCommandInvocations, ListCommands, CancelCommand,
- * DescribeInstanceInformation), AWS's public AMI parameters and newer base images, through the AWS SDK and,
+ * DescribeInstanceInformation, DescribeDocument), AWS's public AMI parameters and newer base images, through the AWS SDK and,
  * in one test, the AWS CLI. Time moves with the admin API's virtual clock, never with sleeps; the durations
  * are seconds long so that the wall-clock time a test takes on a busy machine never crosses a transition.
  */
@@ -382,6 +383,67 @@ describe('Documents, instances and their states', () => {
     await rejectsWith(send({ InstanceIds: [windows], TimeoutSeconds: 29 }), 'ValidationException');
     await rejectsWith(send({ InstanceIds: [windows], Comment: 'c'.repeat(101) }), 'ValidationException');
     await rejectsWith(send({ InstanceIds: [] }), 'ValidationException');
+  });
+
+  test('DescribeDocument: type, platforms and parameters, a required one without DefaultValue; unknown name and version', async () => {
+    const describeDocument = (Name: string, more: { DocumentVersion?: string; VersionName?: string } = {}) =>
+      ssm().send(new DescribeDocumentCommand({ Name, ...more }));
+    const { Document: shell } = await describeDocument('AWS-RunShellScript');
+    assert.deepEqual(
+      {
+        Name: shell!.Name,
+        DocumentType: shell!.DocumentType,
+        Status: shell!.Status,
+        Owner: shell!.Owner,
+        SchemaVersion: shell!.SchemaVersion,
+        DocumentFormat: shell!.DocumentFormat,
+        versions: [shell!.DocumentVersion, shell!.LatestVersion, shell!.DefaultVersion],
+        PlatformTypes: shell!.PlatformTypes,
+      },
+      {
+        Name: 'AWS-RunShellScript',
+        DocumentType: 'Command',
+        Status: 'Active',
+        Owner: 'Amazon',
+        SchemaVersion: '1.2',
+        DocumentFormat: 'JSON',
+        versions: ['1', '1', '1'],
+        PlatformTypes: ['Linux', 'MacOS'],
+      },
+    );
+    assert.deepEqual(
+      shell!.Parameters!.map((p) => [p.Name, p.Type, p.DefaultValue]),
+      [
+        ['commands', 'StringList', undefined],
+        ['workingDirectory', 'String', ''],
+        ['executionTimeout', 'String', '3600'],
+      ],
+    );
+    assert.match(shell!.Parameters![0]!.Description!, /^\(Required\)/);
+
+    // What each document needs: those without a default, as SendCommand refuses a command without them.
+    const required = async (name: string, version?: string) => {
+      const { Document } = await describeDocument(name, { DocumentVersion: version });
+      return {
+        platforms: Document!.PlatformTypes,
+        required: Document!.Parameters!.filter((p) => p.DefaultValue === undefined).map((p) => p.Name),
+      };
+    };
+    assert.deepEqual(await required('AWS-RunPowerShellScript', '$LATEST'), {
+      platforms: ['Windows', 'Linux', 'MacOS'],
+      required: ['commands'],
+    });
+    assert.deepEqual(await required('AWS-RunPatchBaseline', '1'), { platforms: ['Windows', 'Linux', 'MacOS'], required: ['Operation'] });
+    assert.deepEqual(await required('AWS-ConfigureAWSPackage', '$DEFAULT'), {
+      platforms: ['Windows', 'Linux', 'MacOS'],
+      required: ['action', 'name'],
+    });
+
+    await rejectsWith(describeDocument('AWS-RunPowershell'), 'InvalidDocument');
+    await rejectsWith(describeDocument('AWS-RunShellScript', { DocumentVersion: '2' }), 'InvalidDocumentVersion');
+    await rejectsWith(describeDocument('AWS-RunShellScript', { VersionName: 'v1' }), 'InvalidDocument');
+    await rejectsWith(describeDocument('AWS-RunShellScript', { DocumentVersion: 'latest' }), 'ValidationException');
+    await rejectsWith(describeDocument('x'), 'ValidationException');
   });
 
   test('AWS-RunPatchBaseline: the step of the platform runs, the others are skipped; PluginName picks one', async () => {
