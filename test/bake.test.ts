@@ -138,6 +138,19 @@ describe('bake from a base image', () => {
     assert.equal(events[0], events[1], `history events (workflow tasks aside) with short and long steps: ${events.join(' and ')}`);
   });
 
+  test('an image from a prepared build instance, tested on an instance of its own, which is terminated', async () => {
+    const buildInstance = await stack.launchInstance('windows', { Name: 'win-build' });
+    const handle = await start({
+      instanceId: buildInstance,
+      test: { instanceType: 'm6i.large', steps: WINDOWS_BAKE.test!.steps },
+      waits: { image: FAST, bake: { interval: '100ms' } },
+    });
+    const result = (await handle.result()) as AmiPipelineResult;
+    assert.match(result.imageId, /^ami-/);
+    await assertAllTerminated(handle.firstExecutionRunId, ['test']);
+    assert.equal(await ssmCalls('SendCommand'), 1);
+  });
+
   test('Linux, from the newest image matching a name', async () => {
     const handle = await start({
       source: { image: { owners: ['amazon'], name: 'al2023-ami-2023.*-x86_64' } },
