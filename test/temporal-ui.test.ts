@@ -223,7 +223,10 @@ test('the AMI run page shows the summary, the current-details stage table and th
     assert.match(table, /stage\s+state\s+started\s+ended\s+detail/);
     assert.match(table, /^create\s+✔ succeeded/m);
     assert.match(table, literal(`created ${amiResult.imageId}`));
-    assert.match(table, /– fast-launch, approval, rollout, retention: not configured/);
+    assert.match(
+      table,
+      /– resolve-source, launch-build, provision, test, distribute, fast-launch, approval, publish, rollout, retention: not configured/,
+    );
     // Beside them, the activities with their summaries.
     await waitForText(page, [literal(`wait until ${amiResult.imageId} is available`)]);
   });
