@@ -9,13 +9,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastLaunchSpec, FastLaunchTemplate } from '../contracts/ami-pipeline';
 import type { DistributionSpec, PublishSpec } from '../contracts/distribution';
-import { InvalidInputError } from '../contracts/input-validation';
 import { roleAccount, type Place } from '../contracts/place';
 import type { AwsClients } from './aws/clients';
 import { classifyAwsError } from './aws/errors';
 import { checkLaunchTemplate } from './ec2/fast-launch';
 import { describeRegions, regionUnusable, type RegionStatuses } from './ec2/regions';
 import { describeKey } from './kms/key';
+import { refuseInput } from './input-validation';
 
 export interface PreflightRequest {
   distribution?: DistributionSpec;
@@ -168,13 +168,6 @@ export async function preflightDistribution(clients: AwsClients, request: Prefli
   }
 
   const problems = (await Promise.all(findings)).filter((f) => f !== undefined);
-  if (problems.length) {
-    throw ApplicationFailure.create({
-      type: 'InvalidInput',
-      message: new InvalidInputError(problems).message,
-      nonRetryable: true,
-      details: [{ problems }],
-    });
-  }
+  if (problems.length) throw refuseInput(problems);
   return { homeRegion };
 }

@@ -3,6 +3,7 @@
  * and call the activities through proxyActivities.
  */
 import { createAppStreamActivities } from './appstream/activities';
+import { createAutoScalingActivities } from './autoscaling/activities';
 import type { AwsClients } from './aws/clients';
 import type { WaitMode } from './aws/state-watcher';
 import { preflightDistribution, type PreflightRequest } from './distribution-preflight';
@@ -18,6 +19,7 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
     ...createEc2Activities(clients, watchers),
     ...createAppStreamActivities(clients.appstream, watchers),
     ...createSsmActivities(clients, watchers),
+    ...createAutoScalingActivities(clients, watchers),
     validatePipelineInput,
     preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request),
   };

@@ -1,11 +1,12 @@
 /**
  * The watches a worker shares among all its waits (and its look-ups by ID), one per kind of resource,
- * each with the batched describe that refreshes it (see aws/state-watcher.ts). EC2's are kept per
- * account and Region, so that every wait on copies in one Region shares one describe per beat.
+ * each with the batched describe that refreshes it (see aws/state-watcher.ts). EC2's and Auto
+ * Scaling's are kept per account and Region, so that every wait on copies (or groups) in one Region
+ * shares one describe per beat.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import { roleAccount, type Place } from '../contracts/place';
-import type { AwsClients } from './aws/clients';
+import type { AwsClients, PlacedClients } from './aws/clients';
+import { describeRefreshes } from './autoscaling/instance-refresh';
 import { describeImageBuildersByName } from './appstream/builder-lookup';
 import { describeAppStreamImages } from './appstream/image-lookup';
 import { describeFastLaunch } from './ec2/fast-launch';
@@ -16,20 +17,23 @@ import { ResourceWatch, type WaitMode } from './aws/state-watcher';
 import { describeAgents } from './ssm/agent';
 import { describeInvocations } from './ssm/run-command';
 
-function ec2Watchers(ec2: EC2Client, mode: WaitMode) {
+/** The watches of one account and Region. */
+function placeWatchers({ ec2, autoscaling }: PlacedClients, mode: WaitMode) {
   return {
     instances: new ResourceWatch((ids) => describeInstancesById(ec2, ids), mode),
     images: new ResourceWatch((ids) => describeImagesById(ec2, ids), mode),
     fastLaunch: new ResourceWatch((ids) => describeFastLaunch(ec2, ids), mode),
     rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode),
+    /** Instance refreshes, keyed `<group>|<refresh ID>`. */
+    refreshes: new ResourceWatch((keys) => describeRefreshes(autoscaling, keys), mode),
   };
 }
 
-export type Ec2Watchers = ReturnType<typeof ec2Watchers>;
+export type PlaceWatchers = ReturnType<typeof placeWatchers>;
 
 export function createWatchers(clients: AwsClients, mode: WaitMode = 'shared') {
-  const home = ec2Watchers(clients.ec2, mode);
-  const elsewhere = new Map<string, Ec2Watchers>();
+  const home = placeWatchers(clients.at(), mode);
+  const elsewhere = new Map<string, PlaceWatchers>();
   return {
     ...home,
     appStreamImages: new ResourceWatch((names) => describeAppStreamImages(clients.appstream, names), mode),
@@ -37,13 +41,13 @@ export function createWatchers(clients: AwsClients, mode: WaitMode = 'shared') {
     /** SSM agents of the instances a bake launched, and its steps' invocations (in the build Region). */
     agents: new ResourceWatch((ids) => describeAgents(clients.at().ssm, ids), mode),
     invocations: new ResourceWatch((keys) => describeInvocations(clients.at().ssm, keys), mode),
-    /** The EC2 watchers of a place: one set per account and Region, whichever run asks (the session does not matter). */
-    at(place: Place = {}): Ec2Watchers {
+    /** The watchers of a place: one set per account and Region, whichever run asks (the session does not matter). */
+    at(place: Place = {}): PlaceWatchers {
       if (!place.region && !place.roleArn) return home;
       const key = `${place.roleArn ? roleAccount(place.roleArn) : 'home'}/${place.region ?? ''}`;
       let watchers = elsewhere.get(key);
       if (!watchers) {
-        watchers = ec2Watchers(clients.at({ region: place.region, roleArn: place.roleArn }).ec2, mode);
+        watchers = placeWatchers(clients.at({ region: place.region, roleArn: place.roleArn }), mode);
         elsewhere.set(key, watchers);
       }
       return watchers;

@@ -2,6 +2,7 @@
  * The `--follow` views. In a terminal, a compact stage table that redraws in place (stage, state,
  * elapsed, detail, and a rollout's instances); piped or in a CI log, one plain line per change.
  */
+import type { GroupRow } from '../contracts/instance-refresh';
 import {
   describeCounts,
   STAGE_ICONS,
@@ -21,14 +22,19 @@ function elapsed(row: StageRow): string {
 
 /** Icon, stage, state, elapsed and detail, alike in both views. */
 const STAGE_COLUMNS: Column[] = [{ width: 1 }, { width: 16 }, { width: 10 }, { width: 8, align: 'right' }, { gap: '  ' }];
-const INSTANCE_COLUMNS: Column[] = [{ width: 21 }, { width: 15 }, {}, { gap: '  ' }];
+/** Instance, state, task, the image it ends on (after a rollback, its old one), detail. */
+const INSTANCE_COLUMNS: Column[] = [{ width: 21 }, { width: 15 }, { width: 28 }, { width: 21 }, { gap: '  ' }];
 
 const stageLine = (row: StageRow) =>
   tableLine(STAGE_COLUMNS, [STAGE_ICONS[row.state], row.stage, row.state, elapsed(row), row.detail ?? '']);
 
 /** A rollout's instance, indented under its stage; the detail (a failure's reason) only where there is room for it. */
 export const instanceLine = (row: InstanceRow, detail?: string) =>
-  `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', detail ?? ''])}`;
+  `    ${tableLine(INSTANCE_COLUMNS, [row.instanceId, row.state, row.taskId ?? '', row.imageId ?? '', detail ?? ''])}`;
+
+/** An Auto Scaling group's instance refresh, indented under the rollout. */
+const groupLine = (g: GroupRow) =>
+  `    ${g.group}  ${g.status}  ${g.percentageComplete}%  ${g.instancesToUpdate} to update${g.statusReason ? `  ${g.statusReason}` : ''}`;
 
 /** A large rollout shows its counts, and by name only the instances running or failed. */
 const countsLine = (summary: RolloutSummary) => `    instances: ${describeCounts(summary)}`;
@@ -46,6 +52,10 @@ export function createLineView(write: (line: string) => void): (progress: Pipeli
     for (const row of progress.instances ?? []) {
       if (row.state === 'pending' || !changed(row.instanceId, `${row.state}|${row.taskId ?? ''}`)) continue;
       write(instanceLine(row, row.detail));
+    }
+    for (const group of progress.groups ?? []) {
+      const line = groupLine(group);
+      if (group.status !== 'waiting' && changed(`group ${group.group}`, line)) write(line);
     }
   };
   return (progress) => {
@@ -67,6 +77,7 @@ function renderTable(progress: PipelineProgress): string[] {
     if (row.stage !== ROLLOUT_STAGE) continue;
     if (progress.rollout) lines.push(countsLine(progress.rollout));
     lines.push(...(progress.instances ?? []).map((i) => instanceLine(i)));
+    lines.push(...(progress.groups ?? []).map(groupLine));
   }
   if (progress.resources.length) lines.push(`  resources: ${progress.resources.join(', ')}`);
   return lines;

@@ -10,7 +10,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowH
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { progressQuery, type InstanceRow } from '../contracts/progress';
-import { notStartedQuery, rolloutWorkflowId } from '../contracts/root-volume-rollout';
+import { notStartedQuery, rollbackWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { RESOURCES } from '../contracts/search-attributes';
 
 export interface InstancePage {
@@ -88,27 +88,65 @@ async function startedInstances(client: Client, rollout: WorkflowHandle, pageSiz
   const prefix = `${rollout.workflowId}/`;
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
-    query: `WorkflowType = 'rootVolumeReplacement' AND WorkflowId STARTS_WITH '${prefix.replaceAll("'", "\\'")}'`,
+    query: `WorkflowType = 'rootVolumeReplacement' AND WorkflowId STARTS_WITH '${quoted(prefix)}'`,
     pageSize,
     nextPageToken: Buffer.from(token, 'base64url'),
   });
-  const instances = await Promise.all(
-    response.executions.map(async (execution): Promise<InstanceRow> => {
-      const id = execution.execution?.workflowId ?? '';
-      const instanceId = id.slice(prefix.length);
-      const resources = execution.searchAttributes?.indexedFields?.[RESOURCES.name];
-      const taskId = (resources ? defaultPayloadConverter.fromPayload<string[]>(resources) : []).find((r) => r.startsWith('replacevol-'));
-      const state = execution.status ? VISIBILITY_STATES.get(execution.status) : undefined;
-      if (state) return { instanceId, state, ...(taskId && { taskId }) };
-      return {
-        instanceId,
-        ...(taskId && { taskId }),
-        ...(await howItFailed(client.workflow.getHandle(id, execution.execution?.runId ?? undefined))),
-      };
-    }),
-  );
+  const replaced = await Promise.all(response.executions.map((execution) => childRow(client, execution, prefix)));
+  const instances = await withRollbacks(client, rollout.workflowId, replaced);
   const next = response.nextPageToken?.length ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
   return { instances, next };
+}
+
+const quoted = (text: string) => text.replaceAll("'", "\\'");
+
+/** One `rootVolumeReplacement` child as a row: its instance, how it ended, its task and the image it put on. */
+async function childRow(client: Client, execution: temporal.api.workflow.v1.IWorkflowExecutionInfo, prefix: string): Promise<InstanceRow> {
+  const id = execution.execution?.workflowId ?? '';
+  const resourcesField = execution.searchAttributes?.indexedFields?.[RESOURCES.name];
+  const resources = resourcesField ? defaultPayloadConverter.fromPayload<string[]>(resourcesField) : [];
+  const taskId = resources.find((r) => r.startsWith('replacevol-'));
+  const found = { instanceId: id.slice(prefix.length), ...(taskId && { taskId }) };
+  const state = execution.status ? VISIBILITY_STATES.get(execution.status) : undefined;
+  // The image it put on, once it has (replacements started before they named their image have none).
+  const imageId = state === 'succeeded' ? resources.find((r) => r.startsWith('ami-')) : undefined;
+  if (state) return { ...found, state, ...(imageId && { imageId }) };
+  return { ...found, ...(await howItFailed(client.workflow.getHandle(id, execution.execution?.runId ?? undefined))) };
+}
+
+/**
+ * Instances the rollout moved and then rolled back (`onFailure: rollback`): one visibility call per
+ * page finds their rollbacks, and each row then says how the rollback went and which image it ends on.
+ */
+async function withRollbacks(client: Client, rolloutId: string, rows: InstanceRow[]): Promise<InstanceRow[]> {
+  const moved = rows.filter((r) => r.state === 'succeeded');
+  if (!moved.length) return rows;
+  const prefix = rollbackWorkflowId(rolloutId, '');
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query: `WorkflowId IN (${moved.map((r) => `'${quoted(prefix + r.instanceId)}'`).join(', ')})`,
+    pageSize: moved.length,
+  });
+  const found = await Promise.all(response.executions.map((execution) => childRow(client, execution, prefix)));
+  const rollbacks = new Map(found.map((row) => [row.instanceId, row]));
+  return rows.map((r) => {
+    const rollback = rollbacks.get(r.instanceId);
+    return rollback ? rolledBackRow(rollback, r.imageId) : r;
+  });
+}
+
+/** A rollback child's row in the rollout's terms; one that failed leaves the instance on the new image (unless detached). */
+function rolledBackRow(row: InstanceRow, newImageId: string | undefined): InstanceRow {
+  switch (row.state) {
+    case 'running':
+      return { ...row, state: 'rolling-back' };
+    case 'succeeded':
+      return { ...row, state: 'rolled-back' };
+    case 'failed-detached':
+      return { ...row, detail: `rollback: ${row.detail ?? ''}` };
+    default:
+      return { ...row, state: 'rollback-failed', imageId: newImageId, detail: `rollback: ${row.detail ?? ''}` };
+  }
 }
 
 /** A replacement that did not complete: failed (with AWS's reason), left without a root volume, or stopped from outside. */

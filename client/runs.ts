@@ -1,7 +1,13 @@
 /**
  * The library API for runs of any pipeline type: follow, describe, list, cancel, approve and reject.
  */
-import { WorkflowFailedError, type Client, type WorkflowExecutionInfo, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { approveUpdate, rejectUpdate, type ApprovalDecision, type ApproveArgs, type RejectArgs } from '../contracts/approval';
 import { progressQuery, type PipelineProgress } from '../contracts/progress';
 import { ROLLOUT_STAGE, rolloutWorkflowId } from '../contracts/root-volume-rollout';
@@ -54,7 +60,11 @@ export async function runProgress(handle: WorkflowHandle): Promise<PipelineProgr
     .getHandle(rolloutWorkflowId(handle.workflowId))
     .query(progressQuery)
     .catch(() => undefined);
-  return rollout ? { ...progress, instances: rollout.instances, rollout: rollout.rollout } : progress;
+  if (!rollout) return progress;
+  // While it runs, the rollout's own note says what it is at: a canary waiting its bake time or an approval, say.
+  const note = rollout.stages.find((s) => s.stage === ROLLOUT_STAGE)?.detail;
+  const stages = progress.stages.map((s) => (s === rolloutStage && s.state === 'running' && note ? { ...s, detail: note } : s));
+  return { ...progress, stages, instances: rollout.instances, rollout: rollout.rollout };
 }
 
 export async function awaitOutcome<R>(handle: WorkflowHandle): Promise<RunOutcome<R>> {
@@ -132,11 +142,31 @@ export async function cancelRun(client: Client, workflowId: string): Promise<voi
   await client.workflow.getHandle(workflowId).cancel();
 }
 
-/** Answers an approval gate; the workflow's validator refuses it when the run is not waiting. */
+/**
+ * The workflow whose gate an answer to `workflowId` is for. A pipeline waits at its `approval` stage, or,
+ * in its `rollout` stage, at its rollout's canary: the rollout is a child workflow (`<run>/rollout`), and
+ * a workflow cannot pass a Workflow Update on, so the answer goes straight there. Either gate refuses an
+ * answer it is not waiting for, with its reason; a rollout's own ID works too.
+ */
+async function gateOf(client: Client, workflowId: string): Promise<WorkflowHandle> {
+  const run = client.workflow.getHandle(workflowId);
+  if ((await run.describe()).typedSearchAttributes.get(STAGE) !== ROLLOUT_STAGE) return run;
+  const rollout = client.workflow.getHandle(rolloutWorkflowId(workflowId));
+  return rollout.describe().then(
+    () => rollout,
+    (err: unknown) => {
+      // A rollout that is itself the run, or one onto Auto Scaling groups: no rollout workflow below it.
+      if (err instanceof WorkflowNotFoundError) return run;
+      throw err;
+    },
+  );
+}
+
+/** Answers an approval gate (the pipeline's, or its rollout's canary); the workflow's validator refuses it when it is not waiting. */
 export async function approveRun(client: Client, workflowId: string, args: ApproveArgs = {}): Promise<ApprovalDecision> {
-  return client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [args] });
+  return (await gateOf(client, workflowId)).executeUpdate(approveUpdate, { args: [args] });
 }
 
 export async function rejectRun(client: Client, workflowId: string, args: RejectArgs): Promise<ApprovalDecision> {
-  return client.workflow.getHandle(workflowId).executeUpdate(rejectUpdate, { args: [args] });
+  return (await gateOf(client, workflowId)).executeUpdate(rejectUpdate, { args: [args] });
 }

@@ -8,6 +8,7 @@ import { AMI_NAME_CHARS, instanceId, launchTemplateId, launchTemplateName, regio
 import { blockDeviceMapping, volumeInitializationRate } from './block-devices';
 import { build, imageTest, refresh, source } from './bake';
 import { distribution, publish } from './distribution';
+import { autoScalingGroupTarget, canary, onFailure, refreshPreferences, type GroupRow } from './instance-refresh';
 import type { Place } from './place';
 import { durationSchema, notFoundGraceSchema, waitSchema } from './durations';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
@@ -111,16 +112,61 @@ const rollout = z
       .strictObject({ id: launchTemplateId.optional(), name: launchTemplateName.optional() })
       .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give exactly one of id or name')
       .optional(),
+    /** Instance refreshes onto the launch-template version publish wrote, instead of standalone instances. */
+    autoScalingGroups: z
+      .array(autoScalingGroupTarget)
+      .min(1)
+      .superRefine((groups, ctx) => {
+        const keys = groups.map((g) => `${g.region ?? ''}/${g.name}`);
+        const repeated = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+        if (repeated.length) ctx.addIssue({ code: 'custom', message: `lists group ${repeated.join(', ')} more than once` });
+      })
+      .optional(),
+    ...refreshPreferences,
+    canary: canary.optional(),
+    /** Omitted: halt. */
+    onFailure: onFailure.optional(),
     concurrency: z.number().int().min(1, 'must be >= 1').max(50).default(2),
     /** How many instances may fail before the rollout halts; with 0, the first failure halts it. */
     failureBudget: z.number().int().min(0).default(0),
     deleteReplacedRootVolume: z.boolean().default(false),
     volumeInitializationRate: volumeInitializationRate.optional(),
   })
-  .refine(
-    (r) => [r.instanceIds, r.tags, r.launchTemplate].filter((target) => target !== undefined).length === 1,
-    'give exactly one of instanceIds, tags or launchTemplate',
-  );
+  .superRefine((r, ctx) => {
+    if ([r.instanceIds, r.tags, r.launchTemplate, r.autoScalingGroups].filter((target) => target !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of instanceIds, tags, launchTemplate or autoScalingGroups' });
+    }
+    const groups = r.autoScalingGroups !== undefined;
+    const groupOnly = (Object.keys(refreshPreferences) as (keyof typeof refreshPreferences)[]).filter((key) => r[key] !== undefined);
+    if (!groups && groupOnly.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [groupOnly[0]!],
+        message: 'applies to autoScalingGroups only (an instance refresh preference)',
+      });
+    }
+    if (groups && r.canary)
+      ctx.addIssue({ code: 'custom', path: ['canary'], message: 'is for standalone instances; groups use checkpoints' });
+    // AWS's rules for the pair: both or neither (an instance maintenance policy may set them), at most 100 apart.
+    const { minHealthyPercentage: min, maxHealthyPercentage: max } = r;
+    if (max !== undefined && max - (min ?? 90) > 100) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxHealthyPercentage'],
+        message: `must be at most 100 above minHealthyPercentage (${min ?? '90, the default'})`,
+      });
+    }
+    if (r.checkpointDelay !== undefined && r.checkpoints === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['checkpointDelay'], message: 'needs checkpoints: it is the wait at each one' });
+    }
+    if (r.canary && r.instanceIds && r.canary.instances >= r.instanceIds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['canary', 'instances'],
+        message: `must be fewer than the ${r.instanceIds.length} instances of the rollout`,
+      });
+    }
+  });
 
 export const amiPipelineInput = z
   .strictObject({
@@ -164,6 +210,8 @@ export const amiPipelineInput = z
         rootVolume: waitSchema('15s', '1h'),
         /** How often a bake looks at its instances, their SSM agents and their steps (each stage's timeout is its own). */
         bake: z.strictObject({ interval: durationSchema('100ms', '5m').default('5s') }).prefault({}),
+        /** An Auto Scaling group's instance refresh: warm-ups and checkpoints make it slow. */
+        refresh: waitSchema('30s', '12h'),
         /** A copy to another Region takes about as long as the image itself took, or longer. */
         copy: waitSchema('30s', '6h'),
         /** EC2 is eventually consistent: a new AMI may be "not found" for a while after CreateImage. */
@@ -242,6 +290,8 @@ export interface AmiPipelineResult {
   sourceImageId?: string;
   /** The copies, when the run distributed the image. */
   copies?: PlacedImage[];
+  /** A rollout onto Auto Scaling groups: how each group's instance refresh ended. */
+  groups?: GroupRow[];
   /** What publish wrote: `<region>/<template>` versions and `<region>/<parameter>` names. */
   published?: string[];
   timings: StageTimings<AmiStage>;

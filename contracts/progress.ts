@@ -2,6 +2,7 @@
  * What a running pipeline tells the outside world: the `progress` query's answer. The CLI's follow
  * view and tests read it; the Temporal UI gets the same table as the run's current details.
  */
+import type { GroupRow } from './instance-refresh';
 import { defineQuery } from '@temporalio/workflow';
 
 export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -29,14 +30,34 @@ export interface StageRow<Stage extends string = string> {
 /** Milliseconds spent in each stage that ran, for a run's result. */
 export type StageTimings<Stage extends string> = Partial<Record<Stage, number>>;
 
-export const INSTANCE_STATES = ['pending', 'running', 'succeeded', 'failed', 'failed-detached', 'skipped', 'cancelled'] as const;
+/**
+ * An instance's way through a rollout. With `onFailure: rollback`, an instance that succeeded goes
+ * through `rolling-back` to `rolled-back` (on its old image again) or `rollback-failed` (still on the new one).
+ */
+export const INSTANCE_STATES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'failed-detached',
+  'rolling-back',
+  'rolled-back',
+  'rollback-failed',
+  'skipped',
+  'cancelled',
+] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
+
+/** The states a summary names its instances in: failures, and instances a rollback could not put back. */
+const NAMED_STATES: readonly InstanceState[] = ['failed', 'failed-detached', 'rollback-failed'];
 
 /** One instance of a rollout: what happened to its root volume. */
 export interface InstanceRow {
   instanceId: string;
   state: InstanceState;
   taskId?: string;
+  /** The image it runs from now, where known: the new one, or after a rollback its old one. */
+  imageId?: string;
   detail?: string;
 }
 
@@ -55,6 +76,8 @@ export interface PipelineProgress<Stage extends string = string> {
   instances?: InstanceRow[];
   /** A rollout's counts per state, once it has started. */
   rollout?: RolloutSummary;
+  /** A rollout onto Auto Scaling groups: each group's instance refresh. */
+  groups?: GroupRow[];
 }
 
 /** How many failed instances a rollout's summary names; the counts are always exact. */
@@ -69,6 +92,7 @@ export interface RolloutSummary {
   workflowId?: string;
   total: number;
   counts: Record<InstanceState, number>;
+  /** The instances that failed, and those a rollback could not put back. */
   failed: InstanceRow[];
 }
 
@@ -81,9 +105,10 @@ export function emptyRolloutSummary(total: number, workflowId?: string): Rollout
 /** Moves `count` instances from one state to another; a failed one is named while there is room. */
 export function moveInstances(summary: RolloutSummary, from: InstanceState, to: InstanceRow | InstanceState, count = 1): void {
   const state = typeof to === 'string' ? to : to.state;
-  summary.counts[from] -= count;
-  summary.counts[state] += count;
-  if (typeof to !== 'string' && state.startsWith('failed') && summary.failed.length < FAILED_SHOWN) summary.failed.push({ ...to });
+  // A summary carried over from a run made before the rollback states has no count for them.
+  summary.counts[from] = (summary.counts[from] ?? 0) - count;
+  summary.counts[state] = (summary.counts[state] ?? 0) + count;
+  if (typeof to !== 'string' && NAMED_STATES.includes(state) && summary.failed.length < FAILED_SHOWN) summary.failed.push({ ...to });
 }
 
 /** "9,950 succeeded, 2 failed, 48 running" — the states that have instances, in lifecycle order. */

@@ -31,13 +31,36 @@ export interface RootVolumeRolloutInput {
   /** Set by continue-as-new: the instances not started yet, and the summary so far. */
   remaining?: string[];
   summary?: RolloutSummary;
+  /** Set by continue-as-new: canary instances not started yet (the canary's wait follows the last of them). */
+  canaryLeft?: number;
+  /** Set by continue-as-new, with `onFailure: rollback`: the instances moved to the image (and not rolled back yet), by the image each ran before. */
+  moved?: MovedInstances;
+  /** Set by continue-as-new once the rollout has failed and is rolling back: the failure it ends with. */
+  rollingBack?: RolloutFailure;
   /** Tests lower it to see continue-as-new with a small fleet. */
   instancesPerRun?: number;
+}
+
+/**
+ * Instance IDs by the image each ran before its replacement: what a rollback needs. Grouped by image
+ * (a fleet runs few), so that carrying it through continue-as-new costs about an instance ID per instance.
+ */
+export type MovedInstances = Record<string, string[]>;
+
+/** Why a rollout failed, kept while it rolls back; the message gets the rollback's outcome at the end. */
+export interface RolloutFailure {
+  type: 'RolloutHalted' | 'CanaryRejected' | 'ApprovalTimeout';
+  reason: string;
 }
 
 /** Where a pipeline run's rollout lives, and where each instance's replacement lives. */
 export const rolloutWorkflowId = (pipelineWorkflowId: string) => `${pipelineWorkflowId}/rollout`;
 export const replacementWorkflowId = (rolloutId: string, instanceId: string) => `${rolloutId}/${instanceId}`;
+/**
+ * Where an instance's rollback lives: beside the replacements, not under `<rollout>/`, so that listing a
+ * rollout's replacements by that prefix finds each instance once (visibility has no "does not start with").
+ */
+export const rollbackWorkflowId = (rolloutId: string, instanceId: string) => `${rolloutId}-rollback/${instanceId}`;
 
 /** The instances a rollout has not started (yet, or ever), a page at a time, for `golden-image status --instances`. */
 export interface NotStartedPage {

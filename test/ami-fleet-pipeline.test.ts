@@ -375,7 +375,7 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
         'both targets and tags',
         { rollout: { instanceIds: fleet, tags: { fleet: 'web' } } },
         'InvalidInput',
-        /give exactly one of instanceIds, tags or launchTemplate/,
+        /give exactly one of instanceIds, tags, launchTemplate or autoScalingGroups/,
       ],
       ['retention keep 0', { retention: { keep: 0 } }, 'InvalidInput', /retention.keep: must be >= 1/],
     ];

@@ -5,6 +5,7 @@ import { resolveImageName } from '../contracts/image-name';
 import { InvalidInputError, parseInput } from '../contracts/input-validation';
 
 const valid = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
+const groups = { ...valid, rollout: { autoScalingGroups: [{ name: 'web-asg' }, { name: 'web-asg', region: 'us-west-2' }] } };
 const bake = {
   name: 'web-bake',
   source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
@@ -28,6 +29,7 @@ describe('amiPipeline input', () => {
       image: { interval: '15s', timeout: '2h' },
       fastLaunch: { interval: '60s', timeout: '8h' },
       rootVolume: { interval: '15s', timeout: '1h' },
+      refresh: { interval: '30s', timeout: '12h' },
       bake: { interval: '5s' },
       copy: { interval: '30s', timeout: '6h' },
       notFoundGrace: '2m',
@@ -91,7 +93,63 @@ describe('amiPipeline input', () => {
     [
       'rollout targets by both tags and launch template',
       { ...valid, rollout: { tags: { fleet: 'web' }, launchTemplate: { name: 'web' } } },
-      'rollout: give exactly one of instanceIds, tags or launchTemplate',
+      'rollout: give exactly one of instanceIds, tags, launchTemplate or autoScalingGroups',
+    ],
+    // Auto Scaling groups and canaries (issue 16).
+    [
+      'minHealthyPercentage above 100',
+      { ...groups, rollout: { ...groups.rollout, minHealthyPercentage: 101 } },
+      'rollout.minHealthyPercentage: must be 0-100',
+    ],
+    [
+      'maxHealthyPercentage below 100',
+      { ...groups, rollout: { ...groups.rollout, maxHealthyPercentage: 99 } },
+      'rollout.maxHealthyPercentage: must be 100-200',
+    ],
+    [
+      'maxHealthyPercentage above 200',
+      { ...groups, rollout: { ...groups.rollout, maxHealthyPercentage: 201 } },
+      'rollout.maxHealthyPercentage: must be 100-200',
+    ],
+    [
+      'healthy percentages more than 100 apart',
+      { ...groups, rollout: { ...groups.rollout, minHealthyPercentage: 50, maxHealthyPercentage: 200 } },
+      'rollout.maxHealthyPercentage: must be at most 100 above minHealthyPercentage (50)',
+    ],
+    [
+      'a checkpoint delay without checkpoints',
+      { ...groups, rollout: { ...groups.rollout, checkpointDelay: '10m' } },
+      'rollout.checkpointDelay: needs checkpoints',
+    ],
+    [
+      'checkpoints not ascending',
+      { ...groups, rollout: { ...groups.rollout, checkpoints: [50, 20, 100] } },
+      'rollout.checkpoints: must be in ascending order',
+    ],
+    [
+      'checkpoints not ending at 100',
+      { ...groups, rollout: { ...groups.rollout, checkpoints: [20, 50] } },
+      'rollout.checkpoints: must end at 100',
+    ],
+    [
+      'a canary with groups',
+      { ...groups, rollout: { ...groups.rollout, canary: { instances: 1 } } },
+      'rollout.canary: is for standalone instances',
+    ],
+    [
+      'a canary as large as the instances',
+      { ...valid, rollout: { instanceIds: ['i-0123456789abcdef1', 'i-0123456789abcdef2'], canary: { instances: 2 } } },
+      'rollout.canary.instances: must be fewer than the 2 instances',
+    ],
+    [
+      'a refresh preference with standalone instances',
+      { ...valid, rollout: { tags: { fleet: 'web' }, checkpoints: [100] } },
+      'rollout.checkpoints: applies to autoScalingGroups only',
+    ],
+    [
+      'the same group twice',
+      { ...groups, rollout: { autoScalingGroups: [{ name: 'web' }, { name: 'web' }] } },
+      'rollout.autoScalingGroups: lists group /web more than once',
     ],
     // Bakes (issue 15): what can be known wrong from the config alone.
     [

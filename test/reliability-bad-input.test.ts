@@ -211,7 +211,7 @@ const CLI_CASES: CliCase[] = [
     label: 'file: rollout with both instance IDs and tags',
     args: ['ami', 'run', '-f', '{{file}}'],
     file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, rollout: { instanceIds: [WIN], tags: { fleet: 'web' } } }),
-    message: /rollout: give exactly one of instanceIds, tags or launchTemplate/,
+    message: /rollout: give exactly one of instanceIds, tags, launchTemplate or autoScalingGroups/,
   },
   {
     label: 'file: empty rollout instance list',

@@ -19,6 +19,7 @@ import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage, type PlacedImage } from '../contracts/ami-pipeline';
 import type { StepSpec } from '../contracts/bake';
 import { durationMs } from '../contracts/durations';
+import { InvalidInputError } from '../contracts/input-validation';
 import { placedId, sessionName, type Place } from '../contracts/place';
 import { imageNameForThisRun, runIdentity } from './run-identity';
 import { describeCounts } from '../contracts/progress';
@@ -29,6 +30,7 @@ import { copyTargets, distribute, removeCopies, type DistributeContext } from '.
 import { enableFastLaunchEverywhere, fastLaunchTargets } from './fast-launch-everywhere';
 import { retireOldImages } from './image-retention';
 import { inlineRollout } from './inline-rollout';
+import { refreshGroups } from './instance-refresh';
 import { publishImages } from './publish';
 import { rootVolumeRollout } from './root-volume-rollout';
 import { rolloutIncident } from './rollout-outcome';
@@ -51,6 +53,7 @@ const {
   tagImage,
   resolveSourceImage,
   findPipelineImages,
+  checkAutoScalingGroups,
   checkStepDocuments,
 } = proxyActivities<Activities>(CALL_OPTIONS);
 
@@ -112,8 +115,8 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
   const baked = input.source ? await prepareBake(input, stages, bake, session) : undefined;
   if (baked?.unchanged) return baked.unchanged;
 
-  const { imageId, build, homeRegion } = await stages.run('create', async () => {
-    const { build, homeRegion } = baked ?? (await preflight(input, session));
+  const { imageId, build, homeRegion, groups } = await stages.run('create', async () => {
+    const { build, homeRegion, groups } = baked ?? (await preflight(input, session));
     if (baked) await stopBuild(build.instanceId, bake);
     const request = {
       instanceId: build.instanceId,
@@ -146,7 +149,7 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
     });
     stages.addResource(created.imageId);
     stages.note('create', `${created.adopted ? 'adopted' : 'created'} ${created.imageId}`);
-    return { imageId: created.imageId, build, homeRegion };
+    return { imageId: created.imageId, build, homeRegion, groups };
   });
 
   const runTags = { ...input.tags, [PIPELINE_TAG]: input.name, [RUN_TAG]: runId };
@@ -235,48 +238,64 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
   // From here on the images are in service: a launch template or a parameter may point at them.
   const published = input.publish
     ? await stages.run('publish', async () => {
-        const lines = await publishImages(input.publish!, homeRegion ?? '', [original, ...copies], workflowInfo().workflowId);
-        for (const line of lines) stages.note('publish', line);
-        return lines;
+        const out = await publishImages(input.publish!, homeRegion ?? '', [original, ...copies], workflowInfo().workflowId);
+        for (const line of out.lines) stages.note('publish', line);
+        return out;
       })
     : undefined;
 
-  const rollout = input.rollout
-    ? await stages.run('rollout', async () => {
-        const spec = input.rollout!;
-        const summary = patched('rollout-as-child-workflow')
-          ? await executeChild(rootVolumeRollout, {
-              workflowId: rolloutWorkflowId(workflowInfo().workflowId),
-              args: [
-                {
-                  pipeline: input.name,
-                  imageId,
-                  spec,
-                  platform: build.platform,
-                  architecture: build.architecture,
-                  wait: input.waits.rootVolume,
-                },
-              ],
-              // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.
-              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-              staticSummary: `Roll \`${imageId}\` out onto ${spec.instanceIds ? `${spec.instanceIds.length} instances` : `the ${rolloutTargets(spec)}`}`,
-            })
-          : await inlineRollout(
-              // Tags are resolved again here: the fleet may have changed while the image was being built and approved.
-              spec.instanceIds ??
-                (await resolveFleet.executeWithOptions({ summary: `find running ${rolloutTargets(spec)}` }, [
-                  { tags: spec.tags, launchTemplate: spec.launchTemplate, platform: build.platform, architecture: build.architecture },
-                ])),
-              spec,
-              { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) },
-            );
-        stages.setInstances(summary.failed, summary);
-        stages.note('rollout', describeCounts(summary));
-        const incident = rolloutIncident(summary);
-        if (incident) stages.note('rollout', incident);
-        return summary;
-      })
-    : undefined;
+  const refreshed =
+    input.rollout?.autoScalingGroups && published
+      ? await stages.run('rollout', () =>
+          refreshGroups(
+            input.rollout!,
+            groups!.map((group) => {
+              const version = published.versions.find((v) => v.region === group.region && v.launchTemplateId === group.launchTemplateId)!;
+              return { ...group, place: group.region === homeRegion ? {} : { region: group.region }, version: version.version };
+            }),
+            input.waits.refresh,
+            stages,
+          ),
+        )
+      : undefined;
+
+  const rollout =
+    input.rollout && !input.rollout.autoScalingGroups
+      ? await stages.run('rollout', async () => {
+          const spec = input.rollout!;
+          const summary = patched('rollout-as-child-workflow')
+            ? await executeChild(rootVolumeRollout, {
+                workflowId: rolloutWorkflowId(workflowInfo().workflowId),
+                args: [
+                  {
+                    pipeline: input.name,
+                    imageId,
+                    spec,
+                    platform: build.platform,
+                    architecture: build.architecture,
+                    wait: input.waits.rootVolume,
+                  },
+                ],
+                // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.
+                parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+                staticSummary: `Roll \`${imageId}\` out onto ${spec.instanceIds ? `${spec.instanceIds.length} instances` : `the ${rolloutTargets(spec)}`}`,
+              })
+            : await inlineRollout(
+                // Tags are resolved again here: the fleet may have changed while the image was being built and approved.
+                spec.instanceIds ??
+                  (await resolveFleet.executeWithOptions({ summary: `find running ${rolloutTargets(spec)}` }, [
+                    { tags: spec.tags, launchTemplate: spec.launchTemplate, platform: build.platform, architecture: build.architecture },
+                  ])),
+                spec,
+                { pipeline: input.name, imageId, wait: input.waits.rootVolume, onChange: (r) => stages.setInstances(r) },
+              );
+          stages.setInstances(summary.failed, summary);
+          stages.note('rollout', describeCounts(summary));
+          const incident = rolloutIncident(summary);
+          if (incident) stages.note('rollout', incident);
+          return summary;
+        })
+      : undefined;
 
   // The image is on its fleet and the run has succeeded: only now may retention, this run's or a later
   // one's, count it. Until then it belongs to a run in flight, which may still be waiting or rolling out.
@@ -310,7 +329,8 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
     imageName,
     ...(baked && { sourceImageId: baked.source.imageId }),
     ...(copies.length ? { copies } : {}),
-    ...(published ? { published } : {}),
+    ...(published ? { published: published.lines } : {}),
+    ...(refreshed ? { groups: refreshed } : {}),
     timings: stages.timings(),
     approval: decision,
     rollout,
@@ -369,7 +389,8 @@ async function preflight(input: AmiPipelineInput, session: string, source?: Sour
     const template = input.fastLaunch.launchTemplate;
     await checkLaunchTemplate.executeWithOptions({ summary: `check launch template ${template.id ?? template.name}` }, [template]);
   }
-  if (input.rollout) {
+  const groups = input.rollout?.autoScalingGroups ? await checkGroups(input, homeRegion!) : undefined;
+  if (input.rollout && !groups) {
     await resolveFleet.executeWithOptions({ summary: 'check rollout targets' }, [
       {
         instanceIds: input.rollout.instanceIds,
@@ -380,7 +401,31 @@ async function preflight(input: AmiPipelineInput, session: string, source?: Sour
       },
     ]);
   }
-  return { build, homeRegion };
+  return { build, homeRegion, groups };
+}
+
+/**
+ * The groups a rollout refreshes: each must exist with no refresh running (asked of AWS), and launch
+ * from a template publish writes in its Region, so that there is a new version to refresh onto.
+ */
+async function checkGroups(input: AmiPipelineInput, homeRegion: string) {
+  const spec = input.rollout!;
+  const groups = await checkAutoScalingGroups.executeWithOptions({ summary: 'check the Auto Scaling groups and alarms' }, [
+    spec.autoScalingGroups!,
+    spec,
+  ]);
+  const published = input.publish?.launchTemplates ?? [];
+  const problems = groups.flatMap((group, i) =>
+    published.some(
+      (t) => (t.region ?? homeRegion) === group.region && (t.id === group.launchTemplateId || t.name === group.launchTemplateName),
+    )
+      ? []
+      : [
+          `rollout.autoScalingGroups[${i}]: group ${group.name} launches from ${group.launchTemplateName || group.launchTemplateId} in ${group.region}, which publish does not write a version of: add it to publish.launchTemplates`,
+        ],
+  );
+  if (problems.length) throw ApplicationFailure.nonRetryable(new InvalidInputError(problems).message, 'InvalidInput');
+  return groups;
 }
 
 /**
@@ -417,7 +462,7 @@ async function prepareBake(input: AmiPipelineInput, stages: StageTracker<AmiStag
     }
   }
   const checked = await stages.run('launch-build', async () => {
-    const { build, homeRegion } = await preflight(input, session, source);
+    const { build, homeRegion, groups } = await preflight(input, session, source);
     // SSM checks a step's document only when the step is sent: a wrong one fails here, before anything is launched.
     if (patched('check-step-documents')) {
       const uses = (stage: 'build' | 'test', steps: StepSpec[] = []) =>
@@ -428,7 +473,7 @@ async function prepareBake(input: AmiPipelineInput, stages: StageTracker<AmiStag
       ]);
     }
     const instanceId = await launchFor('build', source.imageId, bake, 'launch-build');
-    return { build: { ...build, instanceId }, homeRegion };
+    return { build: { ...build, instanceId }, homeRegion, groups };
   });
   await stages.run('provision', () => runSteps('provision', checked.build.instanceId, input.build!.steps, bake));
   return { ...checked, source };

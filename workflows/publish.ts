@@ -12,8 +12,20 @@ import { CALL_OPTIONS } from './activity-options';
 
 const { publishLaunchTemplateVersion, publishImageParameter } = proxyActivities<Activities>(CALL_OPTIONS);
 
-/** What was published, as `<region>/<template> v<n>` and `<region>:<parameter> v<n>`. */
-export async function publishImages(spec: PublishSpec, homeRegion: string, images: PlacedImage[], workflowId: string): Promise<string[]> {
+/** A launch-template version publish wrote: what an instance refresh rolls out. */
+export interface PublishedVersion {
+  region: string;
+  launchTemplateId: string;
+  version: number;
+}
+
+export interface Published {
+  /** As `<region>/<template> v<n>` and `<region>:<parameter> v<n>`. */
+  lines: string[];
+  versions: PublishedVersion[];
+}
+
+export async function publishImages(spec: PublishSpec, homeRegion: string, images: PlacedImage[], workflowId: string): Promise<Published> {
   const ours = images.filter((i) => !i.place.roleArn);
   const imageIn = (region: string) => ours.find((i) => (i.place.region ?? homeRegion) === region)!;
   const templates = spec.launchTemplates.map(async ({ region = homeRegion, id, name, setDefault }) => {
@@ -23,7 +35,10 @@ export async function publishImages(spec: PublishSpec, homeRegion: string, image
       { summary: `new version of launch template ${template} in ${region} with ${imageId}` },
       [{ template: { id, name }, imageId, setDefault, workKey: `${workflowId}/${region}/${template}/${imageId}` }, place],
     );
-    return `${region}/${template} v${out.version}${out.isDefault ? ' (default)' : ''}`;
+    return {
+      line: `${region}/${template} v${out.version}${out.isDefault ? ' (default)' : ''}`,
+      version: { region, launchTemplateId: out.launchTemplateId, version: out.version },
+    };
   });
   const parameters = spec.ssmParameters.flatMap(({ name }) =>
     ours.map(async ({ place, imageId }) => {
@@ -35,5 +50,6 @@ export async function publishImages(spec: PublishSpec, homeRegion: string, image
       return `${region}:${name} v${out.version}`;
     }),
   );
-  return Promise.all([...templates, ...parameters]);
+  const [written, lines] = await Promise.all([Promise.all(templates), Promise.all(parameters)]);
+  return { lines: [...written.map((w) => w.line), ...lines], versions: written.map((w) => w.version) };
 }

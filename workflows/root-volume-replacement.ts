@@ -20,6 +20,8 @@ const { createRootVolumeTask, waitForRootVolumeTask } = proxyActivities<Activiti
 export async function rootVolumeReplacement(input: RootVolumeReplacementInput): Promise<RootVolumeReplacementResult> {
   const stages = new StageTracker(input.pipeline, ROOT_VOLUME_STAGES);
   stages.addResource(input.instanceId);
+  // Named among the resources, so that a rollout's listing shows the image each instance ends on (a rollback's is its old one).
+  if (patched('replacement-names-its-image')) stages.addResource(input.imageId);
   const { workflowId, runId } = workflowInfo();
   // Not the run ID: a reset starts a new run, which must find the task its earlier run created.
   const idempotencyKey = patched('task-key-from-the-work')

@@ -24,6 +24,7 @@ import {
   type StageState,
   type StageTimings,
 } from '../contracts/progress';
+import type { GroupRow } from '../contracts/instance-refresh';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
 
 // Made per use, inside the workflow's context, so the SDK tags it with this run's workflow type.
@@ -36,6 +37,7 @@ export class StageTracker<Stage extends string> {
   private readonly resources: string[] = [];
   private instances: InstanceRow[] | undefined;
   private rollout: RolloutSummary | undefined;
+  private groups: GroupRow[] | undefined;
 
   /** `stages` is the workflow's stage list from its contract, in order. */
   constructor(
@@ -60,6 +62,7 @@ export class StageTracker<Stage extends string> {
       resources: [...this.resources],
       ...(this.instances && { instances: this.instances.map((r) => ({ ...r })) }),
       ...(this.rollout && { rollout: JSON.parse(JSON.stringify(this.rollout)) as RolloutSummary }),
+      ...(this.groups && { groups: this.groups.map((g) => ({ ...g })) }),
     };
   }
 
@@ -110,6 +113,12 @@ export class StageTracker<Stage extends string> {
     this.publish();
   }
 
+  /** Publishes the Auto Scaling groups' refreshes. */
+  setGroups(groups: GroupRow[]): void {
+    this.groups = groups;
+    this.publish();
+  }
+
   /** Milliseconds each finished stage took, for the run's result. */
   timings(): StageTimings<Stage> {
     const timings: StageTimings<Stage> = {};
@@ -138,7 +147,7 @@ export class StageTracker<Stage extends string> {
   }
 
   private publish(): void {
-    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources, this.instances, this.rollout));
+    setCurrentDetails(renderDetails(this.pipeline, this.rows, this.resources, this.instances, this.rollout, this.groups));
   }
 }
 
@@ -178,6 +187,7 @@ function renderDetails(
   resources: string[],
   instances?: InstanceRow[],
   rollout?: RolloutSummary,
+  groups?: GroupRow[],
 ): string {
   const lines = [`**${pipeline}**${resources.length ? ` · ${resources.join(', ')}` : ''}`, ''];
   lines.push('| stage | state | started | ended | detail |', '| --- | --- | --- | --- | --- |');
@@ -203,6 +213,15 @@ function renderDetails(
       '',
       `instances: ${describeCounts(rollout)}${rollout.failed.length < rollout.counts.failed + rollout.counts['failed-detached'] ? ` (the first ${rollout.failed.length} failed shown)` : ''}`,
     );
+  if (groups?.length) {
+    lines.push('', '| group | refresh | status | done | to update | reason |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      ...groups.map(
+        (g) =>
+          `| ${g.group} | ${g.refreshId ?? ''} | ${g.status} | ${g.percentageComplete}% | ${g.instancesToUpdate} | ${firstLine(g.statusReason ?? '').replaceAll('|', '/')} |`,
+      ),
+    );
+  }
   if (instances?.length) {
     lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
     lines.push(

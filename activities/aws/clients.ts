@@ -9,6 +9,8 @@
  * expire: never in a workflow's input, history, logs or errors.
  */
 import { AppStreamClient } from '@aws-sdk/client-appstream';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -27,6 +29,8 @@ export interface PlacedClients {
    */
   ssmOnce: SSMClient;
   kms: KMSClient;
+  autoscaling: AutoScalingClient;
+  cloudwatch: CloudWatchClient;
 }
 
 export interface AwsClients {
@@ -79,7 +83,14 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const sts = new STSClient(home);
   const placed = (region: string | undefined, credentials?: AwsCredentialIdentityProvider): PlacedClients => {
     const c = config(region, credentials);
-    return { ec2: new EC2Client(c), ssm: new SSMClient(c), ssmOnce: new SSMClient(config(region, credentials, 1)), kms: new KMSClient(c) };
+    return {
+      ec2: new EC2Client(c),
+      ssm: new SSMClient(c),
+      ssmOnce: new SSMClient(config(region, credentials, 1)),
+      kms: new KMSClient(c),
+      autoscaling: new AutoScalingClient(c),
+      cloudwatch: new CloudWatchClient(c),
+    };
   };
   const homeClients: PlacedClients = { ...placed(homeRegionOption), ec2 };
   const places = new Map<string, PlacedClients>();

@@ -23,7 +23,7 @@ import { copyImage, type CopyImageRequest } from './copy-image';
 import { createImage, removeCreatedImage, type CreateImageRequest } from './create-image';
 import { deregisterImage } from './deregister-image';
 import { checkLaunchTemplate, disableFastLaunch, enableFastLaunch, waitForFastLaunch, type FastLaunchGoal } from './fast-launch';
-import { resolveFleet, type FleetRequest } from './fleet';
+import { instanceImages, resolveFleet, type FleetRequest } from './fleet';
 import { deprecateImage, disableImage, protectImage, unprotectImage } from './image-lifecycle';
 import { findPipelineImages } from './image-lookup';
 import { findImagesInUse } from './image-usage';
@@ -46,6 +46,7 @@ export function createEc2Activities(clients: AwsClients, watchers: Watchers) {
     describeBuildInstance: (selector: InstanceSelector) => findBuildInstance(clients.ec2, watchers.instances, selector),
     checkLaunchTemplate: (template: FastLaunchTemplate, place?: Place) => checkLaunchTemplate(ec2(place), template),
     resolveFleet: (request: FleetRequest) => resolveFleet(clients.ec2, request),
+    instanceImages: (instanceIds: string[]) => instanceImages(clients.ec2, instanceIds),
     createImage: (request: CreateImageRequest) => createImage(clients.ec2, request),
     removeCreatedImage: (request: Pick<CreateImageRequest, 'name' | 'tags' | 'ownershipTag'>, place?: Place) =>
       removeCreatedImage(ec2(place), request),

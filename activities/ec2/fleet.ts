@@ -8,7 +8,7 @@ import { LAUNCH_TEMPLATE_ID_TAG } from '../../contracts/tags';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RolloutSpec } from '../../contracts/ami-pipeline';
 import { checkLaunchTemplate } from './fast-launch';
-import { describeInstances, type InstanceSelector } from './instance-lookup';
+import { describeInstances, describeInstancesById, type InstanceSelector } from './instance-lookup';
 import { terminalState } from '../aws/not-ready';
 
 export interface FleetRequest extends InstanceSelector {
@@ -36,4 +36,14 @@ export async function resolveFleet(ec2: EC2Client, request: FleetRequest): Promi
     throw terminalState('EmptyFleet', `no running instance ${which}; the rollout has no targets`);
   }
   return instances.map((i) => i.instanceId).sort();
+}
+
+/**
+ * The image each instance runs from now, recorded by a rollout that may have to put it back
+ * (`onFailure: rollback`) before it replaces any of them. An instance EC2 no longer knows is left out:
+ * its replacement fails on its own, and there is nothing to put back.
+ */
+export async function instanceImages(ec2: EC2Client, instanceIds: string[]): Promise<Record<string, string>> {
+  const found = await describeInstancesById(ec2, instanceIds);
+  return Object.fromEntries([...found.values()].map((i) => [i.instanceId, i.imageId]));
 }

@@ -7,10 +7,9 @@
  * naming its step; a transient AWS failure fails it retryably instead (awsCall).
  */
 import { DescribeDocumentCommand, type DocumentDescription, type SSMClient } from '@aws-sdk/client-ssm';
-import { InvalidInputError } from '../../contracts/input-validation';
 import { awsCall } from '../aws/call';
+import { refuseInput } from '../input-validation';
 import { isAwsErrorCode } from '../aws/errors';
-import { terminalState } from '../aws/not-ready';
 import type { SourceImage } from '../ec2/source-image';
 
 export interface StepDocumentUse {
@@ -57,5 +56,5 @@ export async function checkStepDocuments(ssm: SSMClient, steps: StepDocumentUse[
   const described = await Promise.all(names.map((name) => describeDocument(ssm, name)));
   const byName = new Map(names.map((name, i) => [name, described[i]]));
   const problems = steps.flatMap((step) => stepProblems(step, byName.get(step.document), platform));
-  if (problems.length) throw terminalState('InvalidInput', new InvalidInputError(problems).message, { problems });
+  if (problems.length) throw refuseInput(problems);
 }
