@@ -1,12 +1,12 @@
 /**
  * `golden-image iam-policy`: the least-privilege IAM policy for the worker that runs one pipeline,
  * scoped to that pipeline's Regions and account, its build instance (or, for a bake, its base image,
- * network, instance profile and SSM documents), its rollout targets, its launch templates, SSM
- * parameters, KMS keys, distribution roles and AppStream names, and to the resources that carry its
- * `golden-image:pipeline` tag. docs/iam-policy.json is the same policy for any pipeline;
- * docs/iam-policy.md explains each statement. The role the worker assumes in other accounts has its own
- * policy (docs/iam-distribution-role.json), which this one does not contain: it only lets the worker
- * assume exactly the roles the config names.
+ * network, instance profile and SSM documents), its rollout targets (instances, or Auto Scaling groups),
+ * its launch templates, SSM parameters, KMS keys, distribution roles and AppStream names, and to the
+ * resources that carry its `golden-image:pipeline` tag. docs/iam-policy.json (with its bake and Auto
+ * Scaling parts) is the same policy for any pipeline; docs/iam-policy.md explains each statement. The
+ * role the worker assumes in other accounts has its own policy (docs/iam-distribution-role.json), which
+ * this one does not contain: it only lets the worker assume exactly the roles the config names.
  */
 import type { FastLaunchTemplate, RolloutSpec } from '../contracts/ami-pipeline';
 import type { PipelineInput, PipelineKindName } from '../contracts/pipeline-kinds';
@@ -45,6 +45,9 @@ const tagConditions = (prefix: 'aws:ResourceTag' | 'aws:RequestTag', tags: Recor
   Object.fromEntries(Object.entries(tags).map(([key, value]) => [`${prefix}/${key}`, literal(value)]));
 
 const unique = <T>(values: T[]) => [...new Set(values)];
+
+/** In a Resource ARN `*` and `?` are wildcards and `$` opens a policy variable: `${*}`, `${?}` and `${$}` match them literally. */
+const arnLiteral = (value: string) => value.replace(/[*?$]/g, (c) => `\${${c}}`);
 
 /** Only the resources that carry this pipeline's tag (`aws:ResourceTag`), or only with it in the request (`aws:RequestTag`). */
 const pipelineTagged = (prefix: 'aws:ResourceTag' | 'aws:RequestTag', pipeline: string) => ({
@@ -221,6 +224,64 @@ function bakeStatements(input: PipelineInput<'ami'>, { region, account }: Policy
   return statements;
 }
 
+/**
+ * A rollout onto Auto Scaling groups (`rollout.autoScalingGroups`): the preflight's describes, held to the
+ * groups' Regions; the instance refresh of exactly the named groups, each in its Region, with the one way
+ * of stopping it the run uses (a rollback with `autoRollback`, else a cancel); and what AWS checks with the
+ * caller's own permissions when a refresh names a launch template version (`DesiredConfiguration`): that
+ * it may launch from that template, and tag what the template tags. The refresh's launches themselves are
+ * Auto Scaling's, under its service-linked role.
+ */
+function autoScalingStatements(input: PipelineInput<'ami'>, { region: home, account }: PolicyTarget): IamStatement[] {
+  const spec = input.rollout!;
+  const groups = spec.autoScalingGroups!.map((g) => ({ name: g.name, region: g.region ?? home }));
+  const regions = unique(groups.map((g) => g.region));
+  const inTheirRegions = { StringEquals: { 'aws:RequestedRegion': regions } };
+  // A group refreshes onto the version publish wrote of its template in its Region (the preflight refuses
+  // any other): by ID that template; by name any template of the Region, since the ARN holds only the ID.
+  const templates = (input.publish?.launchTemplates ?? [])
+    .map((t) => ({ region: t.region ?? home, arn: `arn:aws:ec2:${t.region ?? home}:${account}:launch-template/${t.id ?? '*'}` }))
+    .filter((t) => regions.includes(t.region));
+  const launchRegions = unique(templates.map((t) => t.region));
+  const statements = [
+    // No resource-level permissions: held to the groups' Regions.
+    statement(
+      'AutoScalingDescribe',
+      ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeInstanceRefreshes'],
+      '*',
+      inTheirRegions,
+    ),
+    // AWS returns composite alarms only to a DescribeAlarms allowed on "*".
+    ...(spec.alarms ? [statement('CloudWatchDescribeAlarms', ['cloudwatch:DescribeAlarms'], '*', inTheirRegions)] : []),
+    statement(
+      'AutoScalingRefreshTheNamedGroups',
+      ['autoscaling:StartInstanceRefresh', spec.autoRollback ? 'autoscaling:RollbackInstanceRefresh' : 'autoscaling:CancelInstanceRefresh'],
+      resources(
+        groups.map((g) => `arn:aws:autoscaling:${g.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${arnLiteral(g.name)}`),
+      ),
+    ),
+  ];
+  if (templates.length) {
+    statements.push(
+      // Every resource of a launch (the image may be AWS's, the subnet another account's), but only of a
+      // launch from these templates: without one, ec2:LaunchTemplate is absent and nothing matches.
+      statement(
+        'Ec2LaunchOnlyThroughTheGroupsTemplates',
+        ['ec2:RunInstances'],
+        resources(launchRegions.map((r) => `arn:aws:ec2:${r}:*:*`)),
+        { ArnLike: { 'ec2:LaunchTemplate': unique(templates.map((t) => t.arn)) } },
+      ),
+      statement(
+        'Ec2TagWhileTheGroupsTemplatesLaunch',
+        ['ec2:CreateTags'],
+        resources(launchRegions.map((r) => `arn:aws:ec2:${r}:${account}:*/*`)),
+        { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      ),
+    );
+  }
+  return statements;
+}
+
 function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarget): IamStatement[] {
   const ec2 = (type: string, id: string, owner = account, where = region) => `arn:aws:ec2:${where}:${owner}:${type}/${id}`;
   const regions = amiRegions(input, region);
@@ -229,6 +290,8 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
   const imagesAndSnapshotsIn = (where: string[]) => where.flatMap((r) => [ec2('image', '*', '', r), ec2('snapshot', '*', '', r)]);
   const ownResources = pipelineTagged('aws:ResourceTag', input.name);
   const taggedAtCreation = pipelineTagged('aws:RequestTag', input.name);
+  // A rollout replaces root volumes of standalone instances, or refreshes Auto Scaling groups.
+  const standalone = input.rollout?.autoScalingGroups ? undefined : input.rollout;
   /**
    * Instances by ID, by all of some tags, or by the launch template EC2 records on each (by ID that
    * template; by name any template, since the name's ID is only known at run time); with none of
@@ -269,11 +332,11 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
   if (input.fastLaunch || templates.length || input.rollout?.launchTemplate) describe.push('ec2:DescribeLaunchTemplates');
   // Retention reads a published template's $Default and $Latest versions, to keep the images they launch.
   if (input.fastLaunch || (templates.length && input.retention)) describe.push('ec2:DescribeLaunchTemplateVersions');
-  if (input.rollout) describe.push('ec2:DescribeReplaceRootVolumeTasks');
+  if (standalone) describe.push('ec2:DescribeReplaceRootVolumeTasks');
 
   const build = instances({ instanceIds: input.instanceId ? [input.instanceId] : undefined, tags: input.instanceTags });
   const bake = input.source && input.build ? bakeStatements(input, { region, account }) : [];
-  const createActions = ['CreateImage', ...(input.rollout ? ['CreateReplaceRootVolumeTask'] : []), ...(copies ? ['CopyImage'] : [])];
+  const createActions = ['CreateImage', ...(standalone ? ['CreateReplaceRootVolumeTask'] : []), ...(copies ? ['CopyImage'] : [])];
   const changes = [
     ...(sharing ? ['ec2:DescribeImageAttribute', 'ec2:ModifyImageAttribute'] : []),
     ...(distribution?.deprecateAfter || retentionAction === 'deprecate' ? ['ec2:EnableImageDeprecation'] : []),
@@ -290,7 +353,7 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
     statement(
       'Ec2TagOnlyWhileCreating',
       ['ec2:CreateTags'],
-      [...imagesAndSnapshotsIn(regions.images), ...(input.rollout ? [ec2('replace-root-volume-task', '*')] : [])],
+      [...imagesAndSnapshotsIn(regions.images), ...(standalone ? [ec2('replace-root-volume-task', '*')] : [])],
       { StringEquals: { 'ec2:CreateAction': createActions, [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) } },
     ),
     // The end of a successful run marks its images released, so that retention may count them.
@@ -334,8 +397,8 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
       ),
     );
   }
-  if (input.rollout) {
-    const fleet = instances(input.rollout);
+  if (standalone) {
+    const fleet = instances(standalone);
     statements.push(
       statement('Ec2RollOutToTheFleet', ['ec2:CreateReplaceRootVolumeTask'], fleet.Resource, fleet.Condition),
       statement('Ec2RollOutOnlyThisPipelinesImages', ['ec2:CreateReplaceRootVolumeTask'], ec2('image', '*', ''), ownResources),
@@ -344,6 +407,7 @@ function amiPolicy(input: PipelineInput<'ami'>, { region, account }: PolicyTarge
       statement('Ec2RollOutRootVolumes', ['ec2:CreateReplaceRootVolumeTask'], ec2('volume', '*')),
     );
   }
+  if (input.rollout?.autoScalingGroups) statements.push(...autoScalingStatements(input, { region, account }));
   if (templates.length) {
     const template = (t: (typeof templates)[number]) => ec2('launch-template', t.id ?? '*', account, t.region ?? region);
     const defaults = templates.filter((t) => t.setDefault);

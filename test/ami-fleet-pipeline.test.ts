@@ -378,6 +378,12 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
         /give exactly one of instanceIds, tags, launchTemplate or autoScalingGroups/,
       ],
       ['retention keep 0', { retention: { keep: 0 } }, 'InvalidInput', /retention.keep: must be >= 1/],
+      [
+        'a canary as large as the tagged fleet',
+        { rollout: { tags: { fleet: 'web' }, canary: { instances: fleet.length } } },
+        'InvalidInput',
+        new RegExp(`rollout.canary.instances: ${fleet.length} is not fewer than the ${fleet.length} instances`),
+      ],
     ];
     for (const [label, config, type, message] of cases) {
       const handle = await stack.env.client.workflow.start('amiPipeline', {

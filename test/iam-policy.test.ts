@@ -1,7 +1,8 @@
 /**
- * docs/iam-policy.json with docs/iam-policy-bake.json is least privilege: together they name exactly
- * the AWS actions the activities call, no more and no less, and only the second lets a worker launch
- * instances, pass a role or run commands. The actions are derived from the code (the SDK commands and paginators each
+ * docs/iam-policy.json with docs/iam-policy-bake.json and docs/iam-policy-asg.json is least privilege:
+ * together they name exactly the AWS actions the activities call, no more and no less; only the bake part
+ * lets a worker pass a role or run commands, or launch instances other than from a marked launch
+ * template. The actions are derived from the code (the SDK commands and paginators each
  * activities/*.ts imports), so the test stays right as activities are added or removed. The policy
  * `golden-image iam-policy` prints for one pipeline covers every action that pipeline calls, and
  * names its resources and Regions wherever AWS lets a policy name them. docs/iam-distribution-role.json,
@@ -30,6 +31,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-auto-scaling': 'autoscaling',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
 };
 
 /** What EBS needs of a KMS key to encrypt a copy with it, on the caller's behalf (AWS's EBS encryption requirements). */
@@ -55,6 +58,10 @@ const IMPLIED: { action: string; impliedBy: string; why: string }[] = [
   // creates the AWSServiceRoleForEC2FastLaunch service-linked role (AWS's EC2FastLaunchFullAccess grants both).
   { action: 'ec2:DescribeLaunchTemplateVersions', impliedBy: 'ec2:EnableFastLaunch', why: 'the launch template version' },
   { action: 'iam:CreateServiceLinkedRole', impliedBy: 'ec2:EnableFastLaunch', why: 'the fast launch service-linked role' },
+  // StartInstanceRefresh with a DesiredConfiguration checks, with the caller's permissions, that it may use
+  // the launch template: launch from it and tag what it tags (Auto Scaling's launch template permissions).
+  { action: 'ec2:RunInstances', impliedBy: 'autoscaling:StartInstanceRefresh', why: "DesiredConfiguration's launch template" },
+  { action: 'ec2:CreateTags', impliedBy: 'autoscaling:StartInstanceRefresh', why: "the launch template's TagSpecifications" },
 ];
 
 interface Statement {
@@ -110,13 +117,15 @@ interface PolicyDocument {
 const POLICY = 'iam-policy.json';
 /** The static policy's second part, for workers that bake: a worker that does not leaves it off. */
 const BAKE_POLICY = 'iam-policy-bake.json';
+/** Its third part, for workers that refresh Auto Scaling groups: likewise left off by the others. */
+const ASG_POLICY = 'iam-policy-asg.json';
 
 function readPolicy(file = POLICY): PolicyDocument {
   return JSON.parse(readFileSync(path.join(ROOT, 'docs', file), 'utf8')) as PolicyDocument;
 }
 
-/** Both parts of the static policy: what a worker that runs every kind of pipeline, bakes too, holds. */
-const staticStatements = () => [...readPolicy().Statement, ...readPolicy(BAKE_POLICY).Statement];
+/** Every part of the static policy: what a worker that runs every kind of pipeline, bakes and refreshes groups too, holds. */
+const staticStatements = () => [...readPolicy().Statement, ...readPolicy(BAKE_POLICY).Statement, ...readPolicy(ASG_POLICY).Statement];
 
 /** What only a bake calls: launching, stopping and terminating instances, passing their role, running and reading commands. */
 const BAKE_ACTIONS = [
@@ -179,11 +188,12 @@ function assertWellFormed(policy: PolicyDocument, label: string, limit = MANAGED
   assert.ok(policySize(policy) <= limit, `${label}: ${policySize(policy)} characters, over IAM's ${limit}`);
 }
 
-test('docs/iam-policy.json, docs/iam-policy-bake.json and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
+test('docs/iam-policy.json, its bake and Auto Scaling parts and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
   assertWellFormed(readPolicy(), POLICY);
   assertWellFormed(readPolicy(BAKE_POLICY), BAKE_POLICY);
+  assertWellFormed(readPolicy(ASG_POLICY), ASG_POLICY);
   const sids = staticStatements().map((s) => s.Sid);
-  assert.equal(new Set(sids).size, sids.length, 'Sids are unique across both parts, so that either can be read alone');
+  assert.equal(new Set(sids).size, sids.length, 'Sids are unique across the parts, so that each can be read alone');
   const role = readRole();
   assertWellFormed(role.PolicyDocument, 'iam-distribution-role.json PolicyDocument');
   assertWellFormed(
@@ -207,7 +217,20 @@ test('the policy names exactly the AWS actions the activities call, plus what th
   );
 });
 
-test('only the bake part lets a worker launch, stop or terminate instances, pass a role or run commands', () => {
+/** RunInstances only from a launch template: on templates only under `onTemplates`, on anything else only through one (`ec2:LaunchTemplate`). */
+function assertLaunchesOnlyThroughTemplates(statements: Statement[], label: string, onTemplates: RegExp): void {
+  const launching = statements.filter((s) => list(s.Action).includes('ec2:RunInstances'));
+  assert.ok(launching.length > 0, `${label}: RunInstances is granted`);
+  for (const statement of launching) {
+    const needed = list(statement.Resource).every((r) => r.includes(':launch-template/')) ? onTemplates : /^ec2:LaunchTemplate$/;
+    assert.ok(
+      conditionKeys(statement).some((k) => needed.test(k)),
+      `${label} ${statement.Sid}: RunInstances needs ${String(needed)}`,
+    );
+  }
+}
+
+test('only the bake part lets a worker stop or terminate instances, pass a role or run commands; the Auto Scaling part launches only from marked templates', () => {
   const granted = (file: string) => new Set(readPolicy(file).Statement.flatMap((s) => list(s.Action)));
   assert.deepEqual(
     BAKE_ACTIONS.filter((a) => granted(POLICY).has(a)),
@@ -217,6 +240,12 @@ test('only the bake part lets a worker launch, stop or terminate instances, pass
     BAKE_ACTIONS.filter((a) => !granted(BAKE_POLICY).has(a)),
     [],
   );
+  // A refresh onto a launch template version needs its caller to be allowed to launch from that template.
+  assert.deepEqual(
+    BAKE_ACTIONS.filter((a) => granted(ASG_POLICY).has(a)),
+    ['ec2:RunInstances'],
+  );
+  assertLaunchesOnlyThroughTemplates(readPolicy(ASG_POLICY).Statement, ASG_POLICY, /^aws:ResourceTag\/golden-image:publish$/);
 });
 
 test('tagging is granted only as part of the create calls, and retirement only on pipeline-tagged resources', () => {
@@ -246,8 +275,14 @@ test('tagging is granted only as part of the create calls, and retirement only o
 /** SSM's reads of commands and agents, which like EC2's and AppStream's describes support no resource-level permissions. */
 const SSM_READS_WITHOUT_RESOURCES = new Set(['ssm:DescribeInstanceInformation', 'ssm:ListCommands', 'ssm:ListCommandInvocations']);
 
-/** Actions that may use `*`: those that support no resource-level permissions. */
-const isDescribe = (action: string) => /^(ec2|appstream):Describe\w+$/.test(action) || SSM_READS_WITHOUT_RESOURCES.has(action);
+/**
+ * Actions that may use `*`: those that support no resource-level permissions, and DescribeAlarms, which
+ * AWS answers with composite alarms only when it is allowed on `*`.
+ */
+const isDescribe = (action: string) =>
+  /^(ec2|appstream|autoscaling):Describe\w+$/.test(action) ||
+  action === 'cloudwatch:DescribeAlarms' ||
+  SSM_READS_WITHOUT_RESOURCES.has(action);
 
 const conditionKeys = (s: Statement) => Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
 
@@ -308,7 +343,9 @@ function assertImdsV2Required(statements: Statement[], label: string): void {
 test('the static policy grants no write on "*", and scopes every write by a tag or a tag on create', () => {
   const PUBLISH_MARK = /^aws:ResourceTag\/golden-image:publish$/;
   const statements = staticStatements();
-  assertTagScoped(statements, 'iam-policy.json + iam-policy-bake.json', [
+  /** A bake's launches carry the pipeline's tag; a refresh's go through a launch template (marked, below). */
+  const LAUNCHED = /^(aws:RequestTag\/golden-image:pipeline|ec2:LaunchTemplate)$/;
+  assertTagScoped(statements, 'iam-policy.json + iam-policy-bake.json + iam-policy-asg.json', [
     // The build instance and the fleet must be marked for the pipeline; what it makes must carry its tag.
     ['ec2:CreateImage', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateImage', 'image', /^aws:RequestTag\/golden-image:pipeline$/],
@@ -316,8 +353,13 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
     ['ec2:CreateReplaceRootVolumeTask', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateReplaceRootVolumeTask', 'image', /^aws:ResourceTag\/golden-image:pipeline$/],
     // A bake launches only instances and volumes tagged as a pipeline's, and stops, terminates and runs commands only on those.
-    ['ec2:RunInstances', 'instance', TAGGED_AT_CREATION],
-    ['ec2:RunInstances', 'volume', TAGGED_AT_CREATION],
+    ['ec2:RunInstances', 'instance', LAUNCHED],
+    ['ec2:RunInstances', 'volume', LAUNCHED],
+    ['ec2:RunInstances', 'launch-template', PUBLISH_MARK],
+    // Instance refreshes only of the groups marked for rollout.
+    ['autoscaling:StartInstanceRefresh', 'autoScalingGroupName', /^aws:ResourceTag\/golden-image:rollout$/],
+    ['autoscaling:CancelInstanceRefresh', 'autoScalingGroupName', /^aws:ResourceTag\/golden-image:rollout$/],
+    ['autoscaling:RollbackInstanceRefresh', 'autoScalingGroupName', /^aws:ResourceTag\/golden-image:rollout$/],
     ['ec2:StopInstances', 'instance', OWN_RESOURCE],
     ['ec2:TerminateInstances', 'instance', OWN_RESOURCE],
     ['ssm:SendCommand', 'instance', OWN_RESOURCE],
@@ -345,7 +387,7 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
       `${statement.Sid}: marked or AWS's public parameters`,
     );
   }
-  assertImdsV2Required(statements, 'iam-policy-bake.json');
+  assertImdsV2Required(readPolicy(BAKE_POLICY).Statement, BAKE_POLICY);
   // Only the role that docs/iam-distribution-role.json documents.
   const assume = statements.filter((s) => list(s.Action).includes('sts:AssumeRole'));
   assert.deepEqual(
@@ -419,11 +461,12 @@ test('the distribution role trusts only the worker, for its sessions, and acts o
 /** The actions a pipeline of this config calls, from the activities' scan, less those for features it does not use. */
 function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string, unknown>): string[] {
   const all = actionsCalledOrImplied();
-  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts):/ : /^appstream:/;
+  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts|autoscaling|cloudwatch):/ : /^appstream:/;
   const ami = kind === 'ami' ? validatePipeline('ami', config).input : undefined;
   const fastLaunch = ami?.fastLaunch !== undefined;
   const retention = config['retention'] !== undefined;
-  const rollout = config['rollout'] !== undefined;
+  const groups = ami?.rollout?.autoScalingGroups !== undefined;
+  const standalone = ami?.rollout !== undefined && !groups;
   const builder = kind === 'appstream-builder' ? String(config['action']) : undefined;
   const distribution = ami?.distribution;
   const share = distribution?.shareWith;
@@ -440,8 +483,15 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
     'iam:CreateServiceLinkedRole': fastLaunch,
     'ec2:DisableFastLaunch': fastLaunch || retention,
     'ec2:DescribeFastLaunchImages': fastLaunch || retention,
-    'ec2:CreateReplaceRootVolumeTask': rollout,
-    'ec2:DescribeReplaceRootVolumeTasks': rollout,
+    'ec2:CreateReplaceRootVolumeTask': standalone,
+    'ec2:DescribeReplaceRootVolumeTasks': standalone,
+    'autoscaling:DescribeAutoScalingGroups': groups,
+    'autoscaling:DescribeInstanceRefreshes': groups,
+    'autoscaling:StartInstanceRefresh': groups,
+    // A cancelled run rolls its refreshes back with autoRollback, else cancels them.
+    'autoscaling:RollbackInstanceRefresh': groups && ami?.rollout?.autoRollback === true,
+    'autoscaling:CancelInstanceRefresh': groups && ami?.rollout?.autoRollback !== true,
+    'cloudwatch:DescribeAlarms': groups && ami?.rollout?.alarms !== undefined,
     'ec2:DescribeRegions': Boolean(distribution || ami?.publish || ami?.fastLaunch?.regions),
     // Copies in this account; another account's copies are its role's.
     'ec2:CopyImage': (distribution?.regions.length ?? 0) > 0,
@@ -462,6 +512,8 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
     ...Object.fromEntries(EBS_KEY_USE.map((action) => [action, homeCopyKeys])),
     'sts:AssumeRole': (distribution?.accounts.length ?? 0) > 0,
     ...Object.fromEntries(BAKE_ACTIONS.map((action) => [action, bake])),
+    // A bake launches its instances; a refresh's caller must be allowed to launch from the group's template.
+    'ec2:RunInstances': bake || groups,
     'iam:PassRole': bake && profiles,
     'appstream:DescribeImages': kind === 'appstream-update',
     'appstream:CreateUpdatedImage': kind === 'appstream-update',
@@ -493,6 +545,7 @@ function pipelineRegions(kind: PipelineKindName, config: Record<string, unknown>
     ...(input.distribution?.regions.map((r) => r.region) ?? []),
     ...fastLaunch.map((e) => (typeof e === 'string' ? e : e.region)),
     ...(input.publish?.launchTemplates.map((t) => t.region ?? TARGET.region) ?? []),
+    ...(input.rollout?.autoScalingGroups?.map((g) => g.region ?? TARGET.region) ?? []),
   ];
 }
 
@@ -519,7 +572,10 @@ function assertScoped(policy: IamPolicy, label: string, kind: PipelineKindName, 
       if (service !== 'iam')
         assert.ok(regions.includes(region!), `${label} ${statement.Sid}: ${resource} is in one of the pipeline's Regions`);
       assert.ok(['', '*', TARGET.account, ...named].includes(account!), `${label} ${statement.Sid}: ${resource} in the account`);
-      if (account === '*') assert.match(resource, /:image\//, `${label} ${statement.Sid}: only AWS's public images have another owner`);
+      // A launch from a launch template uses resources of any owner (AWS's image, a shared subnet), but only through that template.
+      const throughTemplate = /^arn:aws:ec2:[^:]+:\*:\*$/.test(resource) && conditionKeys(statement).includes('ec2:LaunchTemplate');
+      if (account === '*' && !throughTemplate)
+        assert.match(resource, /:image\//, `${label} ${statement.Sid}: only AWS's public images have another owner`);
     }
   }
 }
@@ -560,6 +616,8 @@ test('generated policies for every feature together grant exactly the actions th
     ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'deprecate' } }],
     ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'disable' } }],
     ['ami', { ...BAKE, rollout: { launchTemplate: { name: 'web' } } }],
+    ['ami', ASG],
+    ['ami', { ...ASG, rollout: { autoScalingGroups: [{ name: 'web-asg' }] } }],
     ['appstream-update', { name: 'full', existingImageName: 'base', newImageName: '{{pipeline}}-{{date}}', retention: { keep: 2 } }],
     ...(['create', 'start', 'stop', 'delete'] as const).map((action): [PipelineKindName, Record<string, unknown>] => [
       'appstream-builder',
@@ -817,6 +875,39 @@ const BAKE = {
   },
 };
 
+/** Refreshes of a group in the build Region and of one in another, with an alarm and rollback; the second group's name holds a wildcard character. */
+const ASG = {
+  name: 'web',
+  instanceId: 'i-0123456789abcdef0',
+  publish: {
+    launchTemplates: [{ id: 'lt-0123456789abcdef0' }, { name: 'web', region: 'us-west-2' }, { name: 'other', region: 'eu-central-1' }],
+  },
+  rollout: {
+    autoScalingGroups: [{ name: 'web-asg' }, { name: 'web*asg', region: 'us-west-2' }],
+    alarms: ['web-5xx'],
+    autoRollback: true,
+  },
+};
+
+/** The statements only a rollout onto Auto Scaling groups has, by Sid. */
+const ASG_SIDS = new Set([
+  'AutoScalingDescribe',
+  'CloudWatchDescribeAlarms',
+  'AutoScalingRefreshTheNamedGroups',
+  'Ec2LaunchOnlyThroughTheGroupsTemplates',
+  'Ec2TagWhileTheGroupsTemplatesLaunch',
+]);
+
+/** Every action only a rollout onto Auto Scaling groups calls, or that AWS checks for it. */
+const ASG_ACTIONS = [
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeInstanceRefreshes',
+  'autoscaling:StartInstanceRefresh',
+  'autoscaling:CancelInstanceRefresh',
+  'autoscaling:RollbackInstanceRefresh',
+  'cloudwatch:DescribeAlarms',
+];
+
 /** The statements only a bake has, by Sid. */
 const BAKE_SIDS = new Set([
   'Ec2LaunchFromSourceImageIntoNetwork',
@@ -949,18 +1040,19 @@ test('a pipeline that does not bake gets none of the statements that launch inst
     'the examples hold a bake, which this test leaves out',
   );
   for (const [kind, config] of configs) {
-    const policy = await generated(kind, config);
-    const granted = grantedActions(policy);
+    // A refresh's caller may launch only through its groups' launch templates: their own test, below.
+    const statements = (await generated(kind, config)).Statement.filter((s) => !ASG_SIDS.has(s.Sid));
+    const granted = new Set(statements.flatMap((s) => s.Action));
     assert.deepEqual(
       BAKE_ACTIONS.filter((a) => granted.has(a)),
       [],
       `${String(config['name'])}`,
     );
     assert.deepEqual(
-      policy.Statement.map((s) => s.Sid).filter((sid) => BAKE_SIDS.has(sid)),
+      statements.map((s) => s.Sid).filter((sid) => BAKE_SIDS.has(sid)),
       [],
     );
-    assert.ok(!JSON.stringify(policy).includes('RunInstances'), `${String(config['name'])}: no tags while launching`);
+    assert.ok(!JSON.stringify(statements).includes('RunInstances'), `${String(config['name'])}: no tags while launching`);
   }
 });
 
@@ -988,6 +1080,97 @@ test('a rollout by launch template reaches the instances EC2 tagged with its ID,
     // The rollout looks the template up (DescribeLaunchTemplates), which names no resource.
     assert.ok(policy.Statement[0]!.Action.includes('ec2:DescribeLaunchTemplates'), label);
     assertScoped(policy, label, 'ami', config(template));
+  }
+});
+
+test('a rollout onto Auto Scaling groups gets exactly the refresh of the named groups, their describes, and launches only through their templates', async () => {
+  const policy = await generated('ami', ASG);
+  const inTheirRegions = { StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-west-2'] } };
+  const templates = [
+    'arn:aws:ec2:eu-west-1:123456789012:launch-template/lt-0123456789abcdef0',
+    'arn:aws:ec2:us-west-2:123456789012:launch-template/*',
+  ];
+  assert.deepEqual(
+    policy.Statement.filter((s) => ASG_SIDS.has(s.Sid)),
+    [
+      allow('AutoScalingDescribe', ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeInstanceRefreshes'], '*', inTheirRegions),
+      allow('CloudWatchDescribeAlarms', ['cloudwatch:DescribeAlarms'], '*', inTheirRegions),
+      // Each group in its Region; "*" in a name is matched literally. With autoRollback a cancelled run rolls back, so no cancel.
+      allow(
+        'AutoScalingRefreshTheNamedGroups',
+        ['autoscaling:RollbackInstanceRefresh', 'autoscaling:StartInstanceRefresh'],
+        [
+          'arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/web-asg',
+          'arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:*:autoScalingGroupName/web${*}asg',
+        ],
+      ),
+      // The templates publish writes in the groups' Regions (by ID that one, by name any of the Region's), not eu-central-1's.
+      allow('Ec2LaunchOnlyThroughTheGroupsTemplates', ['ec2:RunInstances'], ['arn:aws:ec2:eu-west-1:*:*', 'arn:aws:ec2:us-west-2:*:*'], {
+        ArnLike: { 'ec2:LaunchTemplate': templates },
+      }),
+      allow(
+        'Ec2TagWhileTheGroupsTemplatesLaunch',
+        ['ec2:CreateTags'],
+        ['arn:aws:ec2:eu-west-1:123456789012:*/*', 'arn:aws:ec2:us-west-2:123456789012:*/*'],
+        { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      ),
+    ],
+  );
+  // No standalone rollout: no root volume is replaced.
+  const granted = grantedActions(policy);
+  assert.deepEqual(
+    ['ec2:CreateReplaceRootVolumeTask', 'ec2:DescribeReplaceRootVolumeTasks'].filter((a) => granted.has(a)),
+    [],
+  );
+  assert.ok(!JSON.stringify(policy).includes('replace-root-volume-task'));
+  assertLaunchesOnlyThroughTemplates(policy.Statement, 'asg', /^ec2:LaunchTemplate$/);
+  assertScoped(policy, 'asg', 'ami', ASG);
+  assert.deepEqual(
+    actionsThisPipelineCalls('ami', ASG).filter((a) => !granted.has(a)),
+    [],
+  );
+
+  // Without autoRollback a cancelled run cancels the refresh; without alarms there are none to describe.
+  const plain = { ...ASG, rollout: { autoScalingGroups: [{ name: 'web-asg' }] } };
+  const cancelling = await generated('ami', plain);
+  assert.deepEqual(cancelling.Statement.find((s) => s.Sid === 'AutoScalingRefreshTheNamedGroups')!.Action, [
+    'autoscaling:CancelInstanceRefresh',
+    'autoscaling:StartInstanceRefresh',
+  ]);
+  assert.deepEqual(
+    cancelling.Statement.map((s) => s.Sid).filter((sid) => ASG_SIDS.has(sid)),
+    [
+      'AutoScalingDescribe',
+      'AutoScalingRefreshTheNamedGroups',
+      'Ec2LaunchOnlyThroughTheGroupsTemplates',
+      'Ec2TagWhileTheGroupsTemplatesLaunch',
+    ],
+  );
+  assert.ok(!grantedActions(cancelling).has('cloudwatch:DescribeAlarms'));
+  assertScoped(cancelling, 'asg without alarms', 'ami', plain);
+});
+
+test('a pipeline that does not refresh Auto Scaling groups gets none of their statements', async () => {
+  const configs: [string, Record<string, unknown>][] = [
+    ['build instance', { name: 'web', instanceId: 'i-0123456789abcdef0' }],
+    ['standalone rollout', { name: 'web', instanceId: 'i-0123456789abcdef0', rollout: { instanceIds: ['i-0123456789abcdef1'] } }],
+    ['distributed and published', DISTRIBUTED],
+    ['bake', BAKE],
+  ];
+  for (const [label, config] of configs) {
+    const policy = await generated('ami', config);
+    const granted = grantedActions(policy);
+    assert.deepEqual(
+      ASG_ACTIONS.filter((a) => granted.has(a)),
+      [],
+      label,
+    );
+    assert.deepEqual(
+      policy.Statement.map((s) => s.Sid).filter((sid) => ASG_SIDS.has(sid)),
+      [],
+      label,
+    );
+    assert.ok(!JSON.stringify(policy).includes('ec2:LaunchTemplate'), `${label}: no launch through a template`);
   }
 });
 

@@ -391,7 +391,7 @@ async function preflight(input: AmiPipelineInput, session: string, source?: Sour
   }
   const groups = input.rollout?.autoScalingGroups ? await checkGroups(input, homeRegion!) : undefined;
   if (input.rollout && !groups) {
-    await resolveFleet.executeWithOptions({ summary: 'check rollout targets' }, [
+    const fleet = await resolveFleet.executeWithOptions({ summary: 'check rollout targets' }, [
       {
         instanceIds: input.rollout.instanceIds,
         tags: input.rollout.tags,
@@ -400,6 +400,13 @@ async function preflight(input: AmiPipelineInput, session: string, source?: Sour
         architecture: build.architecture,
       },
     ]);
+    const canary = input.rollout.canary?.instances;
+    if (canary !== undefined && canary >= fleet.length) {
+      throw ApplicationFailure.nonRetryable(
+        `rollout.canary.instances: ${canary} is not fewer than the ${fleet.length} instances the rollout targets: a canary goes before the rest`,
+        'InvalidInput',
+      );
+    }
   }
   return { build, homeRegion, groups };
 }

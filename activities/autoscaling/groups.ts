@@ -68,7 +68,9 @@ async function checkOne(check: GroupCheck, spec: RolloutSpec, index: number): Pr
 }
 
 async function missingAlarms(cloudwatch: CloudWatchClient, names: string[]): Promise<string[]> {
-  const out = await awsCall('DescribeAlarms', () => cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 })));
+  const out = await awsCall('DescribeAlarms', () =>
+    cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 })),
+  );
   const found = new Set((out.MetricAlarms ?? []).map((a) => a.AlarmName).concat((out.CompositeAlarms ?? []).map((a) => a.AlarmName)));
   return names.filter((name) => !found.has(name));
 }
