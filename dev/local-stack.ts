@@ -24,7 +24,15 @@ import {
 } from '@golden-image/aws-sandbox';
 import { createWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
-import { DEMO_LAUNCH_TEMPLATE, DEMO_TEMPLATE_REGIONS, demoLaunchTemplates, demoResources, resourceCounts } from './demo-resources';
+import {
+  DEMO_ALARM,
+  DEMO_GROUP,
+  DEMO_LAUNCH_TEMPLATE,
+  DEMO_TEMPLATE_REGIONS,
+  demoLaunchTemplates,
+  demoResources,
+  resourceCounts,
+} from './demo-resources';
 import { installRuntime } from '../worker/runtime';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 
@@ -189,7 +197,7 @@ async function main(options: StackOptions): Promise<void> {
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}
   Fleet (fleet=web)        ${fleet.join(' ')}
-  Launch template          ${DEMO_LAUNCH_TEMPLATE} in ${DEMO_TEMPLATE_REGIONS.join(', ')}
+  Launch template          ${DEMO_LAUNCH_TEMPLATE} in ${DEMO_TEMPLATE_REGIONS.join(', ')}, behind the Auto Scaling group ${DEMO_GROUP} (alarm ${DEMO_ALARM})
   AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME}${restored ? '' : ' (an update is available)'}
 
   Start a pipeline in another shell:
@@ -197,6 +205,7 @@ async function main(options: StackOptions): Promise<void> {
   More in examples/: npx golden-image ami run -f examples/windows-fleet.yaml --follow
   Three Regions and a second account: npx golden-image ami run -f examples/multi-region.yaml --follow
   Bake from AWS's newest Windows base image: npx golden-image ami run -f examples/windows-bake.yaml --follow
+  Refresh the Auto Scaling groups: npx golden-image ami run -f examples/asg-rollout.yaml --follow
 
   Ctrl-C stops everything.
 `);

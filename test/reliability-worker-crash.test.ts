@@ -29,6 +29,7 @@ import {
   type StageScenario,
 } from './support/scenarios';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
+import { groupFleet } from './support/auto-scaling';
 import { REGION, TEST_CREDENTIALS } from './support/stack';
 import { temporalForThisFile } from './support/temporal';
 import { WorkerChain } from './support/worker-chain';
@@ -74,8 +75,11 @@ interface Scenario extends StageScenario {
   then?: (handle: WorkflowHandle) => Promise<void>;
   /** Exact call counts at the end: each mutating call made once. */
   calls: Record<string, number>;
-  /** The same for SSM. */
+  /** The same for SSM and Auto Scaling. */
   ssmCalls?: Record<string, number>;
+  autoScalingCalls?: Record<string, number>;
+  /** What the scenario needs in its sandbox beyond the build instance (a group, say). */
+  arrange?: (sandbox: OwnSandbox) => Promise<void>;
 }
 
 const instancesRunning = (n: number) => (p: PipelineProgress) => p.rollout?.counts.running === n;
@@ -148,6 +152,25 @@ const SCENARIOS: Scenario[] = [
     calls: { CreateImage: 1, CreateReplaceRootVolumeTask: 4 },
   },
   {
+    stage: 'rollout onto an Auto Scaling group (its refresh under way)',
+    arrange: (sandbox) =>
+      groupFleet(createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS }).at(), REGION),
+    config: {
+      publish: { launchTemplates: [{ name: 'web', setDefault: true }] },
+      rollout: {
+        autoScalingGroups: [{ name: 'web-asg' }],
+        instanceWarmup: '0s',
+        minHealthyPercentage: 50,
+        checkpoints: [50, 100],
+        checkpointDelay: '2s',
+      },
+      waits: { ...FAST_WAITS, refresh: FAST_WAIT },
+    },
+    at: { progress: (p) => p.groups?.[0]?.status === 'InProgress' },
+    calls: { CreateImage: 1, CreateLaunchTemplateVersion: 1 },
+    autoScalingCalls: { StartInstanceRefresh: 1 },
+  },
+  {
     stage: 'retention (fast launch of the first old image disabling)',
     config: { retention: { keep: 1 } },
     earlierImages: 2,
@@ -164,6 +187,7 @@ describe(
     for (const scenario of SCENARIOS) {
       test(scenario.stage, (t) =>
         withScenario(scenario.stage.split(' ')[0]!, async (stack, workers, buildInstance) => {
+          await scenario.arrange?.(stack);
           const { fleet, earlier } = await arrangeStage(stack, scenario, 'crash', buildInstance);
           const handle = await startPipeline(
             temporal().client,
@@ -188,8 +212,12 @@ describe(
           for (const [action, expected] of Object.entries(scenario.ssmCalls ?? {})) {
             assert.equal(calls.ssm[action]?.total ?? 0, expected, `${action} made exactly once a step`);
           }
+          for (const [action, expected] of Object.entries(scenario.autoScalingCalls ?? {})) {
+            assert.equal(calls.autoscaling[action]?.total ?? 0, expected, `${action} made exactly once`);
+          }
+          if (scenario.config.rollout?.autoScalingGroups) assert.equal(result.groups?.[0]?.status, 'Successful');
           const expected: SandboxExpectation = { amis: [result.imageId] };
-          if (scenario.config.rollout) {
+          if (scenario.config.rollout && !scenario.config.rollout.autoScalingGroups) {
             expected.tasksPerInstance = Object.fromEntries(fleet.map((id) => [id, 1]));
             assert.deepEqual(rolloutCounts(result.rollout), { succeeded: 4 });
           }

@@ -106,7 +106,8 @@ export async function startInstanceRefresh(autoscaling: AutoScalingClient, reque
     return out.InstanceRefreshId;
   } catch (err) {
     // The SDK resent a start whose answer was lost, and AWS refused the resend: the first one is running.
-    if (!isAwsErrorCode(err, 'InstanceRefreshInProgress')) throw err;
+    // The SDK names Auto Scaling's errors after their shapes (`…Fault`); the wire code has no suffix.
+    if (!isAwsErrorCode(err, 'InstanceRefreshInProgress', 'InstanceRefreshInProgressFault')) throw err;
     const running = ours(await refreshesOf(autoscaling, request.group), request);
     if (running?.InstanceRefreshId) return running.InstanceRefreshId;
     throw err;
@@ -189,6 +190,16 @@ export async function stopInstanceRefresh(autoscaling: AutoScalingClient, group:
       ),
     );
   } catch (err) {
-    if (!isAwsErrorCode(err, 'ActiveInstanceRefreshNotFound', 'IrreversibleInstanceRefresh')) throw err;
+    if (
+      !isAwsErrorCode(
+        err,
+        'ActiveInstanceRefreshNotFound',
+        'ActiveInstanceRefreshNotFoundFault',
+        'IrreversibleInstanceRefresh',
+        'IrreversibleInstanceRefreshFault',
+      )
+    ) {
+      throw err;
+    }
   }
 }
