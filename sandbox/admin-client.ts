@@ -3,7 +3,9 @@ import type { SandboxConfig, SandboxConfigOverrides } from './core/config';
 import type { FailureInput } from './core/failures';
 import type { FaultInput } from './core/faults';
 import type { Scope } from './core/state';
-import type { PublishedBaseImage } from './admin';
+import type { PublishedBaseImage, UnhealthyAnswer } from './admin';
+import type { UnhealthyInput } from './autoscaling/instance-health';
+import type { AlarmStateInput } from './cloudwatch/alarms';
 import type { AgentSettingInput } from './ssm/agents';
 import type { CommandOutcomeInput } from './ssm/command-outcomes';
 import type { OutcomePlan } from './ssm/state';
@@ -97,6 +99,19 @@ export class SandboxAdmin {
   /** Publishes a newer base AMI of `platform` in `region` (default us-east-1) and points AWS's public parameters at it. */
   publishBaseImage(platform: 'windows' | 'linux', region?: string): Promise<PublishedBaseImage> {
     return this.request('POST', 'base-images', { platform, region });
+  }
+
+  /**
+   * An instance of an Auto Scaling group fails its health check from now on (`instanceId`); or, with
+   * `next: true`, the next instance an instance refresh launches (in `group`, or in any group) does once in service.
+   */
+  setInstanceUnhealthy(input: UnhealthyInput): Promise<UnhealthyAnswer> {
+    return this.request('POST', 'autoscaling/unhealthy', input);
+  }
+
+  /** Puts a CloudWatch alarm into a state (ALARM, OK or INSUFFICIENT_DATA), as SetAlarmState would. */
+  async setAlarmState(input: AlarmStateInput): Promise<void> {
+    await this.request('POST', 'cloudwatch/alarm-state', input);
   }
 
   /** One account's resources in one Region: the default ones unless `scope` says otherwise. */

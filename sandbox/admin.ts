@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { failAppStreamResourceNow } from './appstream/failures';
+import { markUnhealthy, unhealthySchema, type UnhealthyResult } from './autoscaling/instance-health';
+import { alarmStateSchema, changeAlarmState } from './cloudwatch/alarms';
 import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './appstream/updates';
 import { configOverridesSchema } from './core/config';
 import { failureSchema } from './core/failures';
 import { faultSchema } from './core/faults';
-import { AWS_ACCOUNT_ID, DEFAULT_REGION, scopeMembers, scopeOf, scopeKey } from './core/state';
+import { AWS_ACCOUNT_ID, DEFAULT_REGION, scopeMembers, scopeOf, scopeKey, type Scope } from './core/state';
 import { failExistingEc2Resource } from './ec2/failures';
 import { failImage } from './ec2/images';
 import { publishBaseImage } from './ec2/seed';
@@ -124,7 +126,30 @@ const ROUTES: Record<string, Route> = {
     return { applied, ...input, ...scope };
   },
   'POST base-images': (sandbox, body) => publish(sandbox, body),
+  'POST autoscaling/unhealthy': (sandbox, body) => unhealthy(sandbox, body),
+  'POST cloudwatch/alarm-state': (sandbox, body) => {
+    const { alarmName, state, reason, ...input } = parseBody(alarmStateSchema, body);
+    const scope = scopeOf(input);
+    if (!changeAlarmState(sandbox.state.view(scope), { alarmName, state, reason })) {
+      throw new AdminError(404, `no alarm ${alarmName} in ${scope.accountId}/${scope.region}`);
+    }
+    return { alarmName, state, ...scope };
+  },
 };
+
+/** `POST /_sandbox/autoscaling/unhealthy`: the answer, with the account and Region it applied in. */
+export type UnhealthyAnswer = UnhealthyResult & Scope;
+
+function unhealthy(sandbox: Sandbox, body: string): UnhealthyAnswer {
+  const input = parseBody(unhealthySchema, body);
+  const scope = scopeOf(input);
+  const result = markUnhealthy(sandbox.state.view(scope), input);
+  if (!result) {
+    const what = input.instanceId === undefined ? `group ${input.group}` : `instance ${input.instanceId} in ${input.group ?? 'any group'}`;
+    throw new AdminError(404, `no ${what} in ${scope.accountId}/${scope.region}`);
+  }
+  return { ...result, ...scope };
+}
 
 /** A newer release of a base AMI in a Region, as Amazon publishes one, and AWS's public parameters pointed at it. */
 function publish(sandbox: Sandbox, body: string): PublishedBaseImage {

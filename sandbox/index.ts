@@ -1,5 +1,5 @@
 /**
- * @golden-image/aws-sandbox: a local AWS (EC2, AppStream 2.0, SSM, KMS, STS) on one loopback port, checking SigV4 signatures,
+ * @golden-image/aws-sandbox: a local AWS (EC2, AppStream 2.0, SSM, KMS, STS, Auto Scaling, CloudWatch) on one loopback port, checking SigV4 signatures,
  * with an admin API for tests, benchmarks and the dev stack. This is its public API.
  */
 export { createSandbox, type RunningSandbox } from './server';
@@ -12,7 +12,11 @@ export { SANDBOX_ACCESS_KEYS, SANDBOX_CREDENTIALS, type AccessKey, type Caller }
 export { PROFILE_NAMES, type Durations, type ProfileName } from './core/profiles';
 export type { CallCount, CallCounts } from './core/calls';
 export type { FaultInput } from './core/faults';
-export type { PublishedBaseImage } from './admin';
+export type { PublishedBaseImage, UnhealthyAnswer } from './admin';
+export type { UnhealthyInput } from './autoscaling/instance-health';
+export type { AutoScalingDump } from './autoscaling/dump';
+export type { AlarmStateInput } from './cloudwatch/alarms';
+export type { CloudWatchDump } from './cloudwatch/dump';
 export type { AgentSettingInput } from './ssm/agents';
 export type { CommandOutcomeInput } from './ssm/command-outcomes';
 export { PUBLIC_IMAGE_PARAMETERS } from './ssm/public-parameters';

@@ -1,4 +1,9 @@
 import { AppStreamResources, type AppStreamState } from './appstream/state';
+import { cloudWatchAlarmBoard, ec2InstanceFleet } from './auto-scaling-neighbours';
+import type { AlarmBoard, InstanceFleet } from './autoscaling/neighbours';
+import { settleAutoScaling } from './autoscaling/refresh-engine';
+import { AutoScalingResources, type AutoScalingState } from './autoscaling/state';
+import { CloudWatchResources, type CloudWatchState } from './cloudwatch/state';
 import { seedAppStreamImages } from './appstream/seed';
 import type { Caller } from './core/access-keys';
 import { CallCounter } from './core/calls';
@@ -27,6 +32,10 @@ export interface ScopeResources extends Scope {
   readonly appStream: AppStreamResources;
   /** SSM Parameter Store parameters. */
   readonly ssm: SsmResources;
+  /** Auto Scaling groups and instance refreshes. */
+  readonly autoScaling: AutoScalingResources;
+  /** CloudWatch metric alarms. */
+  readonly cloudWatch: CloudWatchResources;
 }
 
 function emptyResources(scope: Scope): ScopeResources {
@@ -36,6 +45,8 @@ function emptyResources(scope: Scope): ScopeResources {
     ec2: new Ec2Resources(),
     appStream: new AppStreamResources(),
     ssm: new SsmResources(),
+    autoScaling: new AutoScalingResources(),
+    cloudWatch: new CloudWatchResources(),
   };
 }
 
@@ -49,16 +60,24 @@ export class SandboxState extends SharedState {
   /** STS's temporary credentials, valid in every Region. */
   readonly stsSessions = new StsSessions();
 
-  /** The view actions get: `scope`'s own resources, and its Region's for what others share. */
+  /**
+   * The view actions get: `scope`'s own resources, and its Region's for what others share; Auto Scaling's
+   * instance refreshes there have caught up with the clock (they act on EC2's instances as time passes).
+   */
   view(scope: Scope): ScopedState {
     this.seedRegion(scope.region);
-    return new ScopedState(this, this.resources(scope));
+    return settled(new ScopedState(this, this.resources(scope)));
   }
 
   /** A view of `scope` for reading (the admin API's dumps): one that holds nothing yet is left unrecorded. */
   peek(scope: Scope): ScopedState {
     const own = this.scopes.get(scopeKey(scope)) ?? emptyResources(scope);
-    return new ScopedState(this, own);
+    return settled(new ScopedState(this, own));
+  }
+
+  /** Resources of services a snapshot saved before they existed start empty. */
+  completeScopes(): void {
+    for (const [key, own] of this.scopes) this.scopes.set(key, { ...emptyResources(own), ...own });
   }
 
   /** Every account's resources in `region`. */
@@ -86,12 +105,22 @@ export class SandboxState extends SharedState {
   }
 }
 
+function settled(view: ScopedState): ScopedState {
+  settleAutoScaling(view);
+  return view;
+}
+
 /** One account in one Region, as its requests see the sandbox; made per request, holding nothing of its own. */
-export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState {
+export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState, AutoScalingState, CloudWatchState {
   readonly scope: Scope;
   readonly ec2: Ec2Resources;
   readonly appStream: AppStreamResources;
   readonly ssm: SsmResources;
+  readonly autoScaling: AutoScalingResources;
+  readonly cloudWatch: CloudWatchResources;
+  /** Auto Scaling's questions to EC2 and CloudWatch in this account and Region. */
+  readonly instanceFleet: InstanceFleet = ec2InstanceFleet(this);
+  readonly alarmBoard: AlarmBoard = cloudWatchAlarmBoard(this);
 
   constructor(
     readonly shared: SandboxState,
@@ -101,6 +130,8 @@ export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState
     this.ec2 = own.ec2;
     this.appStream = own.appStream;
     this.ssm = own.ssm;
+    this.autoScaling = own.autoScaling;
+    this.cloudWatch = own.cloudWatch;
   }
 
   get stsSessions(): StsSessions {
@@ -215,6 +246,7 @@ export class Sandbox {
    */
   restore(text: string): void {
     const { clockOffsetMs, state } = this.snapshots.decode(text);
+    state.completeScopes();
     this.clock.reset();
     this.clock.advance(clockOffsetMs);
     this.state = state;

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdmin } from './admin';
 import { appStreamCborService, appStreamJsonService } from './appstream/service';
+import { autoScalingService } from './autoscaling/service';
+import { cloudWatchJsonService, cloudWatchQueryService } from './cloudwatch/service';
 import type { Caller } from './core/access-keys';
 import type { SandboxConfigOverrides } from './core/config';
 import { ApiError } from './core/errors';
-import type { Fault, ServiceName } from './core/faults';
+import type { Fault } from './core/faults';
 import { MAX_BODY_BYTES, readBody } from './core/http-body';
 import { requireEnabledRegion } from './core/regions';
 import type { HttpReply, ServiceModule } from './core/service';
@@ -23,17 +25,29 @@ import { scopeKey } from './core/state';
 export const DEFAULT_PORT = 4577;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** Checked in order; EC2 matches anything, so it comes last (STS, also Query protocol, is told by its signing name). */
-const SERVICES: ServiceModule<ScopedState>[] = [appStreamCborService, appStreamJsonService, ssmService, kmsService, stsService, ec2Service];
+interface ServiceEntry {
+  module: ServiceModule<ScopedState>;
+  /** The service's SigV4 signing name. */
+  signingName: string;
+  /** How its protocol reports a failed signature. */
+  errors: AuthErrorFamily;
+}
 
-/** Each service's SigV4 signing name, and how its protocol family reports a failed signature. */
-const SIGNING: Record<ServiceName, { signingName: string; errors: AuthErrorFamily }> = {
-  ec2: { signingName: 'ec2', errors: 'ec2' },
-  appstream: { signingName: 'appstream', errors: 'json' },
-  ssm: { signingName: 'ssm', errors: 'json' },
-  kms: { signingName: 'kms', errors: 'json' },
-  sts: { signingName: 'sts', errors: 'sts' },
-};
+/**
+ * Checked in order; EC2 matches anything, so it comes last. STS, Auto Scaling and CloudWatch's Query protocol,
+ * which EC2's resembles, are told by their signing names; CloudWatch's JSON by X-Amz-Target, so it comes first.
+ */
+const SERVICES: ServiceEntry[] = [
+  { module: appStreamCborService, signingName: 'appstream', errors: 'json' },
+  { module: appStreamJsonService, signingName: 'appstream', errors: 'json' },
+  { module: ssmService, signingName: 'ssm', errors: 'json' },
+  { module: kmsService, signingName: 'kms', errors: 'json' },
+  { module: cloudWatchJsonService, signingName: 'monitoring', errors: 'json' },
+  { module: stsService, signingName: 'sts', errors: 'query' },
+  { module: autoScalingService, signingName: 'autoscaling', errors: 'query' },
+  { module: cloudWatchQueryService, signingName: 'monitoring', errors: 'query' },
+  { module: ec2Service, signingName: 'ec2', errors: 'ec2' },
+];
 
 export interface SandboxOptions {
   /** Loopback only: the admin API under /_sandbox/ is unauthenticated. */
@@ -107,7 +121,8 @@ function applyFault(
 }
 
 async function handleService(sandbox: Sandbox, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const service = SERVICES.find((s) => s.matches(req.headers))!;
+  const entry = SERVICES.find((s) => s.module.matches(req.headers))!;
+  const service = entry.module;
   const requestId = randomUUID();
   const fail = (error: unknown) => send(res, service.encodeError(asApiError(error), requestId), requestId);
 
@@ -120,11 +135,11 @@ async function handleService(sandbox: Sandbox, req: IncomingMessage, res: Server
   try {
     const request = { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, body: read.body };
     const temporary = sandbox.state.stsSessions.at(sandbox.clock.now());
-    caller = verifySigV4(request, SIGNING[service.name].signingName, config.accessKeys, Date.now(), temporary);
+    caller = verifySigV4(request, entry.signingName, config.accessKeys, Date.now(), temporary);
     requireEnabledRegion(caller, config.optedInRegions);
   } catch (error) {
     // AWS counts and throttles only authenticated calls; neither does the sandbox.
-    return fail(error instanceof SigV4Failure ? authError(SIGNING[service.name].errors, error) : error);
+    return fail(error instanceof SigV4Failure ? authError(entry.errors, error) : error);
   }
   let call;
   try {
@@ -160,7 +175,10 @@ async function handleAdminRequest(sandbox: Sandbox, req: IncomingMessage, res: S
   sendJson(res, reply.status, reply.json);
 }
 
-/** Starts the sandbox's HTTP server: EC2, AppStream, SSM, KMS and STS on one loopback port, SigV4-checked, plus the unsigned /_sandbox/. */
+/**
+ * Starts the sandbox's HTTP server: EC2, AppStream, SSM, KMS, STS, Auto Scaling and CloudWatch on one loopback
+ * port, SigV4-checked, plus the unsigned /_sandbox/.
+ */
 export async function createSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`sandbox: refusing to listen on ${host}; use a loopback address`);

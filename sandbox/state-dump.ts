@@ -1,4 +1,6 @@
 import { dumpAppStream, type AppStreamDump } from './appstream/dump';
+import { dumpAutoScaling, type AutoScalingDump } from './autoscaling/dump';
+import { dumpCloudWatch, type CloudWatchDump } from './cloudwatch/dump';
 import type { Scope } from './core/state';
 import { dumpEc2, type Ec2Dump } from './ec2/dump';
 import type { SandboxState } from './sandbox';
@@ -13,6 +15,8 @@ import { dumpSsm, type SsmDump } from './ssm/dump';
 export interface ScopeDump extends Ec2Dump, Scope {
   appstream: AppStreamDump;
   ssm: SsmDump;
+  autoscaling: AutoScalingDump;
+  cloudwatch: CloudWatchDump;
 }
 
 export interface StateDump extends ScopeDump {
@@ -32,6 +36,8 @@ export function dumpState(state: SandboxState, scope: Scope): StateDump {
     ...dumpEc2(view),
     appstream: dumpAppStream(view),
     ssm: dumpSsm(view),
+    autoscaling: dumpAutoScaling(view),
+    cloudwatch: dumpCloudWatch(view),
     scopes: [...state.scopes.values()].map(({ accountId, region }) => ({ accountId, region })),
   };
 }

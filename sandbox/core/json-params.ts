@@ -1,4 +1,5 @@
 import { ApiError } from './errors';
+import type { IntRules, MemberReader, StringRules } from './member-reader';
 import { serializationError, type JsonObject } from './structure-protocol';
 
 /**
@@ -7,26 +8,34 @@ import { serializationError, type JsonObject } from './structure-protocol';
  * right type that breaks a model constraint fails validation (ValidationException, worded as AWS words it).
  */
 
-export interface StringRules {
-  pattern?: RegExp;
-  maxLength?: number;
-  oneOf?: readonly string[];
-}
-
-export interface IntRules {
-  min?: number;
-  max?: number;
-}
-
-export function validationError(member: string, value: unknown, constraint: string): ApiError {
+/** JSON services name it ValidationException; Query-protocol services (Auto Scaling, CloudWatch) ValidationError. */
+export function validationError(member: string, value: unknown, constraint: string, code = 'ValidationException'): ApiError {
   const shown = value === undefined ? 'null' : `'${String(value)}'`;
-  return new ApiError(
-    'ValidationException',
-    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+  return new ApiError(code, `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
-export class JsonParams {
+/** A string member's model constraints, checked as AWS checks them; `path` is the member as messages name it. */
+export function checkString(path: string, value: string, rules: StringRules, code?: string): void {
+  if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+    throw validationError(path, value, `Member must have length less than or equal to ${rules.maxLength}`, code);
+  }
+  if (rules.pattern && !rules.pattern.test(value)) {
+    throw validationError(path, value, `Member must satisfy regular expression pattern: ${rules.pattern.source}`, code);
+  }
+  if (rules.oneOf && !rules.oneOf.includes(value)) {
+    throw validationError(path, value, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`, code);
+  }
+}
+
+/** A number member's range. */
+export function checkRange(path: string, value: number, rules: IntRules, code?: string): void {
+  if (rules.min !== undefined && value < rules.min)
+    throw validationError(path, value, `Member must have value greater than or equal to ${rules.min}`, code);
+  if (rules.max !== undefined && value > rules.max)
+    throw validationError(path, value, `Member must have value less than or equal to ${rules.max}`, code);
+}
+
+export class JsonParams implements MemberReader {
   constructor(
     private readonly members: JsonObject,
     private readonly prefix = '',
@@ -36,7 +45,7 @@ export class JsonParams {
     const value = this.value(name);
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw this.wrongType(name, 'a string');
-    this.checkString(name, value, rules);
+    checkString(this.path(name), value, rules);
     return value;
   }
 
@@ -58,10 +67,15 @@ export class JsonParams {
     const value = this.value(name);
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value)) throw this.wrongType(name, 'an integer');
-    if (rules.min !== undefined && value < rules.min)
-      throw validationError(this.path(name), value, `Member must have value greater than or equal to ${rules.min}`);
-    if (rules.max !== undefined && value > rules.max)
-      throw validationError(this.path(name), value, `Member must have value less than or equal to ${rules.max}`);
+    checkRange(this.path(name), value, rules);
+    return value;
+  }
+
+  /** A double member, such as an alarm's Threshold. */
+  number(name: string): number | undefined {
+    const value = this.value(name);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw this.wrongType(name, 'a number');
     return value;
   }
 
@@ -70,6 +84,14 @@ export class JsonParams {
     if (value === undefined) return [];
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw this.wrongType(name, 'a list of strings');
     return value as string[];
+  }
+
+  intList(name: string): number[] {
+    const value = this.value(name);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isInteger(v)))
+      throw this.wrongType(name, 'a list of integers');
+    return value as number[];
   }
 
   /** A map member such as Tags: `{"key": "value"}`. */
@@ -109,18 +131,6 @@ export class JsonParams {
   /** The member as AWS names it in validation messages: lower camel case, dotted when nested. */
   path(name: string): string {
     return this.prefix + name.charAt(0).toLowerCase() + name.slice(1);
-  }
-
-  private checkString(name: string, value: string, rules: StringRules): void {
-    if (rules.maxLength !== undefined && value.length > rules.maxLength) {
-      throw validationError(this.path(name), value, `Member must have length less than or equal to ${rules.maxLength}`);
-    }
-    if (rules.pattern && !rules.pattern.test(value)) {
-      throw validationError(this.path(name), value, `Member must satisfy regular expression pattern: ${rules.pattern.source}`);
-    }
-    if (rules.oneOf && !rules.oneOf.includes(value)) {
-      throw validationError(this.path(name), value, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`);
-    }
   }
 
   /** JSON null counts as absent, as in AWS's deserializers. */

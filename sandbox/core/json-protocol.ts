@@ -29,6 +29,33 @@ export function awsJson11For(targetPrefix: string): StructureProtocol {
   return { ...jsonBodies, matches: (headers) => targetOf(headers) !== undefined, operationOf: (_path, headers) => targetOf(headers) ?? '' };
 }
 
+const JSON_10 = 'application/x-amz-json-1.0';
+
+/** The Query protocol names throttling `Throttling`, where JSON services say ThrottlingException. */
+const queryCode = (code: string) => (code === 'ThrottlingException' ? 'Throttling' : code);
+
+/**
+ * AWS JSON 1.0 for a service that also speaks the Query protocol and is marked `awsQueryCompatible`
+ * (CloudWatch, `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`): the same JSON bodies, and each
+ * error also names its Query error code in `x-amzn-query-error: <Code>;<Sender|Receiver>`, which SDKs
+ * report as the error's code; `__type` is the error's absolute shape ID in `namespace`.
+ */
+export function awsJson10QueryCompatible(targetPrefix: string, namespace: string): StructureProtocol {
+  const { matches, operationOf } = awsJson11For(targetPrefix);
+  return {
+    matches,
+    operationOf,
+    parseRequest: jsonBodies.parseRequest,
+    reply: (members) => ({ status: 200, contentType: JSON_10, body: toJson(members) }),
+    error: (error) => ({
+      status: error.status,
+      contentType: JSON_10,
+      body: toJson({ __type: `${namespace}#${error.code}`, message: error.message }),
+      headers: { 'x-amzn-query-error': `${queryCode(error.code)};${error.status >= 500 ? 'Receiver' : 'Sender'}` },
+    }),
+  };
+}
+
 const jsonBodies: Pick<StructureProtocol, 'parseRequest' | 'reply' | 'error'> = {
   /** The SDK always sends `{}` for an empty request; an empty body is read the same way. */
   parseRequest(body) {

@@ -26,6 +26,13 @@ export const DURATION_KINDS = [
   'commandDelivery',
   /** Run Command: InProgress → the end of the run, unless an admin outcome gives another duration. */
   'command',
+  /** Auto Scaling instance refresh: Pending → InProgress. */
+  'instanceRefreshStart',
+  /**
+   * Auto Scaling instance refresh: how long one second of the waits its caller asks for in seconds lasts
+   * (InstanceWarmup, CheckpointDelay, BakeTime), so that a refresh keeps their proportions in every profile.
+   */
+  'instanceRefreshSecond',
 ] as const;
 
 export type DurationKind = (typeof DURATION_KINDS)[number];
@@ -66,6 +73,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       ssmAgent: 300,
       commandDelivery: 100,
       command: 400,
+      instanceRefreshStart: 100,
+      // A five-minute warm-up takes 1.5 s, a ten-minute checkpoint delay 3 s.
+      instanceRefreshSecond: 5,
     },
     notFoundWindowMs: 0,
     deregisteredImageVisibleMs: 1 * SECOND,
@@ -86,6 +96,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       ssmAgent: 5 * SECOND,
       commandDelivery: 1 * SECOND,
       command: 8 * SECOND,
+      instanceRefreshStart: 2 * SECOND,
+      // A five-minute warm-up takes 15 s.
+      instanceRefreshSecond: 50,
     },
     notFoundWindowMs: 2 * SECOND,
     deregisteredImageVisibleMs: 1 * MINUTE,
@@ -110,6 +123,10 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       commandDelivery: 2 * SECOND,
       // A configuration script; patching takes longer, which an admin outcome's durationMs can say.
       command: 3 * MINUTE,
+      // AWS starts a refresh within seconds to a minute.
+      instanceRefreshStart: 30 * SECOND,
+      // The waits the caller asked for, as asked.
+      instanceRefreshSecond: 1 * SECOND,
     },
     notFoundWindowMs: 2 * SECOND,
     deregisteredImageVisibleMs: 15 * MINUTE,

@@ -5,11 +5,11 @@ import type { SigV4Failure, SigV4FailureKind } from './sigv4';
  * How each protocol family reports a failed signature check. EC2 answers 401 AuthFailure, with one
  * vague message, both for an unknown key and for a wrong signature (AWS's answers quoted in SDK
  * issues show it; moto's EC2 does the same for unknown keys); the other codes and statuses are AWS's
- * common errors. JSON services answer 400 with the Coral exception names (SDK issues quote them); STS
- * (Query protocol, XML errors) answers 403 InvalidClientTokenId and SignatureDoesNotMatch, as its
- * API reference's common errors list.
+ * common errors. JSON services answer 400 with the Coral exception names (SDK issues quote them); the
+ * Query-protocol services (STS, Auto Scaling, CloudWatch; XML errors) answer 403 InvalidClientTokenId and
+ * SignatureDoesNotMatch, as their API references' common errors list.
  */
-export type AuthErrorFamily = 'ec2' | 'json' | 'sts';
+export type AuthErrorFamily = 'ec2' | 'json' | 'query';
 
 interface AuthErrorShape {
   code: string;
@@ -49,7 +49,7 @@ const AUTH_ERRORS: Record<AuthErrorFamily, Record<SigV4FailureKind, AuthErrorSha
     expired: { code: 'InvalidSignatureException', status: 400 },
     expiredToken: { code: 'ExpiredTokenException', status: 400, message: EXPIRED_TOKEN },
   },
-  sts: {
+  query: {
     missing: { code: 'MissingAuthenticationToken', status: 403, message: 'Request is missing Authentication Token' },
     incomplete: { code: 'IncompleteSignature', status: 400 },
     mismatch: { code: 'SignatureDoesNotMatch', status: 403 },

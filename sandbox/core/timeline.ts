@@ -59,6 +59,11 @@ export class Timeline<S extends string> {
     return this.last().at <= now;
   }
 
+  /** Virtual time the last planned step is (or was) entered. */
+  settlesAt(): number {
+    return this.last().at;
+  }
+
   /** The states entered by `now`, oldest first, with the virtual instant each was entered. */
   history(now: number): { state: S; at: number }[] {
     return this.steps.filter((s) => s.at <= now).map(({ state, at }) => ({ state, at }));

@@ -8,9 +8,8 @@ import type { Timeline } from '../core/timeline';
  */
 export type Visibility = Timeline<'hidden' | 'visible'>;
 
-export function newVisibility(state: Chronicle, windowMs: number): Visibility {
-  const now = state.clock.now();
-  return state.timeline<'hidden' | 'visible'>('hidden', now).then('visible', windowMs);
+export function newVisibility(state: Chronicle, windowMs: number, createdAt = state.clock.now()): Visibility {
+  return state.timeline<'hidden' | 'visible'>('hidden', createdAt).then('visible', windowMs);
 }
 
 /** For what the sandbox starts with: seen from the start. */

@@ -104,17 +104,20 @@ const start: StateChange = () => ({
   },
 });
 
+/** shutting-down from `at`, terminated `shutdownMs` later: also how another service of the account (Auto Scaling) terminates one. */
+export function planTermination(instance: InstanceRecord, at: number, shutdownMs: number): void {
+  instance.lifecycle.replan(at, [
+    { state: 'shutting-down', afterMs: 0 },
+    { state: 'terminated', afterMs: shutdownMs },
+  ]);
+}
+
 /** Idempotent by default, as the EC2 API reference says: terminating again answers the state the instance is in. */
 const terminate: StateChange = (params) => {
   readShutdownFlags(params);
   return {
     takes: (_instance, current) => current !== 'shutting-down' && current !== 'terminated',
-    apply(instance, now, { config }) {
-      instance.lifecycle.replan(now, [
-        { state: 'shutting-down', afterMs: 0 },
-        { state: 'terminated', afterMs: config.durations.instance },
-      ]);
-    },
+    apply: (instance, now, { config }) => planTermination(instance, now, config.durations.instance),
   };
 };
 

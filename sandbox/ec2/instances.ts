@@ -13,7 +13,7 @@ import {
   readSubnet,
 } from './instance-details';
 import { readLaunchTemplateSpecification } from './launch-template-specification';
-import type { Ec2Params } from './params';
+import { Ec2Params } from './params';
 import { dryRunGate, instanceStateXml, iso, platformDetails, tagSetXml } from './render';
 import { createVolume } from './storage';
 import { ApiError, invalidParameterValue, missingParameter } from '../core/errors';
@@ -22,6 +22,7 @@ import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
 import { availabilityZone, type Scope } from '../core/state';
 import {
+  DEFAULT_SUBNET_ID,
   DEFAULT_VPC_ID,
   type ImageRecord,
   type InstanceRecord,
@@ -142,8 +143,15 @@ function reservationsXml(instances: InstanceRecord[], now: number, scope: Scope)
   }));
 }
 
-function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
-  const now = state.clock.now();
+/** When an instance is launched (virtual ms), how long it stays pending, and how long describes do not see it yet. */
+interface LaunchTiming {
+  at: number;
+  runningAfterMs: number;
+  notFoundWindowMs: number;
+}
+
+function launchInstance(state: Ec2State, timing: LaunchTiming, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
+  const now = timing.at;
   const id = newId('i');
   const instanceTags = launch.tags.get('instance') ?? new Map<string, string>();
   const devices = image.blockDeviceMappings.map((mapping) => {
@@ -180,8 +188,8 @@ function launchInstance(state: Ec2State, ctx: Ec2Context, image: ImageRecord, la
     clientToken: launch.clientToken,
     tags: new Map(instanceTags),
     devices,
-    lifecycle: state.timeline<InstanceState>('pending', now).then('running', ctx.config.durations.instance),
-    visibility: newVisibility(state, ctx.config.notFoundWindowMs),
+    lifecycle: state.timeline<InstanceState>('pending', now).then('running', timing.runningAfterMs),
+    visibility: newVisibility(state, timing.notFoundWindowMs, now),
   };
   state.ec2.instances.set(id, instance);
   return instance;
@@ -232,9 +240,7 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
   dryRunGate(params);
 
   const now = state.clock.now();
-  if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
-    throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${imageId}]' is not available for launch`);
-  }
+  requireLaunchable(image, now);
   const tags = new Map<string, Map<string, string>>();
   for (const spec of tagSpecs) tags.set(spec.resourceType, new Map([...(tags.get(spec.resourceType) ?? []), ...spec.tags]));
   if (fromTemplate) tags.set('instance', new Map([...(tags.get('instance') ?? []), ...fromTemplate.systemTags]));
@@ -248,9 +254,52 @@ function runInstances(params: Ec2Params, ctx: Ec2Context): XmlObject {
     mappings,
     tags,
   };
-  const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, ctx, image, launch, index));
+  const timing = { at: now, runningAfterMs: ctx.config.durations.instance, notFoundWindowMs: ctx.config.notFoundWindowMs };
+  const instances = Array.from({ length: maxCount }, (_, index) => launchInstance(state, timing, image, launch, index));
   tokens.remember(clientToken, params, launch.reservationId);
   return reservationsXml(instances, now, state.scope)[0]!;
+}
+
+function requireLaunchable(image: ImageRecord, now: number): void {
+  if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
+    throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${image.id}]' is not available for launch`);
+  }
+}
+
+/** What another service of the account (Auto Scaling) has EC2 launch: instances of a launch template version. */
+export interface ServiceLaunch extends LaunchTiming {
+  templateId: string;
+  /** `$Latest`, `$Default` or a version number. */
+  version: string;
+  count: number;
+  /** A mixed instances policy's overrides of the version's data. */
+  imageId?: string;
+  instanceType?: string;
+  /** Tags for the instances, besides the launch template's system tags. */
+  tags: Map<string, string>;
+}
+
+/**
+ * Launches instances for another service at `at` (which may lie before now: the service catches up with
+ * what it would have done by then), into the default subnet, as RunInstances with that LaunchTemplate would.
+ */
+export function launchForService(state: Ec2State, request: ServiceLaunch): InstanceRecord[] {
+  const spec = new Ec2Params({ LaunchTemplate: { LaunchTemplateId: request.templateId, Version: request.version } });
+  const fromTemplate = readLaunchTemplateSpecification(spec, state)!;
+  const imageId = request.imageId ?? fromTemplate.data.imageId;
+  if (!imageId) throw missingParameter('ImageId');
+  const image = requireRegisteredImage(state, imageId);
+  requireLaunchable(image, request.at);
+  const launch: Launch = {
+    reservationId: newId('r'),
+    instanceType: request.instanceType ?? fromTemplate.data.instanceType ?? 'm5.large',
+    subnetId: DEFAULT_SUBNET_ID,
+    associatePublicIp: true,
+    metadataOptions: readMetadataOptions(spec, image),
+    mappings: [],
+    tags: new Map([['instance', new Map([...request.tags, ...fromTemplate.systemTags])]]),
+  };
+  return Array.from({ length: request.count }, (_, index) => launchInstance(state, request, image, launch, index));
 }
 
 const INSTANCE_FILTERS = (now: number, region: string): FilterTable<InstanceRecord> => ({

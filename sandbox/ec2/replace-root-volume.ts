@@ -121,11 +121,39 @@ function checkCanStart(state: Ec2State, request: TaskRequest, now: number): void
   }
 }
 
-function createTask(ctx: Ec2Context, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
-  const { state, config } = ctx;
+/** When a task starts (virtual ms), how long it is pending and in progress, and how long describes do not see it. */
+interface TaskTiming {
+  at: number;
+  pendingMs: number;
+  inProgressMs: number;
+  notFoundWindowMs: number;
+}
+
+type TaskFields = Pick<
+  ReplaceRootVolumeTaskRecord,
+  'instanceId' | 'clientToken' | 'imageId' | 'snapshotId' | 'deleteReplacedRootVolume' | 'volumeInitializationRate' | 'tags'
+>;
+
+function newTask(state: Ec2State, fields: TaskFields, timing: TaskTiming): ReplaceRootVolumeTaskRecord {
   const task: ReplaceRootVolumeTaskRecord = {
     seq: state.nextSeq(),
     id: newId('replacevol'),
+    ...fields,
+    startedAt: timing.at,
+    lifecycle: state
+      .timeline<ReplaceRootVolumeTaskState>('pending', timing.at)
+      .then('in-progress', timing.pendingMs)
+      .then('succeeded', timing.inProgressMs),
+    visibility: newVisibility(state, timing.notFoundWindowMs, timing.at),
+    settled: false,
+  };
+  state.ec2.replaceRootVolumeTasks.set(task.id, task);
+  return task;
+}
+
+function createTask(ctx: Ec2Context, request: TaskRequest, now: number): ReplaceRootVolumeTaskRecord {
+  const { state, config } = ctx;
+  const fields: TaskFields = {
     instanceId: request.instance.id,
     clientToken: request.clientToken,
     imageId: request.image?.id,
@@ -133,18 +161,30 @@ function createTask(ctx: Ec2Context, request: TaskRequest, now: number): Replace
     deleteReplacedRootVolume: request.deleteReplacedRootVolume,
     volumeInitializationRate: request.volumeInitializationRate,
     tags: request.tags,
-    startedAt: now,
-    lifecycle: state
-      .timeline<ReplaceRootVolumeTaskState>('pending', now)
-      .then('in-progress', drawDuration(state, config, 'replaceRootVolumePending'))
-      .then('succeeded', drawDuration(state, config, 'replaceRootVolumeInProgress')),
-    visibility: newVisibility(state, config.notFoundWindowMs),
-    settled: false,
   };
-  state.ec2.replaceRootVolumeTasks.set(task.id, task);
+  const task = newTask(state, fields, {
+    at: now,
+    pendingMs: drawDuration(state, config, 'replaceRootVolumePending'),
+    inProgressMs: drawDuration(state, config, 'replaceRootVolumeInProgress'),
+    notFoundWindowMs: config.notFoundWindowMs,
+  });
   const plannedFailure = ctx.failures.takeForNew('replaceRootVolumeTask', task.id, task.instanceId);
   if (plannedFailure) failReplaceRootVolumeTask(state, task.id, plannedFailure);
   return task;
+}
+
+/**
+ * A task another service of the account has EC2 run (Auto Scaling's ReplaceRootVolume instance refresh):
+ * the root volume from `imageId`, the replaced one deleted, starting at `at` (which may lie before now).
+ */
+export function replaceRootVolumeForService(
+  state: Ec2State,
+  instanceId: string,
+  imageId: string,
+  timing: TaskTiming,
+): ReplaceRootVolumeTaskRecord {
+  const fields = { instanceId, clientToken: randomUUID(), imageId, deleteReplacedRootVolume: true, tags: new Map<string, string>() };
+  return newTask(state, fields, timing);
 }
 
 function createReplaceRootVolumeTask(params: Ec2Params, ctx: Ec2Context): XmlObject {
