@@ -100,7 +100,11 @@ async function refreshOne(spec: RolloutSpec, target: GroupTarget, row: GroupRow,
         { ...pollOptions(ctx.wait), summary: `wait for the instance refresh of ${row.group} to move on` },
         [key, last, place],
       );
-      Object.assign(row, last);
+      // The whole snapshot: a reason AWS no longer gives must not linger from an earlier one.
+      const { statusReason, ...rest } = last;
+      Object.assign(row, rest);
+      if (statusReason) row.statusReason = statusReason;
+      else delete row.statusReason;
       ctx.publish();
     }
   };
