@@ -229,8 +229,8 @@ describe('npm start (the local stack)', () => {
 
     const second = start(ports, localDir);
     await waitFor(second, 'local stack is ready');
-    // One AMI (the run's), the build instances and the fleet: what the first session left.
-    assert.match(bannerValue(second, 'AWS sandbox state'), /^restored from .*sandbox\.db \(saved [^)]+\): 1 AMIs, 6 instances, /);
+    // One AMI (the run's), the build instances, the fleet and the Auto Scaling group's two: what the first session left.
+    assert.match(bannerValue(second, 'AWS sandbox state'), /^restored from .*sandbox\.db \(saved [^)]+\): 1 AMIs, 8 instances, /);
     assert.equal(bannerValue(second, 'Windows build instance'), windowsBuild);
     assert.equal(bannerValue(second, 'Fleet (fleet=web)'), fleet);
     assert.ok(approvalRunning(await runStatusUntil(ports, workflowId, () => true)), 'the run still waits for approval');
