@@ -18,7 +18,7 @@ import {
 import { CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../activities/aws/clients';
+import type { AwsClients, PlacedClients } from '../activities/aws/clients';
 import { runInstances } from './launch-instances';
 
 export const WINDOWS_BUILD_TAGS = { Name: 'win-build', role: 'build' };
@@ -69,54 +69,56 @@ export const DEMO_GROUP = 'web-asg';
 export const DEMO_ALARM = 'web-5xx';
 const WINDOWS_BASE_PARAMETER = '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base';
 
-/**
- * The demo launch template, Auto Scaling group and alarm in each of their Regions, made where missing.
- * The template launches that Region's Windows base image; the group pins its version 1, as a group that
- * may be rolled back must (AWS rolls back no group on `$Default` or `$Latest`).
- */
+/** The demo launch template, Auto Scaling group and alarm in each of their Regions, made where missing. */
 export async function demoLaunchTemplates(clients: AwsClients): Promise<void> {
-  for (const region of DEMO_TEMPLATE_REGIONS) {
-    const { ec2, ssm, autoscaling, cloudwatch } = clients.at({ region });
-    const found = await ec2.send(
-      new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: [DEMO_LAUNCH_TEMPLATE] }] }),
+  for (const region of DEMO_TEMPLATE_REGIONS) await demoGroupFleet(clients.at({ region }), region);
+}
+
+/**
+ * In one Region: the launch template on that Region's Windows base image, the group of two instances
+ * behind it, and the alarm; each made where missing. The group pins template version 1, as a group that
+ * may be rolled back must (AWS rolls back no group on `$Default` or `$Latest`). Tests arrange theirs so too.
+ */
+export async function demoGroupFleet({ ec2, ssm, autoscaling, cloudwatch }: PlacedClients, region: string): Promise<void> {
+  const found = await ec2.send(
+    new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'launch-template-name', Values: [DEMO_LAUNCH_TEMPLATE] }] }),
+  );
+  if (!found.LaunchTemplates?.length) {
+    const base = (await ssm.send(new GetParameterCommand({ Name: WINDOWS_BASE_PARAMETER }))).Parameter?.Value;
+    await ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: DEMO_LAUNCH_TEMPLATE,
+        LaunchTemplateData: { ImageId: base, InstanceType: 'm5.large' },
+      }),
     );
-    if (!found.LaunchTemplates?.length) {
-      const base = (await ssm.send(new GetParameterCommand({ Name: WINDOWS_BASE_PARAMETER }))).Parameter?.Value;
-      await ec2.send(
-        new CreateLaunchTemplateCommand({
-          LaunchTemplateName: DEMO_LAUNCH_TEMPLATE,
-          LaunchTemplateData: { ImageId: base, InstanceType: 'm5.large' },
-        }),
-      );
-    }
-    const groups = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [DEMO_GROUP] }));
-    if (!groups.AutoScalingGroups?.length) {
-      await autoscaling.send(
-        new CreateAutoScalingGroupCommand({
-          AutoScalingGroupName: DEMO_GROUP,
-          LaunchTemplate: { LaunchTemplateName: DEMO_LAUNCH_TEMPLATE, Version: '1' },
-          MinSize: 2,
-          MaxSize: 4,
-          DesiredCapacity: 2,
-          AvailabilityZones: [`${region}a`],
-        }),
-      );
-    }
-    const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [DEMO_ALARM] }));
-    if (!alarms.MetricAlarms?.length) {
-      await cloudwatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: DEMO_ALARM,
-          Namespace: 'AWS/ApplicationELB',
-          MetricName: 'HTTPCode_Target_5XX_Count',
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 10,
-          ComparisonOperator: 'GreaterThanThreshold',
-        }),
-      );
-    }
+  }
+  const groups = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [DEMO_GROUP] }));
+  if (!groups.AutoScalingGroups?.length) {
+    await autoscaling.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: DEMO_GROUP,
+        LaunchTemplate: { LaunchTemplateName: DEMO_LAUNCH_TEMPLATE, Version: '1' },
+        MinSize: 2,
+        MaxSize: 4,
+        DesiredCapacity: 2,
+        AvailabilityZones: [`${region}a`],
+      }),
+    );
+  }
+  const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [DEMO_ALARM] }));
+  if (!alarms.MetricAlarms?.length) {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: DEMO_ALARM,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
   }
 }
 

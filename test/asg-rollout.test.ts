@@ -15,7 +15,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { createAwsClients, type AwsClients } from '../activities/aws/clients';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
-import { groupFleet } from './support/auto-scaling';
+import { demoGroupFleet } from '../dev/demo-resources';
 import { mutatingCalls } from './support/aws-checks';
 import { failureOf, recordHistory, waitForProgress } from './support/runs';
 import { freshSandbox, REGION, stackForThisFile, TEST_CREDENTIALS } from './support/stack';
@@ -31,7 +31,7 @@ const at = (region: string) =>
 
 beforeEach(async () => {
   await freshSandbox(stack);
-  await groupFleet(at(REGION), REGION);
+  await demoGroupFleet(at(REGION), REGION);
   await stack.admin.resetCalls();
 });
 
@@ -66,7 +66,7 @@ const refreshesOf = async (region: string) =>
 
 describe('rollout onto Auto Scaling groups', () => {
   test('two groups in two Regions, one at a time, with checkpoints: each on the new version, every instance on the image of its Region', async () => {
-    await groupFleet(at(WEST), WEST);
+    await demoGroupFleet(at(WEST), WEST);
     const handle = await start(
       {
         distribution: { regions: [{ region: WEST }] },

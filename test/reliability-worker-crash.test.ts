@@ -29,7 +29,7 @@ import {
   type StageScenario,
 } from './support/scenarios';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
-import { groupFleet } from './support/auto-scaling';
+import { demoGroupFleet } from '../dev/demo-resources';
 import { REGION, TEST_CREDENTIALS } from './support/stack';
 import { temporalForThisFile } from './support/temporal';
 import { WorkerChain } from './support/worker-chain';
@@ -154,7 +154,7 @@ const SCENARIOS: Scenario[] = [
   {
     stage: 'rollout onto an Auto Scaling group (its refresh under way)',
     arrange: (sandbox) =>
-      groupFleet(createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS }).at(), REGION),
+      demoGroupFleet(createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS }).at(), REGION),
     config: {
       publish: { launchTemplates: [{ name: 'web', setDefault: true }] },
       rollout: {
