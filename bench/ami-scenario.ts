@@ -41,9 +41,12 @@ function pipelineConfig(i: number, instanceId: string, copyRegions: string[]): A
   };
 }
 
-export function benchEc2(sandboxUrl: string) {
-  return createAwsClients({ endpoint: sandboxUrl, region: BENCH_REGION, credentials: BENCH_CREDENTIALS, maxAttempts: 3 }).ec2;
+/** The bench's own clients in the build Region, for arranging scenarios on the sandbox. */
+export function benchClients(sandboxUrl: string) {
+  return createAwsClients({ endpoint: sandboxUrl, region: BENCH_REGION, credentials: BENCH_CREDENTIALS, maxAttempts: 3 }).at();
 }
+
+export const benchEc2 = (sandboxUrl: string) => benchClients(sandboxUrl).ec2;
 
 export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per-run', n: number): Promise<ScenarioResult> {
   const { stack, log } = ctx;
@@ -94,6 +97,7 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
       ...runColumns(lags, history, workerStats, cpuS),
       copies: copies?.regions ?? null,
       copyLag: copies ? lagStats(copyLags) : null,
+      refreshes: null,
       notes: [],
     };
   } finally {

@@ -17,8 +17,14 @@ const M = { top: 70, right: 20, bottom: 70, left: 80 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function describeCallsChart(rows: ScenarioResult[]): string {
+  const key = (r: ScenarioResult) => `${r.scenario}:${r.n}:${r.refreshes?.pipelines ?? ''}`;
   const groups = [
-    ...new Map(rows.map((r) => [`${r.scenario}:${r.n}`, { scenario: r.scenario, n: r.n, copyRegions: r.copies?.length ?? 0 }])).values(),
+    ...new Map(
+      rows.map((r) => [
+        key(r),
+        { key: key(r), scenario: r.scenario, n: r.n, copyRegions: r.copies?.length ?? 0, pipelines: r.refreshes?.pipelines ?? 0 },
+      ]),
+    ).values(),
   ];
   const max = Math.max(10, ...rows.map((r) => r.describeCalls));
   const decades = Math.ceil(Math.log10(max));
@@ -40,10 +46,10 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
   }
   parts.push(`<text transform="translate(20 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">describe calls</text>`);
   groups.forEach((g, gi) => {
-    const present = MODES.filter((m) => rows.some((r) => r.scenario === g.scenario && r.n === g.n && r.mode === m.mode));
+    const present = MODES.filter((m) => rows.some((r) => key(r) === g.key && r.mode === m.mode));
     const x0 = M.left + gi * groupW + (groupW - present.length * barW) / 2;
     present.forEach((m, mi) => {
-      const r = rows.find((x) => x.scenario === g.scenario && x.n === g.n && x.mode === m.mode)!;
+      const r = rows.find((x) => key(x) === g.key && x.mode === m.mode)!;
       const top = y(r.describeCalls);
       const x = x0 + mi * barW;
       parts.push(
@@ -54,7 +60,12 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
       );
     });
     const copying = g.copyRegions ? `, copies to ${g.copyRegions} Regions` : '';
-    const label = g.scenario === 'ami' ? `${g.n} AMI pipelines${copying}` : `rollout, ${g.n} instances`;
+    const label =
+      g.scenario === 'ami'
+        ? `${g.n} AMI pipelines${copying}`
+        : g.scenario === 'groups'
+          ? `${g.n} ASGs, ${g.pipelines} pipeline${g.pipelines === 1 ? '' : 's'}`
+          : `rollout, ${g.n} instances`;
     parts.push(`<text x="${M.left + gi * groupW + groupW / 2}" y="${M.top + plotH + 20}" text-anchor="middle">${esc(label)}</text>`);
   });
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="#333"/>`);

@@ -7,6 +7,7 @@
  */
 import type { CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
 import type { PipelineProgress } from '../contracts/progress';
+import { callsPerInterval, risesOf, type CountSample } from './beats';
 import { sleep } from './bounded';
 import { summarizeCalls } from './call-stats';
 import { round1 } from './stats';
@@ -14,22 +15,17 @@ import type { RegionCopies } from './types';
 
 const SAMPLE_MS = 1_000;
 
-interface Sample {
-  at: number;
-  described: number;
-}
-
 /** Samples each Region until `stop` (or, should a failing scenario never call it, until `timeoutMs` has passed). */
 export function watchCopyWaits(admin: SandboxAdmin, regions: string[], intervalMs: number, timeoutMs: number) {
-  const samples = new Map(regions.map((region) => [region, [] as Sample[]]));
+  const samples = new Map(regions.map((region) => [region, [] as CountSample[]]));
   let stopped = false;
   const deadline = Date.now() + timeoutMs;
   const done = (async () => {
     while (!stopped && Date.now() < deadline) {
       await Promise.all(
         regions.map(async (region) => {
-          const described = (await admin.calls({ region })).ec2.DescribeImages?.total ?? 0;
-          samples.get(region)!.push({ at: Date.now(), described });
+          const count = (await admin.calls({ region })).ec2.DescribeImages?.total ?? 0;
+          samples.get(region)!.push({ at: Date.now(), count });
         }),
       );
       await sleep(SAMPLE_MS);
@@ -63,9 +59,9 @@ export function lastCopyReady(progress: PipelineProgress, readyAt: Map<string, n
   return copies.length ? Math.max(...copies) : undefined;
 }
 
-function regionCopies(region: string, samples: Sample[], counts: CallCounts, intervalMs: number): Omit<RegionCopies, 'lastReadyS'> {
+function regionCopies(region: string, samples: CountSample[], counts: CallCounts, intervalMs: number): Omit<RegionCopies, 'lastReadyS'> {
   const described = risesOf(samples);
-  const perBeat = describesPerInterval(described, intervalMs);
+  const perBeat = callsPerInterval(described, intervalMs);
   const describeImages = counts.ec2.DescribeImages?.total ?? 0;
   return {
     region,
@@ -78,26 +74,4 @@ function regionCopies(region: string, samples: Sample[], counts: CallCounts, int
     throttledCopyImage: counts.ec2.CopyImage?.throttled ?? 0,
     copyWaitsS: described.length ? round1((described[described.length - 1]!.at - described[0]!.at) / 1000) : 0,
   };
-}
-
-/** The samples that saw new DescribeImages, and how many. */
-function risesOf(samples: Sample[]): { at: number; added: number }[] {
-  return samples.flatMap((s, i) => {
-    const added = s.described - (samples[i - 1]?.described ?? 0);
-    return added > 0 ? [{ at: s.at, added }] : [];
-  });
-}
-
-/**
- * The DescribeImages of each poll interval that saw any, counting intervals from the first one. The
- * shared watcher's beats are a little more than an interval apart, so each falls into an interval of
- * its own; per-run waits describe all through each interval.
- */
-function describesPerInterval(rises: { at: number; added: number }[], intervalMs: number): number[] {
-  const perInterval = new Map<number, number>();
-  for (const { at, added } of rises) {
-    const interval = Math.floor((at - rises[0]!.at) / intervalMs);
-    perInterval.set(interval, (perInterval.get(interval) ?? 0) + added);
-  }
-  return [...perInterval.values()];
 }

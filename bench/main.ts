@@ -9,9 +9,11 @@ import path from 'node:path';
 import { installRuntime } from '../worker/runtime';
 import { COPY_POLL, runAmiScenario, type ScenarioContext } from './ami-scenario';
 import { describeCallsChart } from './chart';
+import { GROUPS_SANDBOX } from './group-fleet';
+import { groupShapes, REFRESH_POLL, runGroupsScenario, shapeLabel } from './groups-scenario';
 import { runHistoryProbe } from './history-probe';
 import { parseOptions, type BenchOptions } from './options';
-import { copiesTextTable, markdownReport, textTable } from './report';
+import { copiesTextTable, groupsTextTable, markdownReport, textTable } from './report';
 import { ROLLOUT_CONCURRENCY, runRolloutScenario } from './rollout-scenario';
 import { BENCH_SANDBOX } from './sandbox-setup';
 import { runSdkWaiterScenario } from './sdk-waiter-scenario';
@@ -63,6 +65,10 @@ async function main(): Promise<void> {
       if (runs('shared')) await run(`(a) shared watcher, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'shared', n));
       if (runs('per-run')) await run(`(b) per-run polling, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'per-run', n));
     }
+    for (const shape of options.groups ? groupShapes(options.groups) : []) {
+      if (runs('shared')) await run(`(a) shared watcher, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'shared', shape));
+      if (runs('per-run')) await run(`(b) per-run polling, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'per-run', shape));
+    }
     // The history probe has its own sandbox and worker; it starts with mode (c), which uses neither Temporal nor a worker.
     const probing = options.skipProbe
       ? Promise.resolve(null)
@@ -89,6 +95,7 @@ async function main(): Promise<void> {
 
   console.log('\n' + textTable(results.scenarios) + '\n');
   if (options.copyRegions.length) console.log(copiesTextTable(results.scenarios) + '\n');
+  if (options.groups) console.log(groupsTextTable(results.scenarios) + '\n');
   if (probe)
     console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
   for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
@@ -107,9 +114,17 @@ interface Outputs {
 
 /** results.json, results.md and chart.svg from the rows so far. */
 function writeOutputs({ started, options, rows, probe, errors }: Outputs): BenchResults {
-  const order = (r: ScenarioResult) =>
-    (r.scenario === 'ami' ? 0 : 1) * 1e6 + r.n * 10 + ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode);
-  const sorted = [...rows].sort((a, b) => order(a) - order(b));
+  // By scenario, N, pipelines (the groups scenario's two shapes) and mode.
+  const order = (r: ScenarioResult) => [
+    ['ami', 'rollout', 'groups'].indexOf(r.scenario),
+    r.n,
+    r.refreshes?.pipelines ?? 0,
+    ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode),
+  ];
+  const sorted = [...rows].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x.map((v, i) => v - y[i]!).find((d) => d !== 0) ?? 0;
+  });
   const results: BenchResults = {
     startedAt: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
@@ -120,6 +135,7 @@ function writeOutputs({ started, options, rows, probe, errors }: Outputs): Bench
       rolloutConcurrency: ROLLOUT_CONCURRENCY,
       pollInterval: '15s (default)',
       ...(options.copyRegions.length ? { copyPollInterval: COPY_POLL } : {}),
+      ...(options.groups ? { groupsSandbox: GROUPS_SANDBOX, refreshPollInterval: REFRESH_POLL } : {}),
       errors,
     },
     scenarios: sorted,

@@ -1,6 +1,7 @@
 /** Command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
 import { region } from '../contracts/aws-ids';
+import { MAX_GROUPS } from './group-fleet';
 import type { BenchMode } from './types';
 
 const MODES: BenchMode[] = ['shared', 'per-run', 'sdk-waiter'];
@@ -19,15 +20,19 @@ export interface BenchOptions {
   skipProbe: boolean;
   /** Regions every AMI pipeline copies its image to, beyond the build Region; none by default. */
   copyRegions: string[];
+  /** Auto Scaling groups of the groups scenario (`--groups`); 0 skips it, the default. */
+  groups: number;
   /** Only the history probe, written to history-probe.json. */
   probeOnly: boolean;
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
   --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
   --modes       which of shared, per-run, sdk-waiter to run (default all three)
   --copy-regions  every AMI pipeline of modes (a) and (b) also copies its image to these Regions (default none)
+  --groups      also refresh this many Auto Scaling groups (2-4 instances each, at most ${MAX_GROUPS}) in modes (a) and (b):
+                one pipeline refreshing them all at once, and one pipeline per group (default none)
   --rollout     instances in the rollout scenario (default 1000, at most 10000)
   --rollout-interval  the rollout's root-volume poll interval (default 15s, the pipeline's default)
   --no-rollout  skip the rollout scenario
@@ -48,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-rollout': { type: 'boolean', default: false },
       'no-probe': { type: 'boolean', default: false },
       'copy-regions': { type: 'string' },
+      groups: { type: 'string' },
       'probe-only': { type: 'boolean', default: false },
       'long-polls': { type: 'string' },
       out: { type: 'string', default: 'bench/results' },
@@ -73,6 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     skipRollout: values['no-rollout'],
     skipProbe: values['no-probe'],
     copyRegions: regionsFrom(values['copy-regions']),
+    groups: values.groups === undefined ? 0 : count(values.groups, '--groups', MAX_GROUPS),
     probeOnly: values['probe-only'],
     longPolls: count(values['long-polls'] ?? (quick ? '100' : '1000'), '--long-polls'),
     historySample: 20,

@@ -1,8 +1,11 @@
 /**
  * The results tables, as fixed-width text for the terminal and as Markdown for results.md: one row per
- * scenario, and, when the pipelines copy their images, one row per scenario and copy Region.
+ * scenario; when the pipelines copy their images, one row per scenario and copy Region; and when they
+ * refresh Auto Scaling groups, one row per scenario with the refresh waits' figures.
  */
 import { fittedColumns, tableLine } from '../client/table';
+import { GROUPS_SANDBOX, REFRESH_PREFERENCES } from './group-fleet';
+import { shapeLabel } from './groups-scenario';
 import { BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchResults, ScenarioResult, Spread } from './types';
 
@@ -44,12 +47,35 @@ const COPY_HEADERS = [
   'makespan s',
 ];
 
+const GROUP_HEADERS = [
+  'mode',
+  'shape',
+  'instances',
+  'DescribeInstanceRefreshes (waits)',
+  'beats',
+  'describes/beat (peak)',
+  'describes/group/beat',
+  'DescribeAutoScalingGroups',
+  'StartInstanceRefresh',
+  'throttled Auto Scaling describe/mutating',
+  'refreshes s',
+  'refresh lag p50/p99/max s',
+  'makespan s',
+];
+
 const dash = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : String(v));
 const spreadText = (s: Spread | null) => (s ? (s.min === s.max ? `${s.median}` : `${s.median} (${s.min}–${s.max})`) : '—');
 
+function scenarioLabel(r: ScenarioResult): string {
+  if (r.scenario === 'rollout') return 'rollout';
+  if (r.refreshes)
+    return `rollout onto ${r.refreshes.groups} ASGs by ${r.refreshes.pipelines} pipeline${r.refreshes.pipelines === 1 ? '' : 's'}`;
+  return r.copies ? `AMI create+wait+copy to ${r.copies.length} Regions` : 'AMI create+wait';
+}
+
 function cells(r: ScenarioResult): string[] {
   return [
-    r.scenario === 'rollout' ? 'rollout' : r.copies ? `AMI create+wait+copy to ${r.copies.length} Regions` : 'AMI create+wait',
+    scenarioLabel(r),
     MODE_LABEL[r.mode],
     String(r.n),
     `${r.succeeded}/${r.failed}`,
@@ -88,6 +114,29 @@ function copyCells(r: ScenarioResult): string[][] {
   ]);
 }
 
+/** The refresh waits' row of the scenario; none when it refreshed no groups. */
+function groupCells(r: ScenarioResult): string[][] {
+  const g = r.refreshes;
+  if (!g) return [];
+  return [
+    [
+      MODE_LABEL[r.mode],
+      shapeLabel(g),
+      String(g.instances),
+      `${g.describeInstanceRefreshes} (${g.waitDescribes})`,
+      String(g.beats),
+      `${g.describesPerBeat} (${g.peakDescribesPerBeat})`,
+      String(g.describesPerGroupBeat),
+      String(g.describeAutoScalingGroups),
+      String(g.startInstanceRefresh),
+      `${g.throttledDescribe}/${g.throttledMutating}`,
+      dash(g.refreshesS),
+      g.lag ? `${g.lag.p50S}/${g.lag.p99S}/${g.lag.maxS}` : '—',
+      dash(r.makespanS),
+    ],
+  ];
+}
+
 function fixedWidth(headers: string[], body: string[][]): string {
   const columns = fittedColumns([headers, ...body]);
   const line = (r: string[]) => tableLine(columns, r, ' | ');
@@ -100,6 +149,7 @@ function markdown(headers: string[], body: string[][]): string {
 
 export const textTable = (results: ScenarioResult[]) => fixedWidth(HEADERS, results.map(cells));
 export const copiesTextTable = (results: ScenarioResult[]) => fixedWidth(COPY_HEADERS, results.flatMap(copyCells));
+export const groupsTextTable = (results: ScenarioResult[]) => fixedWidth(GROUP_HEADERS, results.flatMap(groupCells));
 
 /** The copies section of results.md, when the pipelines copied their images. */
 function copiesSection(results: BenchResults): string[] {
@@ -119,6 +169,25 @@ function copiesSection(results: BenchResults): string[] {
   ];
 }
 
+/** The Auto Scaling section of results.md, when the pipelines refreshed groups. */
+function groupsSection(results: BenchResults): string[] {
+  const rows = results.scenarios.flatMap(groupCells);
+  if (!rows.length) return [];
+  const { instanceRefreshStart = NaN, instanceRefreshSecond = NaN } = GROUPS_SANDBOX.durations ?? {};
+  const [imageMs = NaN] = GROUPS_SANDBOX.durationRanges?.image ?? [];
+  const p = REFRESH_PREFERENCES;
+  return [
+    '## Auto Scaling groups',
+    '',
+    `The same groups (2–4 instances each, each launching from a template of its own) are refreshed by one pipeline, all at once (\`groupsAtATime\` = groups), or by one pipeline each, onto the template version publish wrote; every image takes ${imageMs / 1000} s. Refresh preferences: minimum healthy ${p.minHealthyPercentage} % (one instance at a time), warm-up ${p.instanceWarmup}, checkpoints ${p.checkpoints.join(', ')} % with ${p.checkpointDelay} delay; the sandbox runs them ${1000 / instanceRefreshSecond}x faster than AWS (a refresh starts after ${instanceRefreshStart / 1000} s, a refresh-second lasts ${instanceRefreshSecond} ms). The refresh waits poll every ${String(results.settings.refreshPollInterval)}.`,
+    "DescribeInstanceRefreshes takes one group a call. Its count includes one look-up per group in the preflight and one before each StartInstanceRefresh; the waits' share is in brackets. Beats = poll intervals, counted from the waits' first describe, that saw one; describes/beat = the waits' describes / beats, the busiest in brackets; describes/group/beat = the waits' describes per group and poll interval waited (each group from its refresh's start to the run seeing it settle).",
+    'Refreshes = from the first refresh starting to the last settling. Refresh lag = a refresh settling (in the sandbox) → the completion of the wait that saw it, per group.',
+    '',
+    markdown(GROUP_HEADERS, rows),
+    '',
+  ];
+}
+
 export function markdownReport(results: BenchResults): string {
   const probe = results.historyProbe;
   return [
@@ -133,18 +202,24 @@ export function markdownReport(results: BenchResults): string {
     markdown(HEADERS, results.scenarios.map(cells)),
     '',
     ...copiesSection(results),
+    ...groupsSection(results),
     ...(probe
       ? [
           `History probe (create + wait-available): 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events.`,
           '',
         ]
       : []),
-    '## Targets',
-    '',
-    '| target | measured | met |',
-    '|---|---|---|',
-    ...results.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`),
-    '',
+    // The groups scenario alone checks none of the targets.
+    ...(results.targets.length
+      ? [
+          '## Targets',
+          '',
+          '| target | measured | met |',
+          '|---|---|---|',
+          ...results.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`),
+          '',
+        ]
+      : []),
     ...results.scenarios.flatMap((r) => r.notes.map((n) => `- ${MODE_LABEL[r.mode]}, ${r.scenario} N=${r.n}: ${n}`)),
     ...((results.settings.errors as string[] | undefined) ?? []).map((e) => `- **Not measured in this run**: ${e}`),
     '',

@@ -84,6 +84,7 @@ export async function runRolloutScenario(
       ...runColumns(lags, history, workerStats, cpuS),
       copies: null,
       copyLag: null,
+      refreshes: null,
       notes: [
         `pipeline ${info?.status.name ?? 'unknown'}; concurrency ${ROLLOUT_CONCURRENCY}; root-volume polls every ${settings.interval}; history events are per rootVolumeReplacement child`,
         `history: the pipeline run ${parentEvents} events; the rollout ${rolloutRuns.length} runs (continue-as-new), the longest ${Math.max(...rolloutRuns)} events`,

@@ -83,6 +83,7 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Pro
     benchCpuS,
     copies: null,
     copyLag: null,
+    refreshes: null,
     notes: ['outside Temporal: no worker, no history; the waiters run in the bench process'],
   };
 }

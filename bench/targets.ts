@@ -23,7 +23,8 @@ export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null)
       met: shared.throttledDescribe === 0,
     });
   }
-  for (const r of rows.filter((x) => x.mode === 'shared' && x.lag)) {
+  // The groups scenario's image waits are one or a few per run: its lag that counts is the refreshes' (its own table).
+  for (const r of rows.filter((x) => x.mode === 'shared' && x.lag && x.scenario !== 'groups')) {
     checks.push({
       target: `${r.scenario} N=${r.n}: watcher lag p99 ≤ ${POLL_INTERVAL_S} + 2 s`,
       measured: `${r.lag!.p99S} s`,

@@ -2,7 +2,7 @@
 import type { CallCount } from '@golden-image/aws-sandbox';
 
 export type BenchMode = 'shared' | 'per-run' | 'sdk-waiter';
-type ScenarioKind = 'ami' | 'rollout';
+type ScenarioKind = 'ami' | 'rollout' | 'groups';
 
 export interface Spread {
   min: number;
@@ -22,7 +22,7 @@ export interface Lag {
 export interface ScenarioResult {
   scenario: ScenarioKind;
   mode: BenchMode;
-  /** Concurrent AMI pipelines, or instances in the rollout. */
+  /** Concurrent AMI pipelines, instances in the rollout, or Auto Scaling groups refreshed. */
   n: number;
   succeeded: number;
   failed: number;
@@ -48,7 +48,41 @@ export interface ScenarioResult {
   copies: RegionCopies[] | null;
   /** From each run's last copy becoming available to the end of its distribute stage; null without copies. */
   copyLag: Lag | null;
+  /** The instance refreshes of a rollout onto Auto Scaling groups (`--groups`); null otherwise. */
+  refreshes: GroupRefreshes | null;
   notes: string[];
+}
+
+/** What the refresh waits of a rollout onto Auto Scaling groups cost, and how late they saw each refresh settle. */
+export interface GroupRefreshes {
+  /** The same groups refreshed by one pipeline (all at once) or by one pipeline each. */
+  pipelines: number;
+  groups: number;
+  /** Instances in the groups, every one of them replaced. */
+  instances: number;
+  /** Every DescribeInstanceRefreshes request, throttled ones included: the preflight's and each start's look-up, and the waits'. */
+  describeInstanceRefreshes: number;
+  /** The waits' share: all but one look-up per group in the preflight and one before each StartInstanceRefresh. */
+  waitDescribes: number;
+  /** Poll intervals of the waits, counted from their first describe, that saw one. */
+  beats: number;
+  /** The waits' describes per beat: on average, and in the busiest one. */
+  describesPerBeat: number;
+  peakDescribesPerBeat: number;
+  /** The waits' describes in each beat, in order. */
+  describesByBeat: number[];
+  /** The waits' describes per group and poll interval waited (each group from its refresh's start to the run seeing it settle). */
+  describesPerGroupBeat: number;
+  describeAutoScalingGroups: number;
+  startInstanceRefresh: number;
+  /** Throttled Auto Scaling requests, describes and the rest. */
+  throttledDescribe: number;
+  throttledMutating: number;
+  /** Seconds from the first refresh starting to the last one settling: the floor under the waits. */
+  refreshesS: number;
+  /** From a refresh settling (the sandbox's end) to the run's wait seeing it (its activity's completion), per group. */
+  lag: Lag | null;
+  calls: Record<string, CallCount>;
 }
 
 /** What the copies cost in one destination Region: the CopyImage calls and the copy waits' DescribeImages. */

@@ -1,0 +1,33 @@
+/**
+ * Describes per beat, from a call count sampled about once a second while the waits run: the samples
+ * that saw new calls, and how many fell into each poll interval. The copy waits' DescribeImages and the
+ * refresh waits' DescribeInstanceRefreshes are both counted this way.
+ */
+
+/** A cumulative count of calls, sampled at `at`. */
+export interface CountSample {
+  at: number;
+  count: number;
+}
+
+/** The samples that saw new calls, and how many. */
+export function risesOf(samples: CountSample[]): { at: number; added: number }[] {
+  return samples.flatMap((s, i) => {
+    const added = s.count - (samples[i - 1]?.count ?? 0);
+    return added > 0 ? [{ at: s.at, added }] : [];
+  });
+}
+
+/**
+ * The calls of each poll interval that saw any, counting intervals from the first one. The shared
+ * watcher's beats are a little more than an interval apart, so each falls into an interval of its own;
+ * per-run waits describe all through each interval.
+ */
+export function callsPerInterval(rises: { at: number; added: number }[], intervalMs: number): number[] {
+  const perInterval = new Map<number, number>();
+  for (const { at, added } of rises) {
+    const interval = Math.floor((at - rises[0]!.at) / intervalMs);
+    perInterval.set(interval, (perInterval.get(interval) ?? 0) + added);
+  }
+  return [...perInterval.values()];
+}
