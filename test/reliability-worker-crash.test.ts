@@ -49,7 +49,8 @@ async function withScenario(
   const workers = new WorkerChain({
     temporalAddress: temporal().address,
     sandboxUrl: sandbox.url,
-    taskQueue: `crash-${name}-${process.pid}`,
+    // The whole name: two scenarios of one stage (both rollouts) on one queue would run each other's activities against the wrong sandbox.
+    taskQueue: `crash-${name.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}`,
   });
   try {
     const [buildInstance] = await sandbox.launchInstances('windows', 1, { Name: 'win-build' });
@@ -188,7 +189,7 @@ describe(
   () => {
     for (const scenario of SCENARIOS) {
       test(scenario.stage, (t) =>
-        withScenario(scenario.stage.split(' ')[0]!, async (stack, workers, buildInstance) => {
+        withScenario(scenario.stage, async (stack, workers, buildInstance) => {
           await scenario.arrange?.(stack);
           const { fleet, earlier } = await arrangeStage(stack, scenario, 'crash', buildInstance);
           const handle = await startPipeline(

@@ -17,13 +17,30 @@ export async function waitForProgress(
   timeoutMs = 30_000,
 ): Promise<PipelineProgress> {
   const deadline = Date.now() + timeoutMs;
+  let last: PipelineProgress | undefined;
   while (Date.now() < deadline) {
     // As the CLI shows it: with a rollout's counts and instances from the rollout workflow.
-    const progress = await runProgress(handle);
-    if (progress && predicate(progress)) return progress;
+    last = await runProgress(handle);
+    if (last && predicate(last)) return last;
     await sleep(100);
   }
-  throw new Error(`progress condition not met within ${timeoutMs} ms`);
+  // Where the run was instead, so a run that never got there says why.
+  const stages = last?.stages.map((row) => `${row.stage} ${row.state}${row.detail ? ` (${row.detail})` : ''}`).join('; ');
+  throw new Error(
+    `progress condition not met within ${timeoutMs} ms; last seen: ${stages ?? 'no progress'}` +
+      `${last?.rollout ? `; rollout ${JSON.stringify(last.rollout.counts)}` : ''}${last?.groups ? `; groups ${JSON.stringify(last.groups)}` : ''}` +
+      `; ${await pendingWork(handle)}`,
+  );
+}
+
+/** What a run is waiting on: its pending activities (attempt, last failure) and child workflows, for failure messages. */
+export async function pendingWork(handle: WorkflowHandle): Promise<string> {
+  const { raw, status } = await handle.describe();
+  const activities = (raw.pendingActivities ?? []).map(
+    (a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure yet'}`,
+  );
+  const children = (raw.pendingChildren ?? []).map((c) => `child ${c.workflowTypeName} ${c.workflowId}`);
+  return `run ${handle.workflowId} ${status.name}; pending: ${[...activities, ...children].join('; ') || 'none'}`;
 }
 
 export const stageIs = (stage: string, state: string) => (p: PipelineProgress) =>

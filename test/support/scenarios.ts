@@ -10,7 +10,7 @@ import { FAST_LAUNCH_TEMPLATE_NAME, type SandboxAdmin, type CallCounts, type Fau
 import type { AmiPipelineConfig } from '../../contracts/ami-pipeline';
 import { PIPELINE_TAG, RELEASED_TAG } from '../../contracts/tags';
 import type { PipelineProgress } from '../../contracts/progress';
-import { waitForProgress } from './runs';
+import { pendingWork, waitForProgress } from './runs';
 import type { OwnSandbox } from './own-sandbox';
 
 /** Short polls for every wait, so a scenario's run moves as fast as the sandbox lets it. */
@@ -48,7 +48,11 @@ export async function arrangeStage(
 /** Waits until the run is where the scenario says; returns the time it got there. */
 export async function untilStage(handle: WorkflowHandle, admin: SandboxAdmin, at: StageScenario['at']): Promise<number> {
   await waitForProgress(handle, at.progress, 60_000);
-  return (await untilCalls(admin, at.calls ?? (() => true))).at;
+  try {
+    return (await untilCalls(admin, at.calls ?? (() => true))).at;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; ${await pendingWork(handle)}`);
+  }
 }
 
 /** The sandbox's switch for "AWS has updates for this image". */
@@ -130,15 +134,8 @@ export async function resultWithin<R>(handle: WorkflowHandle, timeoutMs: number)
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      void handle.describe().then(
-        (d) => {
-          const pending = (d.raw.pendingActivities ?? []).map(
-            (a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? 'no failure yet'}`,
-          );
-          reject(
-            new Error(`run ${handle.workflowId} still ${d.status.name} after ${timeoutMs} ms; pending: ${pending.join('; ') || 'none'}`),
-          );
-        },
+      void pendingWork(handle).then(
+        (pending) => reject(new Error(`still running after ${timeoutMs} ms: ${pending}`)),
         (err: unknown) => reject(err as Error),
       );
     }, timeoutMs);
