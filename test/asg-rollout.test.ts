@@ -17,6 +17,7 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { demoGroupFleet } from '../dev/demo-resources';
 import { mutatingCalls } from './support/aws-checks';
+import { runProgress } from '../client/runs';
 import { failureOf, recordHistory, waitForProgress } from './support/runs';
 import { freshSandbox, REGION, stackForThisFile, TEST_CREDENTIALS } from './support/stack';
 
@@ -137,10 +138,14 @@ describe('rollout onto Auto Scaling groups', () => {
       new StartInstanceRefreshCommand({ AutoScalingGroupName: 'web-asg', Preferences: { InstanceWarmup: 600 } }),
     );
     await stack.admin.resetCalls();
-    const failure = await failureOf(await start({}));
+    const handle = await start({});
+    const failure = await failureOf(handle);
     assert.equal(failure.type, 'InvalidInput');
     assert.match(failure.message, /group web-asg has an instance refresh running/);
     assert.deepEqual(await mutatingCalls(stack), {});
+    // The stage table (CLI follow, the UI's current details) names the problem, not just "invalid pipeline input:".
+    const create = (await runProgress(handle))?.stages.find((row) => row.stage === 'create');
+    assert.match(create?.detail ?? '', /group web-asg has an instance refresh running/);
   });
 
   test('cancelled during the refresh: the refresh is cancelled, and the run ends once it has', async () => {

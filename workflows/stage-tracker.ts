@@ -135,7 +135,7 @@ export class StageTracker<Stage extends string> {
   }
 
   private finish(stage: Stage, state: StageState, detail?: string): void {
-    this.update(stage, { state, endedAt: new Date().toISOString(), ...(detail ? { detail: firstLine(detail) } : {}) });
+    this.update(stage, { state, endedAt: new Date().toISOString(), ...(detail ? { detail: oneLine(detail) } : {}) });
     const row = this.rows.find((r) => r.stage === stage);
     if (row?.startedAt && row.endedAt) stageDuration().record(Date.parse(row.endedAt) - Date.parse(row.startedAt), { stage, state });
   }
@@ -173,8 +173,14 @@ function stageFailure(stage: string, err: unknown): ApplicationFailure {
   });
 }
 
-function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').slice(0, 200);
+/** A message on one line for a table cell: a many-line one (bad input lists a problem a line) keeps its lines, joined. */
+function oneLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /** Times as HH:MM:SS (UTC; the date is in the run's header), so the table fits the UI's panel. */
@@ -218,14 +224,14 @@ function renderDetails(
     lines.push(
       ...groups.map(
         (g) =>
-          `| ${g.group} | ${g.refreshId ?? ''} | ${g.status} | ${g.percentageComplete}% | ${g.instancesToUpdate} | ${firstLine(g.statusReason ?? '').replaceAll('|', '/')} |`,
+          `| ${g.group} | ${g.refreshId ?? ''} | ${g.status} | ${g.percentageComplete}% | ${g.instancesToUpdate} | ${oneLine(g.statusReason ?? '').replaceAll('|', '/')} |`,
       ),
     );
   }
   if (instances?.length) {
     lines.push('', '| instance | state | task | detail |', '| --- | --- | --- | --- |');
     lines.push(
-      ...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${firstLine(i.detail ?? '').replaceAll('|', '/')} |`),
+      ...instances.map((i) => `| ${i.instanceId} | ${i.state} | ${i.taskId ?? ''} | ${oneLine(i.detail ?? '').replaceAll('|', '/')} |`),
     );
   }
   return lines.join('\n');
