@@ -4,9 +4,7 @@
  * an `at` before now means Auto Scaling catches up with what it would have done by then.
  */
 
-export type Ec2InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
-
-export type RootVolumeTaskState = 'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
+import type { InstanceState, RootVolumeTaskState, ServiceLaunch } from '../core/cross-service';
 
 export interface ResolvedTemplate {
   templateId: string;
@@ -15,20 +13,6 @@ export interface ResolvedTemplate {
   /** The version's AMI and instance type, where it names them. */
   imageId?: string;
   instanceType?: string;
-}
-
-export interface FleetLaunch {
-  templateId: string;
-  /** `$Latest`, `$Default` or a number. */
-  version: string;
-  count: number;
-  /** A mixed instances policy override's, instead of the version's. */
-  imageId?: string;
-  instanceType?: string;
-  tags: Map<string, string>;
-  at: number;
-  runningAfterMs: number;
-  notFoundWindowMs: number;
 }
 
 export interface LaunchedInstance {
@@ -50,9 +34,9 @@ export interface InstanceFleet {
   /** An AMI the account can launch: how many block devices it maps (a ReplaceRootVolume refresh needs one); undefined if none such. */
   image(imageId: string): { volumes: number } | undefined;
   /** Throws EC2's ApiError if it cannot launch. */
-  launch(request: FleetLaunch): LaunchedInstance[];
+  launch(request: ServiceLaunch): LaunchedInstance[];
   terminate(instanceId: string, at: number, shutdownMs: number): void;
-  stateOf(instanceId: string, now: number): Ec2InstanceState | undefined;
+  stateOf(instanceId: string, now: number): InstanceState | undefined;
   /** The AMI of the instance's current root volume. */
   imageOf(instanceId: string): string | undefined;
   /** Starts an EC2 replace-root-volume task (the replaced volume deleted); its ID. */

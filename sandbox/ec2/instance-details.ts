@@ -1,16 +1,10 @@
+import type { InstanceState } from '../core/cross-service';
 import { ApiError, invalidParameterCombination, invalidParameterValue } from '../core/errors';
 import type { XmlObject } from '../core/query-protocol';
 import type { Scope } from '../core/state';
 import type { Ec2Params } from './params';
 import { iso } from './render';
-import {
-  DEFAULT_SUBNET_ID,
-  DEFAULT_VPC_ID,
-  type ImageRecord,
-  type InstanceRecord,
-  type InstanceState,
-  type MetadataOptions,
-} from './state';
+import { DEFAULT_SUBNET_ID, DEFAULT_VPC_ID, type ImageRecord, type InstanceRecord, type MetadataOptions } from './state';
 
 /** An instance's network and instance-metadata settings: what RunInstances reads and DescribeInstances reports. */
 

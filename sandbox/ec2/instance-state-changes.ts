@@ -5,7 +5,8 @@ import { dryRunGate, instanceStateXml } from './render';
 import { drawDuration } from '../core/duration-draw';
 import { ApiError, missingParameter } from '../core/errors';
 import type { XmlObject } from '../core/query-protocol';
-import type { Ec2Context, InstanceRecord, InstanceState } from './state';
+import type { InstanceState } from '../core/cross-service';
+import type { Ec2Context, InstanceRecord } from './state';
 
 /**
  * The state changes a user asks for, as the EC2 API reference and the instance lifecycle have them:

@@ -19,6 +19,7 @@ import { createVolume } from './storage';
 import { ApiError, invalidParameterValue, missingParameter } from '../core/errors';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
+import type { InstanceState, LaunchTiming, ServiceLaunch } from '../core/cross-service';
 import type { XmlObject } from '../core/query-protocol';
 import { availabilityZone, type Scope } from '../core/state';
 import {
@@ -26,7 +27,6 @@ import {
   DEFAULT_VPC_ID,
   type ImageRecord,
   type InstanceRecord,
-  type InstanceState,
   type Ec2State,
   type Ec2Context,
   type MetadataOptions,
@@ -143,13 +143,6 @@ function reservationsXml(instances: InstanceRecord[], now: number, scope: Scope)
   }));
 }
 
-/** When an instance is launched (virtual ms), how long it stays pending, and how long describes do not see it yet. */
-interface LaunchTiming {
-  at: number;
-  runningAfterMs: number;
-  notFoundWindowMs: number;
-}
-
 function launchInstance(state: Ec2State, timing: LaunchTiming, image: ImageRecord, launch: Launch, index: number): InstanceRecord {
   const now = timing.at;
   const id = newId('i');
@@ -264,19 +257,6 @@ function requireLaunchable(image: ImageRecord, now: number): void {
   if (image.lifecycle.stateAt(now) !== 'available' || image.disabled) {
     throw new ApiError('InvalidAMIID.Unavailable', `The image id '[${image.id}]' is not available for launch`);
   }
-}
-
-/** What another service of the account (Auto Scaling) has EC2 launch: instances of a launch template version. */
-export interface ServiceLaunch extends LaunchTiming {
-  templateId: string;
-  /** `$Latest`, `$Default` or a version number. */
-  version: string;
-  count: number;
-  /** A mixed instances policy's overrides of the version's data. */
-  imageId?: string;
-  instanceType?: string;
-  /** Tags for the instances, besides the launch template's system tags. */
-  tags: Map<string, string>;
 }
 
 /**

@@ -2,7 +2,8 @@ import { ApiError } from '../core/errors';
 import type { Ec2Params } from './params';
 import type { XmlObject } from '../core/query-protocol';
 import type { Tags } from '../core/state';
-import type { InstanceState, Platform } from './state';
+import type { InstanceState } from '../core/cross-service';
+import type { Platform } from './state';
 
 /** Small pieces of EC2 XML that several resources share. */
 

@@ -13,15 +13,8 @@ import type { FailureReason } from '../core/failures';
 import type { FilterTable } from './filters';
 import { newId } from '../core/ids';
 import type { XmlObject } from '../core/query-protocol';
-import type {
-  ImageRecord,
-  InstanceRecord,
-  ReplaceRootVolumeTaskRecord,
-  ReplaceRootVolumeTaskState,
-  Ec2State,
-  SnapshotRecord,
-  Ec2Context,
-} from './state';
+import type { RootVolumeTaskState } from '../core/cross-service';
+import type { ImageRecord, InstanceRecord, ReplaceRootVolumeTaskRecord, Ec2State, SnapshotRecord, Ec2Context } from './state';
 
 /**
  * Replace-root-volume tasks: CreateReplaceRootVolumeTask and
@@ -141,7 +134,7 @@ function newTask(state: Ec2State, fields: TaskFields, timing: TaskTiming): Repla
     ...fields,
     startedAt: timing.at,
     lifecycle: state
-      .timeline<ReplaceRootVolumeTaskState>('pending', timing.at)
+      .timeline<RootVolumeTaskState>('pending', timing.at)
       .then('in-progress', timing.pendingMs)
       .then('succeeded', timing.inProgressMs),
     visibility: newVisibility(state, timing.notFoundWindowMs, timing.at),

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../core/service';
 import type { Chronicle, Scope, Tags } from '../core/state';
 import type { Timeline } from '../core/timeline';
+import type { InstanceState, RootVolumeTaskState } from '../core/cross-service';
 import type { Visibility } from './consistency';
 
 /** EC2's resources and their records. */
@@ -103,8 +104,6 @@ export interface SnapshotRecord {
   visibility: Visibility;
 }
 
-export type InstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
-
 export interface InstanceDevice {
   deviceName: string;
   volumeId: string;
@@ -204,9 +203,6 @@ export interface FastLaunchRecord {
   reasons: Partial<Record<FastLaunchState, string>>;
 }
 
-export type ReplaceRootVolumeTaskState =
-  'pending' | 'in-progress' | 'failing' | 'failing-detached' | 'succeeded' | 'failed' | 'failed-detached';
-
 export interface ReplaceRootVolumeTaskRecord {
   seq: number;
   id: string;
@@ -218,7 +214,7 @@ export interface ReplaceRootVolumeTaskRecord {
   volumeInitializationRate?: number;
   tags: Tags;
   startedAt: number;
-  lifecycle: Timeline<ReplaceRootVolumeTaskState>;
+  lifecycle: Timeline<RootVolumeTaskState>;
   visibility: Visibility;
   /** Why an injected failure failed it (EC2 itself reports no reason for tasks). */
   failure?: StateReason;
