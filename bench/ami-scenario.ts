@@ -8,8 +8,7 @@ import type { AmiPipelineConfig } from '../contracts/ami-pipeline';
 import { durationMs } from '../contracts/durations';
 import { watchCreatesDone } from './call-stats';
 import { lastCopyReady, watchCopyWaits } from './copy-waits';
-import { sampleHistories } from './history';
-import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
+import { openCpuWindow, readImageRuns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchStack } from './stack';
@@ -74,27 +73,14 @@ export async function runAmiScenario(ctx: ScenarioContext, mode: 'shared' | 'per
     const infos = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', n, ctx.timeoutMs, (running) => log(`  ${running} running`));
     const atCreatesDone = await creates.stop();
     const copies = await copyWaits?.stop(t0);
-    // Read the worker before the progress queries below make it replay histories.
-    const workerStats = worker.stats();
-    const cpuS = cpu.close();
-    const counts = await stack.admin.calls();
-    const dump = await stack.admin.state();
-
-    const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
-    const lags = await stageLags(stack.client, ids, 'wait-available', (progress) => readyAt.get(progress.resources[0] ?? ''));
+    const { columns } = await readImageRuns({ stack, ids, infos, t0, worker, cpu, atCreatesDone, historySample: ctx.historySample });
     const copyLags = copies ? await stageLags(stack.client, ids, 'distribute', (progress) => lastCopyReady(progress, copies.readyAt)) : [];
-    const history = await sampleHistories(stack.client, ids, 'waitForImageAvailable', ctx.historySample);
-    const closeTimes = infos.map((i) => i.closeTime?.getTime() ?? NaN).filter(Number.isFinite);
 
     return {
       scenario: 'ami',
       mode,
       n,
-      succeeded: infos.filter((i) => i.status.name === 'COMPLETED').length,
-      failed: infos.filter((i) => i.status.name !== 'COMPLETED').length,
-      ...callColumns(counts, atCreatesDone),
-      makespanS: round1((Math.max(...closeTimes) - t0) / 1000),
-      ...runColumns(lags, history, workerStats, cpuS),
+      ...columns,
       copies: copies?.regions ?? null,
       copyLag: copies ? lagStats(copyLags) : null,
       refreshes: null,

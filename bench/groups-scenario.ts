@@ -12,12 +12,10 @@ import { durationMs } from '../contracts/durations';
 import { benchClients, type ScenarioContext } from './ami-scenario';
 import { watchCreatesDone } from './call-stats';
 import { GROUPS_SANDBOX, makeGroups, REFRESH_PREFERENCES, type BenchGroup } from './group-fleet';
-import { sampleHistories } from './history';
-import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
+import { openCpuWindow, readImageRuns } from './measure';
 import { groupRefreshes, refreshesSeen, watchRefreshWaits } from './refresh-waits';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances } from './sandbox-setup';
-import { round1 } from './stats';
 import type { ScenarioResult } from './types';
 import { startScenarioWorker } from './worker-process';
 
@@ -85,16 +83,16 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
     );
     const atCreatesDone = await creates.stop();
     const samples = await waits.stop();
-    // Read the worker before the queries below make it replay histories.
-    const workerStats = worker.stats();
-    const cpuS = cpu.close();
-    const counts = await stack.admin.calls();
-    const dump = await stack.admin.state();
-
-    const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
-    const lags = await stageLags(stack.client, ids, 'wait-available', (progress) => readyAt.get(progress.resources[0] ?? ''));
-    const history = await sampleHistories(stack.client, ids, 'waitForImageAvailable', ctx.historySample);
-    const closeTimes = infos.map((i) => i.closeTime?.getTime() ?? NaN).filter(Number.isFinite);
+    const { counts, dump, columns } = await readImageRuns({
+      stack,
+      ids,
+      infos,
+      t0,
+      worker,
+      cpu,
+      atCreatesDone,
+      historySample: ctx.historySample,
+    });
     const refreshes = groupRefreshes({
       pipelines: shape.pipelines,
       groups: groups.map((g) => g.name),
@@ -111,11 +109,7 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
       scenario: 'groups',
       mode,
       n: shape.groups,
-      succeeded: infos.filter((i) => i.status.name === 'COMPLETED').length,
-      failed: infos.filter((i) => i.status.name !== 'COMPLETED').length,
-      ...callColumns(counts, atCreatesDone),
-      makespanS: round1((Math.max(...closeTimes) - t0) / 1000),
-      ...runColumns(lags, history, workerStats, cpuS),
+      ...columns,
       copies: null,
       copyLag: null,
       refreshes,

@@ -2,11 +2,13 @@
  * The bookkeeping every scenario shares: CPU time of the dev server and of this process over the
  * scenario's window, detection lag from the runs' progress, and the columns of a result row.
  */
-import type { Client } from '@temporalio/client';
-import type { CallCounts } from '@golden-image/aws-sandbox';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { CallCounts, StateDump } from '@golden-image/aws-sandbox';
 import type { PipelineProgress } from '../contracts/progress';
 import { mapLimit } from './bounded';
 import { summarizeCalls } from './call-stats';
+import { sampleHistories } from './history';
+import type { BenchStack } from './stack';
 import { ownCpuS, readCpuS, type ProcStats } from './proc-stats';
 import { lagStats, round1 } from './stats';
 import type { ScenarioResult, Spread } from './types';
@@ -71,5 +73,51 @@ export function runColumns(
     workerPeakRssMiB: worker.peakRssMiB,
     workerCpuS: round1(worker.cpuS),
     ...cpu,
+  };
+}
+
+/** A scenario whose runs each make an image, as it stands when they have all closed. */
+export interface ClosedImageRuns {
+  stack: BenchStack;
+  ids: string[];
+  infos: WorkflowExecutionInfo[];
+  /** When the first run was started. */
+  t0: number;
+  worker: { stats(): ProcStats };
+  cpu: CpuWindow;
+  atCreatesDone: CallCounts | undefined;
+  historySample: number;
+}
+
+/**
+ * What every image-making scenario reads at its end, in this order: the worker's and the server's CPU
+ * before the progress queries make the worker replay histories; then the calls, the sandbox's state, the
+ * image waits' lags and a sample of histories. The row's shared columns, with the counts and state for
+ * the scenario's own.
+ */
+export async function readImageRuns(runs: ClosedImageRuns): Promise<{
+  counts: CallCounts;
+  dump: StateDump;
+  columns: Pick<ScenarioResult, 'succeeded' | 'failed' | 'makespanS'> & ReturnType<typeof callColumns> & ReturnType<typeof runColumns>;
+}> {
+  const { stack, ids, infos } = runs;
+  const workerStats = runs.worker.stats();
+  const cpuS = runs.cpu.close();
+  const counts = await stack.admin.calls();
+  const dump = await stack.admin.state();
+  const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
+  const lags = await stageLags(stack.client, ids, 'wait-available', (progress) => readyAt.get(progress.resources[0] ?? ''));
+  const history = await sampleHistories(stack.client, ids, 'waitForImageAvailable', runs.historySample);
+  const closeTimes = infos.map((i) => i.closeTime?.getTime() ?? NaN).filter(Number.isFinite);
+  return {
+    counts,
+    dump,
+    columns: {
+      succeeded: infos.filter((i) => i.status.name === 'COMPLETED').length,
+      failed: infos.filter((i) => i.status.name !== 'COMPLETED').length,
+      ...callColumns(counts, runs.atCreatesDone),
+      makespanS: round1((Math.max(...closeTimes) - runs.t0) / 1000),
+      ...runColumns(lags, history, workerStats, cpuS),
+    },
   };
 }
