@@ -183,8 +183,8 @@ const SCENARIOS: Scenario[] = [
 
 describe(
   'worker killed with SIGKILL in every stage of amiPipeline and in appStreamImageUpdate; a new worker process finishes each run exactly once',
-  // Each scenario runs a worker process and a sandbox of its own: ten at once starve a 2-core machine
-  // (CI saw a worker too slow to make its second call within a minute), so three at a time.
+  // Each scenario runs a worker process and a sandbox of its own: three at a time keep the 2-core machine's load
+  // (beside the other test files) well below what would slow a worker past its attempt timeouts.
   { concurrency: 3 },
   () => {
     for (const scenario of SCENARIOS) {
