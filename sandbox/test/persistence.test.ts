@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -313,7 +313,14 @@ describe('a sandbox with a state file', () => {
       const url = /listening: (\S+)/.exec(output)![1]!;
       const ec2 = new EC2Client({ endpoint: url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
       const instance = await launch(ec2, LINUX_BASE_AMI_ID, { Name: 'survivor' });
-      await sleep(600); // past the 200 ms save interval, with room for a busy machine
+      // The save the launch set off: the write-ahead log changes when it commits. On a busy machine that can
+      // take longer than the 200 ms interval, so this waits for the commit itself rather than a fixed time.
+      const launched = Date.now();
+      const deadline = launched + 10_000;
+      while (((await stat(`${file}-wal`).catch(() => undefined))?.mtimeMs ?? 0) <= launched) {
+        assert.ok(Date.now() < deadline, 'no save within 10 s of the call');
+        await sleep(50);
+      }
       child.kill('SIGKILL');
       await once(child, 'exit');
 
