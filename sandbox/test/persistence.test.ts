@@ -305,7 +305,8 @@ describe('a sandbox with a state file', () => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      while (!/listening: (\S+)/.test(output)) {
+      // The two lines come in separate writes: wait for both.
+      while (!/listening: (\S+)/.test(output) || !/state: /.test(output)) {
         assert.equal(child.exitCode, null, output);
         await sleep(50);
       }
