@@ -4,6 +4,7 @@ import type { FailureInput } from './core/failures';
 import type { FaultInput } from './core/faults';
 import type { Scope } from './core/state';
 import type { PublishedBaseImage, UnhealthyAnswer } from './admin';
+import type { FleetStartFailureAnswer, FleetStartFailureInput } from './appstream/fleet-start-failures';
 import type { UnhealthyInput } from './autoscaling/instance-health';
 import type { AlarmStateInput } from './cloudwatch/alarms';
 import type { AgentSettingInput } from './ssm/agents';
@@ -68,6 +69,14 @@ export class SandboxAdmin {
   /** Whether CreateUpdatedImage finds an update for this AppStream image (none does until told). */
   async setAppStreamUpdate(imageName: string, available: boolean, scope: Partial<Scope> = {}): Promise<void> {
     await this.request('POST', 'appstream/updates', { imageName, available, ...scope });
+  }
+
+  /**
+   * The AppStream fleet's next StartFleet (or the start under way) ends STOPPED with `errorCode` (a FleetErrorCode,
+   * INTERNAL_SERVICE_ERROR unless given) in FleetErrors, instead of RUNNING. Throws if the fleet does not exist.
+   */
+  failFleetStart(fleetName: string, options: Omit<FleetStartFailureInput, 'fleetName'> = {}): Promise<FleetStartFailureAnswer> {
+    return this.request('POST', 'appstream/fleet-start-failure', { fleetName, ...options });
   }
 
   /**

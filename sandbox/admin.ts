@@ -3,6 +3,7 @@ import { failAppStreamResourceNow } from './appstream/failures';
 import { markUnhealthy, unhealthySchema, type UnhealthyResult } from './autoscaling/instance-health';
 import { alarmStateSchema, changeAlarmState } from './cloudwatch/alarms';
 import { listUpdates, setUpdateAvailability, updateAvailabilitySchema } from './appstream/updates';
+import { fleetStartFailureSchema, planFleetStartFailure } from './appstream/fleet-start-failures';
 import { configOverridesSchema } from './core/config';
 import { failureSchema } from './core/failures';
 import { faultSchema } from './core/faults';
@@ -108,6 +109,13 @@ const ROUTES: Record<string, Route> = {
   'POST appstream/updates': (sandbox, body) => {
     const input = parseBody(updateAvailabilitySchema, body);
     return setUpdateAvailability(sandbox.state.view(scopeOf(input)), input);
+  },
+  'POST appstream/fleet-start-failure': (sandbox, body) => {
+    const input = parseBody(fleetStartFailureSchema, body);
+    const scope = scopeOf(input);
+    const answer = planFleetStartFailure(sandbox.state.view(scope), input);
+    if (!answer) throw new AdminError(404, `no fleet ${input.fleetName} in ${scope.accountId}/${scope.region}`);
+    return answer;
   },
   'GET ssm/command-outcomes': (sandbox, _body, query) => listOutcomes(sandbox.state.peek(queryScope(query))),
   'POST ssm/command-outcomes': (sandbox, body) => {

@@ -18,11 +18,15 @@ export type { AutoScalingDump } from './autoscaling/dump';
 export type { AlarmStateInput } from './cloudwatch/alarms';
 export type { CloudWatchDump } from './cloudwatch/dump';
 export type { AgentSettingInput } from './ssm/agents';
+export type { FleetStartFailureAnswer, FleetStartFailureInput } from './appstream/fleet-start-failures';
 export type { CommandOutcomeInput } from './ssm/command-outcomes';
 export { PUBLIC_IMAGE_PARAMETERS } from './ssm/public-parameters';
 export { FAST_LAUNCH_TEMPLATE_ID, FAST_LAUNCH_TEMPLATE_NAME, LINUX_BASE_AMI_ID, WINDOWS_BASE_AMI_ID } from './ec2/seed';
 export {
+  APPSTREAM_ALWAYS_ON_FLEET,
+  APPSTREAM_ELASTIC_FLEET,
   APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_ON_DEMAND_FLEET,
   APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
   APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
 } from './appstream/seed';

@@ -4,7 +4,7 @@ import type { AlarmBoard, InstanceFleet } from './autoscaling/neighbours';
 import { settleAutoScaling } from './autoscaling/refresh-engine';
 import { AutoScalingResources, type AutoScalingState } from './autoscaling/state';
 import { CloudWatchResources, type CloudWatchState } from './cloudwatch/state';
-import { seedAppStreamImages } from './appstream/seed';
+import { seedAppStreamFleets, seedAppStreamImages } from './appstream/seed';
 import type { Caller } from './core/access-keys';
 import { CallCounter } from './core/calls';
 import { VirtualClock } from './core/clock';
@@ -28,7 +28,7 @@ import type { StsState } from './sts/service';
 /** One account's resources in one Region, for every service. Plain data: the scope's labels and its maps. */
 export interface ScopeResources extends Scope {
   readonly ec2: Ec2Resources;
-  /** AppStream 2.0 images, image builders and update availability. */
+  /** AppStream 2.0 images, image builders, fleets and update availability. */
   readonly appStream: AppStreamResources;
   /** SSM Parameter Store parameters. */
   readonly ssm: SsmResources;
@@ -160,6 +160,10 @@ export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState
     return new Map(this.shared.inRegion(this.scope.region).map((s) => [s.accountId, s.appStream]));
   }
 
+  ownAppStreamIn(region: string): AppStreamResources {
+    return this.shared.view({ accountId: this.scope.accountId, region }).appStream;
+  }
+
   /** SSM's question to EC2: a deregistered image is still found for a while, but can no longer be used. */
   usableImage(imageId: string): boolean {
     const image = findUsableImage(this, imageId);
@@ -268,6 +272,7 @@ export class Sandbox {
     const demo = state.view(DEFAULT_SCOPE);
     seedLaunchTemplates(demo);
     seedAppStreamImages(demo);
+    seedAppStreamFleets(demo);
     return state;
   }
 }

@@ -3,9 +3,9 @@ import type { AppStreamVisibility } from './state';
 
 /** AppStream ARNs: they carry the Region and the owning account. Public images belong to AWS, so their ARNs carry no account ID. */
 
-export type AppStreamResourceType = 'image' | 'image-builder';
+export type AppStreamResourceType = 'image' | 'image-builder' | 'fleet';
 
-const ARN_PATTERN = /^arn:aws:appstream:([a-z0-9-]+):(\d{12})?:(image|image-builder)\/(.+)$/;
+const ARN_PATTERN = /^arn:aws:appstream:([a-z0-9-]+):(\d{12})?:(image|image-builder|fleet)\/(.+)$/;
 
 export function imageArn(name: string, visibility: AppStreamVisibility, scope: Scope): string {
   return `arn:aws:appstream:${scope.region}:${visibility === 'PUBLIC' ? '' : scope.accountId}:image/${name}`;
@@ -13,6 +13,10 @@ export function imageArn(name: string, visibility: AppStreamVisibility, scope: S
 
 export function builderArn(name: string, scope: Scope): string {
   return `arn:aws:appstream:${scope.region}:${scope.accountId}:image-builder/${name}`;
+}
+
+export function fleetArn(name: string, scope: Scope): string {
+  return `arn:aws:appstream:${scope.region}:${scope.accountId}:fleet/${name}`;
 }
 
 export interface ParsedArn {

@@ -1,7 +1,8 @@
 import { builderArn } from './arn';
 import { failBuilder } from './failures';
 import { APPSTREAM_NAME_PATTERN } from './images';
-import { findBuilder, liveBuilders, requireBuilder, requireImage, requireImageByArn } from './lookup';
+import { findBuilder, liveBuilders, requireBuilder } from './lookup';
+import { readImageRef, requireUsableImage } from './image-use';
 import { pageOf, readAppStreamPage } from './pagination';
 import type { JsonParams } from '../core/json-params';
 import type { JsonObject } from '../core/structure-protocol';
@@ -65,31 +66,9 @@ function readVpcConfig(params: JsonParams): ImageBuilderRecord['vpcConfig'] {
 }
 
 function sourceImage(params: JsonParams, state: AppStreamState): AppStreamImageRecord {
-  const imageName = params.string('ImageName');
-  const imageArnParam = params.string('ImageArn');
-  if ((imageName === undefined) === (imageArnParam === undefined)) {
-    throw new ApiError('InvalidParameterCombinationException', 'Specify either ImageName or ImageArn, but not both.');
-  }
-  const image = imageName !== undefined ? requireImage(state, imageName) : requireImageByArn(state, imageArnParam!);
-  // An image shared with this account serves a builder only if its owner allowed that (UpdateImagePermissions).
-  if (
-    image.visibility === 'PRIVATE' &&
-    image.ownerId !== state.scope.accountId &&
-    !image.sharedWith.get(state.scope.accountId)?.allowImageBuilder
-  ) {
-    throw new ApiError(
-      'OperationNotPermittedException',
-      `The image ${image.name} is shared with this account without permission to create image builders.`,
-    );
-  }
-  const current = image.lifecycle.stateAt(state.clock.now());
-  if (current !== 'AVAILABLE') {
-    throw new ApiError(
-      'ResourceNotAvailableException',
-      `The image ${image.name} is ${current}. The image must be in an AVAILABLE state for this action to succeed.`,
-    );
-  }
-  return image;
+  const ref = readImageRef(params);
+  if (!ref) throw new ApiError('InvalidParameterCombinationException', 'Specify either ImageName or ImageArn, but not both.');
+  return requireUsableImage(state, ref, 'allowImageBuilder');
 }
 
 function createImageBuilder(params: JsonParams, ctx: AppStreamContext): JsonObject {

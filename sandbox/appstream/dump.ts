@@ -1,4 +1,4 @@
-import { liveBuilders, ownImages } from './lookup';
+import { liveBuilders, liveFleets, ownImages } from './lookup';
 import type { AppStreamState } from './state';
 
 /**
@@ -24,6 +24,20 @@ export interface AppStreamDump {
     imageArn: string;
     instanceType: string;
     tags: Record<string, string>;
+    createdAt: number;
+    readyAt: number | null;
+  }[];
+  fleets: {
+    name: string;
+    arn: string;
+    fleetType: string;
+    state: string;
+    /** Undefined for Elastic fleets. */
+    imageName?: string;
+    imageArn?: string;
+    platform: string;
+    /** FleetErrors codes, once a failed start has ended. */
+    errors: string[];
     createdAt: number;
     readyAt: number | null;
   }[];
@@ -53,6 +67,18 @@ export function dumpAppStream(state: AppStreamState): AppStreamDump {
       tags: Object.fromEntries(b.tags),
       createdAt: b.createdWallAt,
       readyAt: b.lifecycle.settledAtWall(clock),
+    })),
+    fleets: liveFleets(state).map((f) => ({
+      name: f.name,
+      arn: f.arn,
+      fleetType: f.fleetType,
+      state: f.lifecycle.stateAt(now),
+      imageName: f.image?.name,
+      imageArn: f.image?.arn,
+      platform: f.platform,
+      errors: f.lifecycle.isSettled(now) ? f.errors.map((e) => e.errorCode) : [],
+      createdAt: f.createdWallAt,
+      readyAt: f.lifecycle.settledAtWall(clock),
     })),
     updatesAvailable: [...state.appStream.updatesAvailable].sort(),
   };

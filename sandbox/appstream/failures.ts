@@ -29,8 +29,12 @@ function splitReason(reason: FailureReason, stateChangeCodes: Set<string>, gener
 
 /** A transition in progress ends in FAILED instead; a settled resource fails now. */
 export function failAppStreamImage(state: AppStreamState, image: AppStreamImageRecord, reason: FailureReason): void {
-  // Every sandbox image is built by CreateUpdatedImage, hence the generic code.
-  image.failure = splitReason(reason, IMAGE_STATE_CHANGE_CODES, 'IMAGE_UPDATE_FAILURE');
+  // Sandbox images are made by CreateUpdatedImage or CopyImage, hence the generic codes.
+  image.failure = splitReason(
+    reason,
+    IMAGE_STATE_CHANGE_CODES,
+    image.copiedFrom === undefined ? 'IMAGE_UPDATE_FAILURE' : 'IMAGE_COPY_FAILURE',
+  );
   const now = state.clock.now();
   if (image.lifecycle.isSettled(now)) image.lifecycle = state.timeline('FAILED', now);
   else image.lifecycle.setFinalState('FAILED');

@@ -15,7 +15,7 @@ const ACCOUNT_ID = /^\d+$/;
 const MAX_PERMISSIONS_PAGE = 500;
 
 /** Only the owner's own private image can be shared; a public image or another account's is not found. */
-function requireOwnPrivateImage(state: AppStreamState, name: string): AppStreamImageRecord {
+export function requireOwnPrivateImage(state: AppStreamState, name: string): AppStreamImageRecord {
   const image = requireImage(state, name);
   if (image.ownerId !== state.scope.accountId || image.visibility !== 'PRIVATE') {
     throw new ApiError('ResourceNotFoundException', `The image ${name} was not found.`);

@@ -4,6 +4,7 @@ import {
   findImage,
   isImageVisible,
   liveBuilders,
+  liveFleets,
   requireImage,
   requireVisibleImage,
   requireVisibleImageByArn,
@@ -140,9 +141,9 @@ function describeImages(params: JsonParams, { state }: AppStreamContext): JsonOb
 }
 
 /**
- * Refusals where AWS names no specific error: an image still being built (or
+ * Refusals where AWS names no specific error: an image still being built or copied (or
  * already being deleted) gets ConcurrentModificationException ("wait and try
- * again"), which DeleteImage models; an image a builder still uses gets
+ * again"), which DeleteImage models; an image a builder or fleet still uses gets
  * ResourceInUseException.
  */
 function deleteImage(params: JsonParams, { state, config }: AppStreamContext): JsonObject {
@@ -150,14 +151,17 @@ function deleteImage(params: JsonParams, { state, config }: AppStreamContext): J
   const now = state.clock.now();
   const current = image.lifecycle.stateAt(now);
   if (image.visibility === 'PUBLIC') throw operationNotPermitted(`The image ${image.name} is a public image and cannot be deleted.`);
-  if (current === 'PENDING' || current === 'DELETING') {
+  if (current === 'PENDING' || current === 'COPYING' || current === 'DELETING') {
     throw new ApiError(
       'ConcurrentModificationException',
       `The image ${image.name} is ${current}. Wait until it is AVAILABLE or FAILED and try again.`,
     );
   }
-  const user = liveBuilders(state).find((b) => b.imageArn === image.arn);
-  if (user) throw new ApiError('ResourceInUseException', `The image ${image.name} is in use by the image builder ${user.name}.`);
+  const builder = liveBuilders(state).find((b) => b.imageArn === image.arn);
+  if (builder) throw new ApiError('ResourceInUseException', `The image ${image.name} is in use by the image builder ${builder.name}.`);
+  // AWS: "You cannot delete an image when it is in use", and a fleet uses its image whether running or stopped.
+  const fleet = liveFleets(state).find((f) => f.image?.arn === image.arn);
+  if (fleet) throw new ApiError('ResourceInUseException', `The image ${image.name} is in use by the fleet ${fleet.name}.`);
 
   // Deletion takes as long as a builder transition; the profile has no separate figure for it.
   image.lifecycle = state.timeline<AppStreamImageState>('DELETING', now).then('DELETED', config.durations.builderTransition);

@@ -1,5 +1,5 @@
 import { parseArn } from './arn';
-import type { AppStreamImageRecord, ImageBuilderRecord, AppStreamState } from './state';
+import type { AppStreamImageRecord, FleetRecord, ImageBuilderRecord, AppStreamState } from './state';
 import { ApiError } from '../core/errors';
 import { AWS_ACCOUNT_ID } from '../core/state';
 
@@ -95,4 +95,20 @@ export function requireBuilder(state: AppStreamState, name: string): ImageBuilde
   const builder = findBuilder(state, name);
   if (!builder) throw notFound(`image builder ${name}`);
   return builder;
+}
+
+export function liveFleets(state: AppStreamState): FleetRecord[] {
+  const now = state.clock.now();
+  return [...state.appStream.fleets.values()].filter((f) => f.lifecycle.stateAt(now) !== 'DELETED');
+}
+
+export function findFleet(state: AppStreamState, name: string): FleetRecord | undefined {
+  const fleet = state.appStream.fleets.get(name);
+  return fleet && fleet.lifecycle.stateAt(state.clock.now()) !== 'DELETED' ? fleet : undefined;
+}
+
+export function requireFleet(state: AppStreamState, name: string): FleetRecord {
+  const fleet = findFleet(state, name);
+  if (!fleet) throw notFound(`fleet ${name}`);
+  return fleet;
 }

@@ -1,7 +1,7 @@
 import { timestamp, type JsonObject } from '../core/structure-protocol';
-import { LATEST_AGENT_VERSION, type AppStreamFailure, type AppStreamImageRecord, type ImageBuilderRecord } from './state';
+import { LATEST_AGENT_VERSION, type AppStreamFailure, type AppStreamImageRecord, type FleetRecord, type ImageBuilderRecord } from './state';
 
-/** Images and image builders as AppStream's JSON shapes them (member names as in the SDK's Image and ImageBuilder). */
+/** Images, image builders and fleets as AppStream's JSON shapes them (member names as in the SDK's Image, ImageBuilder and Fleet). */
 
 const SUPPORTED_INSTANCE_FAMILIES = ['GENERAL_PURPOSE', 'COMPUTE_OPTIMIZED', 'MEMORY_OPTIMIZED'];
 
@@ -69,5 +69,44 @@ export function builderJson(builder: ImageBuilderRecord, now: number): JsonObjec
     AppstreamAgentVersion: builder.agentVersion,
     LatestAppstreamAgentVersion: latestAgentFlag(builder.agentVersion),
     ...failureMembers(builder.failure, failedAt, 'ImageBuilderErrors'),
+  };
+}
+
+/**
+ * A RUNNING fleet has its desired instances running and none in use (the sandbox streams to no one);
+ * otherwise none run. An Elastic fleet has no instances to count.
+ */
+function capacityStatus(fleet: FleetRecord, state: string): JsonObject {
+  const desired = fleet.desiredInstances ?? 0;
+  const running = state === 'RUNNING' ? desired : 0;
+  return { Desired: desired, Running: running, InUse: 0, Available: running };
+}
+
+export function fleetJson(fleet: FleetRecord, now: number): JsonObject {
+  const state = fleet.lifecycle.stateAt(now);
+  // A failed start's errors appear when it has ended STOPPED.
+  const errors = fleet.lifecycle.isSettled(now) ? fleet.errors : [];
+  return {
+    Arn: fleet.arn,
+    Name: fleet.name,
+    DisplayName: fleet.displayName,
+    Description: fleet.description,
+    ImageName: fleet.image?.name,
+    ImageArn: fleet.image?.arn,
+    InstanceType: fleet.instanceType,
+    FleetType: fleet.fleetType,
+    ComputeCapacityStatus: capacityStatus(fleet, state),
+    MaxUserDurationInSeconds: fleet.maxUserDurationInSeconds,
+    DisconnectTimeoutInSeconds: fleet.disconnectTimeoutInSeconds,
+    State: state,
+    VpcConfig: fleet.vpcConfig,
+    CreatedTime: timestamp(fleet.createdAt),
+    FleetErrors: errors.length > 0 ? errors.map((e) => ({ ErrorCode: e.errorCode, ErrorMessage: e.message })) : undefined,
+    EnableDefaultInternetAccess: fleet.enableDefaultInternetAccess,
+    IdleDisconnectTimeoutInSeconds: fleet.idleDisconnectTimeoutInSeconds,
+    IamRoleArn: fleet.iamRoleArn,
+    StreamView: fleet.streamView,
+    Platform: fleet.platform,
+    MaxConcurrentSessions: fleet.maxConcurrentSessions,
   };
 }

@@ -1,6 +1,6 @@
-import { imageArn } from './arn';
+import { fleetArn, imageArn } from './arn';
 import { AWS_ACCOUNT_ID } from '../core/state';
-import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility, AppStreamState } from './state';
+import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility, AppStreamState, FleetRecord, FleetState } from './state';
 
 /**
  * The AppStream images the sandbox starts with: two public AWS base images in every Region (AWS's,
@@ -11,6 +11,10 @@ import type { AppStreamImageState, AppStreamPlatform, AppStreamVisibility, AppSt
 export const APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME = 'AppStream-WinServer2022-11-12-2026';
 export const APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME = 'AppStream-WinServer2019-11-12-2026';
 export const APPSTREAM_GOLDEN_IMAGE_NAME = 'golden-appstream-base';
+/** The default account's fleets in the default Region: two RUNNING on the golden image, and an Elastic one (no image). */
+export const APPSTREAM_ALWAYS_ON_FLEET = 'golden-always-on';
+export const APPSTREAM_ON_DEMAND_FLEET = 'golden-on-demand';
+export const APPSTREAM_ELASTIC_FLEET = 'golden-elastic';
 
 interface SeedImage {
   name: string;
@@ -80,6 +84,60 @@ export function seedAppStreamImages(state: AppStreamState): void {
       agentVersion: seed.agentVersion,
       tags: new Map(),
       lifecycle: state.timeline<AppStreamImageState>('AVAILABLE', createdAt),
+    });
+  }
+}
+
+const FLEETS_CREATED_AT = Date.parse('2026-11-16T08:00:00.000Z');
+
+/** The default account's fleets, RUNNING since their creation; call after seedAppStreamImages, whose golden image they use. */
+export function seedAppStreamFleets(state: AppStreamState): void {
+  const golden = state.appStream.images.get(APPSTREAM_GOLDEN_IMAGE_NAME)!;
+  const common = {
+    instanceType: 'stream.standard.medium',
+    maxUserDurationInSeconds: 57_600,
+    disconnectTimeoutInSeconds: 900,
+    enableDefaultInternetAccess: false,
+    streamView: 'APP' as const,
+    createdAt: FLEETS_CREATED_AT,
+    createdWallAt: FLEETS_CREATED_AT,
+    errors: [],
+  };
+  const fleets: Omit<FleetRecord, 'seq' | 'arn' | 'tags' | 'lifecycle'>[] = [
+    {
+      ...common,
+      name: APPSTREAM_ALWAYS_ON_FLEET,
+      displayName: 'Golden Always-On',
+      fleetType: 'ALWAYS_ON',
+      image: { name: golden.name, arn: golden.arn },
+      platform: golden.platform,
+      desiredInstances: 2,
+    },
+    {
+      ...common,
+      name: APPSTREAM_ON_DEMAND_FLEET,
+      displayName: 'Golden On-Demand',
+      fleetType: 'ON_DEMAND',
+      image: { name: golden.name, arn: golden.arn },
+      platform: golden.platform,
+      desiredInstances: 2,
+    },
+    {
+      ...common,
+      name: APPSTREAM_ELASTIC_FLEET,
+      displayName: 'Golden Elastic',
+      fleetType: 'ELASTIC',
+      platform: 'WINDOWS_SERVER_2022',
+      maxConcurrentSessions: 10,
+    },
+  ];
+  for (const fleet of fleets) {
+    state.appStream.fleets.set(fleet.name, {
+      ...fleet,
+      seq: state.nextSeq(),
+      arn: fleetArn(fleet.name, state.scope),
+      tags: new Map(),
+      lifecycle: state.timeline<FleetState>('RUNNING', FLEETS_CREATED_AT),
     });
   }
 }

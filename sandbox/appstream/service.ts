@@ -1,4 +1,6 @@
 import { appStreamBuilderActions } from './builders';
+import { appStreamFleetActions } from './fleets';
+import { appStreamImageCopyActions } from './image-copy';
 import { appStreamImageActions } from './images';
 import { appStreamImagePermissionActions } from './image-permissions';
 import { rpcV2Cbor } from './cbor-protocol';
@@ -11,8 +13,10 @@ import type { AppStreamState } from './state';
 
 const APPSTREAM_ACTIONS: Record<string, JsonAction<AppStreamState>> = {
   ...appStreamImageActions,
+  ...appStreamImageCopyActions,
   ...appStreamImagePermissionActions,
   ...appStreamBuilderActions,
+  ...appStreamFleetActions,
   ...appStreamTagActions,
 };
 

@@ -1,5 +1,5 @@
 import { parseArn } from './arn';
-import { findBuilder, findImage } from './lookup';
+import { findBuilder, findFleet, findImage } from './lookup';
 import { validationError, type JsonParams } from '../core/json-params';
 import type { JsonObject } from '../core/structure-protocol';
 import { ApiError } from '../core/errors';
@@ -33,7 +33,8 @@ export function readTags(params: JsonParams, member: string): Tags {
  */
 function tagsOf(state: AppStreamState, arn: string): Tags {
   const parsed = parseArn(arn);
-  const resource = parsed?.type === 'image' ? findImage(state, parsed.name) : parsed ? findBuilder(state, parsed.name) : undefined;
+  const find = { image: findImage, 'image-builder': findBuilder, fleet: findFleet };
+  const resource = parsed ? find[parsed.type](state, parsed.name) : undefined;
   if (!resource || resource.arn !== arn || ('visibility' in resource && resource.visibility === 'PUBLIC')) {
     throw new ApiError('ResourceNotFoundException', `The resource ${arn} was not found.`);
   }

@@ -20,6 +20,12 @@ export const DURATION_KINDS = [
   'appStreamImage',
   /** AppStream image builder: each transition (PENDING → RUNNING, STOPPING → STOPPED, …). */
   'builderTransition',
+  /** AppStream CopyImage: the copy's COPYING → AVAILABLE, in the destination Region. */
+  'appStreamCopy',
+  /** AppStream StartFleet: STARTING → RUNNING (or STOPPED, for a start that fails). */
+  'fleetStart',
+  /** AppStream StopFleet: STOPPING → STOPPED. */
+  'fleetStop',
   /** SSM Agent: from its instance entering running to PingStatus Online (after a restart too). */
   'ssmAgent',
   /** Run Command: an invocation's Pending → InProgress once its instance's agent is online. */
@@ -70,6 +76,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 700,
       appStreamImage: 1500,
       builderTransition: 500,
+      appStreamCopy: 1000,
+      fleetStart: 500,
+      fleetStop: 300,
       ssmAgent: 300,
       commandDelivery: 100,
       command: 400,
@@ -93,6 +102,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 10 * SECOND,
       appStreamImage: 30 * SECOND,
       builderTransition: 10 * SECOND,
+      appStreamCopy: 30 * SECOND,
+      fleetStart: 15 * SECOND,
+      fleetStop: 5 * SECOND,
       ssmAgent: 5 * SECOND,
       commandDelivery: 1 * SECOND,
       command: 8 * SECOND,
@@ -118,6 +130,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       replaceRootVolumeInProgress: 4 * MINUTE,
       appStreamImage: 40 * MINUTE,
       builderTransition: 5 * MINUTE,
+      // An AppStream image is copied as a whole Windows volume, like an AMI: tens of minutes.
+      appStreamCopy: 25 * MINUTE,
+      // AWS: a fleet takes about 10 to 20 minutes to start; stopping takes a few.
+      fleetStart: 15 * MINUTE,
+      fleetStop: 5 * MINUTE,
       // An agent registers once its instance has booted: about a minute on Linux, several on Windows.
       ssmAgent: 3 * MINUTE,
       commandDelivery: 2 * SECOND,

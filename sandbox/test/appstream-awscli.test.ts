@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME } from '../index';
+import {
+  APPSTREAM_ALWAYS_ON_FLEET,
+  APPSTREAM_ELASTIC_FLEET,
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_ON_DEMAND_FLEET,
+  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+} from '../index';
 import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
 
 /**
@@ -8,8 +15,11 @@ import { awsCliSandboxForThisFile } from './support/awscli-sandbox';
  * the JSON 1.1 protocol is AWS's own, not something only the JS SDK accepts.
  */
 
-// Images and builders move on only when the test advances the clock: each aws CLI call takes a second or two to start.
-const sandbox = awsCliSandboxForThisFile({ profile: 'test', durations: { appStreamImage: 600_000, builderTransition: 600_000 } });
+// Images, builders and fleets move on only when the test advances the clock: each aws CLI call takes a second or two to start.
+const sandbox = awsCliSandboxForThisFile({
+  profile: 'test',
+  durations: { appStreamImage: 600_000, builderTransition: 600_000, fleetStart: 600_000, fleetStop: 600_000, appStreamCopy: 600_000 },
+});
 const { json: aws, fails: awsFails } = sandbox.cli('appstream');
 
 interface CliImage {
@@ -141,4 +151,100 @@ test('aws appstream: create-image-builder, describe-image-builders, stop-image-b
   const calls = await sandbox.admin.calls();
   assert.equal(calls.appstream.CreateImageBuilder?.total, 1);
   assert.equal(calls.appstream.StopImageBuilder?.total, 2);
+});
+
+interface CliFleet {
+  Name: string;
+  Arn: string;
+  FleetType: string;
+  State: string;
+  ImageName?: string;
+  Platform: string;
+  FleetErrors?: { ErrorCode: string; ErrorMessage: string }[];
+}
+
+test('aws appstream: create-fleet, describe-fleets, update-fleet, stop-fleet, start-fleet', async () => {
+  const seeded = await aws<string[][]>('describe-fleets', '--query', 'Fleets[].[Name,FleetType,State]');
+  assert.deepEqual(seeded, [
+    [APPSTREAM_ALWAYS_ON_FLEET, 'ALWAYS_ON', 'RUNNING'],
+    [APPSTREAM_ON_DEMAND_FLEET, 'ON_DEMAND', 'RUNNING'],
+    [APPSTREAM_ELASTIC_FLEET, 'ELASTIC', 'RUNNING'],
+  ]);
+  const { Fleet: created } = await aws<{ Fleet: CliFleet }>(
+    'create-fleet',
+    '--name',
+    'cli-fleet',
+    '--instance-type',
+    'stream.standard.medium',
+    '--fleet-type',
+    'ON_DEMAND',
+    '--image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--compute-capacity',
+    'DesiredInstances=1',
+  );
+  assert.deepEqual([created.State, created.Arn], ['STOPPED', 'arn:aws:appstream:us-east-1:111122223333:fleet/cli-fleet']);
+
+  const { Fleet: moved } = await aws<{ Fleet: CliFleet }>(
+    'update-fleet',
+    '--name',
+    'cli-fleet',
+    '--image-name',
+    APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
+  );
+  assert.deepEqual([moved.ImageName, moved.Platform], [APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME, 'WINDOWS_SERVER_2019']);
+  assert.equal(await aws('start-fleet', '--name', 'cli-fleet'), undefined);
+  assert.deepEqual(await aws('describe-fleets', '--names', 'cli-fleet', '--query', 'Fleets[].State'), ['STARTING']);
+  assert.match(
+    await awsFails('update-fleet', '--name', 'cli-fleet', '--image-name', APPSTREAM_GOLDEN_IMAGE_NAME),
+    /ConcurrentModificationException/,
+  );
+  await sandbox.admin.advance();
+  assert.match(
+    await awsFails('update-fleet', '--name', 'cli-fleet', '--image-name', APPSTREAM_GOLDEN_IMAGE_NAME),
+    /IncompatibleImageException/,
+  );
+  assert.equal(await aws('stop-fleet', '--name', 'cli-fleet'), undefined);
+  assert.deepEqual(await aws('describe-fleets', '--names', 'cli-fleet', '--query', 'Fleets[].State'), ['STOPPING']);
+  await sandbox.admin.advance();
+
+  await sandbox.admin.failFleetStart('cli-fleet', { errorCode: 'FLEET_INSTANCE_PROVISIONING_FAILURE' });
+  await aws('start-fleet', '--name', 'cli-fleet');
+  await sandbox.admin.advance();
+  const { Fleets } = await aws<{ Fleets: CliFleet[] }>('describe-fleets', '--names', 'cli-fleet');
+  assert.deepEqual(
+    [Fleets[0]!.State, Fleets[0]!.FleetErrors?.map((e) => e.ErrorCode)],
+    ['STOPPED', ['FLEET_INSTANCE_PROVISIONING_FAILURE']],
+  );
+  assert.match(await awsFails('describe-fleets', '--names', 'no-such-fleet'), /ResourceNotFoundException/);
+});
+
+test('aws appstream: copy-image to another Region, where the copy is COPYING, then AVAILABLE', async () => {
+  const answer = await aws<{ DestinationImageName: string }>(
+    'copy-image',
+    '--source-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--destination-image-name',
+    'cli-golden-eu',
+    '--destination-region',
+    'eu-west-1',
+    '--destination-image-description',
+    'copied by the CLI',
+  );
+  assert.deepEqual(answer, { DestinationImageName: 'cli-golden-eu' });
+  const inIreland = () =>
+    aws<string[][]>('describe-images', '--region', 'eu-west-1', '--names', 'cli-golden-eu', '--query', 'Images[].[State,Description]');
+  assert.deepEqual(await inIreland(), [['COPYING', 'copied by the CLI']]);
+  await sandbox.admin.advance();
+  assert.deepEqual(await inIreland(), [['AVAILABLE', 'copied by the CLI']]);
+  const taken = await awsFails(
+    'copy-image',
+    '--source-image-name',
+    APPSTREAM_GOLDEN_IMAGE_NAME,
+    '--destination-image-name',
+    'cli-golden-eu',
+    '--destination-region',
+    'eu-west-1',
+  );
+  assert.match(taken, /ResourceAlreadyExistsException/);
 });

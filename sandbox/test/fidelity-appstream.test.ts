@@ -9,19 +9,20 @@ import { fidelityGroups, testBothClientsDroveProjectOperations } from './support
 
 const protocols = ['json', 'smithy-rpc-v2-cbor'];
 const results = fidelityGroups(
-  protocols.flatMap((protocol) => ['images', 'builders', 'tags', 'paginators'].map((group) => `appstream-${protocol}-${group}`)),
+  protocols.flatMap((protocol) => ['images', 'builders', 'tags', 'fleets', 'paginators'].map((group) => `appstream-${protocol}-${group}`)),
 );
 
 testBothClientsDroveProjectOperations(results, 'appstream', 'AppStream');
 
 test('every paginator botocore defines for these AppStream operations was followed', () => {
   const { applicable, paginators } = results();
-  assert.deepEqual(applicable.paginators.appstream, ['DescribeImageBuilders', 'DescribeImages']);
+  assert.deepEqual(applicable.paginators.appstream, ['DescribeFleets', 'DescribeImageBuilders', 'DescribeImages']);
   assert.deepEqual(paginators.appstream, applicable.paginators.appstream);
 });
 
-test("botocore's AppStream waiters all poll DescribeFleets, which the project does not call", () => {
-  const { applicable } = results();
-  assert.deepEqual(applicable.waiters.appstream, []);
-  assert.deepEqual(applicable.otherWaiters.appstream, ['FleetStarted (DescribeFleets)', 'FleetStopped (DescribeFleets)']);
+test("botocore's AppStream waiters, fleet_started and fleet_stopped, each ended as they should against the sandbox", () => {
+  const { applicable, waiters } = results();
+  assert.deepEqual(applicable.waiters.appstream, ['FleetStarted', 'FleetStopped']);
+  assert.deepEqual(applicable.otherWaiters.appstream, []);
+  assert.deepEqual(waiters.appstream, applicable.waiters.appstream);
 });

@@ -3,7 +3,11 @@ Smithy RPC v2 CBOR (the protocol newer models list first)."""
 
 import itertools
 
+from ec2_groups import wait
+
 _names = itertools.count(1)
+# DescribeFleets has no MaxResults: the sandbox's page (like AWS's) is fixed, so following NextToken needs more fleets than this.
+FLEETS_PAGE = 25
 
 
 def unique(prefix):
@@ -162,13 +166,119 @@ def tagging(run, seeds, protocol):
     )
 
 
+def fleets(run, seeds, protocol):
+    """Fleets through their states, with botocore's fleet_started and fleet_stopped waiters, and CopyImage."""
+    appstream = run.client('appstream', protocol=protocol)
+    golden = seeds['appStreamGoldenImage']
+    name = unique('fleet')
+    created = appstream.create_fleet(
+        Name=name,
+        InstanceType='stream.standard.medium',
+        FleetType='ALWAYS_ON',
+        ImageName=seeds['appStreamBaseImage'],
+        ComputeCapacity={'DesiredInstances': 1},
+    )['Fleet']
+    run.equal('CreateFleet answers a STOPPED fleet', (created['Name'], created['State']), (name, 'STOPPED'))
+    wait(run, appstream, 'fleet_started', outcome='failure', Names=[name])
+    appstream.start_fleet(Name=name)
+    [starting] = appstream.describe_fleets(Names=[name])['Fleets']
+    run.equal('StartFleet: STARTING', starting['State'], 'STARTING')
+    run.fails_with(
+        'UpdateFleet of a STARTING fleet is ConcurrentModificationException',
+        lambda: appstream.update_fleet(Name=name, ImageName=golden),
+        'ConcurrentModificationException',
+        400,
+    )
+    wait(run, appstream, 'fleet_started', Names=[name])
+    wait(run, appstream, 'fleet_stopped', outcome='failure', Names=[name])
+    updated = appstream.update_fleet(Name=name, ImageName=golden)['Fleet']
+    run.equal('UpdateFleet of a RUNNING fleet to a same-platform image', (updated['ImageName'], updated['State']), (golden, 'RUNNING'))
+    run.fails_with(
+        'another platform while RUNNING is IncompatibleImageException',
+        lambda: appstream.update_fleet(Name=name, ImageName=seeds['appStreamBase2019Image']),
+        'IncompatibleImageException',
+        400,
+    )
+    appstream.stop_fleet(Name=name)
+    wait(run, appstream, 'fleet_stopped', Names=[name])
+
+    run.admin('appstream/fleet-start-failure', {'fleetName': name, 'errorCode': 'IMAGE_NOT_FOUND'})
+    appstream.start_fleet(Name=name)
+    wait(run, appstream, 'fleet_started', outcome='failure', Names=[name])
+    [failed] = appstream.describe_fleets(Names=[name])['Fleets']
+    errors = [e['ErrorCode'] for e in failed.get('FleetErrors', [])]
+    run.equal('a failed start: STOPPED with FleetErrors', (failed['State'], errors), ('STOPPED', ['IMAGE_NOT_FOUND']))
+
+    run.cli_json('starts it', 'appstream', 'start-fleet', '--name', name, protocol=protocol)
+    run.advance()
+    states = run.cli_json('describes it', 'appstream', 'describe-fleets', '--names', name, '--query', 'Fleets[].State', protocol=protocol)
+    run.equal('aws appstream describe-fleets', states, ['RUNNING'])
+    cli_updated = run.cli_json('updates it', 'appstream', 'update-fleet', '--name', name, '--display-name', 'CLI', protocol=protocol)
+    run.equal('aws appstream update-fleet', cli_updated['Fleet']['DisplayName'], 'CLI')
+    run.cli_json('stops it', 'appstream', 'stop-fleet', '--name', name, protocol=protocol)
+    run.advance()
+    run.equal('aws appstream stop-fleet', appstream.describe_fleets(Names=[name])['Fleets'][0]['State'], 'STOPPED')
+
+    copy = unique('copy')
+    answer = appstream.copy_image(SourceImageName=golden, DestinationImageName=copy, DestinationRegion='eu-west-1')
+    run.equal('CopyImage answers the destination name', answer['DestinationImageName'], copy)
+    ireland = run.client('appstream', region='eu-west-1', protocol=protocol)
+    run.equal('the copy is COPYING in the destination Region', ireland.describe_images(Names=[copy])['Images'][0]['State'], 'COPYING')
+    run.fails_with(
+        'a taken destination name is ResourceAlreadyExistsException',
+        lambda: appstream.copy_image(SourceImageName=golden, DestinationImageName=copy, DestinationRegion='eu-west-1'),
+        'ResourceAlreadyExistsException',
+        400,
+    )
+    run.advance()
+    run.equal('then AVAILABLE', ireland.describe_images(Names=[copy])['Images'][0]['State'], 'AVAILABLE')
+    cli_copy = unique('copy')
+    copied = run.cli_json(
+        'copies an image',
+        'appstream',
+        'copy-image',
+        '--source-image-name',
+        golden,
+        '--destination-image-name',
+        cli_copy,
+        '--destination-region',
+        'us-west-2',
+        protocol=protocol,
+    )
+    run.equal('aws appstream copy-image', copied, {'DestinationImageName': cli_copy})
+
+
+def all_fleets(appstream):
+    """Every fleet, following NextToken by hand."""
+    names, token = [], None
+    while True:
+        page = appstream.describe_fleets(**({'NextToken': token} if token else {}))
+        names += [f['Name'] for f in page['Fleets']]
+        token = page.get('NextToken')
+        if not token:
+            return names
+
+
 def paginators(run, seeds, protocol):
     appstream = run.client('appstream', protocol=protocol)
     for _ in range(2):
         appstream.create_image_builder(Name=unique('paged'), ImageName=seeds['appStreamBaseImage'], InstanceType='stream.standard.medium')
+    while len(all_fleets(appstream)) <= FLEETS_PAGE:
+        appstream.create_fleet(
+            Name=unique('paged'),
+            InstanceType='stream.standard.small',
+            ImageName=seeds['appStreamBaseImage'],
+            ComputeCapacity={'DesiredInstances': 1},
+        )
     keys = {'DescribeImages': ('Images', 'Name'), 'DescribeImageBuilders': ('ImageBuilders', 'Name')}
     for operation in run.applicable['paginators']['appstream']:
         run.paginators.setdefault('appstream', set()).add(operation)
+        if operation == 'DescribeFleets':
+            # No limit key: the paginator follows AppStream's own page size.
+            pages = list(appstream.get_paginator('describe_fleets').paginate())
+            names = [f['Name'] for page in pages for f in page['Fleets']]
+            run.equal('DescribeFleets paginator follows NextToken', (names, len(pages) > 1), (all_fleets(appstream), True))
+            continue
         result_key, item_key = keys[operation]
         everything = getattr(appstream, run.snake(operation))()[result_key]
         pages = list(appstream.get_paginator(run.snake(operation)).paginate(PaginationConfig={'PageSize': 1}))
@@ -191,6 +301,7 @@ def for_protocol(protocol):
         f'appstream-{protocol}-images': lambda run, seeds: images(run, seeds, protocol),
         f'appstream-{protocol}-builders': lambda run, seeds: builders(run, seeds, protocol),
         f'appstream-{protocol}-tags': lambda run, seeds: tagging(run, seeds, protocol),
+        f'appstream-{protocol}-fleets': lambda run, seeds: fleets(run, seeds, protocol),
         f'appstream-{protocol}-paginators': lambda run, seeds: paginators(run, seeds, protocol),
     }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
   APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
   FAST_LAUNCH_TEMPLATE_ID,
   FAST_LAUNCH_TEMPLATE_NAME,
@@ -58,17 +59,22 @@ export const PROJECT_OPERATIONS = {
     'TerminateInstances',
   ],
   appstream: [
+    'CopyImage',
     'CreateImageBuilder',
     'CreateUpdatedImage',
     'DeleteImage',
     'DeleteImageBuilder',
+    'DescribeFleets',
     'DescribeImageBuilders',
     'DescribeImages',
     'ListTagsForResource',
+    'StartFleet',
     'StartImageBuilder',
+    'StopFleet',
     'StopImageBuilder',
     'TagResource',
     'UntagResource',
+    'UpdateFleet',
   ],
 };
 
@@ -115,6 +121,7 @@ export function fidelityGroups(groups: string[]): () => FidelityResults {
               launchTemplateName: FAST_LAUNCH_TEMPLATE_NAME,
               appStreamGoldenImage: APPSTREAM_GOLDEN_IMAGE_NAME,
               appStreamBaseImage: APPSTREAM_WINDOWS_2022_BASE_IMAGE_NAME,
+              appStreamBase2019Image: APPSTREAM_WINDOWS_2019_BASE_IMAGE_NAME,
             },
             operations: SERVED_OPERATIONS,
             groups,
