@@ -3,6 +3,7 @@
  * and call the activities through proxyActivities.
  */
 import { createAppStreamActivities } from './appstream/activities';
+import { preflightAppStreamUpdate, type AppStreamPreflightRequest } from './appstream-preflight';
 import { createAutoScalingActivities } from './autoscaling/activities';
 import type { AwsClients } from './aws/clients';
 import type { WaitMode } from './aws/state-watcher';
@@ -17,11 +18,12 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
   const watchers = createWatchers(clients, waitMode);
   return {
     ...createEc2Activities(clients, watchers),
-    ...createAppStreamActivities(clients.appstream, watchers),
+    ...createAppStreamActivities(clients, watchers),
     ...createSsmActivities(clients, watchers),
     ...createAutoScalingActivities(clients, watchers),
     validatePipelineInput,
     preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request),
+    preflightAppStreamUpdate: (request: AppStreamPreflightRequest) => preflightAppStreamUpdate(clients, request),
   };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The watches a worker shares among all its waits (and its look-ups by ID), one per kind of resource,
- * each with the batched describe that refreshes it (see aws/state-watcher.ts). EC2's and Auto
- * Scaling's are kept per account and Region, so that every wait on copies (or groups) in one Region
- * shares one describe per beat.
+ * each with the batched describe that refreshes it (see aws/state-watcher.ts). EC2's, Auto Scaling's
+ * and AppStream's images are kept per account and Region, so that every wait on copies (or groups)
+ * in one Region shares one describe per beat.
  */
 import { roleAccount, type Place } from '../contracts/place';
 import type { AwsClients, PlacedClients } from './aws/clients';
 import { describeRefreshes } from './autoscaling/instance-refresh';
 import { describeImageBuildersByName } from './appstream/builder-lookup';
+import { describeFleetsByName } from './appstream/fleets';
 import { describeAppStreamImages } from './appstream/image-lookup';
 import { describeFastLaunch } from './ec2/fast-launch';
 import { describeImagesById } from './ec2/image-lookup';
@@ -18,7 +19,7 @@ import { describeAgents } from './ssm/agent';
 import { describeInvocations } from './ssm/run-command';
 
 /** The watches of one account and Region. */
-function placeWatchers({ ec2, autoscaling }: PlacedClients, mode: WaitMode) {
+function placeWatchers({ ec2, autoscaling, appstream }: PlacedClients, mode: WaitMode) {
   return {
     instances: new ResourceWatch((ids) => describeInstancesById(ec2, ids), mode),
     images: new ResourceWatch((ids) => describeImagesById(ec2, ids), mode),
@@ -26,6 +27,9 @@ function placeWatchers({ ec2, autoscaling }: PlacedClients, mode: WaitMode) {
     rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode),
     /** Instance refreshes, keyed `<group>|<refresh ID>`. */
     refreshes: new ResourceWatch((keys) => describeRefreshes(autoscaling, keys), mode),
+    /** AppStream images by name: the new image at home, its copies in their Regions. */
+    appStreamImages: new ResourceWatch((names) => describeAppStreamImages(appstream, names), mode),
+    fleets: new ResourceWatch((names) => describeFleetsByName(appstream, names), mode),
   };
 }
 
@@ -36,7 +40,6 @@ export function createWatchers(clients: AwsClients, mode: WaitMode = 'shared') {
   const elsewhere = new Map<string, PlaceWatchers>();
   return {
     ...home,
-    appStreamImages: new ResourceWatch((names) => describeAppStreamImages(clients.appstream, names), mode),
     builders: new ResourceWatch((names) => describeImageBuildersByName(clients.appstream, names), mode),
     /** SSM agents of the instances a bake launched, and its steps' invocations (in the build Region). */
     agents: new ResourceWatch((ids) => describeAgents(clients.at().ssm, ids), mode),

@@ -8,6 +8,7 @@ import type { AppStreamImageUpdateConfig } from '../contracts/appstream-image-up
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';
 import { startValidPipeline, validatePipeline } from './start-pipeline';
+import { startFleetRollback } from './appstream-rollback';
 
 interface CommonFlags extends FollowFlags {
   file?: string;
@@ -139,4 +140,26 @@ export function registerAppStreamCommands(program: Command): void {
       .option('--description <text>', 'create: builder description'),
     'default 30s; timeout default 2h',
   ).action(runBuilder);
+
+  appstream
+    .command('rollback')
+    .description(
+      "put the fleets an appstream update run moved back on the images they were on (from the run's result, or its failed fleets stage)",
+    )
+    .argument('<workflow-id>', 'the appStreamImageUpdate run')
+    .option('--poll-interval <duration>', 'how often to check a fleet stopping or starting (default 30s)')
+    .option('--timeout <duration>', 'how long to wait for each fleet (default 1h)')
+    .option('--follow', 'show progress live until the rollback ends')
+    .option('--json', 'print the result (or the started IDs) as JSON')
+    .action((workflowId: string, flags: FollowFlags & Pick<CommonFlags, 'pollInterval' | 'timeout'>) =>
+      withClient(async (client) =>
+        reportStarted(
+          await startFleetRollback(client, workflowId, {
+            ...(flags.pollInterval && { interval: flags.pollInterval }),
+            ...(flags.timeout && { timeout: flags.timeout }),
+          }),
+          flags,
+        ),
+      ),
+    );
 }

@@ -3,16 +3,59 @@
  * CLI, config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { notFoundGraceSchema, waitSchema } from './durations';
-import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamName } from './appstream-names';
+import { approval, type ApprovalDecision } from './approval';
+import { accountId, region, securityGroupId, subnetId } from './aws-ids';
+import { notFoundGraceSchema, waitSchema, type WaitSettings } from './durations';
+import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamInstanceType, appStreamName } from './appstream-names';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { StageTimings } from './progress';
 import { retention } from './retention';
 import { userTags } from './tags';
 
-/** The dry run comes first: with no update available, the rest are skipped. */
-export const APPSTREAM_UPDATE_STAGES = ['check-update', 'create', 'wait-available', 'tag', 'retention'] as const;
+/**
+ * The dry run comes first: with no update available, the rest are skipped. Every stage after `tag` is
+ * optional; the image reaches the fleets only once it has booted, been approved, copied and shared.
+ */
+export const APPSTREAM_UPDATE_STAGES = [
+  'check-update',
+  'create',
+  'wait-available',
+  'tag',
+  'test',
+  'approval',
+  'copy',
+  'share',
+  'fleets',
+  'retention',
+] as const;
 type AppStreamUpdateStage = (typeof APPSTREAM_UPDATE_STAGES)[number];
+
+/** The test: an image builder from the new image must reach RUNNING; it is deleted whatever happens. */
+const imageTest = z.strictObject({
+  imageBuilder: z.strictObject({
+    instanceType: appStreamInstanceType,
+    /** The builder's VPC subnet (AppStream takes one); omitted: AppStream's default network. */
+    subnetIds: z.array(subnetId).min(1).max(1).optional(),
+    securityGroupIds: z.array(securityGroupId).min(1).max(5).optional(),
+  }),
+});
+
+/** A copy of the new image in another Region of the account: the same name unless given (a template, as `newImageName`). */
+const copyTarget = z.strictObject({ region, name: z.string().min(1).optional(), description: z.string().max(256).optional() });
+
+/** UpdateImagePermissions for an account, on the new image and on every copy. */
+const shareTarget = z.strictObject({
+  account: accountId,
+  allowFleet: z.boolean().default(true),
+  allowImageBuilder: z.boolean().default(false),
+});
+
+/** How a run waits on a fleet stopping or starting; a rollback (`golden-image appstream rollback`) too. */
+export const fleetWait = waitSchema('30s', '1h');
+
+/** A fleet to put on the new image: in the build Region, or in a Region the image is copied to. */
+const fleetTarget = z.strictObject({ name: appStreamName, region: region.optional() });
+export type FleetTarget = z.output<typeof fleetTarget>;
 
 export const appStreamImageUpdateInput = z
   .strictObject({
@@ -27,31 +70,98 @@ export const appStreamImageUpdateInput = z
     tags: userTags('AppStream').default({}),
     /** Keep an image this run created but did not finish (cancelled, failed or timed out) instead of deleting it. */
     keepUnfinishedImage: z.boolean().default(false),
-    /** Keep the newest N images of this pipeline (the new one among them); delete the rest. */
+    test: imageTest.optional(),
+    /** Wait for `golden-image approve` (or reject) before the image leaves the build Region. */
+    approval: approval.optional(),
+    copyTo: z.array(copyTarget).default([]),
+    shareWith: z.array(shareTarget).default([]),
+    fleets: z.array(fleetTarget).default([]),
+    fleetUpdate: z
+      .strictObject({
+        /** Stop, update and start each fleet in turn, so that no session stays on the old image. */
+        restart: z.boolean().default(false),
+      })
+      .prefault({}),
+    /** Keep the newest N images of this pipeline in each Region it has images in (the new one among them); delete the rest. */
     retention: retention.optional(),
     waits: z
       .strictObject({
         /** A managed update takes AppStream tens of minutes. */
         image: waitSchema('60s', '6h'),
+        /** A copy to another Region: minutes to an hour. */
+        copy: waitSchema('60s', '3h'),
+        /** The test builder reaching RUNNING, and its removal. */
+        builder: waitSchema('30s', '2h'),
+        /** A fleet stopping or starting. */
+        fleet: fleetWait,
         /** A new image may be "not found" for a while after CreateUpdatedImage (eventual consistency). */
         notFoundGrace: notFoundGraceSchema(),
       })
       .prefault({}),
   })
   .superRefine((input, ctx) => {
-    const sample = resolveImageName(input.newImageName, { pipeline: input.name ?? input.existingImageName, ...SAMPLE_RUN });
-    if (!APPSTREAM_NAME.test(sample)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['newImageName'],
-        message: `${APPSTREAM_NAME_RULE} once {{pipeline}}, {{date}} (15 characters) and {{run}} (8) are filled in`,
-      });
+    const copyRegions = input.copyTo.map((c) => c.region);
+    input.copyTo.forEach((copy, i) => {
+      if (copyRegions.indexOf(copy.region) !== i)
+        ctx.addIssue({ code: 'custom', path: ['copyTo', i, 'region'], message: `${copy.region} is listed twice` });
+    });
+    input.shareWith.forEach((share, i) => {
+      if (input.shareWith.findIndex((s) => s.account === share.account) !== i)
+        ctx.addIssue({ code: 'custom', path: ['shareWith', i, 'account'], message: `${share.account} is listed twice` });
+      if (!share.allowFleet && !share.allowImageBuilder)
+        ctx.addIssue({ code: 'custom', path: ['shareWith', i], message: 'allows neither a fleet nor an image builder: nothing to share' });
+    });
+    input.fleets.forEach((fleet, i) => {
+      if (input.fleets.findIndex((f) => f.name === fleet.name && f.region === fleet.region) !== i)
+        ctx.addIssue({ code: 'custom', path: ['fleets', i], message: `fleet ${fleet.name} is listed twice` });
+      // The build Region is only known to the worker: the preflight checks a Region the config names that is neither.
+    });
+
+    // Names are resolved once per run; a sample run shows whether every template can make a valid name.
+    const pipeline = input.name ?? input.existingImageName;
+    const templates: [string, (string | number)[]][] = [
+      [input.newImageName, ['newImageName']],
+      ...input.copyTo.flatMap((copy, i): [string, (string | number)[]][] => (copy.name ? [[copy.name, ['copyTo', i, 'name']]] : [])),
+    ];
+    for (const [template, path] of templates) {
+      if (!APPSTREAM_NAME.test(resolveImageName(template, { pipeline, ...SAMPLE_RUN }))) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${APPSTREAM_NAME_RULE} once {{pipeline}}, {{date}} (15 characters) and {{run}} (8) are filled in`,
+        });
+      }
     }
   })
   .transform(({ name, ...input }) => ({ name: name ?? input.existingImageName, ...input }));
 
 /** What users write (defaults optional). */
 export type AppStreamImageUpdateConfig = z.input<typeof appStreamImageUpdateInput>;
+/** What the workflow works from: defaults applied. */
+export type AppStreamImageUpdateInput = z.output<typeof appStreamImageUpdateInput>;
+
+/** The new image in one Region: at home, or a copy. */
+export interface AppStreamPlacedImage {
+  /** Omitted: the build Region. */
+  region?: string;
+  name: string;
+  arn: string;
+}
+
+/** What became of one fleet in the `fleets` stage (or a rollback): the result and `golden-image appstream rollback` read it. */
+export interface FleetRow {
+  name: string;
+  region?: string;
+  /** The image the fleet was on before this run changed it (its ARN, which names public and shared images too). */
+  previousImageArn?: string;
+  imageArn?: string;
+  status: 'updated' | 'failed' | 'untouched';
+  /** Whether it was running (or starting) before the run changed it. */
+  wasRunning?: boolean;
+  /** Stopped (and, once updated, started again) around the update. */
+  restarted?: boolean;
+  detail?: string;
+}
 
 export type AppStreamImageUpdateResult =
   | {
@@ -67,6 +177,35 @@ export type AppStreamImageUpdateResult =
       imageName: string;
       arn: string;
       timings: StageTimings<AppStreamUpdateStage>;
-      /** Images retention deleted. */
+      /** The test builder that reached RUNNING (and was deleted). */
+      testedWith?: string;
+      approval?: ApprovalDecision;
+      copies?: AppStreamPlacedImage[];
+      /** The accounts the image and its copies are shared with. */
+      sharedWith?: string[];
+      fleets?: FleetRow[];
+      /** Images retention deleted (`region/name` outside the build Region). */
       retired?: string[];
     };
+
+/** The fleets a run moved off the image they were on: what a rollback puts back. */
+export const movedFleets = (rows: FleetRow[]): FleetRow[] =>
+  rows.filter((row) => row.imageArn && row.previousImageArn && row.imageArn !== row.previousImageArn);
+
+/** The failure details of a run whose `fleets` stage failed: which fleets it had changed, for a rollback. */
+export interface FleetsFailureDetails {
+  fleets: FleetRow[];
+}
+
+/** `appStreamFleetRollback`: the fleets a run changed, put back on the images they were on. */
+export interface AppStreamFleetRollbackInput {
+  /** The run whose fleets go back. */
+  runWorkflowId: string;
+  fleets: FleetRow[];
+  waits: { fleet: WaitSettings };
+}
+
+export interface AppStreamFleetRollbackResult {
+  runWorkflowId: string;
+  fleets: FleetRow[];
+}

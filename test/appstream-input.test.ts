@@ -22,9 +22,18 @@ describe('appStreamImageUpdate input', () => {
   test('defaults: the pipeline is named after the existing image; AppStream waits poll every 60 s for up to 6 h, and a new image may be unseen for 2 min', () => {
     const input = parseInput(appStreamImageUpdateInput, update);
     assert.equal(input.name, 'golden-appstream-base');
-    assert.deepEqual(input.waits, { image: { interval: '60s', timeout: '6h' }, notFoundGrace: '2m' });
+    assert.deepEqual(input.waits, {
+      image: { interval: '60s', timeout: '6h' },
+      copy: { interval: '60s', timeout: '3h' },
+      builder: { interval: '30s', timeout: '2h' },
+      fleet: { interval: '30s', timeout: '1h' },
+      notFoundGrace: '2m',
+    });
     assert.equal(input.keepUnfinishedImage, false);
     assert.equal(input.retention, undefined);
+    // Nothing beyond the build Region unless asked: no test, approval, copy, share or fleet.
+    assert.deepEqual([input.test, input.approval, input.copyTo, input.shareWith, input.fleets], [undefined, undefined, [], [], []]);
+    assert.deepEqual(input.fleetUpdate, { restart: false });
   });
 
   const bad: [string, unknown, string][] = [
@@ -38,6 +47,32 @@ describe('appStreamImageUpdate input', () => {
       'tags.golden-image:pipeline: the "golden-image:" prefix is reserved',
     ],
     ['poll too fast', { ...update, waits: { image: { interval: '10ms' } } }, 'waits.image.interval: must be at least 100ms'],
+    [
+      'a copy Region twice',
+      { ...update, copyTo: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] },
+      'copyTo.1.region: eu-west-1 is listed twice',
+    ],
+    [
+      'a copy name too long once filled in',
+      { ...update, copyTo: [{ region: 'eu-west-1', name: `${'x'.repeat(95)}-{{run}}` }] },
+      'copyTo.0.name: must be 1-101',
+    ],
+    [
+      'a share with a malformed account',
+      { ...update, shareWith: [{ account: '1234' }] },
+      'shareWith.0.account: must be a 12-digit AWS account ID',
+    ],
+    [
+      'a share that allows nothing',
+      { ...update, shareWith: [{ account: '444455556666', allowFleet: false }] },
+      'shareWith.0: allows neither a fleet nor an image builder',
+    ],
+    ['a fleet listed twice', { ...update, fleets: [{ name: 'web' }, { name: 'web' }] }, 'fleets.1: fleet web is listed twice'],
+    [
+      'a test builder of an EC2 instance type',
+      { ...update, test: { imageBuilder: { instanceType: 'm6i.large' } } },
+      'test.imageBuilder.instanceType: must be an AppStream instance type',
+    ],
     [
       'tag key with a character AppStream refuses',
       { ...update, tags: { 'team#1': 'euc' } },

@@ -146,7 +146,7 @@ describe('appStreamImageUpdate', () => {
     for (const row of ['check-update \\| ✔ succeeded', 'create \\| ✔ succeeded', 'wait-available \\| ✔ succeeded', 'tag \\| ✔ succeeded']) {
       assert.match(metadata.currentDetails ?? '', new RegExp(`\\| ${row} \\|`));
     }
-    assert.match(metadata.currentDetails ?? '', /– retention: not configured/);
+    assert.match(metadata.currentDetails ?? '', /– test, approval, copy, share, fleets, retention: not configured/);
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes)
@@ -184,7 +184,12 @@ describe('appStreamImageUpdate', () => {
     const progress = await handle.query<{ stages: { stage: string; state: string }[] }>('progress');
     assert.deepEqual(
       progress.stages.map((s) => `${s.stage}:${s.state}`),
-      ['check-update:succeeded', 'create:skipped', 'wait-available:skipped', 'tag:skipped', 'retention:skipped'],
+      [
+        'check-update:succeeded',
+        ...['create', 'wait-available', 'tag', 'test', 'approval', 'copy', 'share', 'fleets', 'retention'].map(
+          (stage) => `${stage}:skipped`,
+        ),
+      ],
     );
   });
 

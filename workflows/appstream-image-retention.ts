@@ -3,7 +3,7 @@
  * one always among them) and delete the rest. Only private images carrying this pipeline's tag are
  * listed, so nothing else can be touched; and only released ones (their run finished), so the image of
  * a run still waiting or awaiting approval is never deleted under it. Images still being built, and
- * images a builder or fleet uses, are left alone.
+ * images a builder or fleet uses, are left alone. Each Region the pipeline has images in keeps its own newest.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -19,11 +19,18 @@ interface AppStreamRetention {
   inUse: string[];
 }
 
-export async function retireOldAppStreamImages(pipeline: string, newImageName: string, keep: number): Promise<AppStreamRetention> {
+/** In `region` (omitted: the build Region), where the run's image there is `newImageName`. */
+export async function retireOldAppStreamImages(
+  pipeline: string,
+  newImageName: string,
+  keep: number,
+  region?: string,
+): Promise<AppStreamRetention> {
   const releasedOnly = patched('retention-of-released-images-only');
+  const inRegion = region ? ` in ${region}` : '';
   const images = await findPipelineAppStreamImages.executeWithOptions(
-    { summary: `list ${releasedOnly ? 'released ' : ''}AppStream images of pipeline ${pipeline}` },
-    releasedOnly ? [PIPELINE_TAG, pipeline, RELEASED_TAG] : [PIPELINE_TAG, pipeline],
+    { summary: `list ${releasedOnly ? 'released ' : ''}AppStream images of pipeline ${pipeline}${inRegion}` },
+    releasedOnly ? (region ? [PIPELINE_TAG, pipeline, RELEASED_TAG, region] : [PIPELINE_TAG, pipeline, RELEASED_TAG]) : [PIPELINE_TAG, pipeline],
   );
   const retire = images
     .filter((image) => image.name !== newImageName)
@@ -31,8 +38,8 @@ export async function retireOldAppStreamImages(pipeline: string, newImageName: s
     .filter((image) => SETTLED.has(image.state));
   const outcome: AppStreamRetention = { retired: [], inUse: [] };
   for (const { name } of retire) {
-    const deletion = await deleteAppStreamImage.executeWithOptions({ summary: `DeleteImage ${name}` }, [name]);
-    (deletion === 'in-use' ? outcome.inUse : outcome.retired).push(name);
+    const deletion = await deleteAppStreamImage.executeWithOptions({ summary: `DeleteImage ${name}${inRegion}` }, region ? [name, region] : [name]);
+    (deletion === 'in-use' ? outcome.inUse : outcome.retired).push(region ? `${region}/${name}` : name);
   }
   return outcome;
 }

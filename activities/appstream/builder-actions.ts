@@ -34,6 +34,9 @@ export interface BuilderRequest {
   imageName: string;
   instanceType: string;
   description?: string;
+  /** The builder's VPC placement; omitted: AppStream's default network. */
+  subnetIds?: string[];
+  securityGroupIds?: string[];
   tags: Record<string, string>;
   /** The tag whose value proves an existing builder of this name belongs to this run. */
   ownershipTag: string;
@@ -74,6 +77,7 @@ export async function createImageBuilder(appstream: AppStreamClient, request: Bu
             ImageName: request.imageName,
             InstanceType: request.instanceType,
             Description: request.description,
+            ...(request.subnetIds ? { VpcConfig: { SubnetIds: request.subnetIds, SecurityGroupIds: request.securityGroupIds } } : {}),
             Tags: request.tags,
           }),
         ),

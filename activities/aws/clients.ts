@@ -31,6 +31,7 @@ export interface PlacedClients {
   kms: KMSClient;
   autoscaling: AutoScalingClient;
   cloudwatch: CloudWatchClient;
+  appstream: AppStreamClient;
 }
 
 export interface AwsClients {
@@ -79,7 +80,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   });
   const homeRegionOption = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const home = config(homeRegionOption);
-  const ec2 = new EC2Client(home);
   const sts = new STSClient(home);
   const placed = (region: string | undefined, credentials?: AwsCredentialIdentityProvider): PlacedClients => {
     const c = config(region, credentials);
@@ -90,9 +90,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       kms: new KMSClient(c),
       autoscaling: new AutoScalingClient(c),
       cloudwatch: new CloudWatchClient(c),
+      appstream: new AppStreamClient(c),
     };
   };
-  const homeClients: PlacedClients = { ...placed(homeRegionOption), ec2 };
+  const homeClients: PlacedClients = placed(homeRegionOption);
   const places = new Map<string, PlacedClients>();
   // One set of assumed credentials per role and session, shared by that account's clients in every Region.
   const roles = new Map<string, AwsCredentialIdentityProvider>();
@@ -107,10 +108,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   };
 
   return {
-    ec2,
-    appstream: new AppStreamClient(home),
+    ec2: homeClients.ec2,
+    appstream: homeClients.appstream,
     sts,
-    homeRegion: () => ec2.config.region(),
+    homeRegion: () => homeClients.ec2.config.region(),
     at(place = {}) {
       if (!place.region && !place.roleArn) return homeClients;
       const key = `${place.roleArn ?? ''}|${place.roleArn ? (place.session ?? WATCH_SESSION) : ''}|${place.region ?? ''}`;
