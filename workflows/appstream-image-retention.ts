@@ -30,7 +30,11 @@ export async function retireOldAppStreamImages(
   const inRegion = region ? ` in ${region}` : '';
   const images = await findPipelineAppStreamImages.executeWithOptions(
     { summary: `list ${releasedOnly ? 'released ' : ''}AppStream images of pipeline ${pipeline}${inRegion}` },
-    releasedOnly ? (region ? [PIPELINE_TAG, pipeline, RELEASED_TAG, region] : [PIPELINE_TAG, pipeline, RELEASED_TAG]) : [PIPELINE_TAG, pipeline],
+    releasedOnly
+      ? region
+        ? [PIPELINE_TAG, pipeline, RELEASED_TAG, region]
+        : [PIPELINE_TAG, pipeline, RELEASED_TAG]
+      : [PIPELINE_TAG, pipeline],
   );
   const retire = images
     .filter((image) => image.name !== newImageName)
@@ -38,7 +42,10 @@ export async function retireOldAppStreamImages(
     .filter((image) => SETTLED.has(image.state));
   const outcome: AppStreamRetention = { retired: [], inUse: [] };
   for (const { name } of retire) {
-    const deletion = await deleteAppStreamImage.executeWithOptions({ summary: `DeleteImage ${name}${inRegion}` }, region ? [name, region] : [name]);
+    const deletion = await deleteAppStreamImage.executeWithOptions(
+      { summary: `DeleteImage ${name}${inRegion}` },
+      region ? [name, region] : [name],
+    );
     (deletion === 'in-use' ? outcome.inUse : outcome.retired).push(region ? `${region}/${name}` : name);
   }
   return outcome;
