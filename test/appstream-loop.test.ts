@@ -247,12 +247,13 @@ describe('appStreamImageUpdate, from the update to the fleets', () => {
     assert.equal((await fleetImage(APPSTREAM_ON_DEMAND_FLEET)).state, 'RUNNING');
   });
 
-  for (const stage of ['test', 'approval', 'copy'] as const) {
+  for (const stage of ['test', 'approval', 'copy', 'share'] as const) {
     test(`cancelled in ${stage}: the image and every copy are deleted, and no test builder is left`, async () => {
       await westFleet();
       // Each stage held long enough to cancel it there.
       if (stage === 'copy') await stack.admin.configure({ durations: { appStreamCopy: 5_000 } });
       if (stage === 'test') await stack.admin.configure({ durations: { builderTransition: 5_000 } });
+      if (stage === 'share') await stack.admin.fault({ service: 'appstream', action: 'UpdateImagePermissions', count: 1, hang: true });
       const handle = await startUpdate(stage === 'approval' ? LOOP : { ...LOOP, approval: undefined });
       await waitForProgress(handle, stageIs(stage, 'running'), 60_000);
       await handle.cancel();
@@ -260,14 +261,34 @@ describe('appStreamImageUpdate, from the update to the fleets', () => {
       assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `cancelled: ${String(err)}`);
       const home = (await appstreamIn().send(new DescribeImagesCommand({ Type: 'PRIVATE' }))).Images ?? [];
       const west = (await appstreamIn(WEST).send(new DescribeImagesCommand({ Type: 'PRIVATE' }))).Images ?? [];
-      for (const image of [...home, ...west].filter((i) => i.Name?.startsWith(`${PIPELINE_NAME}-`))) {
-        assert.equal(image.State, 'DELETING', `${image.Name} deleted`);
-      }
+      const made = [...home, ...west].filter((i) => i.Name?.startsWith(`${PIPELINE_NAME}-`));
+      if (stage === 'copy' || stage === 'share')
+        assert.ok(
+          made.some((i) => west.includes(i)),
+          `the copy in ${WEST} was made`,
+        );
+      for (const image of made) assert.equal(image.State, 'DELETING', `${image.Name} deleted`);
       const builders = (await appstreamIn().send(new DescribeImageBuildersCommand({}))).ImageBuilders ?? [];
       assert.ok(!builders.some((b) => b.Name?.startsWith('test-') && b.State !== 'DELETING'), 'no test builder left');
       assert.equal((await fleetImage(APPSTREAM_ALWAYS_ON_FLEET)).arn?.includes(PIPELINE_NAME), false, 'no fleet moved');
     });
   }
+
+  test('cancelled in fleets: the fleet under way finishes its restart, the ones after it are untouched, and the images stay', async () => {
+    await westFleet();
+    await stack.admin.configure({ durations: { fleetStart: 3_000 } });
+    const west = await fleetImage(WEST_FLEET, WEST);
+    const handle = await startUpdate({ copyTo: [{ region: WEST }], fleets: LOOP.fleets, fleetUpdate: { restart: true } });
+    await waitForProgress(handle, stageIs('fleets', 'running'), 60_000);
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, `cancelled: ${String(err)}`);
+    const first = await fleetImage(APPSTREAM_ALWAYS_ON_FLEET);
+    assert.equal(first.state, 'RUNNING', 'the fleet under way was started again');
+    assert.match(first.arn ?? '', new RegExp(`image/${PIPELINE_NAME}-`), 'and is on the new image');
+    assert.deepEqual(await fleetImage(WEST_FLEET, WEST), west, 'the last fleet is untouched');
+    assert.equal((await imageIn(first.arn!.split('/').pop()!))?.State, 'AVAILABLE', 'the image a fleet uses stays');
+  });
 
   test('retention keeps an image a fleet still uses, in each Region', async () => {
     await westFleet();

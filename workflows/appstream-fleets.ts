@@ -5,9 +5,10 @@
  * it. With `restart`, a running fleet is stopped, updated and started again, and the run waits until
  * it is RUNNING (botocore's `fleet_started`); without, the fleet keeps running and new sessions get the
  * new image. The first fleet that fails stops the stage: those after it stay untouched, and the
- * failure's details list every fleet, so a rollback knows what changed.
+ * failure's details list every fleet, so a rollback knows what changed. A cancel takes effect between
+ * fleets, never halfway through one.
  */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import type {
@@ -71,13 +72,18 @@ async function changeOne(change: FleetChange, row: FleetRow, wait: WaitSettings)
 /** Each fleet in turn; the rows say what became of each, and a failure carries them in its details. */
 export async function updateFleets(changes: FleetChange[], wait: WaitSettings, note: (text: string) => void): Promise<FleetRow[]> {
   const rows: FleetRow[] = changes.map(({ name, region }) => ({ name, ...(region ? { region } : {}), status: 'untouched' }));
+  const scope = CancellationScope.current();
   for (const [i, change] of changes.entries()) {
     const row = rows[i]!;
+    // Asked explicitly: the code after a non-cancellable scope does not reliably run in this one again.
+    if (scope.consideredCancelled) throw new CancelledFailure(`cancelled before ${where(change)}`);
     try {
-      await changeOne(change, row, wait);
+      // A cancel lets the fleet under way finish (a fleet left stopped halfway serves no one), and stops before the next.
+      await CancellationScope.nonCancellable(() => changeOne(change, row, wait));
       row.status = 'updated';
       note(`${where(change)} on the image${row.restarted ? ' (restarted)' : ''}`);
     } catch (err) {
+      if (isCancellation(err)) throw err;
       row.status = 'failed';
       row.detail = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
       const details: FleetsFailureDetails = { fleets: rows };
