@@ -3,8 +3,8 @@
  * scoped to that pipeline's Regions and account, its build instance (or, for a bake, its base image,
  * network, instance profile and SSM documents), its rollout targets (instances, or Auto Scaling groups),
  * its launch templates, SSM parameters, KMS keys, distribution roles and AppStream names, and to the
- * resources that carry its `golden-image:pipeline` tag. docs/iam-policy.json (with its bake and Auto
- * Scaling parts) is the same policy for any pipeline; docs/iam-policy.md explains each statement. The
+ * resources that carry its `golden-image:pipeline` tag. docs/iam-policy.json (with its bake, Auto
+ * Scaling and AppStream parts) is the same policy for any pipeline; docs/iam-policy.md explains each statement. The
  * role the worker assumes in other accounts has its own policy (docs/iam-distribution-role.json), which
  * this one does not contain: it only lets the worker assume exactly the roles the config names.
  */
@@ -441,33 +441,112 @@ function namePattern(template: string, pipeline: string): string {
   return open < 0 ? filled : `${filled.slice(0, open)}*`;
 }
 
-function appStreamPolicy(
-  kind: 'appstream-update' | 'appstream-builder',
-  input: PipelineInput<'appstream-update'> | PipelineInput<'appstream-builder'>,
-  { region, account }: PolicyTarget,
-): IamStatement[] {
-  const appstream = (type: string, name: string, owner = account) => `arn:aws:appstream:${region}:${owner}:${type}/${name}`;
-  const ownResources = { StringEquals: { [`aws:ResourceTag/${PIPELINE_TAG}`]: literal(input.name) } };
-  const taggedAsThisPipeline = { StringEquals: { [`aws:RequestTag/${PIPELINE_TAG}`]: literal(input.name) } };
-  if (kind === 'appstream-update') {
-    const update = input as PipelineInput<'appstream-update'>;
-    const newImages = appstream('image', namePattern(update.newImageName, update.name));
-    return [
-      statement('AppStreamDescribe', ['appstream:DescribeImages'], '*'),
-      // Retention reads the tags of every private image to find this pipeline's own.
-      statement('AppStreamReadTags', ['appstream:ListTagsForResource'], appstream('image', '*')),
-      statement('AppStreamUpdateImage', ['appstream:CreateUpdatedImage'], [appstream('image', update.existingImageName), newImages]),
-      // Tags only the names this pipeline makes, and only as this pipeline's own.
-      statement('AppStreamTagOnlyThisPipelinesImages', ['appstream:TagResource'], newImages, taggedAsThisPipeline),
-      // Any name, so that images made under an earlier name template are retired too: the tag decides.
-      statement('AppStreamRetireOnlyThisPipelinesImages', ['appstream:DeleteImage'], appstream('image', '*'), ownResources),
-    ];
+/** The test builder's name (workflows/appstream-image-update.ts): `test-` and the image's name, cut to AppStream's 100 characters. */
+function testBuilderPattern(imagePattern: string): string {
+  const full = `test-${imagePattern}`;
+  return full.length > 100 ? `${full.slice(0, 100)}*` : full;
+}
+
+/**
+ * appstream-update: the managed update, and with them its test builder, copies, sharing and fleets. Images
+ * by the names the pipeline makes (the head of each name template) in the Region each is made in; fleets
+ * by name in their Regions; retirement and sharing only of images that carry this pipeline's tag.
+ */
+function appStreamUpdatePolicy(update: PipelineInput<'appstream-update'>, { region, account }: PolicyTarget): IamStatement[] {
+  const appstream = (where: string, type: string, name: string, owner = account) => `arn:aws:appstream:${where}:${owner}:${type}/${name}`;
+  const own = pipelineTagged('aws:ResourceTag', update.name);
+  const tagged = pipelineTagged('aws:RequestTag', update.name);
+  const imagePattern = namePattern(update.newImageName, update.name);
+  const newImages = appstream(region, 'image', imagePattern);
+  // A copy keeps the new image's name unless copyTo[].name gives its own template.
+  const copies = update.copyTo.map((c) => appstream(c.region, 'image', namePattern(c.name ?? update.newImageName, update.name)));
+  const imageRegions = [region, ...update.copyTo.map((c) => c.region)];
+  const anyImageIn = (where: string[]) => where.map((r) => appstream(r, 'image', '*'));
+  const fleets = update.fleets.map((f) => appstream(f.region ?? region, 'fleet', f.name));
+  const builder = update.test && appstream(region, 'image-builder', testBuilderPattern(imagePattern));
+  const describe = [
+    'appstream:DescribeImages',
+    ...(builder ? ['appstream:DescribeImageBuilders'] : []),
+    ...(fleets.length ? ['appstream:DescribeFleets'] : []),
+  ];
+  const statements = [
+    // No resource-level permissions: held to the Regions the pipeline has images and fleets in.
+    statement('AppStreamDescribe', describe, '*', { StringEquals: { 'aws:RequestedRegion': unique(imageRegions) } }),
+    // The preflight asks EC2 whether each copy Region is enabled.
+    ...(copies.length
+      ? [statement('Ec2DescribeRegions', ['ec2:DescribeRegions'], '*', { StringEquals: { 'aws:RequestedRegion': [region] } })]
+      : []),
+    // Retention reads the tags of every private image to find this pipeline's own; a copy and the test builder are adopted by theirs.
+    statement(
+      'AppStreamReadTags',
+      ['appstream:ListTagsForResource'],
+      resources([...anyImageIn(imageRegions), ...(builder ? [builder] : [])]),
+    ),
+    statement('AppStreamUpdateImage', ['appstream:CreateUpdatedImage'], [appstream(region, 'image', update.existingImageName), newImages]),
+    // Tags only the names this pipeline makes (and its test builder), and only as this pipeline's own.
+    statement(
+      'AppStreamTagOnlyThisPipelinesImages',
+      ['appstream:TagResource'],
+      resources([newImages, ...copies, ...(builder ? [builder] : [])]),
+      tagged,
+    ),
+    // Any name, so that images made under an earlier name template are retired too: the tag decides.
+    statement('AppStreamRetireOnlyThisPipelinesImages', ['appstream:DeleteImage'], resources(anyImageIn(imageRegions)), own),
+  ];
+  if (builder) {
+    statements.push(
+      // From the new image; the builder is made with this pipeline's tag (CreateImageBuilder's Tags, so TagResource above too).
+      statement('AppStreamCreateTestBuilder', ['appstream:CreateImageBuilder'], [builder, newImages], tagged),
+      statement('AppStreamRemoveTestBuilder', ['appstream:DeleteImageBuilder', 'appstream:StopImageBuilder'], builder, own),
+    );
   }
-  const builder = input as PipelineInput<'appstream-builder'>;
+  if (copies.length) {
+    statements.push(
+      // CopyImage is sent in the build Region and authorized on the source image, which is tagged by then.
+      statement('AppStreamCopyOnlyThisPipelinesImages', ['appstream:CopyImage'], newImages, own),
+      // CopyImage takes no tags: a copy is tagged once AVAILABLE, so a run that ends before then removes it by its name.
+      statement('AppStreamRemoveUnfinishedCopies', ['appstream:DeleteImage'], resources(copies)),
+    );
+  }
+  if (update.shareWith.length) {
+    statements.push(
+      statement(
+        'AppStreamShareOnlyThisPipelinesImages',
+        ['appstream:DescribeImagePermissions', 'appstream:UpdateImagePermissions'],
+        resources([newImages, ...copies]),
+        own,
+      ),
+    );
+  }
+  if (fleets.length) {
+    const fleetRegions = unique(update.fleets.map((f) => f.region ?? region));
+    statements.push(
+      // Stopped and started around the update only with `fleetUpdate.restart` (a rollback restarts only what the run restarted).
+      statement(
+        'AppStreamUpdateTheNamedFleets',
+        ['appstream:UpdateFleet', ...(update.fleetUpdate.restart ? ['appstream:StartFleet', 'appstream:StopFleet'] : [])],
+        resources(fleets),
+      ),
+      // UpdateFleet is authorized on the image too: this pipeline's, or for a rollback the one the fleet was on, which may be
+      // AWS's (no account in its ARN) or another account's shared image.
+      statement(
+        'AppStreamPutTheFleetsOnImages',
+        ['appstream:UpdateFleet'],
+        resources(fleetRegions.map((r) => appstream(r, 'image', '*', '*'))),
+      ),
+    );
+  }
+  return statements;
+}
+
+function appStreamBuilderPolicy(builder: PipelineInput<'appstream-builder'>, { region, account }: PolicyTarget): IamStatement[] {
+  const appstream = (type: string, name: string, owner = account) => `arn:aws:appstream:${region}:${owner}:${type}/${name}`;
+  const ownResources = pipelineTagged('aws:ResourceTag', builder.name);
+  const taggedAsThisPipeline = pipelineTagged('aws:RequestTag', builder.name);
   const arn = appstream('image-builder', builder.name);
   const change = { start: 'appstream:StartImageBuilder', stop: 'appstream:StopImageBuilder', delete: 'appstream:DeleteImageBuilder' };
   const statements = [
-    statement('AppStreamDescribe', ['appstream:DescribeImageBuilders'], '*'),
+    statement('AppStreamDescribe', ['appstream:DescribeImageBuilders'], '*', { StringEquals: { 'aws:RequestedRegion': [region] } }),
     statement('AppStreamReadTags', ['appstream:ListTagsForResource'], arn),
   ];
   if (builder.action === 'create') {
@@ -489,6 +568,8 @@ export function pipelinePolicy<K extends PipelineKindName>(kind: K, input: Pipel
   const statements =
     kind === 'ami'
       ? amiPolicy(input as PipelineInput<'ami'>, target)
-      : appStreamPolicy(kind as 'appstream-update' | 'appstream-builder', input as PipelineInput<'appstream-update'>, target);
+      : kind === 'appstream-update'
+        ? appStreamUpdatePolicy(input as PipelineInput<'appstream-update'>, target)
+        : appStreamBuilderPolicy(input as PipelineInput<'appstream-builder'>, target);
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -119,13 +119,15 @@ const POLICY = 'iam-policy.json';
 const BAKE_POLICY = 'iam-policy-bake.json';
 /** Its third part, for workers that refresh Auto Scaling groups: likewise left off by the others. */
 const ASG_POLICY = 'iam-policy-asg.json';
+/** Its fourth part, for workers that run AppStream pipelines: the others hold no AppStream permission at all. */
+const APPSTREAM_POLICY = 'iam-policy-appstream.json';
 
 function readPolicy(file = POLICY): PolicyDocument {
   return JSON.parse(readFileSync(path.join(ROOT, 'docs', file), 'utf8')) as PolicyDocument;
 }
 
 /** Every part of the static policy: what a worker that runs every kind of pipeline, bakes and refreshes groups too, holds. */
-const staticStatements = () => [...readPolicy().Statement, ...readPolicy(BAKE_POLICY).Statement, ...readPolicy(ASG_POLICY).Statement];
+const staticStatements = () => [POLICY, BAKE_POLICY, ASG_POLICY, APPSTREAM_POLICY].flatMap((file) => readPolicy(file).Statement);
 
 /** What only a bake calls: launching, stopping and terminating instances, passing their role, running and reading commands. */
 const BAKE_ACTIONS = [
@@ -188,10 +190,11 @@ function assertWellFormed(policy: PolicyDocument, label: string, limit = MANAGED
   assert.ok(policySize(policy) <= limit, `${label}: ${policySize(policy)} characters, over IAM's ${limit}`);
 }
 
-test('docs/iam-policy.json, its bake and Auto Scaling parts and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
+test('docs/iam-policy.json, its bake, Auto Scaling and AppStream parts and docs/iam-distribution-role.json are well-formed IAM policies of explicit Allow statements, within IAM size limits', () => {
   assertWellFormed(readPolicy(), POLICY);
   assertWellFormed(readPolicy(BAKE_POLICY), BAKE_POLICY);
   assertWellFormed(readPolicy(ASG_POLICY), ASG_POLICY);
+  assertWellFormed(readPolicy(APPSTREAM_POLICY), APPSTREAM_POLICY);
   const sids = staticStatements().map((s) => s.Sid);
   assert.equal(new Set(sids).size, sids.length, 'Sids are unique across the parts, so that each can be read alone');
   const role = readRole();
@@ -230,7 +233,7 @@ function assertLaunchesOnlyThroughTemplates(statements: Statement[], label: stri
   }
 }
 
-test('only the bake part lets a worker stop or terminate instances, pass a role or run commands; the Auto Scaling part launches only from marked templates', () => {
+test('only the bake part lets a worker stop or terminate instances, pass a role or run commands; the Auto Scaling part launches only from marked templates; only the AppStream part grants AppStream', () => {
   const granted = (file: string) => new Set(readPolicy(file).Statement.flatMap((s) => list(s.Action)));
   assert.deepEqual(
     BAKE_ACTIONS.filter((a) => granted(POLICY).has(a)),
@@ -246,6 +249,18 @@ test('only the bake part lets a worker stop or terminate instances, pass a role 
     ['ec2:RunInstances'],
   );
   assertLaunchesOnlyThroughTemplates(readPolicy(ASG_POLICY).Statement, ASG_POLICY, /^aws:ResourceTag\/golden-image:publish$/);
+  // AppStream's part grants AppStream alone, and no other part grants any of it.
+  assert.deepEqual(
+    [...granted(APPSTREAM_POLICY)].filter((a) => !a.startsWith('appstream:')),
+    [],
+  );
+  for (const file of [POLICY, BAKE_POLICY, ASG_POLICY]) {
+    assert.deepEqual(
+      [...granted(file)].filter((a) => a.startsWith('appstream:')),
+      [],
+      file,
+    );
+  }
 });
 
 test('tagging is granted only as part of the create calls, and retirement only on pipeline-tagged resources', () => {
@@ -345,7 +360,7 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
   const statements = staticStatements();
   /** A bake's launches carry the pipeline's tag; a refresh's go through a launch template (marked, below). */
   const LAUNCHED = /^(aws:RequestTag\/golden-image:pipeline|ec2:LaunchTemplate)$/;
-  assertTagScoped(statements, 'iam-policy.json + iam-policy-bake.json + iam-policy-asg.json', [
+  assertTagScoped(statements, 'iam-policy.json + iam-policy-bake.json + iam-policy-asg.json + iam-policy-appstream.json', [
     // The build instance and the fleet must be marked for the pipeline; what it makes must carry its tag.
     ['ec2:CreateImage', 'instance', /^aws:ResourceTag\//],
     ['ec2:CreateImage', 'image', /^aws:RequestTag\/golden-image:pipeline$/],
@@ -372,6 +387,13 @@ test('the static policy grants no write on "*", and scopes every write by a tag 
     ['appstream:StartImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
     ['appstream:StopImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
     ['appstream:DeleteImageBuilder', 'image-builder', /^aws:ResourceTag\/golden-image:pipeline$/],
+    // Copies and shares only of a pipeline's images; fleets only those marked for rollout.
+    ['appstream:CopyImage', 'image', OWN_RESOURCE],
+    ['appstream:DescribeImagePermissions', 'image', OWN_RESOURCE],
+    ['appstream:UpdateImagePermissions', 'image', OWN_RESOURCE],
+    ['appstream:UpdateFleet', 'fleet', /^aws:ResourceTag\/golden-image:rollout$/],
+    ['appstream:StartFleet', 'fleet', /^aws:ResourceTag\/golden-image:rollout$/],
+    ['appstream:StopFleet', 'fleet', /^aws:ResourceTag\/golden-image:rollout$/],
     ...COPIES_TAGGED,
     ...IMAGE_CHANGES,
     // Publish writes only to the launch templates and parameters marked for it.
@@ -461,8 +483,13 @@ test('the distribution role trusts only the worker, for its sessions, and acts o
 /** The actions a pipeline of this config calls, from the activities' scan, less those for features it does not use. */
 function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string, unknown>): string[] {
   const all = actionsCalledOrImplied();
-  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts|autoscaling|cloudwatch):/ : /^appstream:/;
+  // An AppStream update asks EC2 only which Regions are enabled, for its copies.
+  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts|autoscaling|cloudwatch):/ : /^(appstream:|ec2:DescribeRegions$)/;
   const ami = kind === 'ami' ? validatePipeline('ami', config).input : undefined;
+  const update = kind === 'appstream-update' ? validatePipeline('appstream-update', config).input : undefined;
+  const copies = (update?.copyTo.length ?? 0) > 0;
+  const fleets = (update?.fleets.length ?? 0) > 0;
+  const testBuilder = update?.test !== undefined;
   const fastLaunch = ami?.fastLaunch !== undefined;
   const retention = config['retention'] !== undefined;
   const groups = ami?.rollout?.autoScalingGroups !== undefined;
@@ -492,7 +519,7 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
     'autoscaling:RollbackInstanceRefresh': groups && ami?.rollout?.autoRollback === true,
     'autoscaling:CancelInstanceRefresh': groups && ami?.rollout?.autoRollback !== true,
     'cloudwatch:DescribeAlarms': groups && ami?.rollout?.alarms !== undefined,
-    'ec2:DescribeRegions': Boolean(distribution || ami?.publish || ami?.fastLaunch?.regions),
+    'ec2:DescribeRegions': Boolean(distribution || ami?.publish || ami?.fastLaunch?.regions) || copies,
     // Copies in this account; another account's copies are its role's.
     'ec2:CopyImage': (distribution?.regions.length ?? 0) > 0,
     // Launch permissions: those the config asks for, and the original's for each account that copies it.
@@ -519,11 +546,19 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
     'appstream:CreateUpdatedImage': kind === 'appstream-update',
     'appstream:DeleteImage': kind === 'appstream-update',
     'appstream:TagResource': kind === 'appstream-update' || builder === 'create',
-    'appstream:DescribeImageBuilders': builder !== undefined,
-    'appstream:CreateImageBuilder': builder === 'create',
+    // An update's test makes a builder from the new image, then stops and deletes it.
+    'appstream:DescribeImageBuilders': builder !== undefined || testBuilder,
+    'appstream:CreateImageBuilder': builder === 'create' || testBuilder,
     'appstream:StartImageBuilder': builder === 'start',
-    'appstream:StopImageBuilder': builder === 'stop',
-    'appstream:DeleteImageBuilder': builder === 'delete',
+    'appstream:StopImageBuilder': builder === 'stop' || testBuilder,
+    'appstream:DeleteImageBuilder': builder === 'delete' || testBuilder,
+    'appstream:CopyImage': copies,
+    'appstream:DescribeImagePermissions': (update?.shareWith.length ?? 0) > 0,
+    'appstream:UpdateImagePermissions': (update?.shareWith.length ?? 0) > 0,
+    'appstream:DescribeFleets': fleets,
+    'appstream:UpdateFleet': fleets,
+    'appstream:StartFleet': fleets && update!.fleetUpdate.restart,
+    'appstream:StopFleet': fleets && update!.fleetUpdate.restart,
   };
   return [...all].filter((a) => service.test(a) && onlyWhen[a] !== false).sort();
 }
@@ -537,6 +572,10 @@ async function generated(kind: PipelineKindName, config: Record<string, unknown>
 
 /** The Regions of the worker's account an ami pipeline names: the build Region, copies, fast launch, launch templates. */
 function pipelineRegions(kind: PipelineKindName, config: Record<string, unknown>): string[] {
+  if (kind === 'appstream-update') {
+    const update = validatePipeline('appstream-update', config).input;
+    return [TARGET.region, ...update.copyTo.map((c) => c.region), ...update.fleets.map((f) => f.region ?? TARGET.region)];
+  }
   if (kind !== 'ami') return [TARGET.region];
   const input = validatePipeline('ami', config).input;
   const fastLaunch = Array.isArray(input.fastLaunch?.regions) ? input.fastLaunch.regions : [];
@@ -619,6 +658,7 @@ test('generated policies for every feature together grant exactly the actions th
     ['ami', ASG],
     ['ami', { ...ASG, rollout: { autoScalingGroups: [{ name: 'web-asg' }] } }],
     ['appstream-update', { name: 'full', existingImageName: 'base', newImageName: '{{pipeline}}-{{date}}', retention: { keep: 2 } }],
+    ['appstream-update', APPSTREAM_LOOP],
     ...(['create', 'start', 'stop', 'delete'] as const).map((action): [PipelineKindName, Record<string, unknown>] => [
       'appstream-builder',
       { name: 'builder', action, ...(action === 'create' && { imageName: 'AppStream-WinServer2022-11-12-2026' }) },
@@ -1171,6 +1211,131 @@ test('a pipeline that does not refresh Auto Scaling groups gets none of their st
       label,
     );
     assert.ok(!JSON.stringify(policy).includes('ec2:LaunchTemplate'), `${label}: no launch through a template`);
+  }
+});
+
+/** The whole AppStream loop: a test builder in a subnet, approval, copies to two Regions (one named), a share, fleets in two Regions restarted. */
+const APPSTREAM_LOOP = {
+  name: 'golden',
+  existingImageName: 'golden-base',
+  newImageName: '{{pipeline}}-{{date}}',
+  test: { imageBuilder: { instanceType: 'stream.standard.medium', subnetIds: ['subnet-0123456789abcdef0'] } },
+  approval: { timeout: '24h' },
+  copyTo: [{ region: 'us-west-2' }, { region: 'eu-central-1', name: 'golden-eu-{{date}}' }],
+  shareWith: [{ account: '111122223333', allowFleet: true }],
+  fleets: [{ name: 'web-fleet' }, { name: 'web-fleet', region: 'us-west-2' }],
+  fleetUpdate: { restart: true },
+  retention: { keep: 3 },
+};
+
+/** What the AppStream loop adds to an update, by action and by Sid: none of it belongs in an update without test, copies, shares or fleets. */
+const APPSTREAM_LOOP_ACTIONS = [
+  'appstream:DescribeImageBuilders',
+  'appstream:CreateImageBuilder',
+  'appstream:StopImageBuilder',
+  'appstream:DeleteImageBuilder',
+  'appstream:CopyImage',
+  'appstream:DescribeImagePermissions',
+  'appstream:UpdateImagePermissions',
+  'appstream:DescribeFleets',
+  'appstream:UpdateFleet',
+  'appstream:StartFleet',
+  'appstream:StopFleet',
+  'ec2:DescribeRegions',
+];
+const APPSTREAM_LOOP_SIDS = new Set([
+  'Ec2DescribeRegions',
+  'AppStreamCreateTestBuilder',
+  'AppStreamRemoveTestBuilder',
+  'AppStreamCopyOnlyThisPipelinesImages',
+  'AppStreamRemoveUnfinishedCopies',
+  'AppStreamShareOnlyThisPipelinesImages',
+  'AppStreamUpdateTheNamedFleets',
+  'AppStreamPutTheFleetsOnImages',
+]);
+
+test('an AppStream update with test, copies, shares and fleets gets exactly the actions it calls, on its fleets in their Regions and its own images', async () => {
+  const policy = await generated('appstream-update', APPSTREAM_LOOP);
+  assert.deepEqual([...grantedActions(policy)].sort(), actionsThisPipelineCalls('appstream-update', APPSTREAM_LOOP));
+  const image = (region: string, name: string, owner = '123456789012') => `arn:aws:appstream:${region}:${owner}:image/${name}`;
+  const own = { StringEquals: { 'aws:ResourceTag/golden-image:pipeline': 'golden' } };
+  const tagged = { StringEquals: { 'aws:RequestTag/golden-image:pipeline': 'golden' } };
+  const builder = 'arn:aws:appstream:eu-west-1:123456789012:image-builder/test-golden-*';
+  // Each Region's images by the names made there: the new image at home, a copy by its own template or the same name.
+  const pipelineImages = [image('eu-west-1', 'golden-*'), image('us-west-2', 'golden-*'), image('eu-central-1', 'golden-eu-*')];
+  const anyImage = ['eu-west-1', 'us-west-2', 'eu-central-1'].map((r) => image(r, '*'));
+  assert.deepEqual(policy.Statement, [
+    allow('AppStreamDescribe', ['appstream:DescribeFleets', 'appstream:DescribeImageBuilders', 'appstream:DescribeImages'], '*', {
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-west-2', 'eu-central-1'] },
+    }),
+    allow('Ec2DescribeRegions', ['ec2:DescribeRegions'], '*', { StringEquals: { 'aws:RequestedRegion': ['eu-west-1'] } }),
+    allow('AppStreamReadTags', ['appstream:ListTagsForResource'], [...anyImage, builder]),
+    allow('AppStreamUpdateImage', ['appstream:CreateUpdatedImage'], [image('eu-west-1', 'golden-base'), image('eu-west-1', 'golden-*')]),
+    allow('AppStreamTagOnlyThisPipelinesImages', ['appstream:TagResource'], [...pipelineImages, builder], tagged),
+    allow('AppStreamRetireOnlyThisPipelinesImages', ['appstream:DeleteImage'], anyImage, own),
+    // The test builder: only from the new image, only with the pipeline's tag, stopped and deleted only as the pipeline's.
+    allow('AppStreamCreateTestBuilder', ['appstream:CreateImageBuilder'], [builder, image('eu-west-1', 'golden-*')], tagged),
+    allow('AppStreamRemoveTestBuilder', ['appstream:DeleteImageBuilder', 'appstream:StopImageBuilder'], builder, own),
+    // Copied from the tagged image at home; an unfinished copy (not yet tagged) is removed by its name.
+    allow('AppStreamCopyOnlyThisPipelinesImages', ['appstream:CopyImage'], image('eu-west-1', 'golden-*'), own),
+    allow(
+      'AppStreamRemoveUnfinishedCopies',
+      ['appstream:DeleteImage'],
+      [image('us-west-2', 'golden-*'), image('eu-central-1', 'golden-eu-*')],
+    ),
+    allow(
+      'AppStreamShareOnlyThisPipelinesImages',
+      ['appstream:DescribeImagePermissions', 'appstream:UpdateImagePermissions'],
+      pipelineImages,
+      own,
+    ),
+    // Exactly the named fleets, each in its Region; restarted, so started and stopped too.
+    allow(
+      'AppStreamUpdateTheNamedFleets',
+      ['appstream:StartFleet', 'appstream:StopFleet', 'appstream:UpdateFleet'],
+      ['arn:aws:appstream:eu-west-1:123456789012:fleet/web-fleet', 'arn:aws:appstream:us-west-2:123456789012:fleet/web-fleet'],
+    ),
+    // The image side of UpdateFleet in the fleets' Regions only: a rollback's previous image may be AWS's or shared.
+    allow('AppStreamPutTheFleetsOnImages', ['appstream:UpdateFleet'], [image('eu-west-1', '*', '*'), image('us-west-2', '*', '*')]),
+  ]);
+  assertScoped(policy, 'appstream loop', 'appstream-update', APPSTREAM_LOOP);
+  assert.ok(!JSON.stringify(policy).includes('111122223333'), 'sharing names the image, not the account it is shared with');
+
+  // Without restart a fleet is only updated: no start or stop, and a rollback restarts only what its run restarted.
+  const noRestart = { ...APPSTREAM_LOOP, fleetUpdate: { restart: false } };
+  const updating = await generated('appstream-update', noRestart);
+  assert.deepEqual(updating.Statement.find((s) => s.Sid === 'AppStreamUpdateTheNamedFleets')!.Action, ['appstream:UpdateFleet']);
+  assert.deepEqual([...grantedActions(updating)].sort(), actionsThisPipelineCalls('appstream-update', noRestart));
+});
+
+test('an AppStream update without test, copies, shares or fleets gets none of their actions or statements, and only the build Region', async () => {
+  for (const config of [
+    { name: 'golden', existingImageName: 'golden-base', newImageName: '{{pipeline}}-{{date}}' },
+    {
+      name: 'golden',
+      existingImageName: 'golden-base',
+      newImageName: '{{pipeline}}-{{date}}',
+      approval: { timeout: '24h' },
+      retention: { keep: 3 },
+    },
+  ]) {
+    const policy = await generated('appstream-update', config);
+    const granted = grantedActions(policy);
+    assert.deepEqual(
+      APPSTREAM_LOOP_ACTIONS.filter((a) => granted.has(a)),
+      [],
+    );
+    assert.deepEqual(
+      policy.Statement.map((s) => s.Sid).filter((sid) => APPSTREAM_LOOP_SIDS.has(sid)),
+      [],
+    );
+    const regions = policy.Statement.flatMap((s) => list(s.Resource))
+      .filter((r) => r !== '*')
+      .map((r) => r.split(':')[3]);
+    assert.deepEqual([...new Set(regions)], ['eu-west-1']);
+    assert.ok(!JSON.stringify(policy).includes(':fleet/'));
+    assert.ok(!JSON.stringify(policy).includes(':image-builder/'));
+    assert.deepEqual([...granted].sort(), actionsThisPipelineCalls('appstream-update', config));
   }
 });
 
