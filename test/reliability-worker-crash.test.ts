@@ -7,13 +7,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DescribeFastLaunchImagesCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeFleetsCommand,
+  DescribeImageBuildersCommand,
+  DescribeImagesCommand as DescribeAppStreamImagesCommand,
+} from '@aws-sdk/client-appstream';
 import { createAwsClients } from '../activities/aws/clients';
 import type { WorkflowHandle } from '@temporalio/client';
 import { approveRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
-import { APPSTREAM_GOLDEN_IMAGE_NAME, FAST_LAUNCH_TEMPLATE_NAME } from '@golden-image/aws-sandbox';
+import {
+  APPSTREAM_ALWAYS_ON_FLEET,
+  APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_ON_DEMAND_FLEET,
+  FAST_LAUNCH_TEMPLATE_NAME,
+  type CallCounts,
+  type Durations,
+  type FaultInput,
+} from '@golden-image/aws-sandbox';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
-import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
+import type { AppStreamImageUpdateConfig, AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import type { PipelineProgress } from '../contracts/progress';
 import { rolloutCounts, stageIs, waitForProgress } from './support/runs';
 import { checkSandbox, type SandboxExpectation } from './support/sandbox-state';
@@ -181,6 +194,60 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** appStreamImageUpdate killed in each stage after tag; the config carries what the stage needs. */
+interface AppStreamScenario {
+  stage: string;
+  config: Partial<AppStreamImageUpdateConfig>;
+  durations?: Partial<Durations>;
+  fault?: FaultInput;
+  at: { progress: (p: PipelineProgress) => boolean; calls?: (c: CallCounts) => boolean };
+  then?: (handle: WorkflowHandle) => Promise<void>;
+  /** Exact AppStream call counts at the end, in every Region. */
+  calls: Record<string, number>;
+}
+
+const APPSTREAM_SCENARIOS: AppStreamScenario[] = [
+  {
+    stage: 'test (the builder starting)',
+    config: { test: { imageBuilder: { instanceType: 'stream.standard.medium' } } },
+    durations: { builderTransition: 6_000 },
+    at: { progress: stageIs('test', 'running'), calls: (c) => appStreamCount(c, 'CreateImageBuilder') === 1 },
+    calls: { CreateUpdatedImage: 2, CreateImageBuilder: 1, StopImageBuilder: 1, DeleteImageBuilder: 1 },
+  },
+  {
+    stage: 'approval',
+    config: { approval: { timeout: '5m' } },
+    at: { progress: stageIs('approval', 'running') },
+    then: async (handle) => {
+      await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
+      await approveRun(temporal().client, handle.workflowId, { by: 'crash-test' });
+    },
+    calls: { CreateUpdatedImage: 2 },
+  },
+  {
+    stage: 'copy (the copy under way)',
+    config: { copyTo: [{ region: 'us-west-2' }] },
+    durations: { appStreamCopy: 6_000 },
+    at: { progress: stageIs('copy', 'running'), calls: (c) => appStreamCount(c, 'CopyImage') === 1 },
+    calls: { CreateUpdatedImage: 2, CopyImage: 1 },
+  },
+  {
+    stage: 'share (the share never answering)',
+    config: { copyTo: [{ region: 'us-west-2' }], shareWith: [{ account: '444455556666' }] },
+    fault: { service: 'appstream', action: 'UpdateImagePermissions', count: 1, hang: true },
+    at: { progress: stageIs('share', 'running'), calls: (c) => appStreamCount(c, 'UpdateImagePermissions', 'faulted') === 1 },
+    // The lost call, then one for each of the two images (the copy's in its own Region).
+    calls: { CreateUpdatedImage: 2, CopyImage: 1, UpdateImagePermissions: 3 },
+  },
+  {
+    stage: 'fleets (restarting the first of two)',
+    config: { fleets: [{ name: APPSTREAM_ALWAYS_ON_FLEET }, { name: APPSTREAM_ON_DEMAND_FLEET }], fleetUpdate: { restart: true } },
+    durations: { fleetStart: 6_000 },
+    at: { progress: stageIs('fleets', 'running'), calls: (c) => appStreamCount(c, 'StartFleet') === 1 },
+    calls: { CreateUpdatedImage: 2, StopFleet: 2, UpdateFleet: 2, StartFleet: 2 },
+  },
+];
+
 describe(
   'worker killed with SIGKILL in every stage of amiPipeline and in appStreamImageUpdate; a new worker process finishes each run exactly once',
   // Each scenario runs a worker process and a sandbox of its own: three at a time keep the 2-core machine's load
@@ -239,6 +306,75 @@ describe(
           t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);
         }),
       );
+    }
+
+    for (const scenario of APPSTREAM_SCENARIOS) {
+      test(`appStreamImageUpdate: ${scenario.stage}`, (t) =>
+        withScenario(`appstream ${scenario.stage}`, async (stack, workers) => {
+          await setAppStreamUpdateAvailable(stack.url, APPSTREAM_GOLDEN_IMAGE_NAME);
+          if (scenario.durations) await stack.admin.configure({ durations: scenario.durations });
+          await stack.admin.resetCalls();
+          if (scenario.fault) await stack.admin.fault(scenario.fault);
+          const handle = await startPipeline(
+            temporal().client,
+            'appstream-update',
+            {
+              name: 'crash-appstream',
+              existingImageName: APPSTREAM_GOLDEN_IMAGE_NAME,
+              newImageName: '{{pipeline}}-{{run}}',
+              waits: { image: FAST_WAIT, copy: FAST_WAIT, builder: FAST_WAIT, fleet: FAST_WAIT },
+              ...scenario.config,
+            },
+            { taskQueue: workers.taskQueue },
+          );
+          const at = await untilStage(handle, stack.admin, scenario.at);
+          await workers.crash();
+          await scenario.then?.(handle);
+          const result = (await handle.result()) as AppStreamImageUpdateResult & { updated: true };
+          const seconds = (Date.now() - at) / 1000;
+
+          const calls = await stack.admin.calls();
+          for (const [action, expected] of Object.entries(scenario.calls)) {
+            assert.equal(appStreamCount(calls, action), expected, `${action} made ${expected} times`);
+          }
+          const appstreamIn = (region?: string) =>
+            createAwsClients({ endpoint: stack.url, region: REGION, credentials: TEST_CREDENTIALS }).at(region ? { region } : {}).appstream;
+          for (const copy of result.copies ?? []) {
+            const copies = (await appstreamIn(copy.region).send(new DescribeAppStreamImagesCommand({ Type: 'PRIVATE' }))).Images ?? [];
+            assert.deepEqual(
+              copies.filter((i) => i.Name?.startsWith('crash-appstream')).map((i) => [i.Name, i.State]),
+              [[copy.name, 'AVAILABLE']],
+              `one copy in ${copy.region}`,
+            );
+          }
+          for (const fleet of result.fleets ?? []) {
+            const [found] = (await appstreamIn().send(new DescribeFleetsCommand({ Names: [fleet.name] }))).Fleets ?? [];
+            assert.deepEqual([found?.ImageArn, found?.State], [result.arn, 'RUNNING'], `${fleet.name} runs the new image`);
+          }
+          if (scenario.config.test) {
+            const builders = (await appstreamIn().send(new DescribeImageBuildersCommand({}))).ImageBuilders ?? [];
+            assert.deepEqual(
+              builders.filter((b) => b.Name === result.testedWith),
+              [],
+              'the test builder is gone',
+            );
+          }
+          for (const { account } of scenario.config.shareWith ?? []) {
+            for (const { name, region } of [{ name: result.imageName, region: REGION }, ...(result.copies ?? [])]) {
+              const other = createAwsClients({ endpoint: stack.url, region: REGION, credentials: TEST_CREDENTIALS }).at({
+                region,
+                roleArn: `arn:aws:iam::${account}:role/golden-image-distribution`,
+              }).appstream;
+              const shared = (await other.send(new DescribeAppStreamImagesCommand({ Type: 'SHARED' }))).Images ?? [];
+              assert.ok(
+                shared.some((i) => i.Name === name),
+                `${account} sees ${name} in ${region}`,
+              );
+            }
+          }
+          if (scenario.config.approval) assert.equal(result.approval?.by, 'crash-test');
+          t.diagnostic(`killed in ${scenario.stage}; run completed ${seconds.toFixed(1)} s after the kill`);
+        }));
     }
 
     test('appStreamImageUpdate: create (mid-call: the look-up of the new name never answers)', (t) =>
