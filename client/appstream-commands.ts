@@ -115,7 +115,7 @@ export function registerAppStreamCommands(program: Command): void {
     appstream
       .command('update')
       .description(
-        'start an appStreamImageUpdate run: dry run first; if AWS has an update, create the updated image, wait until AVAILABLE, tag it, apply retention',
+        'start an appStreamImageUpdate run: dry run first; if AWS has an update, create the updated image, wait until AVAILABLE, tag it, then the configured stages (test, approval, copy, share, fleets, retention)',
       )
       .option('--image <existing-image>', 'the private image to update')
       .option('--new-name <name|template>', 'new image name; may use {{pipeline}}, {{date}}, {{run}}')

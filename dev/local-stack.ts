@@ -13,7 +13,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../activities/aws/clients';
 import {
+  APPSTREAM_ALWAYS_ON_FLEET,
+  APPSTREAM_ELASTIC_FLEET,
   APPSTREAM_GOLDEN_IMAGE_NAME,
+  APPSTREAM_ON_DEMAND_FLEET,
   createSandbox,
   type RunningSandbox,
   PROFILE_NAMES,
@@ -199,6 +202,7 @@ async function main(options: StackOptions): Promise<void> {
   Fleet (fleet=web)        ${fleet.join(' ')}
   Launch template          ${DEMO_LAUNCH_TEMPLATE} in ${DEMO_TEMPLATE_REGIONS.join(', ')}, behind the Auto Scaling group ${DEMO_GROUP} (alarm ${DEMO_ALARM})
   AppStream image          ${APPSTREAM_GOLDEN_IMAGE_NAME}${restored ? '' : ' (an update is available)'}
+  AppStream fleets         ${APPSTREAM_ALWAYS_ON_FLEET}, ${APPSTREAM_ON_DEMAND_FLEET} (on that image), ${APPSTREAM_ELASTIC_FLEET} (Elastic)
 
   Start a pipeline in another shell:
     npx golden-image ami run --instance ${windowsBuild} --name web-golden --tag team=web --poll-interval 2s --follow
@@ -206,6 +210,7 @@ async function main(options: StackOptions): Promise<void> {
   Three Regions and a second account: npx golden-image ami run -f examples/multi-region.yaml --follow
   Bake from AWS's newest Windows base image: npx golden-image ami run -f examples/windows-bake.yaml --follow
   Refresh the Auto Scaling groups: npx golden-image ami run -f examples/asg-rollout.yaml --follow
+  Update the AppStream image and its fleets: npx golden-image appstream update -f examples/appstream-update.yaml --follow
 
   Ctrl-C stops everything.
 `);

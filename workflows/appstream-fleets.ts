@@ -81,7 +81,7 @@ export async function updateFleets(changes: FleetChange[], wait: WaitSettings, n
       // A cancel lets the fleet under way finish (a fleet left stopped halfway serves no one), and stops before the next.
       await CancellationScope.nonCancellable(() => changeOne(change, row, wait));
       row.status = 'updated';
-      note(`${where(change)} on the image${row.restarted ? ' (restarted)' : ''}`);
+      note(`${where(change)} on ${change.imageArn.split('/').pop()}${row.restarted ? ' (restarted)' : ''}`);
     } catch (err) {
       if (isCancellation(err)) throw err;
       row.status = 'failed';
