@@ -96,6 +96,12 @@ interface Scenario extends StageScenario {
   arrange?: (sandbox: OwnSandbox) => Promise<void>;
 }
 
+/** The answer at the approval gate, once the new worker has the run waiting there again. */
+async function approveOnceWaiting(handle: WorkflowHandle): Promise<void> {
+  await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
+  await approveRun(temporal().client, handle.workflowId, { by: 'crash-test' });
+}
+
 const instancesRunning = (n: number) => (p: PipelineProgress) => p.rollout?.counts.running === n;
 
 const SCENARIOS: Scenario[] = [
@@ -151,10 +157,7 @@ const SCENARIOS: Scenario[] = [
     stage: 'approval',
     config: { approval: { timeout: '5m' } },
     at: { progress: stageIs('approval', 'running') },
-    then: async (handle) => {
-      await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
-      await approveRun(temporal().client, handle.workflowId, { by: 'crash-test' });
-    },
+    then: approveOnceWaiting,
     calls: { CreateImage: 1 },
   },
   {
@@ -218,10 +221,7 @@ const APPSTREAM_SCENARIOS: AppStreamScenario[] = [
     stage: 'approval',
     config: { approval: { timeout: '5m' } },
     at: { progress: stageIs('approval', 'running') },
-    then: async (handle) => {
-      await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
-      await approveRun(temporal().client, handle.workflowId, { by: 'crash-test' });
-    },
+    then: approveOnceWaiting,
     calls: { CreateUpdatedImage: 2 },
   },
   {
