@@ -80,7 +80,7 @@ test('raw CBOR errors: __type is the absolute shape ID, with the status JSON wou
   );
   assert.match(missing.body.Message as string, /no-such-builder/);
 
-  const unknown = await rpc('DescribeFleets', {});
+  const unknown = await rpc('DescribeStacks', {});
   assert.equal(unknown.body.__type, 'com.amazonaws.appstream#UnknownOperationException');
   const garbage = await rpc('DescribeImages', Buffer.from([0xa1, 0x61]));
   assert.equal(garbage.body.__type, 'com.amazonaws.appstream#SerializationException');
@@ -92,7 +92,7 @@ test('raw CBOR errors: __type is the absolute shape ID, with the status JSON wou
   const targeted = await rpc('DescribeImages', {}, undefined, { 'x-amz-target': 'PhotonAdminProxyService.DescribeImages' });
   assert.equal(targeted.body.__type, 'com.amazonaws.appstream#SerializationException');
   const calls = await admin.calls();
-  assert.equal(calls.appstream.DescribeFleets?.total, 1);
+  assert.equal(calls.appstream.DescribeStacks?.total, 1);
 });
 
 test('raw CBOR: throttling is a 400 ThrottlingException', async () => {
