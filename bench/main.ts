@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   if (options.groups) console.log(groupsTextTable(results.scenarios) + '\n');
   if (probe)
     console.log(`history probe: 1 poll → ${probe.onePoll.events} events; ${probe.longPoll.polls} polls → ${probe.longPoll.events} events`);
-  for (const t of results.targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.measured}`);
+  for (const t of results.targets) console.log(`${t.status.toUpperCase().padEnd(12)} ${t.target}: ${t.measured}`);
   for (const e of errors) console.log(`ERROR ${e}`);
   console.log(`total ${Math.round(results.durationS / 60)} min; results in ${options.outDir}/`);
   if (errors.length) process.exitCode = 1;

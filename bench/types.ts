@@ -125,6 +125,7 @@ export interface BenchResults {
 
 export interface TargetCheck {
   target: string;
+  /** What was measured, or why nothing was. */
   measured: string;
-  met: boolean;
+  status: 'met' | 'missed' | 'not measured';
 }
