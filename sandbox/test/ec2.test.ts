@@ -519,12 +519,12 @@ describe('wire protocol', () => {
   });
 
   test('AppStream JSON requests are routed to the AppStream module', async () => {
-    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeFleets' };
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PhotonAdminProxyService.DescribeStacks' };
     const response = await send(sign({ method: 'POST', url: running.url, headers, body: '{}' }, { service: 'appstream' }));
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('content-type'), 'application/x-amz-json-1.1');
     assert.equal(((await response.json()) as { __type: string }).__type, 'UnknownOperationException');
-    assert.equal((await admin.calls()).appstream.DescribeFleets?.total, 1);
+    assert.equal((await admin.calls()).appstream.DescribeStacks?.total, 1);
   });
 
   test('admin calls are neither counted nor throttled', async () => {
