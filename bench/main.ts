@@ -52,8 +52,8 @@ async function main(): Promise<void> {
       writeOutputs({ started, options, rows, probe: null, errors });
       log(`  done: ${row.describeCalls} describes, makespan ${row.makespanS} s, lag p99 ${row.lag?.p99S ?? '—'} s`);
     } catch (err) {
-      errors.push(`${label}: ${String(err)}`);
-      log(`  FAILED: ${String(err)}`);
+      errors.push(`${label}: ${causeChain(err)}`);
+      log(`  FAILED: ${causeChain(err)}`);
     }
   };
 
@@ -164,3 +164,10 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
+
+/** An error with its causes ("Workflow execution failed: rollout: …: AWS's reason"), so a failed scenario says why. */
+function causeChain(err: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 6; e = e.cause) messages.push(e.message);
+  return messages.join(': ') || String(err);
+}
