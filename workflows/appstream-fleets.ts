@@ -75,7 +75,8 @@ export async function updateFleets(changes: FleetChange[], wait: WaitSettings, n
   const scope = CancellationScope.current();
   for (const [i, change] of changes.entries()) {
     const row = rows[i]!;
-    // Asked explicitly: the code after a non-cancellable scope does not reliably run in this one again.
+    // Asked explicitly: every call of a fleet's change runs in its non-cancellable scope, so no call in
+    // this scope would ever see the cancel.
     if (scope.consideredCancelled) throw new CancelledFailure(`cancelled before ${where(change)}`);
     try {
       // A cancel lets the fleet under way finish (a fleet left stopped halfway serves no one), and stops before the next.
