@@ -21,14 +21,17 @@ export interface AppStreamCopyRequest {
   ownership: { tag: string; value: string };
 }
 
-/** The run's marker in a copy's description; AppStream descriptions hold 256 characters. */
-export function copyDescription(request: Pick<AppStreamCopyRequest, 'description' | 'ownership'>): string {
-  const marker = `[golden-image run ${request.ownership.value}]`;
+/** The run's mark on its copy: the description is the only field CopyImage lets it set. */
+const runMarker = (request: Pick<AppStreamCopyRequest, 'ownership'>) => `[golden-image run ${request.ownership.value}]`;
+
+/** The copy's description with the run's marker at its end; AppStream descriptions hold 256 characters. */
+function copyDescription(request: Pick<AppStreamCopyRequest, 'description' | 'ownership'>): string {
+  const marker = runMarker(request);
   return request.description ? `${request.description.slice(0, 256 - marker.length - 1)} ${marker}` : marker;
 }
 
 async function isOwnCopy(destination: AppStreamClient, image: Image, request: AppStreamCopyRequest): Promise<boolean> {
-  if (image.Description?.endsWith(`[golden-image run ${request.ownership.value}]`)) return true;
+  if (image.Description?.endsWith(runMarker(request))) return true;
   return (await appStreamTag(destination, image.Arn, request.ownership.tag)) === request.ownership.value;
 }
 
