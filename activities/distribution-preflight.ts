@@ -10,7 +10,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastLaunchSpec, FastLaunchTemplate } from '../contracts/ami-pipeline';
 import type { DistributionSpec, PublishSpec } from '../contracts/distribution';
 import { roleAccount, type Place } from '../contracts/place';
+import type { GovernedPlaces } from '../contracts/rate-lanes';
 import type { AwsClients } from './aws/clients';
+import { governedPlaces, type RateGovernorSettings } from './aws/rate-governor';
 import { classifyAwsError } from './aws/errors';
 import { checkLaunchTemplate } from './ec2/fast-launch';
 import { describeRegions, regionUnusable, type RegionStatuses } from './ec2/regions';
@@ -28,6 +30,8 @@ export interface PreflightRequest {
 export interface PreflightResult {
   /** The build Region: where the image is made. */
   homeRegion: string;
+  /** Where else the workers' rate governor has lanes (workflows/rate-governor.ts reads it); null when it is off. */
+  governed: GovernedPlaces | null;
 }
 
 /** What one check found: nothing, or a problem line. */
@@ -55,7 +59,11 @@ function askOnce() {
   };
 }
 
-export async function preflightDistribution(clients: AwsClients, request: PreflightRequest): Promise<PreflightResult> {
+export async function preflightDistribution(
+  clients: AwsClients,
+  request: PreflightRequest,
+  governor: RateGovernorSettings | false = false,
+): Promise<PreflightResult> {
   const { distribution, publish, fastLaunch, session } = request;
   const homeRegion = await clients.homeRegion();
   const accounts = distribution?.accounts ?? [];
@@ -169,5 +177,5 @@ export async function preflightDistribution(clients: AwsClients, request: Prefli
 
   const problems = (await Promise.all(findings)).filter((f) => f !== undefined);
   if (problems.length) throw refuseInput(problems);
-  return { homeRegion };
+  return { homeRegion, governed: governedPlaces(governor, homeRegion) };
 }

@@ -10,11 +10,15 @@ import type { WaitMode } from './aws/state-watcher';
 import { preflightDistribution, type PreflightRequest } from './distribution-preflight';
 import { createEc2Activities } from './ec2/activities';
 import { validatePipelineInput } from './input-validation';
+import type { RateGovernorSettings } from './aws/rate-governor';
 import { createSsmActivities } from './ssm/activities';
 import { createWatchers } from './watchers';
 
-/** `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline. */
-export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared') {
+/**
+ * `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline;
+ * `governor` is where this worker polls lanes (activities/aws/rate-governor.ts), false for none.
+ */
+export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared', governor: RateGovernorSettings | false = false) {
   const watchers = createWatchers(clients, waitMode);
   return {
     ...createEc2Activities(clients, watchers),
@@ -22,7 +26,7 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
     ...createSsmActivities(clients, watchers),
     ...createAutoScalingActivities(clients, watchers),
     validatePipelineInput,
-    preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request),
+    preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request, governor),
     preflightAppStreamUpdate: (request: AppStreamPreflightRequest) => preflightAppStreamUpdate(clients, request),
   };
 }

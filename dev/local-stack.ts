@@ -10,7 +10,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../activities/aws/clients';
 import {
   APPSTREAM_ALWAYS_ON_FLEET,
@@ -25,7 +25,7 @@ import {
   SandboxAdmin,
   type ProfileName,
 } from '@golden-image/aws-sandbox';
-import { createWorker } from '../worker/create-worker';
+import { createWorker, type GoldenImageWorker } from '../worker/create-worker';
 import { startDevServer } from './dev-server';
 import {
   DEMO_ALARM,
@@ -123,7 +123,7 @@ async function main(options: StackOptions): Promise<void> {
   const log = (msg: string) => console.log(`[golden-image] ${msg}`);
   // From the first moment: a signal during start-up stops what has started so far, the dev server included.
   const startup = new AbortController();
-  let worker: Worker | undefined;
+  let worker: GoldenImageWorker | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

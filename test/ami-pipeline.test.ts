@@ -9,6 +9,7 @@ import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { PIPELINE, RESOURCES, STAGE } from '../contracts/search-attributes';
+import { HOME_ACCOUNT, HOME_REGION, laneQueue } from '../contracts/rate-lanes';
 import { imagesOfPipeline, mutatingCalls } from './support/aws-checks';
 import { failureOf, historyEventCount, recordHistory, rolloutCounts, stageIs, waitAttempts, waitForProgress } from './support/runs';
 import { freshSandbox, stackForThisFile } from './support/stack';
@@ -77,6 +78,17 @@ describe('amiPipeline', () => {
       `CreateImage ${result.imageName} from ${buildInstance}`,
       `wait until ${result.imageId} is available`,
       `mark ${result.imageId} released`,
+    ]);
+    // The rate governor sent the mutating calls from their buckets' lanes, the rest from the run's own queue.
+    const queues = (history.events ?? []).flatMap((e) => {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      return scheduled ? [`${scheduled.activityType?.name} ${scheduled.taskQueue?.name}`] : [];
+    });
+    assert.deepEqual(queues, [
+      `describeBuildInstance ${stack.taskQueue}`,
+      `createImage ${laneQueue(stack.taskQueue, 'mutating', HOME_ACCOUNT, HOME_REGION)}`,
+      `waitForImageAvailable ${stack.taskQueue}`,
+      `tagImage ${laneQueue(stack.taskQueue, 'CreateTags', HOME_ACCOUNT, HOME_REGION)}`,
     ]);
     await recordHistory(handle, 'ami-pipeline-create-wait');
   });
@@ -247,7 +259,9 @@ describe('amiPipeline', () => {
     await stack.admin.configure({ durations: { image: 6_000 } });
     await stack.admin.resetCalls();
     const handles = await Promise.all(
-      instances.map((instanceId, i) => start({ name: `shared-${i}`, instanceId, waits: { image: { interval: '100ms', timeout: '2m' } } })),
+      // The governor paces the creates (5 a second), so the waits start up to a few seconds apart: a 1 s
+      // beat still gathers them, where a 100 ms one would catch each on its own.
+      instances.map((instanceId, i) => start({ name: `shared-${i}`, instanceId, waits: { image: { interval: '1s', timeout: '2m' } } })),
     );
     const started = Date.now();
     await Promise.all(handles.map((h) => h.result()));

@@ -1,11 +1,14 @@
 /**
  * The worker definition shared by the production entry point, the dev stack and the tests:
- * every workflow in workflows/, and the activities bound to the given AWS clients.
+ * every workflow in workflows/, and the activities bound to the given AWS clients; beside it, one
+ * activity worker per rate-governor lane (activities/aws/rate-governor.ts), each polling its lane at
+ * the bucket's refill rate. They run and stop as one.
  */
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
+import { DEFAULT_GOVERNOR, lanesOf, type RateGovernorSettings } from '../activities/aws/rate-governor';
 import type { WaitMode } from '../activities/aws/state-watcher';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 import { configuredTaskQueue } from '../contracts/task-queue';
@@ -23,6 +26,17 @@ export interface GoldenImageWorkerOptions {
   waitMode?: WaitMode;
   /** Runs kept in memory between their tasks (default DEFAULT_MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number;
+  /** Where mutating calls go through lanes, and at what rates (default: the home Region and account, at AWS's); false: no limits. */
+  governor?: RateGovernorSettings | false;
+}
+
+/** The main worker and its lane workers, run and stopped together. */
+export interface GoldenImageWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): ReturnType<Worker['getState']>;
+  /** The lanes' task queues, for tests and the benchmark. */
+  laneQueues: string[];
 }
 
 /**
@@ -40,17 +54,59 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
  */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
-export function createWorker(options: GoldenImageWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** One poll per partition of a task queue (four by default): a task the rate lets through finds a poll waiting, not the backlog. */
+const LANE_POLLS = 4;
+
+export async function createWorker(options: GoldenImageWorkerOptions): Promise<GoldenImageWorker> {
+  const namespace = options.namespace ?? 'default';
+  const taskQueue = options.taskQueue ?? configuredTaskQueue();
+  const governor = options.governor ?? DEFAULT_GOVERNOR;
+  const activities = createActivities(options.clients, options.waitMode, governor);
+  const dataConverter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
+  const main = await Worker.create({
     connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? configuredTaskQueue(),
+    namespace,
+    taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    activities: createActivities(options.clients, options.waitMode),
+    activities,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...dataConverter,
   });
+  const lanes = lanesOf(governor, taskQueue, await options.clients.homeRegion());
+  const laneWorkers = await Promise.all(
+    lanes.map((lane) =>
+      Worker.create({
+        connection: options.connection,
+        namespace,
+        taskQueue: lane.taskQueue,
+        activities,
+        // Server-side: the lane's tasks are handed out at this rate across every worker that polls it.
+        ...(lane.perSecond ? { maxTaskQueueActivitiesPerSecond: lane.perSecond } : {}),
+        maxConcurrentActivityTaskPolls: LANE_POLLS,
+        ...dataConverter,
+      }),
+    ),
+  );
+  const all = [main, ...laneWorkers];
+  return {
+    laneQueues: lanes.map((lane) => lane.taskQueue),
+    getState: () => main.getState(),
+    shutdown() {
+      for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+    async run() {
+      // One stopping (a signal, a fatal error) stops the rest, and run() settles once all have.
+      const runs = all.map((worker) =>
+        worker.run().finally(() => {
+          for (const other of all) if (other.getState() === 'RUNNING') other.shutdown();
+        }),
+      );
+      const outcomes = await Promise.allSettled(runs);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }

@@ -3,12 +3,14 @@
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS variables, TOML profiles); AWS credentials
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
- * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache.
+ * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
+ * read as activities/aws/rate-governor.ts says.
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
+import { governorFromEnv } from '../activities/aws/rate-governor';
 import { createWorker } from './create-worker';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       // Only benchmarks set this, to measure the per-run polling that the shared watcher replaces.
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
+      governor: governorFromEnv(),
     });
     await worker.run();
   } finally {

@@ -8,8 +8,8 @@ import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
-/** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
+/** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter, and the rate governor's lanes. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics'), require.resolve('../workflows/rate-governor')];
 
 /** Where `npm run build` leaves the bundle: beside the compiled worker, in lib/. */
 export const PREBUILT_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');

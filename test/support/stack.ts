@@ -7,10 +7,9 @@ import { after, before } from 'node:test';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
 import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
-import { createWorker } from '../../worker/create-worker';
+import { createWorker, type GoldenImageWorker } from '../../worker/create-worker';
 import { launchInstances } from '../../dev/launch-instances';
 import { startTemporal, workflowBundle } from './temporal';
 
@@ -46,7 +45,7 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
   const [env, sandbox] = await Promise.all([startTemporal(dataConverter, serverArgs), createSandbox({ port: 0, config: sandboxConfig })]);
   const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
   const taskQueue = `golden-image-test-${process.pid}`;
-  let worker: Worker | undefined;
+  let worker: GoldenImageWorker | undefined;
   let running: Promise<void> | undefined;
 
   const stack: Stack = {
