@@ -4,6 +4,33 @@
  * refresh waits' DescribeInstanceRefreshes are both counted this way.
  */
 
+import { sleep } from './bounded';
+
+const SAMPLE_MS = 1_000;
+
+/**
+ * Reads `read` about once a second until `stop` (or, should a failing scenario never call it, until
+ * `timeoutMs` has passed), and gives every reading with its time.
+ */
+export function sampleEverySecond<T>(read: () => Promise<T>, timeoutMs: number) {
+  const samples: (T & { at: number })[] = [];
+  let stopped = false;
+  const deadline = Date.now() + timeoutMs;
+  const done = (async () => {
+    while (!stopped && Date.now() < deadline) {
+      samples.push({ ...(await read()), at: Date.now() });
+      await sleep(SAMPLE_MS);
+    }
+  })();
+  return {
+    async stop(): Promise<(T & { at: number })[]> {
+      stopped = true;
+      await done;
+      return samples;
+    },
+  };
+}
+
 /** A cumulative count of calls, sampled at `at`. */
 export interface CountSample {
   at: number;
@@ -30,4 +57,19 @@ export function callsPerInterval(rises: { at: number; added: number }[], interva
     perInterval.set(interval, (perInterval.get(interval) ?? 0) + added);
   }
   return [...perInterval.values()];
+}
+
+/** Calls per beat over the samples: how many beats saw a call, the mean per beat, and the busiest. */
+export function beatStats(
+  samples: CountSample[],
+  intervalMs: number,
+): { beats: number; describesPerBeat: number; peakDescribesPerBeat: number } | null {
+  const perBeat = callsPerInterval(risesOf(samples), intervalMs);
+  if (!perBeat.length) return null;
+  const total = perBeat.reduce((a, b) => a + b, 0);
+  return {
+    beats: perBeat.length,
+    describesPerBeat: Math.round((total / perBeat.length) * 10) / 10,
+    peakDescribesPerBeat: Math.max(...perBeat),
+  };
 }

@@ -17,12 +17,21 @@ const M = { top: 70, right: 20, bottom: 70, left: 80 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function describeCallsChart(rows: ScenarioResult[]): string {
-  const key = (r: ScenarioResult) => `${r.scenario}:${r.n}:${r.refreshes?.pipelines ?? ''}`;
+  // Mode (c) has no worker: its bars stand with the one-worker runs of the same N.
+  const workersOf = (r: ScenarioResult) => (r.mode === 'sdk-waiter' ? 1 : r.workers);
+  const key = (r: ScenarioResult) => `${r.scenario}:${r.n}:${workersOf(r)}:${r.refreshes?.pipelines ?? ''}`;
   const groups = [
     ...new Map(
       rows.map((r) => [
         key(r),
-        { key: key(r), scenario: r.scenario, n: r.n, copyRegions: r.copies?.length ?? 0, pipelines: r.refreshes?.pipelines ?? 0 },
+        {
+          key: key(r),
+          scenario: r.scenario,
+          n: r.n,
+          workers: workersOf(r),
+          copyRegions: r.copies?.length ?? 0,
+          pipelines: r.refreshes?.pipelines ?? 0,
+        },
       ]),
     ).values(),
   ];
@@ -60,9 +69,10 @@ export function describeCallsChart(rows: ScenarioResult[]): string {
       );
     });
     const copying = g.copyRegions ? `, copies to ${g.copyRegions} Regions` : '';
+    const workers = g.workers > 1 ? `, ${g.workers} workers` : '';
     const label =
       g.scenario === 'ami'
-        ? `${g.n} AMI pipelines${copying}`
+        ? `${g.n} AMI pipelines${workers}${copying}`
         : g.scenario === 'groups'
           ? `${g.n} ASGs, ${g.pipelines} pipeline${g.pipelines === 1 ? '' : 's'}`
           : `rollout, ${g.n} instances`;

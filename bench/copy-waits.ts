@@ -7,38 +7,25 @@
  */
 import type { CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
 import type { PipelineProgress } from '../contracts/progress';
-import { callsPerInterval, risesOf, type CountSample } from './beats';
-import { sleep } from './bounded';
+import { callsPerInterval, risesOf, sampleEverySecond, type CountSample } from './beats';
 import { summarizeCalls } from './call-stats';
 import { round1 } from './stats';
 import type { RegionCopies } from './types';
 
-const SAMPLE_MS = 1_000;
-
 /** Samples each Region until `stop` (or, should a failing scenario never call it, until `timeoutMs` has passed). */
 export function watchCopyWaits(admin: SandboxAdmin, regions: string[], intervalMs: number, timeoutMs: number) {
-  const samples = new Map(regions.map((region) => [region, [] as CountSample[]]));
-  let stopped = false;
-  const deadline = Date.now() + timeoutMs;
-  const done = (async () => {
-    while (!stopped && Date.now() < deadline) {
-      await Promise.all(
-        regions.map(async (region) => {
-          const count = (await admin.calls({ region })).ec2.DescribeImages?.total ?? 0;
-          samples.get(region)!.push({ at: Date.now(), count });
-        }),
-      );
-      await sleep(SAMPLE_MS);
-    }
-  })();
+  const sampling = sampleEverySecond(
+    async () => ({ counts: await Promise.all(regions.map((region) => describeImagesIn(admin, region))) }),
+    timeoutMs,
+  );
   return {
     /**
      * The figures per Region, and when each copy became available, keyed as the runs' progress names
      * a copy (`us-west-2/ami-…`). `startedAt` is the scenario's start.
      */
     async stop(startedAt: number): Promise<{ regions: RegionCopies[]; readyAt: Map<string, number> }> {
-      stopped = true;
-      await done;
+      const taken = await sampling.stop();
+      const samples = new Map(regions.map((region, r) => [region, taken.map((t): CountSample => ({ at: t.at, count: t.counts[r]! }))]));
       const readyAt = new Map<string, number>();
       const stats = await Promise.all(
         regions.map(async (region) => {
@@ -51,6 +38,11 @@ export function watchCopyWaits(admin: SandboxAdmin, regions: string[], intervalM
       return { regions: stats, readyAt };
     },
   };
+}
+
+/** The DescribeImages calls a Region has had so far. */
+async function describeImagesIn(admin: SandboxAdmin, region: string): Promise<number> {
+  return (await admin.calls({ region })).ec2.DescribeImages?.total ?? 0;
 }
 
 /** When the last of a run's copies became available: its progress lists each copy among its resources. */

@@ -17,7 +17,7 @@ import { groupRefreshes, refreshesSeen, watchRefreshWaits } from './refresh-wait
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances } from './sandbox-setup';
 import type { ScenarioResult } from './types';
-import { startScenarioWorker } from './worker-process';
+import { startScenarioWorkers } from './worker-process';
 
 /** The refresh wait's default poll interval, set here so that the beats are counted in the interval the waits use. */
 export const REFRESH_POLL = '30s';
@@ -63,7 +63,7 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
 
   const perPipeline = shape.groups / shape.pipelines;
   const taskQueue = `bench-groups-${mode}-${shape.pipelines}x${perPipeline}-${Date.now()}`;
-  const worker = await startScenarioWorker(stack, taskQueue, mode);
+  const worker = await startScenarioWorkers(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateImage', shape.pipelines);
@@ -88,7 +88,7 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
       ids,
       infos,
       t0,
-      worker,
+      workers: worker,
       cpu,
       atCreatesDone,
       historySample: ctx.historySample,
@@ -110,6 +110,9 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
       mode,
       n: shape.groups,
       ...columns,
+      waitBeats: null,
+      makespanBoundS: null,
+      rolloutHistory: null,
       copies: null,
       copyLag: null,
       refreshes,

@@ -62,8 +62,11 @@ async function main(): Promise<void> {
     const runs = (mode: BenchMode) => options.modes.includes(mode);
     const copying = options.copyRegions.length ? `, copying to ${options.copyRegions.join(', ')}` : '';
     for (const n of options.ns) {
-      if (runs('shared')) await run(`(a) shared watcher, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'shared', n));
-      if (runs('per-run')) await run(`(b) per-run polling, ${n} AMI pipelines${copying}`, () => runAmiScenario(ctx, 'per-run', n));
+      for (const w of options.workers) {
+        const on = `${n} AMI pipelines on ${w} worker${w === 1 ? '' : 's'}${copying}`;
+        if (runs('shared')) await run(`(a) shared watcher, ${on}`, () => runAmiScenario(ctx, 'shared', n, w));
+        if (runs('per-run')) await run(`(b) per-run polling, ${on}`, () => runAmiScenario(ctx, 'per-run', n, w));
+      }
     }
     for (const shape of options.groups ? groupShapes(options.groups) : []) {
       if (runs('shared')) await run(`(a) shared watcher, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'shared', shape));
@@ -118,6 +121,7 @@ function writeOutputs({ started, options, rows, probe, errors }: Outputs): Bench
   const order = (r: ScenarioResult) => [
     ['ami', 'rollout', 'groups'].indexOf(r.scenario),
     r.n,
+    r.workers,
     r.refreshes?.pipelines ?? 0,
     ['shared', 'per-run', 'sdk-waiter'].indexOf(r.mode),
   ];

@@ -59,19 +59,24 @@ export async function stageLags(
   return lags.flat();
 }
 
-/** The columns every Temporal scenario fills alike: lag, history, and the worker's and server's costs. */
+/** The columns every Temporal scenario fills alike: lag, history, and the workers' and server's costs. */
 export function runColumns(
   lagsMs: number[],
   history: { events: Spread | null; polls: Spread | null },
-  worker: ProcStats,
+  workers: ProcStats[],
   cpu: { serverCpuS: number; benchCpuS: number },
-): Pick<ScenarioResult, 'lag' | 'historyEvents' | 'pollsPerWait' | 'workerPeakRssMiB' | 'workerCpuS' | 'serverCpuS' | 'benchCpuS'> {
+): Pick<
+  ScenarioResult,
+  'lag' | 'historyEvents' | 'pollsPerWait' | 'workers' | 'perWorker' | 'workerPeakRssMiB' | 'workerCpuS' | 'serverCpuS' | 'benchCpuS'
+> {
   return {
     lag: lagStats(lagsMs),
     historyEvents: history.events,
     pollsPerWait: history.polls,
-    workerPeakRssMiB: worker.peakRssMiB,
-    workerCpuS: round1(worker.cpuS),
+    workers: workers.length,
+    perWorker: workers.map((w) => ({ peakRssMiB: w.peakRssMiB, cpuS: round1(w.cpuS) })),
+    workerPeakRssMiB: Math.max(...workers.map((w) => w.peakRssMiB)),
+    workerCpuS: round1(workers.reduce((sum, w) => sum + w.cpuS, 0)),
     ...cpu,
   };
 }
@@ -83,7 +88,7 @@ export interface ClosedImageRuns {
   infos: WorkflowExecutionInfo[];
   /** When the first run was started. */
   t0: number;
-  worker: { stats(): ProcStats };
+  workers: { each(): ProcStats[] };
   cpu: CpuWindow;
   atCreatesDone: CallCounts | undefined;
   historySample: number;
@@ -101,7 +106,7 @@ export async function readImageRuns(runs: ClosedImageRuns): Promise<{
   columns: Pick<ScenarioResult, 'succeeded' | 'failed' | 'makespanS'> & ReturnType<typeof callColumns> & ReturnType<typeof runColumns>;
 }> {
   const { stack, ids, infos } = runs;
-  const workerStats = runs.worker.stats();
+  const workerStats = runs.workers.each();
   const cpuS = runs.cpu.close();
   const counts = await stack.admin.calls();
   const dump = await stack.admin.state();

@@ -5,6 +5,8 @@ import { MAX_GROUPS } from './group-fleet';
 import type { BenchMode } from './types';
 
 const MODES: BenchMode[] = ['shared', 'per-run', 'sdk-waiter'];
+/** Each worker is a Node process of a few hundred MiB on a 2-core machine. */
+const MAX_WORKERS = 8;
 
 export interface BenchOptions {
   ns: number[];
@@ -24,11 +26,14 @@ export interface BenchOptions {
   groups: number;
   /** Only the history probe, written to history-probe.json. */
   probeOnly: boolean;
+  /** Worker processes of the AMI scenarios: each N runs once per count. */
+  workers: number[];
 }
 
-const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
+const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--workers 1,4] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
   --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
+  --workers     worker processes on the task queue of the AMI scenarios, each count a row (default 1,4; --quick: 1)
   --modes       which of shared, per-run, sdk-waiter to run (default all three)
   --copy-regions  every AMI pipeline of modes (a) and (b) also copies its image to these Regions (default none)
   --groups      also refresh this many Auto Scaling groups (2-4 instances each, at most ${MAX_GROUPS}) in modes (a) and (b):
@@ -47,6 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       n: { type: 'string' },
+      workers: { type: 'string' },
       modes: { type: 'string' },
       rollout: { type: 'string' },
       'rollout-interval': { type: 'string', default: '15s' },
@@ -74,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     // `--n none` skips the AMI scenarios (e.g. to rerun only the rollout and the history probe).
     ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
     modes: modesFrom(values.modes),
+    workers: (values.workers ?? (quick ? '1' : '1,4')).split(',').map((s) => count(s.trim(), '--workers', MAX_WORKERS)),
     rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout', 10_000),
     rolloutInterval: values['rollout-interval'],
     skipRollout: values['no-rollout'],

@@ -12,12 +12,10 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, tsToMs } from '@temporalio/common';
 import type { AutoScalingDump, CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
 import { SETTLED, type RefreshSnapshot } from '../activities/autoscaling/instance-refresh';
-import { callsPerInterval, risesOf, type CountSample } from './beats';
-import { mapLimit, sleep } from './bounded';
+import { callsPerInterval, risesOf, sampleEverySecond, type CountSample } from './beats';
+import { mapLimit } from './bounded';
 import { lagStats, round1 } from './stats';
 import type { GroupRefreshes } from './types';
-
-const SAMPLE_MS = 1_000;
 
 interface Sample {
   at: number;
@@ -26,28 +24,11 @@ interface Sample {
 }
 
 /** Samples the counts until `stop` (or, should a failing scenario never call it, until `timeoutMs` has passed). */
-export function watchRefreshWaits(admin: SandboxAdmin, timeoutMs: number) {
-  const samples: Sample[] = [];
-  let stopped = false;
-  const deadline = Date.now() + timeoutMs;
-  const done = (async () => {
-    while (!stopped && Date.now() < deadline) {
-      const { autoscaling } = await admin.calls();
-      samples.push({
-        at: Date.now(),
-        described: autoscaling.DescribeInstanceRefreshes?.total ?? 0,
-        started: autoscaling.StartInstanceRefresh?.total ?? 0,
-      });
-      await sleep(SAMPLE_MS);
-    }
-  })();
-  return {
-    async stop(): Promise<Sample[]> {
-      stopped = true;
-      await done;
-      return samples;
-    },
-  };
+export function watchRefreshWaits(admin: SandboxAdmin, timeoutMs: number): { stop(): Promise<Sample[]> } {
+  return sampleEverySecond(async () => {
+    const { autoscaling } = await admin.calls();
+    return { described: autoscaling.DescribeInstanceRefreshes?.total ?? 0, started: autoscaling.StartInstanceRefresh?.total ?? 0 };
+  }, timeoutMs);
 }
 
 /** When each group's run saw its refresh settle: the completion of the wait that returned a settled status. */

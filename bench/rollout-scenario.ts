@@ -9,6 +9,8 @@ import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import { describeCounts, type PipelineProgress } from '../contracts/progress';
 import { replacementWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
+import { durationMs } from '../contracts/durations';
+import { beatStats, sampleEverySecond } from './beats';
 import { watchCreatesDone } from './call-stats';
 import { chainHistories, historyFacts, sampleHistories } from './history';
 import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
@@ -16,7 +18,7 @@ import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import { round1 } from './stats';
 import type { ScenarioResult } from './types';
-import { startScenarioWorker } from './worker-process';
+import { startScenarioWorkers } from './worker-process';
 
 /** The input schema's maximum (contracts/ami-pipeline.ts caps rollout concurrency at 50). */
 export const ROLLOUT_CONCURRENCY = 50;
@@ -43,10 +45,14 @@ export async function runRolloutScenario(
 
   const taskQueue = `bench-rollout-${mode}-${n}-${Date.now()}`;
   const parentId = `${taskQueue}-pipeline`;
-  const worker = await startScenarioWorker(stack, taskQueue, mode);
+  const worker = await startScenarioWorkers(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
     const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n);
+    const describes = sampleEverySecond(
+      async () => ({ count: (await stack.admin.calls()).ec2.DescribeReplaceRootVolumeTasks?.total ?? 0 }),
+      ctx.timeoutMs,
+    );
     const t0 = Date.now();
     const config = {
       name: 'bench-rollout',
@@ -59,7 +65,8 @@ export async function runRolloutScenario(
       if (running) void progressLine(ctx, parentId);
     });
     const atCreatesDone = await creates.stop();
-    const workerStats = worker.stats();
+    const waitBeats = beatStats(await describes.stop(), durationMs(settings.interval));
+    const workerStats = worker.each();
     const cpuS = cpu.close();
     const counts = await stack.admin.calls();
     const dump = await stack.admin.state();
@@ -82,6 +89,9 @@ export async function runRolloutScenario(
       ...callColumns(counts, atCreatesDone),
       makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
+      waitBeats,
+      makespanBoundS: null,
+      rolloutHistory: { pipelineEvents: parentEvents, runs: rolloutRuns.length, longestRunEvents: Math.max(...rolloutRuns) },
       copies: null,
       copyLag: null,
       refreshes: null,

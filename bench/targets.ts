@@ -4,6 +4,7 @@
  * did not measure (a smaller `--n`, `--quick`, a scenario skipped, more workers than the bench runs)
  * says "not measured", never "missed".
  */
+import { ROLLOUT_CONCURRENCY } from './rollout-scenario';
 import type { HistoryProbe, ScenarioResult, TargetCheck } from './types';
 
 const POLL_INTERVAL_S = 15;
@@ -12,72 +13,109 @@ const GiB_MiB = 1024;
 const LAG_NS = [100, 500, 1000];
 const SCALE_N = 1000;
 const ROLLOUT_N = 10_000;
+/** Temporal warns at this many events in one history (its limit is 51,200). */
+const HISTORY_WARNING = 10_240;
 
 const met = (target: string, measured: string, ok: boolean): TargetCheck => ({ target, measured, status: ok ? 'met' : 'missed' });
 const notMeasured = (target: string, why: string): TargetCheck => ({ target, measured: why, status: 'not measured' });
 
-/** 1 worker: the bench runs one worker process per scenario. More workers are not run yet. */
-const ONE_WORKER_ONLY = 'the bench runs one worker process';
+/** The worker counts the targets name. */
+const WORKER_COUNTS = [1, 4];
+const workersText = (w: number) => `${w} worker${w === 1 ? '' : 's'}`;
 
 export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null): TargetCheck[] {
-  const ami = (mode: ScenarioResult['mode'], n: number) => rows.find((r) => r.scenario === 'ami' && r.mode === mode && r.n === n);
+  const ami = (mode: ScenarioResult['mode'], n: number, workers = 1) =>
+    rows.find((r) => r.scenario === 'ami' && r.mode === mode && r.n === n && (mode === 'sdk-waiter' || r.workers === workers));
   const amiNs = [...new Set(rows.filter((r) => r.scenario === 'ami').map((r) => r.n))].sort((a, b) => a - b);
+  const amiWorkers = [...new Set(rows.filter((r) => r.scenario === 'ami' && r.mode === 'shared').map((r) => r.workers))];
   const checks: TargetCheck[] = [];
-  const atScale = ami('shared', SCALE_N);
-  const notAtScale = `no N=${SCALE_N} run (this run: N=${amiNs.join(', ') || 'none'})`;
+  const notRun = (n: number, w: number) =>
+    `no N=${n} run on ${workersText(w)} (this run: N=${amiNs.join(', ') || 'none'} on ${amiWorkers.join(', ') || 'no'} workers)`;
 
-  // Throttling and the creates at N = 1000.
+  // Throttling, the creates and the makespan at N = 1000, on 1 and 4 workers.
   const throttled = (r: ScenarioResult) => Object.values(r.calls).reduce((sum, c) => sum + c.throttled, 0);
-  checks.push(
-    atScale
-      ? met(`N=${SCALE_N}, 1 worker: 0 throttled calls of any kind`, `${throttled(atScale)} throttled`, throttled(atScale) === 0)
-      : notMeasured(`N=${SCALE_N}, 1 worker: 0 throttled calls of any kind`, notAtScale),
-    notMeasured(`N=${SCALE_N}, 4 workers: 0 throttled calls of any kind`, ONE_WORKER_ONLY),
-  );
-  const creates = atScale?.calls['CreateImage']?.total;
-  checks.push(
-    atScale
-      ? met(`N=${SCALE_N}: exactly ${SCALE_N} CreateImage calls`, `${creates ?? 0}`, creates === SCALE_N)
-      : notMeasured(`N=${SCALE_N}: exactly ${SCALE_N} CreateImage calls`, notAtScale),
-    notMeasured(`N=${SCALE_N}: makespan within 10% of the bound the EC2 buckets set`, 'the bound is not computed by this bench yet'),
-  );
-
-  // Detection lag at each N, one worker; four are not run.
-  for (const n of LAG_NS) {
-    const target = `N=${n}, 1 worker: watcher lag p99 ≤ ${POLL_INTERVAL_S} + 2 s`;
-    const row = ami('shared', n);
-    checks.push(row?.lag ? met(target, `${row.lag.p99S} s`, row.lag.p99S <= POLL_INTERVAL_S + 2) : notMeasured(target, `no N=${n} run`));
-  }
-  checks.push(notMeasured(`lag p99 ≤ ${POLL_INTERVAL_S} + 2 s with 4 workers`, ONE_WORKER_ONLY));
-  checks.push(notMeasured('describes per beat grow by at most one per extra worker', ONE_WORKER_ONLY));
-
-  // The watcher against per-run polling, at every N measured in both modes.
-  for (const n of amiNs) {
-    const shared = ami('shared', n);
-    const perRun = ami('per-run', n);
-    const target = `N=${n}: watcher never slower than per-run (makespan and lag p50 within 2%)`;
-    if (!shared?.lag || !perRun?.lag) {
-      checks.push(notMeasured(target, 'not run in both modes'));
-      continue;
-    }
+  for (const w of WORKER_COUNTS) {
+    const row = ami('shared', SCALE_N, w);
+    const at = `N=${SCALE_N}, ${workersText(w)}`;
+    const creates = row?.calls['CreateImage']?.total;
+    const bound = row?.makespanBoundS;
     checks.push(
-      met(
-        target,
-        `makespan ${shared.makespanS} s vs ${perRun.makespanS} s; lag p50 ${shared.lag.p50S} s vs ${perRun.lag.p50S} s`,
-        shared.makespanS <= perRun.makespanS * 1.02 && shared.lag.p50S <= perRun.lag.p50S * 1.02,
-      ),
+      row
+        ? met(`${at}: 0 throttled calls of any kind`, `${throttled(row)} throttled`, throttled(row) === 0)
+        : notMeasured(`${at}: 0 throttled calls of any kind`, notRun(SCALE_N, w)),
+      row
+        ? met(`${at}: exactly ${SCALE_N} CreateImage calls`, `${creates ?? 0}`, creates === SCALE_N)
+        : notMeasured(`${at}: exactly ${SCALE_N} CreateImage calls`, notRun(SCALE_N, w)),
+      row && bound
+        ? met(
+            `${at}: makespan within 10% of the bound the EC2 buckets set`,
+            `${row.makespanS} s against a bound of ${bound} s`,
+            row.makespanS <= bound * 1.1,
+          )
+        : notMeasured(`${at}: makespan within 10% of the bound the EC2 buckets set`, notRun(SCALE_N, w)),
     );
   }
+
+  // Detection lag at each N, on 1 and 4 workers.
+  for (const w of WORKER_COUNTS)
+    for (const n of LAG_NS) {
+      const target = `N=${n}, ${workersText(w)}: watcher lag p99 ≤ ${POLL_INTERVAL_S} + 2 s`;
+      const row = ami('shared', n, w);
+      checks.push(row?.lag ? met(target, `${row.lag.p99S} s`, row.lag.p99S <= POLL_INTERVAL_S + 2) : notMeasured(target, notRun(n, w)));
+    }
+
+  // Describes per beat with more workers: each worker's watcher describes its own waits.
+  const beatTarget = 'describes per beat grow by at most one per extra worker';
+  const beatPairs = amiNs.flatMap((n) =>
+    amiWorkers
+      .filter((w) => w > 1)
+      .flatMap((w) => {
+        const one = ami('shared', n, 1)?.waitBeats;
+        const more = ami('shared', n, w)?.waitBeats;
+        return one && more ? [{ n, w, one: one.describesPerBeat, more: more.describesPerBeat }] : [];
+      }),
+  );
+  checks.push(
+    beatPairs.length
+      ? met(
+          beatTarget,
+          beatPairs.map((p) => `N=${p.n}: ${p.one} on 1 worker, ${p.more} on ${p.w}`).join('; '),
+          beatPairs.every((p) => p.more <= p.one + (p.w - 1)),
+        )
+      : notMeasured(beatTarget, 'no N run on both 1 and more workers'),
+  );
+
+  // The watcher against per-run polling, at every N and worker count measured in both modes.
+  for (const n of amiNs)
+    for (const w of amiWorkers) {
+      const shared = ami('shared', n, w);
+      const perRun = ami('per-run', n, w);
+      const target = `N=${n}, ${workersText(w)}: watcher never slower than per-run (makespan and lag p50 within 2%)`;
+      if (!shared?.lag || !perRun?.lag) {
+        checks.push(notMeasured(target, 'not run in both modes'));
+        continue;
+      }
+      checks.push(
+        met(
+          target,
+          `makespan ${shared.makespanS} s vs ${perRun.makespanS} s; lag p50 ${shared.lag.p50S} s vs ${perRun.lag.p50S} s`,
+          shared.makespanS <= perRun.makespanS * 1.02 && shared.lag.p50S <= perRun.lag.p50S * 1.02,
+        ),
+      );
+    }
   if (!amiNs.length) checks.push(notMeasured('watcher never slower than per-run (makespan and lag p50 within 2%)', 'no AMI scenario run'));
 
-  // Worker cost at N = 1000.
-  const cpuTarget = `N=${SCALE_N}: worker CPU ≤ 75 ms per pipeline`;
-  const rssTarget = `N=${SCALE_N}: worker peak RSS ≤ 768 MiB`;
-  if (atScale?.workerCpuS != null && atScale.workerPeakRssMiB != null) {
-    const perPipelineMs = Math.round((atScale.workerCpuS * 1000) / SCALE_N);
-    checks.push(met(cpuTarget, `${perPipelineMs} ms (${atScale.workerCpuS} s)`, perPipelineMs <= 75));
-    checks.push(met(rssTarget, `${atScale.workerPeakRssMiB} MiB`, atScale.workerPeakRssMiB <= 768));
-  } else checks.push(notMeasured(cpuTarget, notAtScale), notMeasured(rssTarget, notAtScale));
+  // Worker cost at N = 1000, per worker.
+  for (const w of WORKER_COUNTS) {
+    const row = ami('shared', SCALE_N, w);
+    const cpuTarget = `N=${SCALE_N}, ${workersText(w)}: worker CPU ≤ 75 ms per pipeline`;
+    const rssTarget = `N=${SCALE_N}, ${workersText(w)}: worker peak RSS ≤ 768 MiB`;
+    if (row?.workerCpuS != null && row.workerPeakRssMiB != null) {
+      const perPipelineMs = Math.round((row.workerCpuS * 1000) / SCALE_N);
+      checks.push(met(cpuTarget, `${perPipelineMs} ms (${row.workerCpuS} s in all)`, perPipelineMs <= 75));
+      checks.push(met(rssTarget, `${row.perWorker.map((p) => p.peakRssMiB).join(', ')} MiB`, row.workerPeakRssMiB <= 768));
+    } else checks.push(notMeasured(cpuTarget, notRun(SCALE_N, w)), notMeasured(rssTarget, notRun(SCALE_N, w)));
+  }
 
   // The rollout onto 10,000 instances.
   const rollout = rows.find((r) => r.scenario === 'rollout' && r.mode === 'shared' && r.n === ROLLOUT_N);
@@ -90,7 +128,28 @@ export function checkTargets(rows: ScenarioResult[], probe: HistoryProbe | null)
           rollout.failed === 0 && (rollout.workerPeakRssMiB ?? Infinity) <= GiB_MiB,
         )
       : notMeasured(rolloutTarget, `no ${ROLLOUT_N}-instance rollout in this run`),
-    notMeasured(`rollout onto ${ROLLOUT_N} instances: describes per beat ≤ ceil(in-flight tasks / 50) + 1`, 'not counted per beat yet'),
+  );
+  const beatBound = Math.ceil(ROLLOUT_CONCURRENCY / 50) + 1;
+  const rolloutBeatTarget = `rollout onto ${ROLLOUT_N} instances: describes per beat ≤ ceil(in-flight tasks / 50) + 1 = ${beatBound}`;
+  checks.push(
+    rollout?.waitBeats
+      ? met(
+          rolloutBeatTarget,
+          `${rollout.waitBeats.describesPerBeat} on average, ${rollout.waitBeats.peakDescribesPerBeat} in the busiest of ${rollout.waitBeats.beats} beats`,
+          rollout.waitBeats.peakDescribesPerBeat <= beatBound,
+        )
+      : notMeasured(rolloutBeatTarget, `no ${ROLLOUT_N}-instance rollout in this run`),
+  );
+  const historyTarget = `rollout onto ${ROLLOUT_N} instances: every history within Temporal's ${HISTORY_WARNING} event warning (continue-as-new every 500)`;
+  const h = rollout?.rolloutHistory;
+  checks.push(
+    h
+      ? met(
+          historyTarget,
+          `pipeline ${h.pipelineEvents} events; rollout ${h.runs} runs, the longest ${h.longestRunEvents}`,
+          Math.max(h.pipelineEvents, h.longestRunEvents) <= HISTORY_WARNING,
+        )
+      : notMeasured(historyTarget, `no ${ROLLOUT_N}-instance rollout in this run`),
   );
 
   // The baselines stay in the same run.

@@ -1,5 +1,6 @@
 /** The shape of one benchmark row: what `npm run bench` prints, and what results.json holds. */
 import type { CallCount } from '@golden-image/aws-sandbox';
+import type { ProcStats } from './proc-stats';
 
 export type BenchMode = 'shared' | 'per-run' | 'sdk-waiter';
 type ScenarioKind = 'ami' | 'rollout' | 'groups';
@@ -39,11 +40,27 @@ export interface ScenarioResult {
   historyEvents: Spread | null;
   /** Attempts of the wait activity (polls), from the sampled histories. */
   pollsPerWait: Spread | null;
+  /** Worker processes on the scenario's task queue (0 in mode c, which has none). */
+  workers: number;
+  /** Each worker's peak RSS and CPU; workerPeakRssMiB is the largest of them, workerCpuS their sum. */
+  perWorker: ProcStats[];
   workerPeakRssMiB: number | null;
   workerCpuS: number | null;
+  /**
+   * The waits' describes per beat: the image waits' DescribeImages once every create was done (AMI
+   * scenarios), or every DescribeReplaceRootVolumeTasks (the rollout); null for the others.
+   */
+  waitBeats: { beats: number; describesPerBeat: number; peakDescribesPerBeat: number } | null;
+  /**
+   * The makespan EC2's buckets allow (AMI scenarios): every create sent at the mutating bucket's refill
+   * rate after its burst, plus the slowest image, plus one poll interval to see it.
+   */
+  makespanBoundS: number | null;
   serverCpuS: number;
   /** The bench process: the in-process sandbox, the Temporal client, and the SDK waiters in mode c. */
   benchCpuS: number;
+  /** The rollout scenario's histories: the pipeline's run, and each run of its rollout workflow (continue-as-new); null for the others. */
+  rolloutHistory: { pipelineEvents: number; runs: number; longestRunEvents: number } | null;
   /** Per copy Region, when the pipelines distribute (`--copy-regions`); null otherwise. */
   copies: RegionCopies[] | null;
   /** From each run's last copy becoming available to the end of its distribute stage; null without copies. */

@@ -28,21 +28,58 @@ interface BenchWorker {
   stop(): Promise<void>;
 }
 
-/** A worker for one scenario on the bench stack, logging next to the stack's other files. */
-export function startScenarioWorker(stack: BenchStack, taskQueue: string, mode: WorkerOptions['mode']): Promise<BenchWorker> {
-  return startWorker(stack.connection, {
-    temporalAddress: stack.server.address,
-    sandboxUrl: stack.sandbox.url,
-    taskQueue,
-    mode,
-    logFile: path.join(stack.dir, `${taskQueue}.worker.log`),
-  });
+/** The workers of one scenario, on one task queue. */
+export interface BenchWorkers {
+  /** Each worker's peak RSS and CPU so far; read before stop(). */
+  each(): ProcStats[];
+  stop(): Promise<void>;
 }
 
-export async function startWorker(connection: Connection, opts: WorkerOptions): Promise<BenchWorker> {
+/**
+ * `count` workers for one scenario on the bench stack, logging next to the stack's other files; `env`
+ * adds to their environment (the copy Regions the rate governor serves).
+ */
+export async function startScenarioWorkers(
+  stack: BenchStack,
+  taskQueue: string,
+  mode: WorkerOptions['mode'],
+  count = 1,
+  env: Record<string, string> = {},
+): Promise<BenchWorkers> {
+  const workers: BenchWorker[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const options = {
+        temporalAddress: stack.server.address,
+        sandboxUrl: stack.sandbox.url,
+        taskQueue,
+        mode,
+        logFile: path.join(stack.dir, `${taskQueue}.worker${count > 1 ? `-${i + 1}` : ''}.log`),
+      };
+      workers.push(await startWorker(stack.connection, options, i + 1, env));
+    }
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw err;
+  }
+  return {
+    each: () => workers.map((w) => w.stats()),
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+    },
+  };
+}
+
+/** Ready once `pollers` distinct workers poll the task queue, this one among them. */
+export async function startWorker(
+  connection: Connection,
+  opts: WorkerOptions,
+  pollers = 1,
+  env: Record<string, string> = {},
+): Promise<BenchWorker> {
   const child = spawnSandboxWorker(
     { ...opts, region: BENCH_REGION, credentials: BENCH_CREDENTIALS },
-    { GOLDEN_IMAGE_WAIT_MODE: opts.mode },
+    { GOLDEN_IMAGE_WAIT_MODE: opts.mode, ...env },
   );
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
@@ -52,12 +89,12 @@ export async function startWorker(connection: Connection, opts: WorkerOptions): 
   // Ready means polling: otherwise the first pipelines' makespan would include bundling the workflows.
   await pollUntil('the worker to poll its task queue', 120_000, 500, async () => {
     if (child.exitCode !== null) throw new Error(`bench: the worker exited with code ${child.exitCode}; see ${opts.logFile}`);
-    const { pollers } = await connection.workflowService.describeTaskQueue({
+    const { pollers: polling } = await connection.workflowService.describeTaskQueue({
       namespace: 'default',
       taskQueue: { name: opts.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
-    return pollers?.length ? true : undefined;
+    return new Set(polling?.map((p) => p.identity)).size >= pollers ? true : undefined;
   });
   return {
     child,
