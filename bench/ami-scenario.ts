@@ -11,7 +11,7 @@ import { EC2_BUCKETS } from '../contracts/rate-lanes';
 import { beatStats, sampleEverySecond } from './beats';
 import { watchCreatesDone } from './call-stats';
 import { lastCopyReady, watchCopyWaits } from './copy-waits';
-import { openCpuWindow, readImageRuns, stageLags } from './measure';
+import { lagsMs, openCpuWindow, readImageRuns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
 import type { BenchStack } from './stack';
@@ -110,7 +110,7 @@ export async function runAmiScenario(
       rolloutHistory: null,
       makespanBoundS: round1(n / EC2_BUCKETS.mutating.refillPerSecond + slowestImageS + IMAGE_POLL_S),
       copies: copies?.regions ?? null,
-      copyLag: copies ? lagStats(copyLags) : null,
+      copyLag: copies ? lagStats(lagsMs(copyLags)) : null,
       refreshes: null,
       notes: [],
     };

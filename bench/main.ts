@@ -13,11 +13,11 @@ import { GROUPS_SANDBOX } from './group-fleet';
 import { groupShapes, REFRESH_POLL, runGroupsScenario, shapeLabel } from './groups-scenario';
 import { runHistoryProbe } from './history-probe';
 import { parseOptions, type BenchOptions } from './options';
-import { copiesTextTable, groupsTextTable, markdownReport, textTable } from './report';
+import { copiesTextTable, groupsTextTable, markdownReport, splitTextTable, textTable } from './report';
 import { ROLLOUT_CONCURRENCY, runRolloutScenario } from './rollout-scenario';
 import { BENCH_SANDBOX } from './sandbox-setup';
 import { runSdkWaiterScenario } from './sdk-waiter-scenario';
-import { startStack, type BenchStack } from './stack';
+import { startSideSandbox, startStack, type BenchStack } from './stack';
 import { checkTargets } from './targets';
 import type { BenchMode, BenchResults, HistoryProbe, ScenarioResult } from './types';
 
@@ -60,26 +60,30 @@ async function main(): Promise<void> {
   let probe: HistoryProbe | null = null;
   try {
     const runs = (mode: BenchMode) => options.modes.includes(mode);
+    // Mode (c) needs neither Temporal nor a worker and spends most of its time in the SDK waiter's
+    // backoff: it runs beside the rest on a sandbox of its own rather than adding minutes to the bench.
+    const sdkWaiters = runs('sdk-waiter') ? runSdkWaiters(ctx, options.ns, run) : Promise.resolve();
     const copying = options.copyRegions.length ? `, copying to ${options.copyRegions.join(', ')}` : '';
+    // The baseline (b) runs on the fewest workers asked for: one comparison per N keeps the full run inside the hour.
+    const baselineWorkers = Math.min(...options.workers);
     for (const n of options.ns) {
       for (const w of options.workers) {
         const on = `${n} AMI pipelines on ${w} worker${w === 1 ? '' : 's'}${copying}`;
         if (runs('shared')) await run(`(a) shared watcher, ${on}`, () => runAmiScenario(ctx, 'shared', n, w));
-        if (runs('per-run')) await run(`(b) per-run polling, ${on}`, () => runAmiScenario(ctx, 'per-run', n, w));
+        if (runs('per-run') && w === baselineWorkers) await run(`(b) per-run polling, ${on}`, () => runAmiScenario(ctx, 'per-run', n, w));
       }
     }
     for (const shape of options.groups ? groupShapes(options.groups) : []) {
       if (runs('shared')) await run(`(a) shared watcher, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'shared', shape));
       if (runs('per-run')) await run(`(b) per-run polling, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'per-run', shape));
     }
-    // The history probe has its own sandbox and worker; it starts with mode (c), which uses neither Temporal nor a worker.
+    // The history probe has its own sandbox and worker: it runs beside the rollouts (and mode c).
     const probing = options.skipProbe
       ? Promise.resolve(null)
       : runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
           errors.push(`history probe: ${String(err)}`);
           return null;
         });
-    if (runs('sdk-waiter')) for (const n of options.ns) await run(`(c) SDK waiter, ${n} AMIs`, () => runSdkWaiterScenario(ctx, n));
     // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
     // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
     const rollout = { instances: options.rollout, interval: options.rolloutInterval };
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
         await run(`(b) per-run polling, rollout onto ${options.rollout}`, () => runRolloutScenario(ctx, 'per-run', rollout));
     }
     probe = await probing;
+    await sdkWaiters;
   } finally {
     await stack.close();
   }
@@ -97,6 +102,7 @@ async function main(): Promise<void> {
   const results = writeOutputs({ started, options, rows, probe, errors });
 
   console.log('\n' + textTable(results.scenarios) + '\n');
+  if (results.scenarios.some((r) => r.lagSplit)) console.log('where the lag goes (s):\n' + splitTextTable(results.scenarios) + '\n');
   if (options.copyRegions.length) console.log(copiesTextTable(results.scenarios) + '\n');
   if (options.groups) console.log(groupsTextTable(results.scenarios) + '\n');
   if (probe)
@@ -151,6 +157,19 @@ function writeOutputs({ started, options, rows, probe, errors }: Outputs): Bench
   writeFileSync(path.join(options.outDir, 'results.md'), markdownReport(results));
   writeFileSync(path.join(options.outDir, 'chart.svg'), describeCallsChart(sorted) + '\n');
   return results;
+}
+
+async function runSdkWaiters(
+  ctx: ScenarioContext,
+  ns: number[],
+  run: (label: string, scenario: () => Promise<ScenarioResult>) => Promise<void>,
+) {
+  const side = await startSideSandbox();
+  try {
+    for (const n of ns) await run(`(c) SDK waiter, ${n} AMIs (beside the others)`, () => runSdkWaiterScenario(ctx, side, n));
+  } finally {
+    await side.sandbox.close();
+  }
 }
 
 /** The history probe alone, on an otherwise idle machine: `npm run bench -- --probe-only`. */

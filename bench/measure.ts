@@ -11,6 +11,7 @@ import { sampleHistories } from './history';
 import type { BenchStack } from './stack';
 import { ownCpuS, readCpuS, type ProcStats } from './proc-stats';
 import { lagStats, round1 } from './stats';
+import { lagSplit, type RunLag } from './lag-split';
 import type { ScenarioResult, Spread } from './types';
 
 interface CpuWindow {
@@ -41,27 +42,29 @@ export function callColumns(
 }
 
 /**
- * Detection lag of each run, in ms: from its resource's `readyAt` in the sandbox to the `endedAt` of
- * the run's wait stage (its `progress` query). `readyAtOf` finds the resource's readyAt for a run.
+ * Detection lag of each run: its resource's `readyAt` in the sandbox and the `endedAt` of the run's
+ * wait stage (its `progress` query). `readyAtOf` finds the resource's readyAt for a run.
  */
 export async function stageLags(
   client: Client,
   workflowIds: string[],
   stage: string,
   readyAtOf: (progress: PipelineProgress, index: number) => number | null | undefined,
-): Promise<number[]> {
-  const lags = await mapLimit(workflowIds, 20, async (id, i) => {
-    const progress = await client.workflow.getHandle(id).query<PipelineProgress>('progress');
+): Promise<RunLag[]> {
+  const lags = await mapLimit(workflowIds, 20, async (workflowId, i) => {
+    const progress = await client.workflow.getHandle(workflowId).query<PipelineProgress>('progress');
     const ended = progress.stages.find((s) => s.stage === stage && s.state === 'succeeded')?.endedAt;
-    const ready = readyAtOf(progress, i);
-    return ended && ready ? [Date.parse(ended) - ready] : [];
+    const readyAt = readyAtOf(progress, i);
+    return ended && readyAt ? [{ workflowId, readyAt, endedAt: Date.parse(ended) }] : [];
   });
   return lags.flat();
 }
 
+export const lagsMs = (runs: RunLag[]) => runs.map((r) => r.endedAt - r.readyAt);
+
 /** The columns every Temporal scenario fills alike: lag, history, and the workers' and server's costs. */
 export function runColumns(
-  lagsMs: number[],
+  lags: RunLag[],
   history: { events: Spread | null; polls: Spread | null },
   workers: ProcStats[],
   cpu: { serverCpuS: number; benchCpuS: number },
@@ -70,7 +73,7 @@ export function runColumns(
   'lag' | 'historyEvents' | 'pollsPerWait' | 'workers' | 'perWorker' | 'workerPeakRssMiB' | 'workerCpuS' | 'serverCpuS' | 'benchCpuS'
 > {
   return {
-    lag: lagStats(lagsMs),
+    lag: lagStats(lagsMs(lags)),
     historyEvents: history.events,
     pollsPerWait: history.polls,
     workers: workers.length,
@@ -103,7 +106,9 @@ export interface ClosedImageRuns {
 export async function readImageRuns(runs: ClosedImageRuns): Promise<{
   counts: CallCounts;
   dump: StateDump;
-  columns: Pick<ScenarioResult, 'succeeded' | 'failed' | 'makespanS'> & ReturnType<typeof callColumns> & ReturnType<typeof runColumns>;
+  columns: Pick<ScenarioResult, 'succeeded' | 'failed' | 'makespanS' | 'lagSplit'> &
+    ReturnType<typeof callColumns> &
+    ReturnType<typeof runColumns>;
 }> {
   const { stack, ids, infos } = runs;
   const workerStats = runs.workers.each();
@@ -123,6 +128,7 @@ export async function readImageRuns(runs: ClosedImageRuns): Promise<{
       ...callColumns(counts, runs.atCreatesDone),
       makespanS: round1((Math.max(...closeTimes) - runs.t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
+      lagSplit: await lagSplit(stack.client, lags, 'waitForImageAvailable'),
     },
   };
 }

@@ -31,9 +31,10 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--workers 1,4] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
-  --quick       only N=100, a 100-instance rollout and a 100-poll history probe: a fast check
+  --quick       only N=100, a 50-instance rollout and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
-  --workers     worker processes on the task queue of the AMI scenarios, each count a row (default 1,4; --quick: 1)
+  --workers     worker processes on the task queue of the AMI scenarios, each count a row of mode (a); mode (b) runs
+                on the fewest (default 1,4; --quick: 1)
   --modes       which of shared, per-run, sdk-waiter to run (default all three)
   --copy-regions  every AMI pipeline of modes (a) and (b) also copies its image to these Regions (default none)
   --groups      also refresh this many Auto Scaling groups (2-4 instances each, at most ${MAX_GROUPS}) in modes (a) and (b):
@@ -81,7 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
     modes: modesFrom(values.modes),
     workers: (values.workers ?? (quick ? '1' : '1,4')).split(',').map((s) => count(s.trim(), '--workers', MAX_WORKERS)),
-    rollout: count(values.rollout ?? (quick ? '100' : '1000'), '--rollout', 10_000),
+    rollout: count(values.rollout ?? (quick ? '50' : '1000'), '--rollout', 10_000),
     rolloutInterval: values['rollout-interval'],
     skipRollout: values['no-rollout'],
     skipProbe: values['no-probe'],

@@ -50,6 +50,8 @@ const COPY_HEADERS = [
   'makespan s',
 ];
 
+const SPLIT_HEADERS = ['scenario', 'mode', 'N', 'workers', 'runs', 'lag s', 'until the poll s', 'in the poll s', 'to the workflow s'];
+
 const GROUP_HEADERS = [
   'mode',
   'shape',
@@ -99,6 +101,26 @@ function cells(r: ScenarioResult): string[] {
     dash(r.serverCpuS),
     dash(r.benchCpuS),
   ];
+}
+
+/** The slowest 1% of the scenario's runs and as many around the median, their lag in parts; none without a split. */
+function splitCells(r: ScenarioResult): string[][] {
+  const split = r.lagSplit;
+  if (!split) return [];
+  return (['tail', 'median'] as const).map((which) => {
+    const p = split[which];
+    return [
+      scenarioLabel(r),
+      MODE_LABEL[r.mode],
+      String(r.n),
+      String(r.workers),
+      `${which === 'tail' ? 'slowest' : 'median'} ${p.runs}`,
+      String(p.lagS),
+      String(p.untilPollS),
+      String(p.inPollS),
+      String(p.toWorkflowS),
+    ];
+  });
 }
 
 /** A row per copy Region of the scenario; none when it made no copies. */
@@ -156,6 +178,21 @@ function markdown(headers: string[], body: string[][]): string {
 export const textTable = (results: ScenarioResult[]) => fixedWidth(HEADERS, results.map(cells));
 export const copiesTextTable = (results: ScenarioResult[]) => fixedWidth(COPY_HEADERS, results.flatMap(copyCells));
 export const groupsTextTable = (results: ScenarioResult[]) => fixedWidth(GROUP_HEADERS, results.flatMap(groupCells));
+export const splitTextTable = (results: ScenarioResult[]) => fixedWidth(SPLIT_HEADERS, results.flatMap(splitCells));
+
+/** The lag split section of results.md. */
+function splitSection(results: BenchResults): string[] {
+  const rows = results.scenarios.flatMap(splitCells);
+  if (!rows.length) return [];
+  return [
+    '## Where the lag goes',
+    '',
+    "Each run's lag split where its history marks it: until the poll = the resource ready → the start of the wait's last attempt (the retry timer at the poll interval, then the attempt's dispatch); in the poll = that attempt in the worker (with the watcher, its wait for the next beat and the describe); to the workflow = the attempt's completion → the stage's end (a workflow task). Averages over the slowest 1% of runs (the tail behind the p99) and as many around the median.",
+    '',
+    markdown(SPLIT_HEADERS, rows),
+    '',
+  ];
+}
 
 /** The copies section of results.md, when the pipelines copied their images. */
 function copiesSection(results: BenchResults): string[] {
@@ -210,6 +247,7 @@ export function markdownReport(results: BenchResults): string {
     '',
     markdown(HEADERS, results.scenarios.map(cells)),
     '',
+    ...splitSection(results),
     ...copiesSection(results),
     ...groupsSection(results),
     ...(probe

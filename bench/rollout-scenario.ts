@@ -13,6 +13,7 @@ import { durationMs } from '../contracts/durations';
 import { beatStats, sampleEverySecond } from './beats';
 import { watchCreatesDone } from './call-stats';
 import { chainHistories, historyFacts, sampleHistories } from './history';
+import { lagSplit } from './lag-split';
 import { callColumns, openCpuWindow, runColumns, stageLags } from './measure';
 import { startMany, waitAllClosed } from './runs';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
@@ -89,6 +90,7 @@ export async function runRolloutScenario(
       ...callColumns(counts, atCreatesDone),
       makespanS: round1(((info?.closeTime?.getTime() ?? NaN) - t0) / 1000),
       ...runColumns(lags, history, workerStats, cpuS),
+      lagSplit: await lagSplit(stack.client, lags, 'waitForRootVolumeTask'),
       waitBeats,
       makespanBoundS: null,
       rolloutHistory: { pipelineEvents: parentEvents, runs: rolloutRuns.length, longestRunEvents: Math.max(...rolloutRuns) },

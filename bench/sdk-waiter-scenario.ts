@@ -2,12 +2,14 @@
  * Mode (c): what a plain script does, outside Temporal. N scripts at once, each CreateImage (retrying
  * RequestLimitExceeded with capped, jittered backoff, as AWS advises) and then the SDK's own
  * `waitUntilImageAvailable` on its image. Detection lag is the waiter's return time minus `readyAt`.
+ * It needs neither Temporal nor a worker, so it runs on a sandbox of its own beside the Temporal
+ * scenarios (`sandbox`), and the CPU of the server and of this process over its window are theirs too.
  */
 import { CreateImageCommand, EC2Client, waitUntilImageAvailable } from '@aws-sdk/client-ec2';
 import { watchCreatesDone } from './call-stats';
-import { callColumns, openCpuWindow } from './measure';
+import { callColumns } from './measure';
 import { launchInstances, BENCH_SANDBOX } from './sandbox-setup';
-import { BENCH_CREDENTIALS, BENCH_REGION } from './stack';
+import { BENCH_CREDENTIALS, BENCH_REGION, type SideSandbox } from './stack';
 import { sleep } from './bounded';
 import { lagStats, round1 } from './stats';
 import type { ScenarioResult } from './types';
@@ -31,16 +33,16 @@ async function createWithRetry(ec2: EC2Client, instanceId: string, name: string)
   throw new Error(`CreateImage ${name}: still throttled after ${CREATE_TRIES} tries`);
 }
 
-export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Promise<ScenarioResult> {
-  const { stack, log } = ctx;
-  await stack.admin.reset(BENCH_SANDBOX);
-  const [buildInstance] = await launchInstances(benchEc2(stack.sandbox.url), stack.admin, 1, { role: 'build' });
-  await stack.admin.resetCalls();
+export async function runSdkWaiterScenario(ctx: ScenarioContext, sandbox: SideSandbox, n: number): Promise<ScenarioResult> {
+  const { log } = ctx;
+  const { admin } = sandbox;
+  await admin.reset(BENCH_SANDBOX);
+  const [buildInstance] = await launchInstances(benchEc2(sandbox.sandbox.url), admin, 1, { role: 'build' });
+  await admin.resetCalls();
   // A plain script's client: the SDK's defaults (standard retries, 3 attempts).
-  const ec2 = new EC2Client({ region: BENCH_REGION, endpoint: stack.sandbox.url, credentials: BENCH_CREDENTIALS });
+  const ec2 = new EC2Client({ region: BENCH_REGION, endpoint: sandbox.sandbox.url, credentials: BENCH_CREDENTIALS });
 
-  const cpu = openCpuWindow(stack.server.process.pid!);
-  const creates = watchCreatesDone(stack.admin, 'CreateImage', n);
+  const creates = watchCreatesDone(admin, 'CreateImage', n);
   const t0 = Date.now();
   const outcomes = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
@@ -54,9 +56,8 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Pro
     }),
   );
   const atCreatesDone = await creates.stop();
-  const { serverCpuS, benchCpuS } = cpu.close();
-  const counts = await stack.admin.calls();
-  const dump = await stack.admin.state();
+  const counts = await admin.calls();
+  const dump = await admin.state();
   ec2.destroy();
 
   const readyAt = new Map(dump.images.map((i) => [i.id, i.readyAt]));
@@ -77,6 +78,7 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Pro
     lag: lagStats(lags),
     historyEvents: null,
     pollsPerWait: null,
+    lagSplit: null,
     workers: 0,
     perWorker: [],
     workerPeakRssMiB: null,
@@ -84,11 +86,13 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, n: number): Pro
     waitBeats: null,
     makespanBoundS: null,
     rolloutHistory: null,
-    serverCpuS,
-    benchCpuS,
+    serverCpuS: NaN,
+    benchCpuS: NaN,
     copies: null,
     copyLag: null,
     refreshes: null,
-    notes: ['outside Temporal: no worker, no history; the waiters run in the bench process'],
+    notes: [
+      'outside Temporal: no worker, no history; the waiters run in the bench process, on a sandbox of their own, beside the Temporal scenarios',
+    ],
   };
 }

@@ -50,8 +50,13 @@ export async function startStack(log: (msg: string) => void): Promise<BenchStack
   };
 }
 
-/** A second sandbox, for the history probe that runs beside mode (c) without touching its counts. */
-export async function startSideSandbox(): Promise<{ sandbox: RunningSandbox; admin: SandboxAdmin }> {
+export interface SideSandbox {
+  sandbox: RunningSandbox;
+  admin: SandboxAdmin;
+}
+
+/** Another sandbox, for a scenario that runs beside the others without touching their counts (mode c, the history probe). */
+export async function startSideSandbox(): Promise<SideSandbox> {
   const sandbox = await createSandbox({ port: 0 });
   return { sandbox, admin: new SandboxAdmin(sandbox.url) };
 }

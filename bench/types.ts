@@ -20,6 +20,21 @@ export interface Lag {
   samples: number;
 }
 
+/** A group of runs' lag in parts, averaged (bench/lag-split.ts says where each part begins and ends). */
+export interface LagParts {
+  runs: number;
+  lagS: number;
+  untilPollS: number;
+  inPollS: number;
+  toWorkflowS: number;
+}
+
+/** The lag of the slowest 1% of runs (behind the p99) and of as many around the median, in parts. */
+export interface LagSplit {
+  tail: LagParts;
+  median: LagParts;
+}
+
 export interface ScenarioResult {
   scenario: ScenarioKind;
   mode: BenchMode;
@@ -37,6 +52,7 @@ export interface ScenarioResult {
   calls: Record<string, CallCount>;
   makespanS: number;
   lag: Lag | null;
+  lagSplit: LagSplit | null;
   historyEvents: Spread | null;
   /** Attempts of the wait activity (polls), from the sampled histories. */
   pollsPerWait: Spread | null;

@@ -23,6 +23,7 @@ function amiRow(mode: ScenarioResult['mode'], n: number, overrides: Partial<Scen
     calls: { CreateImage: { total: n, throttled: 0, faulted: 0 } },
     makespanS: 60,
     lag: { p50S: 7, p99S: 14, maxS: 15, samples: n },
+    lagSplit: null,
     historyEvents: null,
     pollsPerWait: null,
     workers: 1,
