@@ -84,7 +84,15 @@ export async function runAmiScenario(
       ids.map((workflowId, i) => ({ workflowId, config: pipelineConfig(i, buildInstance!, ctx.copyRegions) })),
     );
     log(`  started ${n} runs in ${round1((Date.now() - t0) / 1000)} s`);
-    const infos = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', n, ctx.timeoutMs, (running) => log(`  ${running} running`));
+    const infos = await waitAllClosed(
+      stack.client,
+      taskQueue,
+      'amiPipeline',
+      n,
+      ctx.timeoutMs,
+      (running) => log(`  ${running} running`),
+      () => workers.assertRunning(),
+    );
     const atCreatesDone = await creates.stop();
     const waitBeats = await imageWaits.stop();
     const copies = await copyWaits?.stop(t0);

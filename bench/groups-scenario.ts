@@ -78,8 +78,14 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
         config: pipelineConfig(i, buildInstance!, groups.slice(i * perPipeline, (i + 1) * perPipeline)),
       })),
     );
-    const infos = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', shape.pipelines, ctx.timeoutMs, (running) =>
-      log(`  ${running} running`),
+    const infos = await waitAllClosed(
+      stack.client,
+      taskQueue,
+      'amiPipeline',
+      shape.pipelines,
+      ctx.timeoutMs,
+      (running) => log(`  ${running} running`),
+      () => worker.assertRunning(),
     );
     const atCreatesDone = await creates.stop();
     const samples = await waits.stop();

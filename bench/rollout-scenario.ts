@@ -62,9 +62,17 @@ export async function runRolloutScenario(
       waits: { rootVolume: { interval: settings.interval, timeout: '1h' } },
     };
     await startMany(stack.client, taskQueue, [{ workflowId: parentId, config }]);
-    const [info] = await waitAllClosed(stack.client, taskQueue, 'amiPipeline', 1, ctx.timeoutMs, (running) => {
-      if (running) void progressLine(ctx, parentId);
-    });
+    const [info] = await waitAllClosed(
+      stack.client,
+      taskQueue,
+      'amiPipeline',
+      1,
+      ctx.timeoutMs,
+      (running) => {
+        if (running) void progressLine(ctx, parentId);
+      },
+      () => worker.assertRunning(),
+    );
     const atCreatesDone = await creates.stop();
     const waitBeats = beatStats(await describes.stop(), durationMs(settings.interval));
     const workerStats = worker.each();

@@ -18,10 +18,13 @@ export async function waitAllClosed(
   expected: number,
   timeoutMs: number,
   onTick: (running: number) => void = () => {},
+  /** Throws when the runs can no longer close (their workers are gone), rather than waiting out the timeout. */
+  assertAlive: () => void = () => {},
 ): Promise<WorkflowExecutionInfo[]> {
   const query = `TaskQueue = "${taskQueue}" AND WorkflowType = "${workflowType}"`;
   let lastTick = 0;
   await pollUntil(`the ${workflowType} runs on ${taskQueue} to close`, timeoutMs, 3_000, async () => {
+    assertAlive();
     // Visibility is eventually consistent: until every started run is indexed, "none running" means nothing.
     if ((await client.workflow.count(query)).count < expected) return undefined;
     const { count } = await client.workflow.count(`${query} AND ExecutionStatus = "Running"`);

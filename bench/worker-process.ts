@@ -32,6 +32,8 @@ interface BenchWorker {
 export interface BenchWorkers {
   /** Each worker's peak RSS and CPU so far; read before stop(). */
   each(): ProcStats[];
+  /** Throws if a worker has exited: its runs would wait for the scenario's timeout otherwise. */
+  assertRunning(): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,11 @@ export async function startScenarioWorkers(
   }
   return {
     each: () => workers.map((w) => w.stats()),
+    assertRunning() {
+      const gone = workers.findIndex((w) => w.child.exitCode !== null || w.child.signalCode !== null);
+      if (gone >= 0)
+        throw new Error(`bench: worker ${gone + 1} exited (code ${workers[gone]!.child.exitCode}); see its log in the stack's directory`);
+    },
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop()));
     },

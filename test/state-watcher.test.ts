@@ -100,6 +100,34 @@ describe('ResourceWatch', () => {
     assert.deepEqual(calls[1], ['b']);
   });
 
+  test('two workers: a wait answered by one comes back to the other and finds its beat there within the slack', async () => {
+    // Attempts land on whichever worker polls. Each worker has its own watcher; if their beats kept
+    // phases of their own, a wait hopping between them would wait up to a whole interval more.
+    const { describeFn } = recorder({ a: 'pending', other: 'pending' });
+    const one = new ResourceWatch(describeFn, 'shared', settings);
+    const two = new ResourceWatch(describeFn, 'shared', settings);
+    // Each wait comes back one interval after its answer, as its retry policy brings it.
+    const poll = async (watch: ResourceWatch<string>, id: string, attempt: PollAttempt) => {
+      await watch.observe(id, attempt);
+      await sleep(INTERVAL);
+    };
+    const started = poll(one, 'a', first);
+    // The second worker's watcher starts half an interval later, with a wait of its own that keeps polling there.
+    await sleep(INTERVAL / 2);
+    const other = (async () => {
+      await poll(two, 'other', first);
+      for (let i = 0; i < 3; i++) await poll(two, 'other', again);
+    })();
+    await started;
+    await poll(one, 'a', again);
+    // Its next attempt lands on the second worker.
+    const asked = Date.now();
+    await two.observe('a', again);
+    const waited = Date.now() - asked;
+    await other;
+    assert.ok(waited <= settings.slackMs + 15, `the hop waited ${waited} ms for a beat (slack ${settings.slackMs} ms)`);
+  });
+
   test('each poll interval has its own beat', async () => {
     const { calls, describeFn } = recorder({ fast: '1', slow: '2' });
     const watch = new ResourceWatch(describeFn, 'shared', settings);

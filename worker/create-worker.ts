@@ -43,9 +43,11 @@ export interface GoldenImageWorker {
  * The SDK sizes its workflow cache from the heap limit, which on a large machine keeps every run in
  * memory: about 2 MB each, 2 GiB for 1000 pipelines. A pipeline spends minutes between its tasks, and
  * an evicted run is rebuilt from its short history (tens of events) in milliseconds at its next task,
- * so a smaller cache costs little CPU and keeps the worker's memory bounded.
+ * so a smaller cache costs little CPU and keeps the worker's memory bounded. The workflow thread has the
+ * worker's heap (`npm run worker`: 512 MiB): 250 runs filled it and the thread died of it at N = 500;
+ * 100 runs leave it room.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /**
  * Most activity attempts are waits, and a wait's attempt may sit in the shared watcher until its next

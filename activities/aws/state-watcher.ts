@@ -5,8 +5,9 @@
  *
  * Why beats line up: a beat describes every resource some wait asked about lately, a wait's first
  * attempt waits for the next beat, and its retry policy brings it back one interval after its answer.
- * Beats are a little more than one interval apart, so the waits answered together come back just
- * before the next beat, wait for it, and are answered together again. The waits thus fall into step
+ * Beats are a little more than one interval apart, on ticks every worker's watchers share, so the
+ * waits answered together come back just before the next beat (in whichever worker), wait for it, and
+ * are answered together again. The waits thus fall into step
  * after their first poll, N waits cost about ceil(N / page) describes per interval, and a change is
  * seen about one interval (plus a second at most) after it happened, about what a wait polling on its
  * own would see. A wait coming back up to half an interval after a beat started takes that beat's
@@ -14,7 +15,7 @@
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
  * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
- * no wait asks about for two intervals is no longer described, and with no one asking, nothing is.
+ * no wait asks about for two beats is no longer described, and with no one asking, nothing is.
  */
 import { Context } from '@temporalio/activity';
 
@@ -95,7 +96,7 @@ const answerFor = <T>(beat: Beat<T>, id: string) => beat.described.then((found) 
 class Cadence<T> {
   /**
    * When each ID was last wanted: asked about, or answered to an attempt waiting for a beat. A beat
-   * describes the IDs wanted in the last two intervals, so a wait that came back is in it.
+   * describes the IDs wanted in the last two beats, so a wait that came back is in it.
    */
   private readonly wantedAt = new Map<string, number>();
   /** The latest beat; cleared when its describe fails. */
@@ -130,12 +131,24 @@ class Cadence<T> {
       this.next = { promise, resolve, ids: new Set() };
     }
     this.next.ids.add(id);
-    if (!this.timer) {
-      const due = this.lastStart + this.intervalMs + this.slackMs - Date.now();
-      // A beat that is already due still waits the slack, for the others coming back with this attempt.
-      this.timer = setTimeout(() => void this.beat(), Math.max(this.slackMs, due));
-    }
+    if (!this.timer) this.timer = setTimeout(() => void this.beat(), this.untilNextBeat());
     return this.next.promise;
+  }
+
+  /**
+   * Beats fall on one clock in every worker: the multiples, since the epoch, of the interval plus the
+   * slack. Attempts land on whichever worker polls, so a wait answered by one worker's beat often comes
+   * back to another; with every watcher beating on the same ticks it finds its beat there too, within
+   * the slack, instead of up to an interval later. A beat is never sooner than one interval after the
+   * last; one that is already overdue (the cadence was idle) waits the slack, for the others coming
+   * back with this attempt.
+   */
+  private untilNextBeat(): number {
+    const now = Date.now();
+    const earliest = this.lastStart + this.intervalMs;
+    if (earliest + this.slackMs <= now) return this.slackMs;
+    const period = this.intervalMs + this.slackMs;
+    return Math.ceil(Math.max(earliest, now) / period) * period - now;
   }
 
   private async beat(): Promise<void> {
@@ -148,7 +161,9 @@ class Cadence<T> {
     this.timer = undefined;
     // Those waiting for this beat are answered now: their next attempt comes one interval from now.
     for (const id of waiting?.ids ?? []) this.wantedAt.set(id, startedAt);
-    for (const [id, at] of this.wantedAt) if (startedAt - at > 2 * this.intervalMs) this.wantedAt.delete(id);
+    // Two beats apart is at most two periods (interval + slack), the first beat after an idle start included.
+    const forgetAfter = 2 * (this.intervalMs + this.slackMs);
+    for (const [id, at] of this.wantedAt) if (startedAt - at > forgetAfter) this.wantedAt.delete(id);
     const ids = new Set(this.wantedAt.keys());
     // A failed describe (throttled, say) fails the attempts that take this beat; their retry policy tries again.
     const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
