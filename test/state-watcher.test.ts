@@ -128,6 +128,22 @@ describe('ResourceWatch', () => {
     assert.ok(waited <= settings.slackMs + 15, `the hop waited ${waited} ms for a beat (slack ${settings.slackMs} ms)`);
   });
 
+  test('two workers: a wait that comes back to the other a moment after its beat started gets a catch-up describe, not the next beat', async () => {
+    const { calls, describeFn } = recorder({ a: 'pending', other: 'pending' });
+    const one = new ResourceWatch(describeFn, 'shared', settings);
+    const two = new ResourceWatch(describeFn, 'shared', settings);
+    // Both workers beat on the same ticks, each with a wait of its own.
+    await Promise.all([one.observe('a', first), two.observe('other', first)]);
+    await sleep(INTERVAL);
+    await two.observe('other', again);
+    // A's attempt lands on the second worker just after that worker's beat started, which did not describe it.
+    const asked = Date.now();
+    assert.equal(await two.observe('a', again), 'pending');
+    const waited = Date.now() - asked;
+    assert.ok(waited <= settings.slackMs + 15, `waited ${waited} ms (slack ${settings.slackMs} ms, interval ${INTERVAL} ms)`);
+    assert.deepEqual(calls.at(-1), ['a'], 'the catch-up describes only what the beat missed');
+  });
+
   test('each poll interval has its own beat', async () => {
     const { calls, describeFn } = recorder({ fast: '1', slow: '2' });
     const watch = new ResourceWatch(describeFn, 'shared', settings);

@@ -11,12 +11,15 @@
  * after their first poll, N waits cost about ceil(N / page) describes per interval, and a change is
  * seen about one interval (plus a second at most) after it happened, about what a wait polling on its
  * own would see. A wait coming back up to half an interval after a beat started takes that beat's
- * answer instead of waiting a whole interval for the next.
+ * answer instead of waiting a whole interval for the next; one coming back a moment after the beat to
+ * a worker whose beat did not describe it (its attempts ran elsewhere) gets one catch-up describe,
+ * shared by all such, at the end of the slack.
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
  * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
  * no wait asks about for two beats is no longer described, and with no one asking, nothing is.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 
 /** Describes many resources in one go (across pages); an ID missing from the map was not found. */
@@ -102,6 +105,8 @@ class Cadence<T> {
   /** The latest beat; cleared when its describe fails. */
   private latest: Beat<T> | undefined;
   private lastStart = 0;
+  /** The catch-up describe after the latest beat, for the attempts that came back to it late from other workers. */
+  private late: { after: Beat<T>; sent: boolean; beat: Beat<T> } | undefined;
   /** Attempts waiting for the next beat. */
   private next: { promise: Promise<Beat<T>>; resolve: (result: Beat<T>) => void; ids: Set<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -119,9 +124,32 @@ class Cadence<T> {
   async observe(id: string, first: boolean): Promise<T | undefined> {
     const now = Date.now();
     this.wantedAt.set(id, now);
+    const latest = !first && this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest : undefined;
     // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
-    const recent = this.latest && now - this.latest.startedAt <= this.intervalMs / 2 && this.latest.ids.has(id) ? this.latest : undefined;
-    return answerFor(recent && !first ? recent : await this.nextBeat(id), id);
+    if (latest?.ids.has(id)) return answerFor(latest, id);
+    // An attempt that lands here from another worker a moment after the beat started was not in it: one
+    // catch-up describe at the end of the slack answers all such attempts, rather than the next beat.
+    if (latest && now - latest.startedAt <= this.slackMs) return answerFor(await this.catchUp(latest, id), id);
+    return answerFor(await this.nextBeat(id), id);
+  }
+
+  /** The catch-up describe of `beat`: the IDs that came back late to it, described together once its slack is over. */
+  private catchUp(beat: Beat<T>, id: string): Promise<Beat<T>> {
+    // One that has already gone out cannot take more IDs: a straggler waits for the next beat.
+    if (this.late?.after === beat && this.late.sent) return this.nextBeat(id);
+    if (this.late?.after !== beat) {
+      const ids = new Set<string>();
+      const startedAt = beat.startedAt + this.slackMs;
+      const described = delay(startedAt - Date.now()).then(() => {
+        if (this.late?.after === beat) this.late.sent = true;
+        return withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+      });
+      // Settled by the attempts that take it; this keeps a failure with no taker from going unhandled.
+      described.catch(() => {});
+      this.late = { after: beat, sent: false, beat: { startedAt, ids, described } };
+    }
+    this.late.beat.ids.add(id);
+    return Promise.resolve(this.late.beat);
   }
 
   private nextBeat(id: string): Promise<Beat<T>> {
