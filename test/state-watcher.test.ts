@@ -144,6 +144,24 @@ describe('ResourceWatch', () => {
     assert.deepEqual(calls.at(-1), ['a'], 'the catch-up describes only what the beat missed');
   });
 
+  test('a beat that starts late (a busy event loop) does not push the next one a whole period on', async () => {
+    const { at, describeFn } = recorder({ a: 'pending' });
+    const watch = new ResourceWatch(describeFn, 'shared', settings);
+    await watch.observe('a', first);
+    await sleep(INTERVAL);
+    // The event loop is busy across the next beat's time: its timer fires late, by more than the slack.
+    const pending = watch.observe('a', again);
+    const period = INTERVAL + settings.slackMs;
+    // Beats fall on the multiples of the period since the epoch: stay busy until well past the next one.
+    const busyUntil = Math.ceil(Date.now() / period) * period + 3 * settings.slackMs;
+    while (Date.now() < busyUntil);
+    await pending;
+    await sleep(INTERVAL);
+    await watch.observe('a', again);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    assert.ok(gaps.at(-1)! < period + INTERVAL / 2, `beats ${gaps.join(', ')} ms apart (period ${period} ms)`);
+  });
+
   test('each poll interval has its own beat', async () => {
     const { calls, describeFn } = recorder({ fast: '1', slow: '2' });
     const watch = new ResourceWatch(describeFn, 'shared', settings);

@@ -104,7 +104,8 @@ class Cadence<T> {
   private readonly wantedAt = new Map<string, number>();
   /** The latest beat; cleared when its describe fails. */
   private latest: Beat<T> | undefined;
-  private lastStart = 0;
+  /** When the latest beat was due: its tick (or, after an idle spell, the time it was asked for). */
+  private lastDue = 0;
   /** The catch-up describe after the latest beat, for the attempts that came back to it late from other workers. */
   private late: { after: Beat<T>; sent: boolean; beat: Beat<T> } | undefined;
   /** Attempts waiting for the next beat. */
@@ -173,17 +174,23 @@ class Cadence<T> {
    */
   private untilNextBeat(): number {
     const now = Date.now();
-    const earliest = this.lastStart + this.intervalMs;
-    if (earliest + this.slackMs <= now) return this.slackMs;
+    // From the tick the last beat was due at, not when it started: a beat that started late (a busy
+    // event loop, a slow describe before it) must not push every later one a whole period on.
+    const earliest = this.lastDue + this.intervalMs;
+    if (earliest + this.slackMs <= now) return this.schedule(now + this.slackMs);
     const period = this.intervalMs + this.slackMs;
-    return Math.ceil(Math.max(earliest, now) / period) * period - now;
+    return this.schedule(Math.ceil(Math.max(earliest, now) / period) * period);
+  }
+
+  private schedule(due: number): number {
+    this.lastDue = due;
+    return due - Date.now();
   }
 
   private async beat(): Promise<void> {
     // One beat at a time: a slow describe delays the next beat rather than piling calls onto it.
     await this.running;
     const startedAt = Date.now();
-    this.lastStart = startedAt;
     const waiting = this.next;
     this.next = undefined;
     this.timer = undefined;
