@@ -63,6 +63,13 @@ async function main(): Promise<void> {
     // Mode (c) needs neither Temporal nor a worker and spends most of its time in the SDK waiter's
     // backoff: it runs beside the rest on a sandbox of its own rather than adding minutes to the bench.
     const sdkWaiters = runs('sdk-waiter') ? runSdkWaiters(ctx, options.ns, run) : Promise.resolve();
+    // The history probe, too, has its own sandbox and worker, and makes one call a second: it runs beside the rest.
+    const probing = options.skipProbe
+      ? Promise.resolve(null)
+      : runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
+          errors.push(`history probe: ${String(err)}`);
+          return null;
+        });
     const copying = options.copyRegions.length ? `, copying to ${options.copyRegions.join(', ')}` : '';
     // The baseline (b) runs on the fewest workers asked for: one comparison per N keeps the full run inside the hour.
     const baselineWorkers = Math.min(...options.workers);
@@ -77,15 +84,6 @@ async function main(): Promise<void> {
       if (runs('shared')) await run(`(a) shared watcher, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'shared', shape));
       if (runs('per-run')) await run(`(b) per-run polling, ${shapeLabel(shape)}`, () => runGroupsScenario(ctx, 'per-run', shape));
     }
-    // The history probe has its own sandbox and worker: it runs beside the rollouts (and mode c).
-    const probing = options.skipProbe
-      ? Promise.resolve(null)
-      : runHistoryProbe(stack, options.longPolls, log).catch((err: unknown) => {
-          errors.push(`history probe: ${String(err)}`);
-          return null;
-        });
-    // A dev-server activity retry takes about a second however short the interval, so 1000 polls take
-    // ~17 min: the probe keeps going beside the rollouts too (one poll a second, on its own sandbox).
     const rollout = { instances: options.rollout, interval: options.rolloutInterval };
     if (!options.skipRollout) {
       if (runs('shared'))

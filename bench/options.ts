@@ -31,7 +31,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--workers 1,4] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
-  --quick       only N=100, a 50-instance rollout and a 100-poll history probe: a fast check
+  --quick       only N=100, a 50-instance rollout (5 s polls) and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
   --workers     worker processes on the task queue of the AMI scenarios, each count a row of mode (a); mode (b) runs
                 on the fewest (default 1,4; --quick: 1)
@@ -40,7 +40,7 @@ const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--workers 1,4] [--mo
   --groups      also refresh this many Auto Scaling groups (2-4 instances each, at most ${MAX_GROUPS}) in modes (a) and (b):
                 one pipeline refreshing them all at once, and one pipeline per group (default none)
   --rollout     instances in the rollout scenario (default 1000, at most 10000)
-  --rollout-interval  the rollout's root-volume poll interval (default 15s, the pipeline's default)
+  --rollout-interval  the rollout's root-volume poll interval (default 15s, the pipeline's default; --quick: 5s)
   --no-rollout  skip the rollout scenario
   --no-probe    skip the history probe
   --probe-only  only the history probe (1 poll vs --long-polls polls), written to history-probe.json
@@ -56,7 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       workers: { type: 'string' },
       modes: { type: 'string' },
       rollout: { type: 'string' },
-      'rollout-interval': { type: 'string', default: '15s' },
+      'rollout-interval': { type: 'string' },
       'no-rollout': { type: 'boolean', default: false },
       'no-probe': { type: 'boolean', default: false },
       'copy-regions': { type: 'string' },
@@ -83,7 +83,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     modes: modesFrom(values.modes),
     workers: (values.workers ?? (quick ? '1' : '1,4')).split(',').map((s) => count(s.trim(), '--workers', MAX_WORKERS)),
     rollout: count(values.rollout ?? (quick ? '50' : '1000'), '--rollout', 10_000),
-    rolloutInterval: values['rollout-interval'],
+    // The pipeline's default poll; --quick polls the rollout's tasks every 5 s, to finish sooner.
+    rolloutInterval: values['rollout-interval'] ?? (quick ? '5s' : '15s'),
     skipRollout: values['no-rollout'],
     skipProbe: values['no-probe'],
     copyRegions: regionsFrom(values['copy-regions']),
