@@ -31,7 +31,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench [-- --quick] [-- --n 100,500] [--workers 1,4] [--modes shared,per-run] [--copy-regions us-west-2,eu-west-1] [--groups 10] [--rollout 1000] [--rollout-interval 15s] [--no-rollout] [--no-probe] [--long-polls 1000] [--out bench/results]
-  --quick       only N=100, a 50-instance rollout (5 s polls) and a 100-poll history probe: a fast check
+  --quick       only N=100, a 20-instance rollout (5 s polls) and a 100-poll history probe: a fast check
   --n           the AMI pipeline counts (default 100,500,1000), or none
   --workers     worker processes on the task queue of the AMI scenarios, each count a row of mode (a); mode (b) runs
                 on the fewest (default 1,4; --quick: 1)
@@ -82,7 +82,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     ns: values.n === 'none' ? [] : (values.n ?? (quick ? '100' : '100,500,1000')).split(',').map((s) => count(s.trim(), '--n')),
     modes: modesFrom(values.modes),
     workers: (values.workers ?? (quick ? '1' : '1,4')).split(',').map((s) => count(s.trim(), '--workers', MAX_WORKERS)),
-    rollout: count(values.rollout ?? (quick ? '50' : '1000'), '--rollout', 10_000),
+    rollout: count(values.rollout ?? (quick ? '20' : '1000'), '--rollout', 10_000),
     // The pipeline's default poll; --quick polls the rollout's tasks every 5 s, to finish sooner.
     rolloutInterval: values['rollout-interval'] ?? (quick ? '5s' : '15s'),
     skipRollout: values['no-rollout'],
