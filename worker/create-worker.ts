@@ -35,8 +35,6 @@ export interface GoldenImageWorker {
   run(): Promise<void>;
   shutdown(): void;
   getState(): ReturnType<Worker['getState']>;
-  /** The lanes' task queues, for tests and the benchmark. */
-  laneQueues: string[];
 }
 
 /**
@@ -94,7 +92,6 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
   );
   const all = [main, ...laneWorkers];
   return {
-    laneQueues: lanes.map((lane) => lane.taskQueue),
     getState: () => main.getState(),
     shutdown() {
       for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
