@@ -34,7 +34,8 @@ before(async () => {
   // eu-south-2 is an opt-in Region these accounts have enabled; eu-south-1 is one they have not.
   sandbox = await startOwnSandbox({ profile: 'test', optedInRegions: ['eu-south-2'] });
   clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS });
-  activities = createActivities(clients);
+  // A worker whose rate governor has lanes in us-west-2 (and at home, us-east-1): the preflight tells the run so.
+  activities = createActivities(clients, 'shared', { regions: ['us-west-2', 'us-east-1'], accounts: [], rates: {} });
 });
 
 // Closing the sandbox closes every keep-alive connection the clients hold.
@@ -195,7 +196,10 @@ describe('preflightDistribution', () => {
         },
       }),
     );
-    assert.deepEqual(result, { status: 'fulfilled', value: { homeRegion: 'us-east-1' } });
+    assert.deepEqual(result, {
+      status: 'fulfilled',
+      value: { homeRegion: 'us-east-1', governed: { regions: ['us-west-2'], accounts: [] } },
+    });
     // One DescribeRegions per account; each template and key asked once, whichever entries name it.
     assert.equal(calls.DescribeRegions, 2);
     assert.equal(calls.DescribeLaunchTemplates, 2);
