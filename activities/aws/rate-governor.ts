@@ -13,6 +13,7 @@
  * - GOLDEN_IMAGE_RATE_GOVERNOR=off sends every call at once (each throttled answer is retried): the
  *   home lanes are still polled, for the runs that send there, but with no limit.
  */
+import type { ZodType } from 'zod';
 import { accountId, region } from '../../contracts/aws-ids';
 import {
   EC2_BUCKET_NAMES,
@@ -47,22 +48,19 @@ export function governorFromEnv(env: NodeJS.ProcessEnv = process.env): RateGover
   if (mode === 'off') return false;
   if (mode !== 'on') throw new Error(`GOLDEN_IMAGE_RATE_GOVERNOR must be on or off, not ${mode}`);
   return {
-    regions: listFrom(env.GOLDEN_IMAGE_GOVERNED_REGIONS, 'GOLDEN_IMAGE_GOVERNED_REGIONS', (r) => region.safeParse(r).success),
-    accounts: listFrom(env.GOLDEN_IMAGE_GOVERNED_ACCOUNTS, 'GOLDEN_IMAGE_GOVERNED_ACCOUNTS', (a) => accountId.safeParse(a).success),
+    regions: listFrom(env.GOLDEN_IMAGE_GOVERNED_REGIONS, 'GOLDEN_IMAGE_GOVERNED_REGIONS', region, 'Region codes'),
+    accounts: listFrom(env.GOLDEN_IMAGE_GOVERNED_ACCOUNTS, 'GOLDEN_IMAGE_GOVERNED_ACCOUNTS', accountId, '12-digit account IDs'),
     rates: ratesFrom(env.GOLDEN_IMAGE_EC2_RATES),
   };
 }
 
-function listFrom(text: string | undefined, name: string, valid: (item: string) => boolean): string[] {
+function listFrom(text: string | undefined, name: string, schema: ZodType<string>, what: string): string[] {
   const items = (text ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = items.filter((item) => !valid(item));
-  if (bad.length)
-    throw new Error(
-      `${name} has values that are not ${name.endsWith('REGIONS') ? 'Region codes' : '12-digit account IDs'}: ${bad.join(', ')}`,
-    );
+  const bad = items.filter((item) => !schema.safeParse(item).success);
+  if (bad.length) throw new Error(`${name} has values that are not ${what}: ${bad.join(', ')}`);
   return [...new Set(items)];
 }
 
