@@ -3,7 +3,8 @@
  * files become one validated workflow input, checked before anything connects or starts.
  */
 import { Argument, type Command } from 'commander';
-import { BUILDER_ACTIONS, CREATE_ONLY, type AppStreamImageBuilderConfig, type BuilderAction } from '../contracts/appstream-image-builder';
+import { BUILDER_ACTIONS, type BuilderAction } from '../contracts/appstream-builder-actions';
+import { CREATE_ONLY, type AppStreamImageBuilderConfig } from '../contracts/appstream-image-builder';
 import type { AppStreamImageUpdateConfig } from '../contracts/appstream-image-update';
 import { integer, keyValue, reportStarted, withClient, type FollowFlags } from './cli-support';
 import { readConfigFile } from './config-file';

@@ -5,14 +5,9 @@
  * own, on the run's task queue, with an ID derived from the run, so asking again while it runs attaches to it.
  */
 import { WorkflowFailedError, WorkflowIdConflictPolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type {
-  AppStreamFleetRollbackInput,
-  AppStreamImageUpdateResult,
-  FleetRow,
-  FleetsFailureDetails,
-} from '../contracts/appstream-image-update';
-import { fleetWait, movedFleets } from '../contracts/appstream-image-update';
-import type { WaitSettings } from '../contracts/durations';
+import { movedFleets, type AppStreamFleetRollbackInput, type FleetRow, type FleetsFailureDetails } from '../contracts/appstream-fleets';
+import { fleetWait, type AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
+import type { WaitSettings } from '../contracts/duration-fields';
 import { parseInput } from '../contracts/input-validation';
 
 /** The fleets a finished run changed: from its result, or from its failure's details. */

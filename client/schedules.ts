@@ -5,7 +5,7 @@
 import { ScheduleOverlapPolicy, type CalendarSpec, type Client, type ScheduleSpec } from '@temporalio/client';
 import { InvalidInputError } from '../contracts/input-validation';
 import type { PipelineKindName } from '../contracts/pipeline-kinds';
-import { durationSchema } from '../contracts/durations';
+import { durationSchema } from '../contracts/duration-fields';
 import { configuredTaskQueue } from '../contracts/task-queue';
 import type { PipelineFile } from './config-file';
 import { validatePipeline } from './start-pipeline';

@@ -1,37 +1,23 @@
 /**
- * The `amiPipeline` contract: its input schema, its stages, its result and its defaults. The CLI,
+ * The `amiPipeline` contract: its input schema, its result and its defaults (its stages are in ami-stages.ts). The CLI,
  * config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { approval, type ApprovalDecision } from './approval';
+import type { ApprovalDecision } from './approval';
+import { approval } from './approval-policy';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId, launchTemplateName, region } from './aws-ids';
 import { blockDeviceMapping, volumeInitializationRate } from './block-devices';
 import { build, imageTest, refresh, source } from './bake';
 import { distribution, publish } from './distribution';
 import { autoScalingGroupTarget, canary, onFailure, refreshPreferences, type GroupRow } from './instance-refresh';
+import type { AmiStage } from './ami-stages';
 import type { Place } from './place';
-import { durationSchema, notFoundGraceSchema, waitSchema } from './durations';
+import { durationSchema, notFoundGraceSchema, waitSchema } from './duration-fields';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
-import { BAKE_TAG_COUNT, MAX_TAGS, OWN_TAG_COUNT, tags, userTags } from './tags';
-
-/** In order; all but create and wait-available are optional, and skipped when not configured. */
-export const AMI_STAGES = [
-  'resolve-source',
-  'launch-build',
-  'provision',
-  'create',
-  'wait-available',
-  'test',
-  'distribute',
-  'fast-launch',
-  'approval',
-  'publish',
-  'rollout',
-  'retention',
-] as const;
-export type AmiStage = (typeof AMI_STAGES)[number];
+import { BAKE_TAG_COUNT, MAX_TAGS, OWN_TAG_COUNT } from './tags';
+import { tags, userTags } from './user-tags';
 
 const IMAGE_NAME_PLACEHOLDERS = ['{{pipeline}}', '{{date}}', '{{run}}'] as const;
 const DEFAULT_IMAGE_NAME = '{{pipeline}}-{{date}}-{{run}}';

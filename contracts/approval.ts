@@ -3,12 +3,9 @@
  * `reject`; without an answer in time, the run fails.
  */
 import { defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
-import { durationSchema } from './durations';
 
-export const approval = z.strictObject({
-  timeout: durationSchema('1s', '30d').default('24h'),
-});
+/** How long a gate waits for an answer when the config does not say (`approval.timeout`). */
+export const DEFAULT_APPROVAL_TIMEOUT = '24h';
 
 /** A comment or reason is for the record, not a document: it is stored in history and shown in the stage table. */
 export const MAX_APPROVAL_TEXT = 1000;

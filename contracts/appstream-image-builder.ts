@@ -3,35 +3,11 @@
  * waits for. The CLI, config files and the workflow validate against this one schema.
  */
 import { z } from 'zod';
-import { waitSchema } from './durations';
-import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-names';
+import { waitSchema } from './duration-fields';
+import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-fields';
+import { BUILDER_ACTIONS, type BuilderAction, type BuilderGoal, type BuilderStage } from './appstream-builder-actions';
 import type { StageTimings } from './progress';
-import { userTags } from './tags';
-
-export const BUILDER_ACTIONS = ['create', 'start', 'stop', 'delete'] as const;
-export type BuilderAction = (typeof BUILDER_ACTIONS)[number];
-
-export type BuilderGoal = 'RUNNING' | 'STOPPED' | 'DELETED';
-
-/** The state each action ends in: a new builder boots, so `create` waits for RUNNING. */
-export const BUILDER_GOALS: Record<BuilderAction, BuilderGoal> = {
-  create: 'RUNNING',
-  start: 'RUNNING',
-  stop: 'STOPPED',
-  delete: 'DELETED',
-};
-
-/** The stage that waits for each state. */
-const WAIT_STAGES = { RUNNING: 'wait-running', STOPPED: 'wait-stopped', DELETED: 'wait-deleted' } as const satisfies Record<
-  BuilderGoal,
-  string
->;
-type BuilderStage = BuilderAction | (typeof WAIT_STAGES)[BuilderGoal];
-
-/** A run's two stages: the action, then the wait for the state it leads to. */
-export function builderStages(action: BuilderAction) {
-  return [action, WAIT_STAGES[BUILDER_GOALS[action]]] as const;
-}
+import { userTags } from './user-tags';
 
 /** Settings that only CreateImageBuilder takes. */
 export const CREATE_ONLY = ['imageName', 'instanceType', 'description', 'tags'] as const;

@@ -3,32 +3,18 @@
  * CLI, config files, schedules and the workflow itself all validate against this one schema.
  */
 import { z } from 'zod';
-import { approval, type ApprovalDecision } from './approval';
+import type { ApprovalDecision } from './approval';
+import { approval } from './approval-policy';
 import { accountId, region, securityGroupId, subnetId } from './aws-ids';
-import { notFoundGraceSchema, waitSchema, type WaitSettings } from './durations';
-import { APPSTREAM_NAME, APPSTREAM_NAME_RULE, appStreamInstanceType, appStreamName } from './appstream-names';
+import { notFoundGraceSchema, waitSchema } from './duration-fields';
+import { appStreamInstanceType, appStreamName } from './appstream-fields';
+import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from './appstream-names';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
+import type { FleetRow } from './appstream-fleets';
+import type { AppStreamUpdateStage } from './appstream-update-stages';
 import type { StageTimings } from './progress';
 import { retention } from './retention';
-import { userTags } from './tags';
-
-/**
- * The dry run comes first: with no update available, the rest are skipped. Every stage after `tag` is
- * optional; the image reaches the fleets only once it has booted, been approved, copied and shared.
- */
-export const APPSTREAM_UPDATE_STAGES = [
-  'check-update',
-  'create',
-  'wait-available',
-  'tag',
-  'test',
-  'approval',
-  'copy',
-  'share',
-  'fleets',
-  'retention',
-] as const;
-type AppStreamUpdateStage = (typeof APPSTREAM_UPDATE_STAGES)[number];
+import { userTags } from './user-tags';
 
 /** The test: an image builder from the new image must reach RUNNING; it is deleted whatever happens. */
 const imageTest = z.strictObject({
@@ -148,21 +134,6 @@ export interface AppStreamPlacedImage {
   arn: string;
 }
 
-/** What became of one fleet in the `fleets` stage (or a rollback): the result and `golden-image appstream rollback` read it. */
-export interface FleetRow {
-  name: string;
-  region?: string;
-  /** The image the fleet was on before this run changed it (its ARN, which names public and shared images too). */
-  previousImageArn?: string;
-  imageArn?: string;
-  status: 'updated' | 'failed' | 'untouched';
-  /** Whether it was running (or starting) before the run changed it. */
-  wasRunning?: boolean;
-  /** Stopped (and, once updated, started again) around the update. */
-  restarted?: boolean;
-  detail?: string;
-}
-
 export type AppStreamImageUpdateResult =
   | {
       pipeline: string;
@@ -187,25 +158,3 @@ export type AppStreamImageUpdateResult =
       /** Images retention deleted (`region/name` outside the build Region). */
       retired?: string[];
     };
-
-/** The fleets a run moved off the image they were on: what a rollback puts back. */
-export const movedFleets = (rows: FleetRow[]): FleetRow[] =>
-  rows.filter((row) => row.imageArn && row.previousImageArn && row.imageArn !== row.previousImageArn);
-
-/** The failure details of a run whose `fleets` stage failed: which fleets it had changed, for a rollback. */
-export interface FleetsFailureDetails {
-  fleets: FleetRow[];
-}
-
-/** `appStreamFleetRollback`: the fleets a run changed, put back on the images they were on. */
-export interface AppStreamFleetRollbackInput {
-  /** The run whose fleets go back. */
-  runWorkflowId: string;
-  fleets: FleetRow[];
-  waits: { fleet: WaitSettings };
-}
-
-export interface AppStreamFleetRollbackResult {
-  runWorkflowId: string;
-  fleets: FleetRow[];
-}

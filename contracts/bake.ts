@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { imageId, instanceProfile, instanceType, securityGroupId, ssmDocumentName, ssmParameterPath, subnetId } from './aws-ids';
 import { blockDeviceMapping } from './block-devices';
-import { durationSchema } from './durations';
+import { durationSchema } from './duration-fields';
 
 /** Access key IDs (long-term and temporary): a step parameter holding one would put a secret in history. */
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/;

@@ -18,6 +18,7 @@ import {
   roleArn,
   ssmParameterName,
 } from './aws-ids';
+import { ISO_TIME } from './deprecate-after';
 import { durationMs, isDuration } from './durations';
 
 /** `arr` lists `what` more than once: an issue naming each repeat. */
@@ -61,9 +62,6 @@ const shareWith = z
     }
   });
 
-/** An ISO 8601 date and time ("2027-06-01T00:00:00Z"): when the images are deprecated. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /** A duration from the run ("180d", up to 100 years), or a date and time that must still be ahead. */
 const deprecateAfter = z.string().superRefine((text, ctx) => {
   if (ISO_TIME.test(text)) {
@@ -76,11 +74,6 @@ const deprecateAfter = z.string().superRefine((text, ctx) => {
     });
   }
 });
-
-/** When images made at `now` are to be deprecated, per `deprecateAfter`. */
-export function deprecationTime(deprecateAfter: string, now: number): string {
-  return (ISO_TIME.test(deprecateAfter) ? new Date(deprecateAfter) : new Date(now + durationMs(deprecateAfter))).toISOString();
-}
 
 export const distribution = z
   .strictObject({

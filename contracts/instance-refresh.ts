@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { region } from './aws-ids';
-import { durationSchema } from './durations';
+import { durationSchema } from './duration-fields';
 
 /** EC2 Auto Scaling's rule for group names: 1-255 characters, no ":" (an ARN is not a name). */
 const groupName = z

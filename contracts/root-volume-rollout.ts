@@ -5,7 +5,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { RolloutSpec } from './ami-pipeline';
-import type { WaitSettings } from './durations';
+import type { WaitSettings } from './duration-fields';
 import type { RolloutSummary } from './progress';
 
 /**

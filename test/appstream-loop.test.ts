@@ -29,12 +29,8 @@ import { createAwsClients } from '../activities/aws/clients';
 import { startFleetRollback } from '../client/appstream-rollback';
 import { approveRun, rejectRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
-import type {
-  AppStreamFleetRollbackResult,
-  AppStreamImageUpdateConfig,
-  AppStreamImageUpdateResult,
-  FleetsFailureDetails,
-} from '../contracts/appstream-image-update';
+import type { AppStreamFleetRollbackResult, FleetsFailureDetails } from '../contracts/appstream-fleets';
+import type { AppStreamImageUpdateConfig, AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import { PIPELINE_TAG } from '../contracts/tags';
 import { setAppStreamUpdateAvailable } from './support/scenarios';
 import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';

@@ -5,7 +5,8 @@
  * takes one poll or a thousand, and scheduleToCloseTimeout is the stage's deadline.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { durationMs, type WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
+import { durationMs } from '../contracts/durations';
 
 /**
  * One attempt is at most two SDK tries of 10 s each (activities/aws/clients): 30 s cuts off a call that

@@ -16,7 +16,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { AMI_STAGES, type AmiPipelineInput, type AmiPipelineResult, type AmiStage, type PlacedImage } from '../contracts/ami-pipeline';
+import type { AmiPipelineInput, AmiPipelineResult, PlacedImage } from '../contracts/ami-pipeline';
+import { AMI_STAGES, type AmiStage } from '../contracts/ami-stages';
 import type { StepSpec } from '../contracts/bake';
 import { durationMs } from '../contracts/durations';
 import { InvalidInputError } from '../contracts/input-validation';

@@ -11,14 +11,14 @@
 import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import type {
-  AppStreamFleetRollbackInput,
-  AppStreamFleetRollbackResult,
-  FleetRow,
-  FleetsFailureDetails,
-} from '../contracts/appstream-image-update';
-import { movedFleets } from '../contracts/appstream-image-update';
-import type { WaitSettings } from '../contracts/durations';
+import {
+  movedFleets,
+  type AppStreamFleetRollbackInput,
+  type AppStreamFleetRollbackResult,
+  type FleetRow,
+  type FleetsFailureDetails,
+} from '../contracts/appstream-fleets';
+import type { WaitSettings } from '../contracts/duration-fields';
 import { StageTracker } from './stage-tracker';
 
 const { describeFleet, changeFleet, updateFleetImage, waitForFleet } = proxyActivities<Activities>(CALL_OPTIONS);

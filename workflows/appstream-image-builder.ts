@@ -7,12 +7,8 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import {
-  BUILDER_GOALS,
-  builderStages,
-  type AppStreamImageBuilderInput,
-  type AppStreamImageBuilderResult,
-} from '../contracts/appstream-image-builder';
+import { BUILDER_GOALS, builderStages } from '../contracts/appstream-builder-actions';
+import type { AppStreamImageBuilderInput, AppStreamImageBuilderResult } from '../contracts/appstream-image-builder';
 import { runIdentity } from './run-identity';
 import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
 import { StageTracker } from './stage-tracker';

@@ -9,12 +9,8 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import {
-  APPSTREAM_UPDATE_STAGES,
-  type AppStreamImageUpdateInput,
-  type AppStreamImageUpdateResult,
-  type AppStreamPlacedImage,
-} from '../contracts/appstream-image-update';
+import type { AppStreamImageUpdateInput, AppStreamImageUpdateResult, AppStreamPlacedImage } from '../contracts/appstream-image-update';
+import { APPSTREAM_UPDATE_STAGES } from '../contracts/appstream-update-stages';
 import type { ApprovalDecision } from '../contracts/approval';
 import { ApprovalGate } from './approval-gate';
 import { updateFleets } from './appstream-fleets';

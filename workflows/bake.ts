@@ -7,7 +7,8 @@
  */
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AmiPipelineInput, AmiStage } from '../contracts/ami-pipeline';
+import type { AmiPipelineInput } from '../contracts/ami-pipeline';
+import type { AmiStage } from '../contracts/ami-stages';
 import type { StepSpec } from '../contracts/bake';
 import { durationMs } from '../contracts/durations';
 import { INSTANCE_ROLE_TAG, PIPELINE_TAG, RUN_TAG } from '../contracts/tags';

@@ -7,8 +7,10 @@
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlacedImage } from '../contracts/ami-pipeline';
-import { deprecationTime, type DistributionSpec } from '../contracts/distribution';
-import { durationMs, type WaitSettings } from '../contracts/durations';
+import { deprecationTime } from '../contracts/deprecate-after';
+import type { DistributionSpec } from '../contracts/distribution';
+import type { WaitSettings } from '../contracts/duration-fields';
+import { durationMs } from '../contracts/durations';
 import { placedId, placeName, roleAccount, type Place } from '../contracts/place';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 

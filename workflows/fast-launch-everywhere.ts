@@ -7,7 +7,7 @@
 import { CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FastLaunchSpec, PlacedImage } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
 import { placedId } from '../contracts/place';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 

@@ -13,7 +13,7 @@
 import { CancellationScope, CancelledFailure, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlacedImage, RetentionSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
 import { placedId, type Place } from '../contracts/place';
 import type { ImagesInUse } from '../contracts/retention';
 import { PIPELINE_TAG, RELEASED_TAG } from '../contracts/tags';

@@ -5,7 +5,7 @@
  */
 import { startChild, workflowInfo } from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
 import { emptyRolloutSummary, moveInstances, type InstanceRow, type RolloutSummary } from '../contracts/progress';
 import { replaceEach, replacementInput, replacementSummary } from './replace-each';
 import { rootVolumeReplacement } from './root-volume-replacement';

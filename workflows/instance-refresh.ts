@@ -7,8 +7,9 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AmiStage, RolloutSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { RolloutSpec } from '../contracts/ami-pipeline';
+import type { AmiStage } from '../contracts/ami-stages';
+import type { WaitSettings } from '../contracts/duration-fields';
 import type { GroupRow } from '../contracts/instance-refresh';
 import type { Place } from '../contracts/place';
 import { CALL_OPTIONS, pollOptions } from './activity-options';

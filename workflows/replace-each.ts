@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, CancellationScope, ChildWorkflowFailure, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
 import type { InstanceRow } from '../contracts/progress';
 import type { RootVolumeReplacementInput } from '../contracts/root-volume-replacement';
 import type { rootVolumeReplacement } from './root-volume-replacement';

@@ -6,7 +6,7 @@
  */
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { RolloutSpec } from '../contracts/ami-pipeline';
-import type { WaitSettings } from '../contracts/durations';
+import type { WaitSettings } from '../contracts/duration-fields';
 import type { InstanceRow } from '../contracts/progress';
 import { rollbackWorkflowId, type MovedInstances } from '../contracts/root-volume-rollout';
 import { replaceEach, replacementInput, type ReplaceEachOutcome } from './replace-each';

@@ -28,7 +28,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { approval } from '../contracts/approval';
+import { DEFAULT_APPROVAL_TIMEOUT } from '../contracts/approval';
 import { durationMs } from '../contracts/durations';
 import { emptyRolloutSummary, moveInstances, type InstanceRow, type RolloutSummary } from '../contracts/progress';
 import {
@@ -49,9 +49,6 @@ import { rolloutTargets } from './rollout-targets';
 import { StageTracker } from './stage-tracker';
 
 const { resolveFleet, instanceImages } = proxyActivities<Activities>(CALL_OPTIONS);
-
-/** How long a canary waits for its approval: as long as the pipeline's own approval gate does by default. */
-const CANARY_APPROVAL_TIMEOUT = approval.parse({}).timeout;
 
 type NotStarted = { state: 'pending' | 'skipped' | 'cancelled'; ids: () => string[] };
 /** How a run of the rollout ends when it does not fail: done, or to be continued as new. */
@@ -147,7 +144,7 @@ export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<
         if (durationMs(bakeTime)) await sleep(durationMs(bakeTime));
         if (!ask) return undefined;
         stages.note('rollout', 'waiting for approval of the canary');
-        const { by, comment } = await gate.wait(CANARY_APPROVAL_TIMEOUT);
+        const { by, comment } = await gate.wait(DEFAULT_APPROVAL_TIMEOUT); // as long as a pipeline's own gate waits by default
         stages.note('rollout', `canary approved${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
         return undefined;
       } catch (err) {

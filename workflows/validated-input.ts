@@ -9,13 +9,20 @@
 import { ActivityFailure, ApplicationFailure, patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { workflowInput } from '../contracts/input-validation';
-import { PIPELINE_KINDS, type PipelineInput, type PipelineKindName } from '../contracts/pipeline-kinds';
+import type * as PipelineKinds from '../contracts/pipeline-kinds';
+import type { PipelineInput, PipelineKindName } from '../contracts/pipeline-kinds';
 
 const { validatePipelineInput } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
 
 export async function validatedInput<K extends PipelineKindName>(kind: K, raw: unknown): Promise<PipelineInput<K>> {
   // Runs that started before the check was recorded validate in the workflow, as they did.
-  if (!patched('input-validated-once')) return workflowInput(PIPELINE_KINDS[kind].schema, raw);
+  if (!patched('input-validated-once')) {
+    // Loaded only here: the schemas are most of the workflow code's weight, and every run would build
+    // them again when the worker loads it (see workflow-bundle.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PIPELINE_KINDS } = require('../contracts/pipeline-kinds') as typeof PipelineKinds;
+    return workflowInput(PIPELINE_KINDS[kind].schema, raw);
+  }
   try {
     return (await validatePipelineInput(kind, raw)) as PipelineInput<K>;
   } catch (err) {

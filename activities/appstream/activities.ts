@@ -2,7 +2,7 @@
  * The AppStream 2.0 activities, bound to their clients; activities/index.ts merges them in. Those that
  * work on copies and fleets take an optional Region last: omitted, they act in the build Region.
  */
-import type { BuilderGoal } from '../../contracts/appstream-image-builder';
+import type { BuilderGoal } from '../../contracts/appstream-builder-actions';
 import type { AwsClients } from '../aws/clients';
 import type { Watchers } from '../watchers';
 import {

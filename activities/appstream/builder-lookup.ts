@@ -3,7 +3,7 @@
  * NextToken, and the wait on a builder's state built on it.
  */
 import { DescribeImageBuildersCommand, type AppStreamClient, type ImageBuilder } from '@aws-sdk/client-appstream';
-import type { BuilderGoal } from '../../contracts/appstream-image-builder';
+import type { BuilderGoal } from '../../contracts/appstream-builder-actions';
 import { failedState } from './failed-state';
 import { awsCall } from '../aws/call';
 import { byNameTolerant } from './by-name';
