@@ -26,10 +26,13 @@ const time = (t: unknown) => {
   return Number(ts?.seconds ?? NaN) * 1000 + (ts?.nanos ?? 0) / 1e6;
 };
 
-/** The last attempt's start and completion of the run's (last) `waitActivity`, from its history. */
+/**
+ * The last attempt's start and completion of the run's first `waitActivity`, from its history: the
+ * wait the lag is measured on (an AMI pipeline's later waits of the same type are its copies' waits).
+ */
 async function pollTimes(client: Client, workflowId: string, waitActivity: string): Promise<{ started: number; completed: number } | null> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === waitActivity).at(-1);
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === waitActivity);
   if (!scheduled) return null;
   const of = (e: (typeof events)[number]) =>
     Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1);
