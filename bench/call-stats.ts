@@ -41,6 +41,7 @@ export function watchCreatesDone(admin: SandboxAdmin, createAction: string, expe
       else await sleep(1_000);
     }
   })();
+  done.catch(() => undefined); // as sampleEverySecond's: a failed scenario's stack goes away under it
   return {
     async stop(): Promise<CallCounts | undefined> {
       stopped = true;

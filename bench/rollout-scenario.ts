@@ -10,6 +10,7 @@ import { describeCounts, type PipelineProgress } from '../contracts/progress';
 import { replacementWorkflowId, rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { benchEc2, type ScenarioContext } from './ami-scenario';
 import { durationMs } from '../contracts/durations';
+import { EC2_BUCKETS } from '../contracts/rate-lanes';
 import { beatStats, sampleEverySecond } from './beats';
 import { watchCreatesDone } from './call-stats';
 import { chainHistories, historyFacts, sampleHistories } from './history';
@@ -24,6 +25,13 @@ import { startScenarioWorkers } from './worker-process';
 /** The input schema's maximum (contracts/ami-pipeline.ts caps rollout concurrency at 50). */
 export const ROLLOUT_CONCURRENCY = 50;
 const FLEET_TAGS = { fleet: 'bench-rollout' };
+
+/**
+ * A rollout cannot finish before the governor has let its n CreateReplaceRootVolumeTask calls through
+ * at the mutating bucket's refill rate (33 min for 10,000): it is given twice that, or the bench's
+ * usual limit if longer.
+ */
+const rolloutTimeoutMs = (n: number, usualMs: number) => Math.max(usualMs, (2 * n * 1000) / EC2_BUCKETS.mutating.refillPerSecond);
 
 export interface RolloutSettings {
   instances: number;
@@ -44,15 +52,16 @@ export async function runRolloutScenario(
   await launchInstances(ec2, stack.admin, n, FLEET_TAGS);
   await stack.admin.resetCalls();
 
+  const timeoutMs = rolloutTimeoutMs(n, ctx.timeoutMs);
   const taskQueue = `bench-rollout-${mode}-${n}-${Date.now()}`;
   const parentId = `${taskQueue}-pipeline`;
   const worker = await startScenarioWorkers(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
-    const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n);
+    const creates = watchCreatesDone(stack.admin, 'CreateReplaceRootVolumeTask', n, timeoutMs);
     const describes = sampleEverySecond(
       async () => ({ count: (await stack.admin.calls()).ec2.DescribeReplaceRootVolumeTasks?.total ?? 0 }),
-      ctx.timeoutMs,
+      timeoutMs,
     );
     const t0 = Date.now();
     const config = {
@@ -67,7 +76,7 @@ export async function runRolloutScenario(
       taskQueue,
       'amiPipeline',
       1,
-      ctx.timeoutMs,
+      timeoutMs,
       (running) => {
         if (running) void progressLine(ctx, parentId);
       },
