@@ -116,7 +116,8 @@ export async function runAmiScenario(
       ...columns,
       waitBeats,
       rolloutHistory: null,
-      makespanBoundS: round1(n / EC2_BUCKETS.mutating.refillPerSecond + slowestImageS + IMAGE_POLL_S),
+      // The bound is of creates and image waits: pipelines that also copy and wait for the copies have none.
+      makespanBoundS: copies ? null : round1(n / EC2_BUCKETS.mutating.refillPerSecond + slowestImageS + IMAGE_POLL_S),
       copies: copies?.regions ?? null,
       copyLag: copies ? lagStats(lagsMs(copyLags)) : null,
       refreshes: null,
