@@ -13,7 +13,7 @@ import { describeAppStreamImages } from './appstream/image-lookup';
 import { describeFastLaunch } from './ec2/fast-launch';
 import { describeImagesById } from './ec2/image-lookup';
 import { describeInstancesById } from './ec2/instance-lookup';
-import { describeRootVolumeTasks } from './ec2/root-volume-task';
+import { describeRootVolumeTasks, taskSettled } from './ec2/root-volume-task';
 import { ResourceWatch, type WaitMode } from './aws/state-watcher';
 import { describeAgents } from './ssm/agent';
 import { describeInvocations } from './ssm/run-command';
@@ -24,7 +24,7 @@ function placeWatchers({ ec2, autoscaling, appstream }: PlacedClients, mode: Wai
     instances: new ResourceWatch((ids) => describeInstancesById(ec2, ids), mode),
     images: new ResourceWatch((ids) => describeImagesById(ec2, ids), mode),
     fastLaunch: new ResourceWatch((ids) => describeFastLaunch(ec2, ids), mode),
-    rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode),
+    rootVolumeTasks: new ResourceWatch((ids) => describeRootVolumeTasks(ec2, ids), mode, { settled: taskSettled }),
     /** Instance refreshes, keyed `<group>|<refresh ID>`. */
     refreshes: new ResourceWatch((keys) => describeRefreshes(autoscaling, keys), mode),
     /** AppStream images by name: the new image at home, its copies in their Regions. */

@@ -242,6 +242,21 @@ describe('ResourceWatch', () => {
     assert.deepEqual(await Promise.all([held, watch.observe('b', first)]), ['ok', 'ok']);
   });
 
+  test('a resource whose answer ended its wait is not described again, until a new wait asks about it', async () => {
+    const states: Record<string, string> = { a: 'pending', b: 'pending' };
+    const { calls, describeFn } = recorder(states);
+    const watch = new ResourceWatch(describeFn, 'shared', { ...settings, settled: (state) => state === 'done' });
+    await Promise.all([watch.observe('a', first), watch.observe('b', first)]);
+    states.a = 'done';
+    await sleep(INTERVAL);
+    assert.deepEqual(await Promise.all([watch.observe('a', again), watch.observe('b', again)]), ['done', 'pending']);
+    await sleep(INTERVAL);
+    assert.equal(await watch.observe('b', again), 'pending');
+    assert.deepEqual(calls, [['a', 'b'], ['a', 'b'], ['b']], 'a was dropped once done (it used to be described two beats more)');
+    assert.equal(await watch.observe('a', first), 'done', 'a new wait on it gets a beat that describes it');
+    assert.deepEqual(calls.at(-1), ['a', 'b']);
+  });
+
   test('per-run mode describes every wait on its own (the baseline)', async () => {
     const { calls, describeFn } = recorder({ a: 'x', b: 'y' });
     const watch = new ResourceWatch(describeFn, 'per-run', settings);

@@ -17,7 +17,9 @@
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
  * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
- * no wait asks about for two beats is no longer described, and with no one asking, nothing is.
+ * no wait asks about for two beats is no longer described, and with no one asking, nothing is; one
+ * whose answer ended its wait (a replace-root-volume task succeeded, say) is dropped at once, as no wait
+ * comes back for it (one that does is described again, in a catch-up or the next beat).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
@@ -36,6 +38,17 @@ interface WatchSettings {
   slackMs: number;
   /** A describe that takes longer is given up: its beat's waits fail (and retry), and the next beat can start. */
   refreshTimeoutMs: number;
+}
+
+/** What a watch is told besides its describe: its tuning, and which states end the waits on them. */
+interface WatchOptions<T> extends Partial<WatchSettings> {
+  /**
+   * True for a state no wait polls on from (a replace-root-volume task succeeded or failed): the
+   * resource is then dropped from the beats rather than described for two more. A rollout keeps 50
+   * tasks in flight and finishes several a second, so without this its beats carried the last two
+   * intervals' finished tasks too, a second page of 50 in most of them.
+   */
+  settled?: (state: T) => boolean;
 }
 
 /** Shared by default; `per-run` describes each resource on its own, as a plain poller would (the benchmark's baseline). */
@@ -68,18 +81,22 @@ function currentPollAttempt(): PollAttempt {
 export class ResourceWatch<T> {
   private readonly cadences = new Map<number, Cadence<T>>();
 
+  private readonly options: WatchSettings & WatchOptions<T>;
+
   constructor(
     private readonly describe: BatchDescribe<T>,
     private readonly mode: WaitMode = 'shared',
-    private readonly settings: WatchSettings = DEFAULT_WATCH,
-  ) {}
+    options: WatchOptions<T> = {},
+  ) {
+    this.options = { ...DEFAULT_WATCH, ...options };
+  }
 
   /** The resource's latest state, or undefined when it does not exist. */
   async observe(id: string, attempt: PollAttempt = currentPollAttempt()): Promise<T | undefined> {
     if (this.mode === 'per-run') return (await this.describe([id])).get(id);
     let cadence = this.cadences.get(attempt.intervalMs);
     if (!cadence) {
-      cadence = new Cadence(this.describe, attempt.intervalMs, this.settings);
+      cadence = new Cadence(this.describe, attempt.intervalMs, this.options);
       this.cadences.set(attempt.intervalMs, cadence);
     }
     return cadence.observe(id, attempt.first);
@@ -117,7 +134,7 @@ class Cadence<T> {
   constructor(
     private readonly describe: BatchDescribe<T>,
     private readonly intervalMs: number,
-    private readonly settings: WatchSettings,
+    private readonly settings: WatchSettings & WatchOptions<T>,
   ) {
     this.slackMs = Math.min(settings.slackMs, intervalMs / 10);
   }
@@ -143,7 +160,7 @@ class Cadence<T> {
       const startedAt = beat.startedAt + this.slackMs;
       const described = delay(startedAt - Date.now()).then(() => {
         if (this.late?.after === beat) this.late.sent = true;
-        return withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+        return this.describeNow(ids);
       });
       // Settled by the attempts that take it; this keeps a failure with no taker from going unhandled.
       described.catch(() => {});
@@ -201,7 +218,7 @@ class Cadence<T> {
     for (const [id, at] of this.wantedAt) if (startedAt - at > forgetAfter) this.wantedAt.delete(id);
     const ids = new Set(this.wantedAt.keys());
     // A failed describe (throttled, say) fails the attempts that take this beat; their retry policy tries again.
-    const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+    const described = this.describeNow(ids);
     const result = { startedAt, ids, described };
     this.latest = result;
     this.running = described.catch(() => {
@@ -209,6 +226,22 @@ class Cadence<T> {
       if (this.latest === result) this.latest = undefined;
     });
     waiting?.resolve(result);
+  }
+
+  /** One describe, given up after the refresh timeout; the IDs it finds settled leave the beats. */
+  private describeNow(ids: Set<string>): Promise<Map<string, T>> {
+    const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+    // A new wait asking about a dropped ID puts it back: its first attempt waits for the next beat, which adds it.
+    const { settled } = this.settings;
+    if (settled) {
+      void described.then(
+        (found) => {
+          for (const [id, state] of found) if (settled(state)) this.wantedAt.delete(id);
+        },
+        () => {},
+      );
+    }
+    return described;
   }
 }
 

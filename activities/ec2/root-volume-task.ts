@@ -68,6 +68,10 @@ export function describeRootVolumeTasks(ec2: EC2Client, taskIds: string[]): Prom
 /** How long after its create a task may still be unknown to DescribeReplaceRootVolumeTasks (EC2 is eventually consistent). */
 export const TASK_NOT_FOUND_GRACE_MS = durationMs(DEFAULT_NOT_FOUND_GRACE);
 
+/** The states a task's wait ends on (below): the shared watcher stops describing a task once it is in one. */
+export const taskSettled = (task: ReplaceRootVolumeTask): boolean =>
+  task.TaskState === 'succeeded' || task.TaskState === 'failed' || task.TaskState === 'failed-detached';
+
 /**
  * One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a
  * person. A task not found is "not yet" until `notFoundGraceUntil` (an ISO time), then gone for good.
