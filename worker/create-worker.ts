@@ -39,11 +39,12 @@ export interface GoldenImageWorker {
 
 /**
  * The SDK sizes its workflow cache from the heap limit, which on a large machine keeps every run in
- * memory: about 2 MB each, 2 GiB for 1000 pipelines. A pipeline spends minutes between its tasks, and
- * an evicted run is rebuilt from its short history (tens of events) in milliseconds at its next task,
- * so a smaller cache costs little CPU and keeps the worker's memory bounded. The workflow thread has the
- * worker's heap (`npm run worker`: 512 MiB): 250 runs filled it and the thread died of it at N = 500;
- * 100 runs leave it room.
+ * memory. A pipeline spends minutes between its tasks, and an evicted run is rebuilt from its short
+ * history (tens of events) in milliseconds at its next task, the more cheaply as its code builds no
+ * schema (workflow-bundle.ts), so a small cache costs little CPU and keeps the worker's memory bounded:
+ * 1000 pipelines on one worker took 73 ms of CPU each and 591 MiB at most (bench/results/workflow-code).
+ * The workflow thread has the worker's heap (`npm run worker`: 512 MiB), which 250 cached runs of the
+ * earlier, schema-building code filled at N = 500.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
