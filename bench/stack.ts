@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { startDevServer, type DevServer } from '../dev/dev-server';
-import { freePort } from '../dev/free-port';
+import { freePorts } from '../dev/free-port';
 
 export const BENCH_REGION = 'us-east-1';
 /** The sandbox checks SigV4 signatures: benchmarks sign with its first default key. */
@@ -27,7 +27,7 @@ export interface BenchStack {
 
 export async function startStack(log: (msg: string) => void): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'golden-image-bench-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
+  const [port, uiPort] = (await freePorts(2)) as [number, number];
   const server = await startDevServer(
     { port, uiPort, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') },
     log,

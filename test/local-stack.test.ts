@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../dev/free-port';
+import { freePorts } from '../dev/free-port';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -157,7 +157,10 @@ function bannerValue(stack: RunningStack, label: string): string {
 describe('npm start (the local stack)', () => {
   let dir: string;
   const started: RunningStack[] = [];
-  const newPorts = async (): Promise<Ports> => ({ temporal: await freePort(), ui: await freePort(), sandbox: await freePort() });
+  const newPorts = async (): Promise<Ports> => {
+    const [temporal, ui, sandbox] = (await freePorts(3)) as [number, number, number];
+    return { temporal, ui, sandbox };
+  };
   const start = (ports: Ports, localDir: string, extraArgs: string[] = []) => {
     const stack = startLocalStack(ports, localDir, extraArgs);
     started.push(stack);

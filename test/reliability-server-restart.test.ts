@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../dev/free-port';
+import { freePorts } from '../dev/free-port';
 import { startPipeline } from '../client/start-pipeline';
 import { startDevServer, stopProcess, type DevServer, type DevServerOptions } from '../dev/dev-server';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
@@ -30,9 +30,10 @@ let worker: WorkerProcess;
 
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'golden-image-restart-'));
+  const [port, uiPort] = (await freePorts(2)) as [number, number];
   options = {
-    port: await freePort(),
-    uiPort: await freePort(),
+    port,
+    uiPort,
     dbFile: path.join(dir, 'temporal.db'),
     logFile: path.join(dir, 'temporal.log'),
   };

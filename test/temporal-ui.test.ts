@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +19,7 @@ import { startPipeline } from '../client/start-pipeline';
 import { createSandbox, type RunningSandbox } from '@golden-image/aws-sandbox';
 import { createWorker, type GoldenImageWorker } from '../worker/create-worker';
 import { startDevServer, type DevServer } from '../dev/dev-server';
+import { freePorts } from '../dev/free-port';
 import { launchInstances } from '../dev/launch-instances';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { Frame, Page } from 'playwright-core';
@@ -45,23 +45,6 @@ let amiRun: WorkflowHandle;
 let amiRunId: string;
 let amiResult: AmiPipelineResult;
 let scheduledRunId: string;
-
-/** Free loopback ports, distinct: every probe stays open until all have their port. */
-async function freePorts(count: number): Promise<number[]> {
-  const probes = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const probe = createServer().listen(0, '127.0.0.1', () => resolve(probe));
-          probe.on('error', reject);
-        }),
-    ),
-  );
-  const ports = probes.map((probe) => (probe.address() as AddressInfo).port);
-  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
-  return ports;
-}
 
 /** The linux example, made quick for tests and with a name of its own. */
 async function linuxConfig(name: string): Promise<PipelineFile> {
