@@ -4,6 +4,7 @@
  * a self-hosted cluster and Temporal Cloud differ only in configuration. With GOLDEN_IMAGE_ENCRYPTION_KEYS set,
  * the CLI encrypts what it sends and decrypts what it reads, with the same keys as the worker.
  */
+import { hostname, userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { dataConverterFromEnv } from '../contracts/encryption-codec';
@@ -11,5 +12,14 @@ import { dataConverterFromEnv } from '../contracts/encryption-codec';
 export async function connectClient(): Promise<Client> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace, dataConverter: dataConverterFromEnv() });
+  return new Client({ connection, namespace, identity: cliIdentity(), dataConverter: dataConverterFromEnv() });
+}
+
+/**
+ * Who sent a start, a cancel or an approval, as the run's history records it: the OS user and host rather
+ * than the SDK's default process ID, which says nothing a reviewer can use. TEMPORAL_IDENTITY overrides it
+ * (an approval service that signs people in, say, names itself).
+ */
+function cliIdentity(): string {
+  return process.env.TEMPORAL_IDENTITY || `${userInfo().username}@${hostname()} (golden-image CLI)`;
 }

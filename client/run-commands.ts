@@ -71,13 +71,17 @@ export function registerRunCommands(program: Command): void {
   program
     .command('approve <workflow-id>')
     .description("answer a run's approval gate: go ahead")
-    .option('--by <name>', 'who approves')
+    .option('--by <name>', "who approves (required when the run's approval names its approvers)")
     .option('--comment <text>', 'a note for the record')
     .action((workflowId: string, flags: { by?: string; comment?: string }) => {
       checkAnswer(flags);
       return withClient(async (client) => {
-        await approveRun(client, workflowId, flags);
-        console.log(`approved ${workflowId}`);
+        const answer = await approveRun(client, workflowId, flags);
+        if (answer.missing)
+          console.log(
+            `approval recorded for ${workflowId}: ${answer.required! - answer.missing} of ${answer.required}, ${answer.missing} more needed`,
+          );
+        else console.log(`approved ${workflowId}${answer.required ? ` (${answer.required} of ${answer.required}: ${answer.by})` : ''}`);
       });
     });
 
@@ -85,7 +89,7 @@ export function registerRunCommands(program: Command): void {
     .command('reject <workflow-id>')
     .description("answer a run's approval gate: stop, and say why")
     .requiredOption('--reason <text>', 'why the image is rejected')
-    .option('--by <name>', 'who rejects')
+    .option('--by <name>', "who rejects (required when the run's approval names its approvers)")
     .action((workflowId: string, flags: { reason: string; by?: string }) => {
       checkAnswer(flags);
       return withClient(async (client) => {

@@ -162,11 +162,15 @@ async function gateOf(client: Client, workflowId: string): Promise<WorkflowHandl
   );
 }
 
-/** Answers an approval gate (the pipeline's, or its rollout's canary); the workflow's validator refuses it when it is not waiting. */
-export async function approveRun(client: Client, workflowId: string, args: ApproveArgs = {}): Promise<ApprovalDecision> {
-  return (await gateOf(client, workflowId)).executeUpdate(approveUpdate, { args: [args] });
+/**
+ * Answers an approval gate (the pipeline's, or its rollout's canary); the workflow's validator refuses it
+ * when it is not waiting, or when `by` is not one of its approvers. The client's identity goes with the
+ * answer, so the run records both who the person says they are and which client sent it.
+ */
+export async function approveRun(client: Client, workflowId: string, args: Omit<ApproveArgs, 'identity'> = {}): Promise<ApprovalDecision> {
+  return (await gateOf(client, workflowId)).executeUpdate(approveUpdate, { args: [{ ...args, identity: client.options.identity }] });
 }
 
-export async function rejectRun(client: Client, workflowId: string, args: RejectArgs): Promise<ApprovalDecision> {
-  return (await gateOf(client, workflowId)).executeUpdate(rejectUpdate, { args: [args] });
+export async function rejectRun(client: Client, workflowId: string, args: Omit<RejectArgs, 'identity'>): Promise<ApprovalDecision> {
+  return (await gateOf(client, workflowId)).executeUpdate(rejectUpdate, { args: [{ ...args, identity: client.options.identity }] });
 }

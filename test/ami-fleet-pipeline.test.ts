@@ -78,7 +78,13 @@ describe('amiPipeline: fast launch, approval, rollout, retention', () => {
     );
     await waitForProgress(handle, stageIs('approval', 'running'));
     const decision = await approveRun(stack.env.client, handle.workflowId, { by: 'alice', comment: 'smoke tests green' });
-    assert.deepEqual(decision, { approved: true, by: 'alice', comment: 'smoke tests green' });
+    const { answers, ...decided } = decision;
+    assert.deepEqual(decided, { approved: true, by: 'alice', comment: 'smoke tests green' });
+    // Who said they approved, and which client sent it: both on the record.
+    assert.deepEqual(
+      answers?.map((a) => [a.by, a.identity]),
+      [['alice', stack.env.client.options.identity]],
+    );
     const result = (await handle.result()) as AmiPipelineResult;
 
     assert.deepEqual(rolloutCounts(result.rollout), { succeeded: fleet.length });

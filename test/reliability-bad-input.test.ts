@@ -196,6 +196,30 @@ const CLI_CASES: CliCase[] = [
     message: /tags.note: tag values must be at most 256 characters/,
   },
   {
+    label: 'file: an empty approver list',
+    args: ['validate', '-f', '{{file}}'],
+    file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, approval: { approvers: [] } }),
+    message: /approval.approvers: the approver list is empty: name at least one approver, or leave `approvers` out/,
+  },
+  {
+    label: 'file: more approvals required than approvers listed',
+    args: ['validate', '-f', '{{file}}'],
+    file: yaml({
+      kind: 'appstream-update',
+      name: 'desk',
+      existingImageName: 'base',
+      newImageName: 'desk-{{date}}',
+      approval: { approvers: ['alice', 'bob'], required: 3 },
+    }),
+    message: /approval.required: 3 approvals required, but only 2 approvers are listed/,
+  },
+  {
+    label: 'file: approvals required without an approver list',
+    args: ['validate', '-f', '{{file}}'],
+    file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, approval: { required: 2 } }),
+    message: /approval.required: `required` needs an `approvers` list to count from/,
+  },
+  {
     label: 'file: an unknown setting',
     args: ['validate', '-f', '{{file}}'],
     file: yaml({ kind: 'ami', name: 'web', instanceId: WIN, fastlaunch: {} }),
@@ -315,6 +339,13 @@ const WORKFLOW_CASES: WorkflowCase[] = [
     input: ami({ approval: { timeout: '500ms' } }),
     type: 'InvalidInput',
     message: /approval.timeout: must be at least 1s/,
+  },
+  {
+    label: 'an approver named twice',
+    workflow: 'amiPipeline',
+    input: ami({ approval: { approvers: ['alice', 'alice'], required: 2 } }),
+    type: 'InvalidInput',
+    message: /approval.approvers: an approver is named twice/,
   },
   {
     label: 'unknown build instance',

@@ -26,7 +26,7 @@ import { imageNameForThisRun, runIdentity } from './run-identity';
 import { describeCounts } from '../contracts/progress';
 import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE_TAG, RECIPE_TAG, RELEASED_TAG, RUN_TAG, SOURCE_IMAGE_TAG } from '../contracts/tags';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, approvalAsked } from './approval-gate';
 import { copyTargets, distribute, removeCopies, type DistributeContext } from './distribute';
 import { enableFastLaunchEverywhere, fastLaunchTargets } from './fast-launch-everywhere';
 import { retireOldImages } from './image-retention';
@@ -209,12 +209,10 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
       });
     }
     if (input.approval) {
-      const { timeout } = input.approval;
+      const policy = input.approval;
       decision = await stages.run('approval', async () => {
-        stages.note('approval', `waiting up to ${timeout} for approve or reject`);
-        const answer = await gate.wait(timeout);
-        stages.note('approval', `approved${answer.by ? ` by ${answer.by}` : ''}${answer.comment ? `: ${answer.comment}` : ''}`);
-        return answer;
+        stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
+        return gate.wait(policy, (line) => stages.note('approval', line));
       });
     }
   } catch (err) {

@@ -12,7 +12,7 @@ import { CALL_OPTIONS, pollOptions } from './activity-options';
 import type { AppStreamImageUpdateInput, AppStreamImageUpdateResult, AppStreamPlacedImage } from '../contracts/appstream-image-update';
 import { APPSTREAM_UPDATE_STAGES } from '../contracts/appstream-update-stages';
 import type { ApprovalDecision } from '../contracts/approval';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, approvalAsked } from './approval-gate';
 import { updateFleets } from './appstream-fleets';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from '../contracts/appstream-names';
 import { durationMs } from '../contracts/durations';
@@ -117,7 +117,13 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
       tagAppStreamImage.executeWithOptions({ summary: `tag ${imageName}` }, [created.arn, { ...input.tags, ...ownTags }]),
     );
     if (input.test) testedWith = await stages.run('test', () => testImage(input, imageName, ownTags));
-    if (input.approval) approval = await stages.run('approval', () => gate.wait(input.approval!.timeout));
+    if (input.approval) {
+      const policy = input.approval;
+      approval = await stages.run('approval', () => {
+        stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
+        return gate.wait(policy, (line) => stages.note('approval', line));
+      });
+    }
     if (input.copyTo.length) {
       await stages.run('copy', () =>
         copyEverywhere(input, { runId, imageName, ownTags }, (copy) => {

@@ -144,7 +144,7 @@ export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<
         if (durationMs(bakeTime)) await sleep(durationMs(bakeTime));
         if (!ask) return undefined;
         stages.note('rollout', 'waiting for approval of the canary');
-        const { by, comment } = await gate.wait(DEFAULT_APPROVAL_TIMEOUT); // as long as a pipeline's own gate waits by default
+        const { by, comment } = await gate.wait({ timeout: DEFAULT_APPROVAL_TIMEOUT }); // as long as a pipeline's own gate waits by default
         stages.note('rollout', `canary approved${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
         return undefined;
       } catch (err) {
