@@ -5,6 +5,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { RolloutSpec } from './ami-pipeline';
+import type { ApprovalPolicy } from './approval';
 import type { WaitSettings } from './duration-fields';
 import type { RolloutSummary } from './progress';
 
@@ -28,6 +29,8 @@ export interface RootVolumeRolloutInput {
   platform: string;
   architecture: string;
   wait: WaitSettings;
+  /** The pipeline's approval policy: a canary's gate asks the same approvers, and waits as long (default: anyone, 24h). */
+  approval?: ApprovalPolicy;
   /** Set by continue-as-new: the instances not started yet, and the summary so far. */
   remaining?: string[];
   summary?: RolloutSummary;

@@ -16,7 +16,7 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult, RolloutSpec } from '../contracts/ami-pipeline';
 import { progressQuery, type InstanceRow, type PipelineProgress, type RolloutSummary } from '../contracts/progress';
 import { rollbackWorkflowId, rolloutWorkflowId, type RootVolumeRolloutInput } from '../contracts/root-volume-rollout';
-import { failureOf, recordHistory, rolloutCounts, waitForProgress } from './support/runs';
+import { failureOf, recordHistory, rolloutCounts, stageIs, waitForProgress } from './support/runs';
 import { freshSandbox, stackForThisFile } from './support/stack';
 
 const FAST = { interval: '100ms', timeout: '2m' };
@@ -110,7 +110,7 @@ describe('standalone rollouts: canary and rollback', () => {
 
     // `approve <pipeline run>` reaches the gate of its rollout's canary.
     const decision = await approveRun(stack.env.client, handle.workflowId, { by: 'alice', comment: 'canary healthy' });
-    assert.deepEqual(decision, { approved: true, by: 'alice', comment: 'canary healthy' });
+    assert.deepEqual({ ...decision, answers: undefined }, { approved: true, by: 'alice', comment: 'canary healthy', answers: undefined });
     const result = (await handle.result()) as AmiPipelineResult;
     assert.equal(result.imageId, imageId);
     assert.deepEqual(rolloutCounts(result.rollout), { succeeded: 4 });
@@ -120,8 +120,17 @@ describe('standalone rollouts: canary and rollback', () => {
   });
 
   test('a canary rejected through the pipeline run halts the rollout: the canary keeps the image, the rest is untouched', async () => {
-    const handle = await startAmi({ rollout: { tags: { fleet: 'canary' }, canary: { instances: 1, ...CANARY } } });
-    await waitForProgress(handle, (p) => /waiting for approval of the canary/.test(rolloutDetail(p)), 60_000);
+    // The pipeline's approvers answer the canary's gate too.
+    const handle = await startAmi({
+      approval: { timeout: '5m', approvers: ['alice', 'bob'], required: 1 },
+      rollout: { tags: { fleet: 'canary' }, canary: { instances: 1, ...CANARY } },
+    });
+    await waitForProgress(handle, stageIs('approval', 'running'), 60_000);
+    await approveRun(stack.env.client, handle.workflowId, { by: 'alice' });
+    const waiting = await waitForProgress(handle, (p) => /waiting for approval of the canary/.test(rolloutDetail(p)), 60_000);
+    assert.match(rolloutDetail(waiting), /waiting for approval of the canary \(1 of alice, bob to approve \(any of them may reject\)\)$/);
+    const stranger = await rejectRun(stack.env.client, handle.workflowId, { by: 'mallory', reason: 'no' }).catch((e: unknown) => e);
+    assert.match(((stranger as Error).cause as Error).message, /mallory is not an approver of this run \(its approvers: alice, bob\)/);
     await rejectRun(stack.env.client, handle.workflowId, { by: 'bob', reason: 'p99 latency doubled' });
 
     const failure = await failureOf(handle);

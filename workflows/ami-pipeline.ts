@@ -273,6 +273,7 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
                     platform: build.platform,
                     architecture: build.architecture,
                     wait: input.waits.rootVolume,
+                    approval: input.approval,
                   },
                 ],
                 // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.

@@ -40,7 +40,7 @@ import {
   type RootVolumeRolloutInput,
 } from '../contracts/root-volume-rollout';
 import { CALL_OPTIONS } from './activity-options';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, approvalAsked } from './approval-gate';
 import { replaceEach, replacementInput, replacementSummary } from './replace-each';
 import { rootVolumeReplacement } from './root-volume-replacement';
 import { canaryFailedReason, haltedReason, rolloutCancelled, rolloutFailure } from './rollout-outcome';
@@ -143,9 +143,10 @@ export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<
       try {
         if (durationMs(bakeTime)) await sleep(durationMs(bakeTime));
         if (!ask) return undefined;
-        stages.note('rollout', 'waiting for approval of the canary');
-        const { by, comment } = await gate.wait({ timeout: DEFAULT_APPROVAL_TIMEOUT }); // as long as a pipeline's own gate waits by default
-        stages.note('rollout', `canary approved${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
+        // Without a pipeline policy: anyone, as long as a pipeline's own gate waits by default.
+        const policy = input.approval ?? { timeout: DEFAULT_APPROVAL_TIMEOUT };
+        stages.note('rollout', `waiting for approval of the canary${policy.approvers ? ` (${approvalAsked(policy)})` : ''}`);
+        await gate.wait(policy, (line) => stages.note('rollout', `canary ${line}`));
         return undefined;
       } catch (err) {
         if (isCancellation(err)) {
