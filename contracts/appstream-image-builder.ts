@@ -4,10 +4,13 @@
  */
 import { z } from 'zod';
 import { waitSchema } from './duration-fields';
-import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-fields';
+import { appStreamInstanceType, appStreamName } from './aws-ids';
 import { BUILDER_ACTIONS, type BuilderAction, type BuilderGoal, type BuilderStage } from './appstream-builder-actions';
 import type { StageTimings } from './progress';
 import { userTags } from './user-tags';
+
+/** A builder's instance type when create does not say. */
+const DEFAULT_BUILDER_INSTANCE_TYPE = 'stream.standard.medium';
 
 /** Settings that only CreateImageBuilder takes. */
 export const CREATE_ONLY = ['imageName', 'instanceType', 'description', 'tags'] as const;

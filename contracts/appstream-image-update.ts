@@ -7,7 +7,7 @@ import type { ApprovalDecision } from './approval';
 import { approval } from './approval-policy';
 import { accountId, region, securityGroupId, subnetId } from './aws-ids';
 import { notFoundGraceSchema, waitSchema } from './duration-fields';
-import { appStreamInstanceType, appStreamName } from './appstream-fields';
+import { appStreamInstanceType, appStreamName } from './aws-ids';
 import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from './appstream-names';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { FleetRow } from './appstream-fleets';

@@ -1,5 +1,5 @@
 /**
- * AppStream 2.0's naming rules, which configs check before any call is made (appstream-fields.ts) and
+ * AppStream 2.0's naming rules, which configs check before any call is made (aws-ids.ts) and
  * a run checks again on the names it makes: AWS would refuse the same values, but only after the run
  * has started.
  */

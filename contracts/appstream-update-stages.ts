@@ -1,6 +1,5 @@
-/** The stages of an `appStreamImageUpdate` run, in order. */
 /**
- * The dry run comes first: with no update available, the rest are skipped. Every stage after `tag` is
+ * The stages of an `appStreamImageUpdate` run, in order. The dry run comes first: with no update available, the rest are skipped. Every stage after `tag` is
  * optional; the image reaches the fleets only once it has booted, been approved, copied and shared.
  */
 export const APPSTREAM_UPDATE_STAGES = [

@@ -1,5 +1,6 @@
 /** The shapes of the AWS identifiers that pipeline inputs carry, checked before any call is made. */
 import { z } from 'zod';
+import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from './appstream-names';
 
 const hexId = (prefix: string, what: string) =>
   z.string().regex(new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`), `must be ${what} such as ${prefix}-0123456789abcdef0`);
@@ -95,3 +96,19 @@ export const ssmParameterName = z
   .refine((name) => !name.includes('//') && !name.endsWith('/'), 'must not hold an empty level ("//" or a trailing "/")')
   .refine((name) => name.split('/').length - 1 <= 15, 'may be at most 15 levels deep')
   .refine((name) => !name.includes('/') || name.startsWith('/'), 'must start with "/" when it has levels');
+
+export const appStreamName = z.string().regex(APPSTREAM_NAME, APPSTREAM_NAME_RULE);
+
+/**
+ * The instance families AppStream offers for image builders: standard, compute, memory (also z1d)
+ * and the graphics families (graphics, graphics-design, graphics-pro, graphics.g4dn, graphics.g5).
+ */
+const APPSTREAM_INSTANCE_TYPE =
+  /^stream\.(standard|compute|memory|graphics(?:-design|-pro)?)(?:\.[a-z0-9]+)?\.(?:small|medium|large|\d*xlarge)$/;
+
+export const appStreamInstanceType = z
+  .string()
+  .regex(
+    APPSTREAM_INSTANCE_TYPE,
+    'must be an AppStream instance type such as stream.standard.medium (families: standard, compute, memory, graphics*)',
+  );

@@ -18,7 +18,7 @@ import {
   roleArn,
   ssmParameterName,
 } from './aws-ids';
-import { ISO_TIME } from './deprecate-after';
+import { ISO_TIME } from './deprecation-time';
 import { durationMs, isDuration } from './durations';
 
 /** `arr` lists `what` more than once: an issue naming each repeat. */

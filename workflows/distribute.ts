@@ -7,7 +7,7 @@
 import { CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlacedImage } from '../contracts/ami-pipeline';
-import { deprecationTime } from '../contracts/deprecate-after';
+import { deprecationTime } from '../contracts/deprecation-time';
 import type { DistributionSpec } from '../contracts/distribution';
 import type { WaitSettings } from '../contracts/duration-fields';
 import { durationMs } from '../contracts/durations';

@@ -1,4 +1,4 @@
-/** A distribution's `deprecateAfter`: a duration from the run, or a date and time; the schema is in distribution.ts. */
+/** When a distribution deprecates its images (`deprecateAfter`: a duration from the run, or a date and time); the schema is in distribution.ts. */
 import { durationMs } from './durations';
 
 /** An ISO 8601 date and time ("2027-06-01T00:00:00Z"): when the images are deprecated. */
