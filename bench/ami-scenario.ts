@@ -71,7 +71,7 @@ export async function runAmiScenario(
   });
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
-    const creates = watchCreatesDone(stack.admin, 'CreateImage', n);
+    const creates = watchCreatesDone(stack.admin, 'CreateImage', n, ctx.timeoutMs);
     const imageWaits = watchImageWaits(stack, n, ctx.timeoutMs);
     const copyWaits = ctx.copyRegions.length
       ? watchCopyWaits(stack.admin, ctx.copyRegions, durationMs(COPY_POLL), ctx.timeoutMs)

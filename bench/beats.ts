@@ -9,16 +9,18 @@ import { sleep } from './bounded';
 const SAMPLE_MS = 1_000;
 
 /**
- * Reads `read` about once a second until `stop` (or, should a failing scenario never call it, until
- * `timeoutMs` has passed), and gives every reading with its time.
+ * Reads `read` about once a second until `stop`, or until a reading meets `until` (or, should a
+ * failing scenario never call stop, until `timeoutMs` has passed), and gives every reading with its time.
  */
-export function sampleEverySecond<T>(read: () => Promise<T>, timeoutMs: number) {
+export function sampleEverySecond<T>(read: () => Promise<T>, timeoutMs: number, until?: (reading: T) => boolean) {
   const samples: (T & { at: number })[] = [];
   let stopped = false;
   const deadline = Date.now() + timeoutMs;
   const done = (async () => {
     while (!stopped && Date.now() < deadline) {
-      samples.push({ ...(await read()), at: Date.now() });
+      const reading = await read();
+      samples.push({ ...reading, at: Date.now() });
+      if (until?.(reading)) return;
       await sleep(SAMPLE_MS);
     }
   })();

@@ -3,7 +3,7 @@
  * calls, and how many of each were throttled (answered 503 RequestLimitExceeded).
  */
 import type { CallCounts, SandboxAdmin } from '@golden-image/aws-sandbox';
-import { sleep } from './bounded';
+import { sampleEverySecond } from './beats';
 import type { ScenarioResult } from './types';
 
 type CallSummary = Pick<ScenarioResult, 'describeCalls' | 'mutatingCalls' | 'throttledDescribe' | 'throttledMutating'>;
@@ -28,25 +28,18 @@ export function summarizeCalls(counts: CallCounts): CallSummary {
  * Watches the counts while a scenario runs and keeps the snapshot taken when `createAction` has
  * succeeded `expected` times: after it, every describe is a wait's. Stops when `stop` says so.
  */
-export function watchCreatesDone(admin: SandboxAdmin, createAction: string, expected: number, timeoutMs = 45 * 60_000) {
-  let atCreatesDone: CallCounts | undefined;
-  let stopped = false;
-  const deadline = Date.now() + timeoutMs;
-  const done = (async () => {
-    // Ends at stop(), or by itself at the deadline should a failing scenario never call stop().
-    while (!stopped && !atCreatesDone && Date.now() < deadline) {
-      const counts = await admin.calls();
-      const c = counts.ec2[createAction];
-      if (c && c.total - c.throttled - c.faulted >= expected) atCreatesDone = counts;
-      else await sleep(1_000);
-    }
-  })();
-  done.catch(() => undefined); // as sampleEverySecond's: a failed scenario's stack goes away under it
+export function watchCreatesDone(admin: SandboxAdmin, createAction: string, expected: number, timeoutMs: number) {
+  const createsDone = (counts: CallCounts) => {
+    const c = counts.ec2[createAction];
+    return c !== undefined && c.total - c.throttled - c.faulted >= expected;
+  };
+  const sampling = sampleEverySecond(() => admin.calls(), timeoutMs, createsDone);
   return {
     async stop(): Promise<CallCounts | undefined> {
-      stopped = true;
-      await done;
-      return atCreatesDone;
+      const last = (await sampling.stop()).at(-1);
+      if (!last || !createsDone(last)) return undefined;
+      const { at: _at, ...counts } = last;
+      return counts;
     },
   };
 }

@@ -66,7 +66,7 @@ export async function runGroupsScenario(ctx: ScenarioContext, mode: 'shared' | '
   const worker = await startScenarioWorkers(stack, taskQueue, mode);
   try {
     const cpu = openCpuWindow(stack.server.process.pid!);
-    const creates = watchCreatesDone(stack.admin, 'CreateImage', shape.pipelines);
+    const creates = watchCreatesDone(stack.admin, 'CreateImage', shape.pipelines, ctx.timeoutMs);
     const waits = watchRefreshWaits(stack.admin, ctx.timeoutMs);
     const ids = Array.from({ length: shape.pipelines }, (_, i) => `${taskQueue}-${String(i).padStart(4, '0')}`);
     const t0 = Date.now();

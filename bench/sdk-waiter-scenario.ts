@@ -42,7 +42,7 @@ export async function runSdkWaiterScenario(ctx: ScenarioContext, sandbox: SideSa
   // A plain script's client: the SDK's defaults (standard retries, 3 attempts).
   const ec2 = new EC2Client({ region: BENCH_REGION, endpoint: sandbox.sandbox.url, credentials: BENCH_CREDENTIALS });
 
-  const creates = watchCreatesDone(admin, 'CreateImage', n);
+  const creates = watchCreatesDone(admin, 'CreateImage', n, ctx.timeoutMs);
   const t0 = Date.now();
   const outcomes = await Promise.all(
     Array.from({ length: n }, async (_, i) => {

@@ -130,3 +130,10 @@ test('more workers: describes per beat may grow by one per extra worker, and the
   assert.equal(within(/N=1000, 4 workers: makespan within 10%/), 'missed', '331 s is more than 10% over 300 s');
   assert.equal(check(fourWorkers(6, 300))(/extra worker/), 'missed', 'four more for three extra workers');
 });
+
+test('a run that copies has no makespan bound, and the target says so rather than "not run"', () => {
+  const checks = checkTargets([amiRow('shared', 1000, { makespanS: 249, makespanBoundS: null })], null);
+  const makespan = checks.find((c) => /N=1000, 1 worker: makespan within 10%/.test(c.target));
+  assert.equal(makespan?.status, 'not measured');
+  assert.equal(makespan?.measured, 'pipelines that copy have no makespan bound');
+});
