@@ -12,20 +12,26 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../worker/workflow-bundle';
 
-/** The modules a file imports (or re-exports) for their values at load time: `import type` is erased, and a `require()` inside a function waits for its call. */
+/**
+ * The modules a file imports (or re-exports) for their values at load time, side-effect imports included:
+ * `import type` and `{ type X }` are erased, and a `require()` inside a function waits for its call.
+ */
 function valueImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
   const imports = [...source.matchAll(/^(?:import|export)\s+(?!type\b)([^;]*?)\s*from\s+'([^']+)';/gms)];
+  const sideEffects = [...source.matchAll(/^import\s+'([^']+)';/gm)].map(([, from = '']) => from);
   return imports
     .filter(
       ([, names = '']) =>
         !/^\{[^}]*\}$/s.test(names) ||
         names
-          .replace(/[{}\s]/g, '')
+          .slice(1, -1)
           .split(',')
-          .some((n) => n && !n.startsWith('type')),
+          .map((n) => n.trim())
+          .some((n) => n && !/^type\s/.test(n)),
     )
-    .map(([, , from = '']) => from);
+    .map(([, , from = '']) => from)
+    .concat(sideEffects);
 }
 
 function reachedFrom(entries: string[]): Map<string, string[]> {
