@@ -3,13 +3,24 @@
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, the TLS variables and TOML profiles, so a local dev server,
  * a self-hosted cluster and Temporal Cloud differ only in configuration. With GOLDEN_IMAGE_ENCRYPTION_KEYS set,
  * the CLI encrypts what it sends and decrypts what it reads, with the same keys as the worker.
+ *
+ * With tracing on (contracts/tracing.ts), the client's calls are spans and carry their trace in
+ * Temporal headers: `golden-image start` opens a run's trace (StartWorkflow), which the workflow's and
+ * its activities' spans join in the worker.
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { dataConverterFromEnv } from '../contracts/encryption-codec';
+import type { Tracing } from '../contracts/tracing';
 
-export async function connectClient(): Promise<Client> {
+export async function connectClient(tracing?: Tracing): Promise<Client> {
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
-  return new Client({ connection, namespace, dataConverter: dataConverterFromEnv() });
+  return new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverterFromEnv(),
+    ...(tracing && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
+  });
 }
