@@ -4,7 +4,8 @@
  * exports its StartWorkflow span over OTLP/HTTP to a receiver on loopback; the worker runs in this
  * process with the traced bundle and an in-memory exporter. The span tree they make together is
  * checked: the worker's spans continue the CLI's trace, a throttled CreateImage (sent through the rate
- * governor's lane) says so, and the image wait's polls link to the shared watcher's describes.
+ * governor's lane) says so, and the image wait's polls link to the shared watcher's describes. Then the
+ * production worker (lib/, `npm run build`) is given an OTLP endpoint and sends its spans there.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -20,19 +21,28 @@ import { Worker } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { startTracing, type Tracing } from '../contracts/tracing';
 import { createWorker, type GoldenImageWorker } from '../worker/create-worker';
+import { startPipeline } from '../client/start-pipeline';
+import { stopProcess } from '../dev/dev-server';
 import { startOwnSandbox, type OwnSandbox } from './support/own-sandbox';
 import { REGION, TEST_CREDENTIALS } from './support/stack';
 import { temporalForThisFile, workflowBundle } from './support/temporal';
+import { spawnWorker } from './support/worker-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const temporal = temporalForThisFile();
 
-/** A span as the OTLP/HTTP JSON encoding carries it (IDs in hex). */
+/** A span as the OTLP/HTTP JSON encoding carries it (IDs in hex), with its resource's service.name. */
 interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
+  service?: string;
+}
+
+interface OtlpAttribute {
+  key: string;
+  value: { stringValue?: string };
 }
 
 /** An OTLP/HTTP trace receiver on loopback: what a collector would be given. */
@@ -45,9 +55,12 @@ async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans
     req.on('end', () => {
       paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+        resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
       };
-      spans.push(...body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      for (const { resource, scopeSpans } of body.resourceSpans) {
+        const service = resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
+        spans.push(...scopeSpans.flatMap((s) => s.spans.map((span) => ({ ...span, service }))));
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -131,6 +144,7 @@ test('one trace per run: the CLI starts it, the workflow, its activities and eac
   );
   const start = receiver.spans.find((s) => s.name === 'StartWorkflow:amiPipeline');
   assert.ok(start, `the CLI exported StartWorkflow over OTLP; it sent ${receiver.spans.map((s) => s.name).join(', ') || 'nothing'}`);
+  assert.equal(start.service, 'golden-image-cli');
 
   // The workflow's spans leave the sandbox through the sink when the run's last task completes.
   let spans: ReadableSpan[] = [];
@@ -220,4 +234,47 @@ test('one trace per run: the CLI starts it, the workflow, its activities and eac
   // Its history replays on a worker without tracing, as after a restart with tracing off.
   const history = await temporal().client.workflow.getHandle(workflowId).fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: await workflowBundle(false) }, history, workflowId);
+});
+
+test("the production worker, given an OTLP endpoint, exports its runs' spans there", { timeout: 120_000 }, async (t) => {
+  const [ownSandbox, ownReceiver] = await Promise.all([startOwnSandbox(), startOtlpReceiver()]);
+  const queue = `${taskQueue}-process`;
+  const child = spawnWorker({
+    temporalAddress: temporal().address,
+    sandboxUrl: ownSandbox.url,
+    taskQueue: queue,
+    env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${ownReceiver.url}/v1/traces` },
+  });
+  t.after(async () => {
+    await child.kill();
+    await ownSandbox.close();
+    ownReceiver.server.close();
+  });
+  const [instanceId] = await ownSandbox.launchInstances('windows', 1);
+  // Started without tracing (the test's own client): the worker's RunWorkflow span opens the trace.
+  const handle = await startPipeline(
+    temporal().client,
+    'ami',
+    { name: 'traced-worker', instanceId, waits: { image: { interval: '200ms', timeout: '1m' } } },
+    { taskQueue: queue },
+  );
+  await handle.result();
+  // Asked to stop, the worker sends what its batch still holds before it exits.
+  await stopProcess(child.child, 'SIGTERM');
+
+  const run = ownReceiver.spans.find((s) => s.name === 'RunWorkflow:amiPipeline');
+  assert.ok(
+    run,
+    `the worker exported RunWorkflow; it sent ${ownReceiver.spans.map((s) => s.name).join(', ') || 'nothing'}\n${child.output()}`,
+  );
+  assert.equal(run.service, 'golden-image-worker');
+  assert.equal(run.parentSpanId ?? '', '', 'an untraced start leaves the worker to open the trace');
+  const inRun = new Set(ownReceiver.spans.filter((s) => s.traceId === run.traceId).map((s) => s.name));
+  for (const name of ['StartActivity:createImage', 'RunActivity:createImage', 'EC2.CreateImage', 'RunActivity:waitForImageAvailable']) {
+    assert.ok(inRun.has(name), `${name} is in the run's trace`);
+  }
+  assert.ok(
+    ownReceiver.spans.some((s) => s.name === 'EC2.DescribeImages' && s.traceId !== run.traceId),
+    "the watcher's describes went out too",
+  );
 });
