@@ -10,8 +10,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { dataConverterFromEnv } from '../contracts/encryption-codec';
+import type * as ClientInterceptors from '@temporalio/interceptors-opentelemetry/lib/client';
 import type { Tracing } from '../contracts/tracing';
 
 export async function connectClient(tracing?: Tracing): Promise<Client> {
@@ -21,6 +21,15 @@ export async function connectClient(tracing?: Tracing): Promise<Client> {
     connection,
     namespace,
     dataConverter: dataConverterFromEnv(),
-    ...(tracing && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
+    ...(tracing && { interceptors: { workflow: [tracingInterceptor()] } }),
   });
+}
+
+/** Loaded only when tracing is on, as OpenTelemetry's SDK is (contracts/tracing.ts). */
+function tracingInterceptor() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { OpenTelemetryWorkflowClientInterceptor } =
+    require('@temporalio/interceptors-opentelemetry/lib/client') as typeof ClientInterceptors;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new OpenTelemetryWorkflowClientInterceptor();
 }

@@ -7,32 +7,18 @@
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the full URL, such as http://127.0.0.1:4318/v1/traces) or
  * OTEL_EXPORTER_OTLP_ENDPOINT (the base, to which /v1/traces is added). Spans go out as OTLP/HTTP
  * (JSON), in batches; OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME and OTEL_TRACES_SAMPLER are honoured
- * as OpenTelemetry documents them. Off, nothing is registered, and the OpenTelemetry API the activities
- * call stays its no-op.
+ * as OpenTelemetry documents them. Off, nothing is registered, so the OpenTelemetry API the activities
+ * call stays its no-op, and OpenTelemetry's SDK is not even loaded: a CLI command would spend a few
+ * hundred milliseconds on it.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type * as OtlpExporter from '@opentelemetry/exporter-trace-otlp-http';
+import type * as TraceSdk from '@opentelemetry/sdk-trace-base';
+import type * as TracingProvider from './tracing-provider';
+
+export type { Tracing } from './tracing-provider';
 
 export const TRACES_ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
 export const ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_ENDPOINT';
-
-/** The process's tracing: what the Temporal interceptors and the workflow span sink need, and how to flush it. */
-export interface Tracing {
-  /** Every span ends here: the worker's workflow spans (through the sink) as well as its own. */
-  spanProcessor: SpanProcessor;
-  resource: Resource;
-  /** Sends what is still buffered, then stops: call it before the process exits. */
-  shutdown(): Promise<void>;
-}
 
 /** The OTLP endpoint the environment names, if any; undefined keeps tracing off. */
 export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -40,32 +26,13 @@ export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /** Tracing over OTLP when the environment names an endpoint; undefined when it does not. */
-export function tracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export function tracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): TracingProvider.Tracing | undefined {
   if (!tracingEndpoint(env)) return undefined;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startTracing } = require('./tracing-provider') as typeof TracingProvider;
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpExporter;
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof TraceSdk;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // The exporter reads the endpoint, headers and timeout from the same variables itself.
   return startTracing(env.OTEL_SERVICE_NAME || serviceName, new BatchSpanProcessor(new OTLPTraceExporter()));
-}
-
-/**
- * Registers a tracer provider for the whole process, with W3C trace-context propagation (what the
- * Temporal interceptors put in headers) and an async-local context, so a span started in an activity
- * is the parent of the AWS calls it makes however many awaits later. One per process: OpenTelemetry's
- * globals take the first registration only.
- */
-export function startTracing(serviceName: string, processor: SpanProcessor | SpanExporter): Tracing {
-  const spanProcessor = 'onEnd' in processor ? processor : new SimpleSpanProcessor(processor);
-  const resource = Resource.default().merge(new Resource({ 'service.name': serviceName }));
-  const provider = new BasicTracerProvider({ resource });
-  provider.addSpanProcessor(spanProcessor);
-  provider.register({ contextManager: new AsyncLocalStorageContextManager() });
-  return {
-    spanProcessor,
-    resource,
-    async shutdown() {
-      await provider.shutdown();
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    },
-  };
 }
