@@ -99,8 +99,8 @@ export function traceAwsCalls<C extends TracedClient>(client: C, account?: strin
   // Inside the SDK's retry loop, so it runs once for each attempt.
   client.middlewareStack.addRelativeTo(
     (next: FinalizeHandler<object, CallMetadata>, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
-      const attempts = attemptsOf.get(context);
-      if (!attempts) return next(args);
+      // Set by the call's span middleware above, which every call passes first.
+      const attempts = attemptsOf.get(context)!;
       const attempt = ++attempts.count;
       try {
         return await next(args);
