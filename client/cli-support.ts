@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { tracingFromEnv } from '../contracts/tracing';
 import { connectClient } from './connection';
 import { createProgressView } from './progress-view';
 import { followRun, type RunOutcome } from './runs';
@@ -24,11 +25,17 @@ export function integer(text: string): number {
 }
 
 export async function withClient<T>(body: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient();
+  const tracing = tracingFromEnv('golden-image-cli');
   try {
-    return await body(client);
+    const client = await connectClient(tracing);
+    try {
+      return await body(client);
+    } finally {
+      await client.connection.close();
+    }
   } finally {
-    await client.connection.close();
+    // A command ends in a moment: its spans go out before the process exits, not in a later batch.
+    await tracing?.shutdown();
   }
 }
 

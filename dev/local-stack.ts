@@ -38,6 +38,7 @@ import {
 } from './demo-resources';
 import { installRuntime } from '../worker/runtime';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
+import { tracingEndpoint, tracingFromEnv } from '../contracts/tracing';
 
 const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
 /** Closing the terminal sends SIGHUP; each of these stops the whole stack, the dev server too. */
@@ -171,7 +172,15 @@ async function main(options: StackOptions): Promise<void> {
       fresh: options.fresh,
     });
     teardown.push(() => sandbox.close());
-    const clients = createAwsClients({ endpoint: sandbox.url, region: DEFAULT_REGION, credentials: SANDBOX_CREDENTIALS });
+    // As `npm run worker` does: an OTLP endpoint in the environment switches tracing on (README, "Tracing").
+    const tracing = tracingFromEnv('golden-image-worker');
+    if (tracing) teardown.push(() => tracing.shutdown());
+    const clients = createAwsClients({
+      endpoint: sandbox.url,
+      region: DEFAULT_REGION,
+      credentials: SANDBOX_CREDENTIALS,
+      tracing: Boolean(tracing),
+    });
 
     const { windowsBuild, linuxBuild, fleet } = await demoResources(clients.ec2);
     await demoLaunchTemplates(clients);
@@ -184,7 +193,7 @@ async function main(options: StackOptions): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: server.address });
     teardown.push(() => connection.close());
-    worker = await createWorker({ connection, clients, dataConverter: workerDataConverterFromEnv() });
+    worker = await createWorker({ connection, clients, dataConverter: workerDataConverterFromEnv(), tracing });
     stopped();
 
     console.log(`
@@ -195,7 +204,7 @@ async function main(options: StackOptions): Promise<void> {
   AWS endpoint       ${sandbox.url}   (AWS_ENDPOINT_URL for any AWS client)
   AWS keys           AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}
   AWS Region         AWS_REGION=${DEFAULT_REGION} AWS_DEFAULT_REGION=${DEFAULT_REGION}   (the demo resources' Region; any other works, empty)
-  AWS sandbox state  ${sandboxState}
+  AWS sandbox state  ${sandboxState}${tracing ? `\n  Traces (OTLP)      ${tracingEndpoint()}` : ''}
 
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}

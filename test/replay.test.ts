@@ -2,12 +2,19 @@
  * Determinism guard: every committed history in test/histories/ must replay against today's workflow
  * code. A failure here means a change would break runs already in flight: gate it with patched().
  * Regenerate fixtures only on purpose: `npm run histories:record`.
+ *
+ * Each also replays on the traced bundle (worker/workflow-bundle.ts), as it would after a worker is
+ * restarted with tracing on: switching tracing on must not break a run in flight, nor export the
+ * spans of what a replay only repeats.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
 import { Worker } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { workflowBundle } from './support/temporal';
 
 const HISTORIES = path.join(__dirname, 'histories');
@@ -37,6 +44,13 @@ describe('replay of committed histories', () => {
     test(`replays ${file}`, async () => {
       const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, path.basename(file, '.json'));
+    });
+    test(`replays ${file} with tracing, exporting no span`, async () => {
+      const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8'));
+      const spans = new InMemorySpanExporter();
+      const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), Resource.default()) };
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(true), sinks }, history, path.basename(file, '.json'));
+      assert.deepEqual(spans.getFinishedSpans(), []);
     });
   }
 });

@@ -10,15 +10,20 @@ import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
 import { DEFAULT_GOVERNOR, lanesOf, type RateGovernorSettings } from '../activities/aws/rate-governor';
 import type { WaitMode } from '../activities/aws/state-watcher';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+import { tracedActivityInterceptors, workflowSpanSinks } from './tracing';
+import { workflowInterceptorModules, WORKFLOWS_PATH } from './workflow-bundle';
 import { configuredTaskQueue } from '../contracts/task-queue';
+import type { Tracing } from '../contracts/tracing';
 
 export interface GoldenImageWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   clients: AwsClients;
   taskQueue?: string;
-  /** A bundle made beforehand (lib/workflow-bundle.js, or a test file's); without one the worker bundles at start. */
+  /**
+   * A bundle made beforehand (lib/workflow-bundle.js, or a test file's); without one the worker bundles at start.
+   * A traced worker needs the traced bundle (workflow-bundle.ts) for its runs' workflow spans.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Payload encryption (see encryption-codec.ts); undefined stores payloads as plain JSON. */
   dataConverter?: DataConverter;
@@ -28,6 +33,8 @@ export interface GoldenImageWorkerOptions {
   maxCachedWorkflows?: number;
   /** Where mutating calls go through lanes, and at what rates (default: the home Region and account, at AWS's); false: no limits. */
   governor?: RateGovernorSettings | false;
+  /** OpenTelemetry tracing (contracts/tracing.ts); undefined: no spans, and no tracing interceptor. */
+  tracing?: Tracing;
 }
 
 /** The main worker and its lane workers, run and stopped together. */
@@ -64,13 +71,18 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
   const governor = options.governor ?? DEFAULT_GOVERNOR;
   const activities = createActivities(options.clients, options.waitMode, governor);
   const dataConverter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
+  const activityInterceptors = options.tracing ? { activity: tracedActivityInterceptors } : {};
   const main = await Worker.create({
     connection: options.connection,
     namespace,
     taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: {
+      ...activityInterceptors,
+      // Only read when the worker bundles for itself: a bundle made beforehand carries its own.
+      ...(!options.workflowBundle && { workflowModules: workflowInterceptorModules(Boolean(options.tracing)) }),
+    },
+    ...(options.tracing && { sinks: workflowSpanSinks(options.tracing) }),
     activities,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
@@ -88,6 +100,7 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
         ...(lane.perSecond ? { maxTaskQueueActivitiesPerSecond: lane.perSecond } : {}),
         maxConcurrentActivityTaskPolls: LANE_POLLS,
         ...dataConverter,
+        interceptors: activityInterceptors,
       }),
     ),
   );

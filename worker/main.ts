@@ -4,7 +4,8 @@
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
  * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
- * read as activities/aws/rate-governor.ts says.
+ * read as activities/aws/rate-governor.ts says; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT
+ * switches on tracing (contracts/tracing.ts).
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -13,29 +14,35 @@ import { createAwsClients } from '../activities/aws/clients';
 import { governorFromEnv } from '../activities/aws/rate-governor';
 import { createWorker } from './create-worker';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
+import { tracingFromEnv } from '../contracts/tracing';
 import { installRuntime } from './runtime';
-import { PREBUILT_BUNDLE_PATH } from './workflow-bundle';
+import { prebuiltBundlePath } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
   const { connectionOptions, namespace } = loadClientConnectConfig();
+  const tracing = tracingFromEnv('golden-image-worker');
+  const bundlePath = prebuiltBundlePath(Boolean(tracing));
   const connection = await NativeConnection.connect(connectionOptions);
   try {
     const worker = await createWorker({
       connection,
       namespace,
-      clients: createAwsClients(),
+      clients: createAwsClients({ tracing: Boolean(tracing) }),
       // Compiled (lib/), the worker runs the bundle `npm run build` made; run from source, it bundles at start.
-      workflowBundle: existsSync(PREBUILT_BUNDLE_PATH) ? { codePath: PREBUILT_BUNDLE_PATH } : undefined,
+      workflowBundle: existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
       dataConverter: workerDataConverterFromEnv(),
       // Only benchmarks set this, to measure the per-run polling that the shared watcher replaces.
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
       governor: governorFromEnv(),
+      tracing,
     });
     await worker.run();
   } finally {
     await connection.close();
+    // The spans of the last moments are still in the batch: send them before the process ends.
+    await tracing?.shutdown();
   }
 }
 

@@ -8,6 +8,11 @@
  * back into an evicted cache. So workflow code imports no schema, which would be most of that cost
  * in CPU and memory (test/workflow-imports.test.ts); the SDK's `preloadModules` is no way out, as it
  * freezes what it shares, and zod schemas cache onto themselves as they are used.
+ *
+ * For the same reason a traced worker runs a bundle of its own, lib/workflow-bundle-traced.js, with
+ * the OpenTelemetry workflow interceptors (and OpenTelemetry's tracing SDK) in it: a worker without
+ * tracing loads none of it, and makes no span in any run. Either bundle replays the other's histories
+ * (test/tracing.test.ts): the interceptors add headers, which replay does not compare, and no command.
  */
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
@@ -17,9 +22,19 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 /** Workflow interceptors, bundled with the workflows: run outcomes on the metric meter, and the rate governor's lanes. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics'), require.resolve('../workflows/rate-governor')];
 
-/** Where `npm run build` leaves the bundle: beside the compiled worker, in lib/. */
-export const PREBUILT_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');
+/** The OpenTelemetry workflow interceptors (RunWorkflow, StartActivity spans), outermost so that their spans cover ours. */
+export const TRACING_INTERCEPTOR_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
-export function bundleWorkflows(logger?: BundleOptions['logger']) {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger });
+/** The interceptor modules of a bundle with or without tracing. */
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? [TRACING_INTERCEPTOR_MODULE, ...WORKFLOW_INTERCEPTOR_MODULES] : WORKFLOW_INTERCEPTOR_MODULES;
+}
+
+/** Where `npm run build` leaves the bundles: beside the compiled worker, in lib/. */
+export function prebuiltBundlePath(traced: boolean): string {
+  return path.join(__dirname, '..', traced ? 'workflow-bundle-traced.js' : 'workflow-bundle.js');
+}
+
+export function bundleWorkflows(logger?: BundleOptions['logger'], traced = false) {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: workflowInterceptorModules(traced), logger });
 }

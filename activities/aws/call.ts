@@ -1,6 +1,8 @@
 /**
  * Every AWS call an activity makes goes through here: its outcome is counted on the worker's metric
  * meter (`golden_image_aws_calls` by action and outcome), and any error comes back in Temporal's terms.
+ * Its trace span is made beneath, by a middleware on the clients (call-spans.ts): only the SDK knows
+ * the Region it resolved and how each of its own attempts went.
  */
 import { Context } from '@temporalio/activity';
 import { classifyAwsError, toTemporalFailure } from './errors';

@@ -17,7 +17,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Place } from '../../contracts/place';
+import { roleAccount, type Place } from '../../contracts/place';
+import { traceAwsCalls } from './call-spans';
 
 /** The clients for one Region of one account. */
 export interface PlacedClients {
@@ -53,6 +54,8 @@ interface AwsClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /** A span per call (call-spans.ts), for a worker with tracing on; off, the clients carry no tracing middleware. */
+  tracing?: boolean;
 }
 
 /** Places whose clients are kept; beyond this the least recently built are closed. */
@@ -80,17 +83,19 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   });
   const homeRegionOption = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const home = config(homeRegionOption);
-  const sts = new STSClient(home);
-  const placed = (region: string | undefined, credentials?: AwsCredentialIdentityProvider): PlacedClients => {
+  const traced = <C extends Parameters<typeof traceAwsCalls>[0]>(client: C, account?: string) =>
+    options.tracing ? traceAwsCalls(client, account) : client;
+  const sts = traced(new STSClient(home));
+  const placed = (region: string | undefined, credentials?: AwsCredentialIdentityProvider, account?: string): PlacedClients => {
     const c = config(region, credentials);
     return {
-      ec2: new EC2Client(c),
-      ssm: new SSMClient(c),
-      ssmOnce: new SSMClient(config(region, credentials, 1)),
-      kms: new KMSClient(c),
-      autoscaling: new AutoScalingClient(c),
-      cloudwatch: new CloudWatchClient(c),
-      appstream: new AppStreamClient(c),
+      ec2: traced(new EC2Client(c), account),
+      ssm: traced(new SSMClient(c), account),
+      ssmOnce: traced(new SSMClient(config(region, credentials, 1)), account),
+      kms: traced(new KMSClient(c), account),
+      autoscaling: traced(new AutoScalingClient(c), account),
+      cloudwatch: traced(new CloudWatchClient(c), account),
+      appstream: traced(new AppStreamClient(c), account),
     };
   };
   const homeClients: PlacedClients = placed(homeRegionOption);
@@ -118,7 +123,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       let clients = places.get(key);
       if (!clients) {
         const credentials = place.roleArn ? roleCredentials(place.roleArn, place.session ?? WATCH_SESSION) : undefined;
-        clients = placed(place.region ?? homeRegionOption, credentials);
+        clients = placed(place.region ?? homeRegionOption, credentials, place.roleArn && roleAccount(place.roleArn));
         places.set(key, clients);
         if (places.size > MAX_PLACES) {
           const [oldestKey, oldest] = places.entries().next().value!;

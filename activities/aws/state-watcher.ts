@@ -20,8 +20,15 @@
  * no wait asks about for two beats is no longer described, and with no one asking, nothing is; one
  * whose answer ended its wait (a replace-root-volume task succeeded, say) is dropped at once, as no wait
  * comes back for it (one that does is described again, in a catch-up or the next beat).
+ *
+ * In a trace (contracts/tracing.ts), a beat answers the waits of many runs, so it belongs to none of
+ * their traces: each beat (and catch-up) is a trace of its own, a `watch beat` span over its describe
+ * calls, and each wait attempt it answers links to it from its RunActivity span. A run's trace thus
+ * shows every poll of a wait, and from each the one describe that answered it and what else that
+ * describe was for; a describe is never counted in every run it served.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { SpanStatusCode, trace, type SpanContext } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 
 /** Describes many resources in one go (across pages); an ID missing from the map was not found. */
@@ -103,14 +110,27 @@ export class ResourceWatch<T> {
   }
 }
 
+/** What a beat's describe found, and its span. */
+interface Answer<T> {
+  found: Map<string, T>;
+  span: SpanContext;
+}
+
 /** One beat: when it started, the IDs it describes, and its describe. */
 interface Beat<T> {
   startedAt: number;
   ids: Set<string>;
-  described: Promise<Map<string, T>>;
+  described: Promise<Answer<T>>;
 }
 
-const answerFor = <T>(beat: Beat<T>, id: string) => beat.described.then((found) => found.get(id));
+const tracer = trace.getTracer('golden-image/state-watcher');
+
+/** The state of `id` in the beat's answer; the asking attempt's span (its RunActivity) links to the describe that gave it. */
+const answerFor = <T>(beat: Beat<T>, id: string) =>
+  beat.described.then(({ found, span }) => {
+    trace.getActiveSpan()?.addLink({ context: span });
+    return found.get(id);
+  });
 
 /** The beats of one poll interval. */
 class Cadence<T> {
@@ -228,20 +248,30 @@ class Cadence<T> {
     waiting?.resolve(result);
   }
 
-  /** One describe, given up after the refresh timeout; the IDs it finds settled leave the beats. */
-  private describeNow(ids: Set<string>): Promise<Map<string, T>> {
-    const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
-    // A new wait asking about a dropped ID puts it back: its first attempt waits for the next beat, which adds it.
-    const { settled } = this.settings;
-    if (settled) {
-      void described.then(
+  /**
+   * One describe, given up after the refresh timeout; the IDs it finds settled leave the beats. Its
+   * span is a new trace (`root`): the timer that started the beat runs in the context of whichever
+   * attempt set it, whose trace the beat is no more part of than any other's.
+   */
+  private describeNow(ids: Set<string>): Promise<Answer<T>> {
+    const attributes = { 'golden_image.watch.resources': ids.size, 'golden_image.watch.interval_ms': this.intervalMs };
+    return tracer.startActiveSpan('watch beat', { root: true, attributes }, (span) => {
+      const described = withDeadline(this.describe([...ids]), this.settings.refreshTimeoutMs);
+      // A new wait asking about a dropped ID puts it back: its first attempt waits for the next beat, which adds it.
+      const { settled } = this.settings;
+      return described.then(
         (found) => {
-          for (const [id, state] of found) if (settled(state)) this.wantedAt.delete(id);
+          if (settled) for (const [id, state] of found) if (settled(state)) this.wantedAt.delete(id);
+          span.end();
+          return { found, span: span.spanContext() };
         },
-        () => {},
+        (err: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          span.end();
+          throw err;
+        },
       );
-    }
-    return described;
+    });
   }
 }
 

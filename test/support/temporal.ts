@@ -33,11 +33,12 @@ export async function startTemporal(dataConverter?: DataConverter, serverArgs: s
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows(quietLogger);
+/** The workflow bundle (with the tracing interceptors when `traced`), built once per test process. */
+export function workflowBundle(traced = false): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(traced);
+  if (!bundle) bundles.set(traced, (bundle = bundleWorkflows(quietLogger, traced)));
   return bundle;
 }
 
