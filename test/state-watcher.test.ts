@@ -257,6 +257,22 @@ describe('ResourceWatch', () => {
     assert.deepEqual(calls.at(-1), ['a', 'b']);
   });
 
+  test('an attempt that comes back late and takes a settled answer from the latest beat does not put it back into the beats', async () => {
+    const states: Record<string, string> = { a: 'pending', b: 'pending' };
+    const { calls, describeFn } = recorder(states);
+    const watch = new ResourceWatch(describeFn, 'shared', { ...settings, settled: (state) => state === 'done' });
+    await Promise.all([watch.observe('a', first), watch.observe('b', first)]);
+    states.a = 'done';
+    await sleep(INTERVAL);
+    assert.deepEqual(await Promise.all([watch.observe('a', again), watch.observe('b', again)]), ['done', 'pending']);
+    // A second attempt for a (a lost answer, another worker's) a moment after that beat: the latest beat answers it.
+    await sleep(INTERVAL / 10);
+    assert.equal(await watch.observe('a', again), 'done');
+    await sleep(INTERVAL);
+    assert.equal(await watch.observe('b', again), 'pending');
+    assert.deepEqual(calls, [['a', 'b'], ['a', 'b'], ['b']]);
+  });
+
   test('per-run mode describes every wait on its own (the baseline)', async () => {
     const { calls, describeFn } = recorder({ a: 'x', b: 'y' });
     const watch = new ResourceWatch(describeFn, 'per-run', settings);

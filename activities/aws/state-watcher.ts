@@ -17,9 +17,11 @@
  *
  * The retry-as-poll contract is unchanged: each attempt still ends with an answer (or "not ready"),
  * the retry policy still paces the polls, and the watcher keeps nothing a crash could lose. A resource
- * no wait asks about for two beats is no longer described, and with no one asking, nothing is; one
- * whose answer ended its wait (a replace-root-volume task succeeded, say) is dropped at once, as no wait
- * comes back for it (one that does is described again, in a catch-up or the next beat).
+ * no wait asks about for two beats is no longer described, and with no one asking, nothing is. A watch
+ * told which states end its waits (`settled`: replace-root-volume tasks, whose every wait ends when the
+ * task does) drops a resource found in one at once, as no wait comes back for it (one that does is
+ * described again, in a catch-up or the next beat); watches whose resources are waited on from more
+ * than one state (instances, fleets) are not told.
  *
  * In a trace (contracts/tracing.ts), a beat answers the waits of many runs, so it belongs to none of
  * their traces: each beat (and catch-up) is a trace of its own, a `watch beat` span over its describe
@@ -164,11 +166,22 @@ class Cadence<T> {
     this.wantedAt.set(id, now);
     const latest = !first && this.latest && now - this.latest.startedAt <= this.intervalMs / 2 ? this.latest : undefined;
     // A beat that started less than half an interval ago is this attempt's poll: it came back a moment late.
-    if (latest?.ids.has(id)) return answerFor(latest, id);
+    if (latest?.ids.has(id)) return this.answer(latest, id);
     // An attempt that lands here from another worker a moment after the beat started was not in it: one
     // catch-up describe at the end of the slack answers all such attempts, rather than the next beat.
-    if (latest && now - latest.startedAt <= this.slackMs) return answerFor(await this.catchUp(latest, id), id);
-    return answerFor(await this.nextBeat(id), id);
+    if (latest && now - latest.startedAt <= this.slackMs) return this.answer(await this.catchUp(latest, id), id);
+    return this.answer(await this.nextBeat(id), id);
+  }
+
+  /**
+   * The beat's answer for `id`. One that ends the wait takes the ID out of the beats here too, not only
+   * when the describe finds it (describeNow): an attempt that came back late to an answered beat has
+   * just marked it wanted again.
+   */
+  private async answer(beat: Beat<T>, id: string): Promise<T | undefined> {
+    const state = await answerFor(beat, id);
+    if (state !== undefined && this.settings.settled?.(state)) this.wantedAt.delete(id);
+    return state;
   }
 
   /** The catch-up describe of `beat`: the IDs that came back late to it, described together once its slack is over. */

@@ -68,9 +68,9 @@ export function describeRootVolumeTasks(ec2: EC2Client, taskIds: string[]): Prom
 /** How long after its create a task may still be unknown to DescribeReplaceRootVolumeTasks (EC2 is eventually consistent). */
 export const TASK_NOT_FOUND_GRACE_MS = durationMs(DEFAULT_NOT_FOUND_GRACE);
 
-/** The states a task's wait ends on (below): the shared watcher stops describing a task once it is in one. */
-export const taskSettled = (task: ReplaceRootVolumeTask): boolean =>
-  task.TaskState === 'succeeded' || task.TaskState === 'failed' || task.TaskState === 'failed-detached';
+/** The states a task's wait ends on, each with its own branch below: the shared watcher stops describing a task once it is in one. */
+const TASK_END_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'failed-detached']);
+export const taskSettled = (task: ReplaceRootVolumeTask): boolean => TASK_END_STATES.has(task.TaskState ?? '');
 
 /**
  * One poll of a task: `succeeded` returns; `failed` keeps the old root volume; `failed-detached` needs a
