@@ -1,0 +1,180 @@
+/**
+ * `golden-image report` of a multi-region run, end to end: an amiPipeline that copies its image to two
+ * more Regions, waits for an approval and rolls out to two instances, on a real dev server and the
+ * sandbox; the report written by the CLI's own code path, in both formats; the page opened in headless
+ * Chromium (Debian's, through playwright-core). The approval's comment carries a `<script>`: it must
+ * show as text and never run. Both reports and the page's screenshot stay in test/.artifacts/ to look at;
+ * `npm run screenshots` writes the screenshot to docs/screenshots/run-report.png instead, which the README shows.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { main } from '../client/cli';
+import { approveRun } from '../client/runs';
+import { startPipeline } from '../client/start-pipeline';
+import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import { launchChromium, type Browser } from './support/browser';
+import { stageIs, waitForProgress } from './support/runs';
+import { FAST_WAITS } from './support/scenarios';
+import { freshSandbox, stackForThisFile } from './support/stack';
+
+const ROOT = path.resolve(__dirname, '..');
+const ARTIFACTS = path.join(ROOT, 'test/.artifacts');
+const SCREENSHOTS = process.env.GOLDEN_IMAGE_RECORD_SCREENSHOTS ? path.join(ROOT, 'docs/screenshots') : ARTIFACTS;
+const WORKFLOW_ID = 'web-golden-2026-11-30';
+const INJECTED = '<script>window.pwned = true</script>';
+const COMMENT = `smoke tests green ${INJECTED}`;
+
+const stack = stackForThisFile();
+let browser: Browser | undefined;
+let result: AmiPipelineResult;
+let fleet: string[];
+
+/** The CLI as a user runs it, in this process, against the test's dev server. */
+async function cli(...args: string[]): Promise<void> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  process.env.TEMPORAL_ADDRESS = stack.env.address;
+  try {
+    await main(['node', 'golden-image', ...args]);
+    assert.equal(process.exitCode ?? 0, 0, `golden-image ${args.join(' ')} failed`);
+  } finally {
+    process.env.TEMPORAL_ADDRESS = address;
+    if (address === undefined) delete process.env.TEMPORAL_ADDRESS;
+    process.exitCode = undefined;
+  }
+}
+
+// Inside a describe, so that the stack's own `before` (at the top level) has run first.
+describe('golden-image report', () => {
+  before(async () => {
+    // Fail before the run when the browser is missing (CI installs it in .ci/run).
+    browser = await launchChromium();
+    await freshSandbox(stack);
+    fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
+    const handle = await startPipeline(
+      stack.env.client,
+      'ami',
+      {
+        name: 'web-golden',
+        instanceTags: { Name: 'win-build' },
+        waits: FAST_WAITS,
+        distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }] },
+        approval: { timeout: '5m' },
+        rollout: { tags: { fleet: 'web' }, concurrency: 2 },
+      },
+      { taskQueue: stack.taskQueue, workflowId: WORKFLOW_ID },
+    );
+    await waitForProgress(handle, stageIs('approval', 'running'));
+    await approveRun(stack.env.client, WORKFLOW_ID, { by: 'alice', comment: COMMENT });
+    result = (await handle.result()) as AmiPipelineResult;
+    await Promise.all([mkdir(SCREENSHOTS, { recursive: true }), mkdir(ARTIFACTS, { recursive: true })]);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  const copyIn = (region: string) => result.copies!.find((c) => c.place.region === region)!.imageId;
+
+  test('the HTML report of a multi-region run, in a browser: timeline, images per Region, rollout, approval, nothing loaded, nothing run', async () => {
+    const file = path.join(ARTIFACTS, 'run-report.html');
+    await cli('report', WORKFLOW_ID, '--out', file);
+    const page = browser!.page;
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(pathToFileURL(file).href);
+    try {
+      assert.equal(await page.title(), 'web-golden · completed · golden-image run report');
+      const header = await page.locator('header').innerText();
+      for (const text of ['amiPipeline', WORKFLOW_ID, 'COMPLETED', 'web-golden']) assert.ok(header.includes(text), `header shows ${text}`);
+
+      // Every stage that ran is a bar on the timeline, in order.
+      const onTimeline = await page.locator('svg.timeline text.stage').allTextContents();
+      assert.deepEqual(onTimeline, ['create', 'wait-available', 'distribute', 'approval', 'rollout']);
+      assert.equal(await page.locator('svg.timeline rect').count(), 5);
+
+      // The original in the build Region and a copy in each other Region.
+      const images = await page.locator('#images tbody tr').allInnerTexts();
+      assert.deepEqual(
+        images.map((row) => row.split('\t').slice(0, 2)),
+        [
+          ['the build Region', result.imageId],
+          ['us-west-2', copyIn('us-west-2')],
+          ['eu-west-1', copyIn('eu-west-1')],
+        ],
+      );
+
+      const rollout = await page.locator('#rollout').innerText();
+      assert.match(rollout, /Instances: 2 succeeded of 2\./);
+      for (const id of fleet) assert.match(rollout, new RegExp(`${id}\\s+succeeded\\s+replacevol-\\w+\\s+${result.imageId}`));
+
+      // The approval, by whom and through which client, with the injected markup shown as text and never run.
+      const [approval] = await page.locator('#approvals tbody tr').allInnerTexts();
+      const [when, update, by, identity, comment, outcome] = approval!.split('\t');
+      assert.match(when!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+      assert.deepEqual([update, by, comment, outcome], ['approve', 'alice', COMMENT, 'approved']);
+      assert.ok(identity, 'the client identity that answered');
+      assert.equal(await page.locator('script').count(), 0);
+      assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+
+      assert.match(await page.locator('#notifications').innerText(), /None sent\./);
+      const activities = await page.locator('#activities tbody tr').allInnerTexts();
+      const copies = activities.map((row) => row.split('\t')).find(([type]) => type === 'copyImage');
+      assert.deepEqual(copies?.slice(1, 2), ['2'], 'one copyImage task per copy');
+      assert.match(await page.locator('#activities').innerText(), /Child workflows: 1 rootVolumeRollout/);
+
+      // The page is the only thing it loads.
+      assert.deepEqual(requests, [pathToFileURL(file).href]);
+      assert.deepEqual(browser!.offLoopbackRequests, []);
+    } finally {
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'run-report.png'), fullPage: true });
+    }
+  });
+
+  /** The rows of the markdown table under `## title`, each a list of cells. */
+  function markdownRows(markdown: string, title: string): string[][] {
+    const section = markdown.split(/^## /m).find((s) => s.startsWith(`${title}\n`)) ?? assert.fail(`no section ${title}`);
+    const lines = section.split('\n').filter((line) => line.startsWith('|'));
+    return lines.slice(2).map((line) =>
+      line
+        .slice(2, -2)
+        .split(/(?<!\\) \| /)
+        .map((cell) => cell.trim()),
+    );
+  }
+
+  test('the markdown report holds the same tables, with markup escaped', async () => {
+    const file = path.join(ARTIFACTS, 'run-report.md');
+    await cli('report', WORKFLOW_ID, '--format', 'markdown', '--out', file);
+    const markdown = await readFile(file, 'utf8');
+    assert.match(markdown, /^# Run report: web-golden\n/);
+    const stages = markdownRows(markdown, 'Stages');
+    assert.deepEqual(
+      stages.map(([stage, state]) => [stage, state]),
+      ['create', 'wait-available', 'distribute', 'approval', 'rollout'].map((s) => [s, 'succeeded']),
+    );
+    assert.deepEqual(
+      markdownRows(markdown, 'Images by Region').map(([region, id]) => [region, id]),
+      [
+        ['the build Region', result.imageId],
+        ['us-west-2', copyIn('us-west-2')],
+        ['eu-west-1', copyIn('eu-west-1')],
+      ],
+    );
+    assert.deepEqual(
+      markdownRows(markdown, 'Rollout').map(([id, state]) => [id, state]),
+      fleet.map((id) => [id, 'succeeded']),
+    );
+    const [approval] = markdownRows(markdown, 'Approvals');
+    assert.deepEqual(
+      [approval![1], approval![2], approval![4], approval![5]],
+      ['approve', 'alice', 'smoke tests green &lt;script&gt;window.pwned = true&lt;/script&gt;', 'approved'],
+    );
+    assert.ok(!markdown.includes(INJECTED), 'no raw markup');
+    assert.match(markdown, /## Notifications\n\nNone sent\./);
+    const activity = markdownRows(markdown, 'AWS work per action').find(([type]) => type === 'copyImage');
+    assert.deepEqual(activity?.slice(1, 2), ['2']);
+  });
+});
