@@ -65,10 +65,16 @@ export function headerFields(report: RunReport): [string, string][] {
 function stagesSection(report: RunReport): ReportSection {
   const ran = report.stages.filter((s) => s.state !== 'skipped');
   const skipped = report.stages.filter((s) => s.state === 'skipped');
+  const notes = skipped.length ? [`Skipped: ${skipped.map((s) => `${s.stage} (${s.detail ?? 'skipped'})`).join(', ')}.`] : [];
+  if (report.stagesFrom === 'history')
+    notes.push(
+      'No worker answered the run’s progress query, so these stages come from its history: when GoldenImageStage named each; ' +
+        'the stages it skipped and its notes are not there.',
+    );
   return {
     id: 'stages',
     title: 'Stages',
-    notes: skipped.length ? [`Skipped: ${skipped.map((s) => `${s.stage} (${s.detail ?? 'skipped'})`).join(', ')}.`] : [],
+    notes,
     tables: ran.length
       ? [
           {
@@ -83,7 +89,7 @@ function stagesSection(report: RunReport): ReportSection {
           },
         ]
       : [],
-    empty: 'The run did not answer the progress query (no worker polling its task queue?), so its stages are unknown.',
+    empty: 'No stage has started.',
   };
 }
 
