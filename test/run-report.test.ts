@@ -177,4 +177,29 @@ describe('golden-image report', () => {
     const activity = markdownRows(markdown, 'AWS work per action').find(([type]) => type === 'copyImage');
     assert.deepEqual(activity?.slice(1, 2), ['2']);
   });
+
+  test('a format it does not know is a usage error (exit 2)', async () => {
+    await main(['node', 'golden-image', 'report', WORKFLOW_ID, '--format', 'pdf']);
+    assert.equal(process.exitCode, 2);
+    process.exitCode = undefined;
+  });
+
+  // Last: it stops the worker.
+  test('with no worker to answer the progress query, the stages come from the history', async () => {
+    await stack.stopWorker();
+    const file = path.join(ARTIFACTS, 'run-report-no-worker.md');
+    await cli('report', WORKFLOW_ID, '--format', 'markdown', '--out', file);
+    const markdown = await readFile(file, 'utf8');
+    assert.match(markdown, /No worker answered the run’s progress query/);
+    const stages = markdownRows(markdown, 'Stages');
+    assert.deepEqual(
+      stages.map(([stage, state]) => [stage, state]),
+      ['create', 'wait-available', 'distribute', 'approval', 'rollout'].map((s) => [s, 'succeeded']),
+    );
+    assert.ok(
+      stages.every((row) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/.test(row[3]!)),
+      'every stage has an end',
+    );
+    assert.deepEqual(markdownRows(markdown, 'Images by Region').length, 3);
+  });
 });
