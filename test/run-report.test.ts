@@ -12,9 +12,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../client/cli';
-import { approveRun } from '../client/runs';
+import { approveRun, rejectRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
-import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
+import type { Request } from 'playwright-core';
 import { launchChromium, type Browser } from './support/browser';
 import { stageIs, waitForProgress } from './support/runs';
 import { FAST_WAITS } from './support/scenarios';
@@ -24,8 +25,11 @@ const ROOT = path.resolve(__dirname, '..');
 const ARTIFACTS = path.join(ROOT, 'test/.artifacts');
 const SCREENSHOTS = process.env.GOLDEN_IMAGE_RECORD_SCREENSHOTS ? path.join(ROOT, 'docs/screenshots') : ARTIFACTS;
 const WORKFLOW_ID = 'web-golden-2026-11-30';
-const INJECTED = '<script>window.pwned = true</script>';
-const COMMENT = `smoke tests green ${INJECTED}`;
+const REJECTED_ID = 'web-rejected-2026-11-30';
+const COMMENT = 'smoke tests green, CIS benchmark 98%';
+/** Markup in a rejection: it must read as text, run nothing and load nothing. */
+const INJECTED_BY = 'mallory<img src="pwned.png" onerror="window.pwned = true">';
+const INJECTED_REASON = '<script>window.pwned = true</script> CVE-2026-1234 **unpatched** | see ticket';
 
 const stack = stackForThisFile();
 let browser: Browser | undefined;
@@ -53,22 +57,25 @@ describe('golden-image report', () => {
     browser = await launchChromium();
     await freshSandbox(stack);
     fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
-    const handle = await startPipeline(
-      stack.env.client,
-      'ami',
-      {
-        name: 'web-golden',
-        instanceTags: { Name: 'win-build' },
-        waits: FAST_WAITS,
+    const start = (name: string, workflowId: string, config: Partial<AmiPipelineConfig>) =>
+      startPipeline(
+        stack.env.client,
+        'ami',
+        { name, instanceTags: { Name: 'win-build' }, waits: FAST_WAITS, approval: { timeout: '5m' }, ...config },
+        { taskQueue: stack.taskQueue, workflowId },
+      );
+    const [handle, rejected] = await Promise.all([
+      start('web-golden', WORKFLOW_ID, {
         distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }] },
-        approval: { timeout: '5m' },
         rollout: { tags: { fleet: 'web' }, concurrency: 2 },
-      },
-      { taskQueue: stack.taskQueue, workflowId: WORKFLOW_ID },
-    );
-    await waitForProgress(handle, stageIs('approval', 'running'));
+      }),
+      start('web-rejected', REJECTED_ID, {}),
+    ]);
+    await Promise.all([handle, rejected].map((h) => waitForProgress(h, stageIs('approval', 'running'))));
     await approveRun(stack.env.client, WORKFLOW_ID, { by: 'alice', comment: COMMENT });
+    await rejectRun(stack.env.client, REJECTED_ID, { by: INJECTED_BY, reason: INJECTED_REASON });
     result = (await handle.result()) as AmiPipelineResult;
+    await rejected.result().catch(() => undefined);
     await Promise.all([mkdir(SCREENSHOTS, { recursive: true }), mkdir(ARTIFACTS, { recursive: true })]);
   });
 
@@ -76,15 +83,24 @@ describe('golden-image report', () => {
     await browser?.close();
   });
 
+  /** Writes a run's HTML report with the CLI and opens it in the browser, recording every request the page makes. */
+  async function openReport(workflowId: string, name: string) {
+    const file = path.join(ARTIFACTS, `${name}.html`);
+    await cli('report', workflowId, '--out', file);
+    const page = browser!.page;
+    const requests: string[] = [];
+    const record = (request: Request) => requests.push(request.url());
+    page.removeAllListeners('request');
+    page.on('request', record);
+    const url = pathToFileURL(file).href;
+    await page.goto(url);
+    return { page, requests, url };
+  }
+
   const copyIn = (region: string) => result.copies!.find((c) => c.place.region === region)!.imageId;
 
   test('the HTML report of a multi-region run, in a browser: timeline, images per Region, rollout, approval, nothing loaded, nothing run', async () => {
-    const file = path.join(ARTIFACTS, 'run-report.html');
-    await cli('report', WORKFLOW_ID, '--out', file);
-    const page = browser!.page;
-    const requests: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    await page.goto(pathToFileURL(file).href);
+    const { page, requests, url } = await openReport(WORKFLOW_ID, 'run-report');
     try {
       assert.equal(await page.title(), 'web-golden · completed · golden-image run report');
       const header = await page.locator('header').innerText();
@@ -110,14 +126,12 @@ describe('golden-image report', () => {
       assert.match(rollout, /Instances: 2 succeeded of 2\./);
       for (const id of fleet) assert.match(rollout, new RegExp(`${id}\\s+succeeded\\s+replacevol-\\w+\\s+${result.imageId}`));
 
-      // The approval, by whom and through which client, with the injected markup shown as text and never run.
+      // The approval: by whom, and through which client.
       const [approval] = await page.locator('#approvals tbody tr').allInnerTexts();
       const [when, update, by, identity, comment, outcome] = approval!.split('\t');
       assert.match(when!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
       assert.deepEqual([update, by, comment, outcome], ['approve', 'alice', COMMENT, 'approved']);
-      assert.ok(identity, 'the client identity that answered');
-      assert.equal(await page.locator('script').count(), 0);
-      assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+      assert.match(identity!, /^\d+@/, 'the client identity that answered (pid@host)');
 
       assert.match(await page.locator('#notifications').innerText(), /None sent\./);
       const activities = await page.locator('#activities tbody tr').allInnerTexts();
@@ -126,10 +140,28 @@ describe('golden-image report', () => {
       assert.match(await page.locator('#activities').innerText(), /Child workflows: 1 rootVolumeRollout/);
 
       // The page is the only thing it loads.
-      assert.deepEqual(requests, [pathToFileURL(file).href]);
+      assert.deepEqual(requests, [url]);
       assert.deepEqual(browser!.offLoopbackRequests, []);
     } finally {
       await page.screenshot({ path: path.join(SCREENSHOTS, 'run-report.png'), fullPage: true });
+    }
+  });
+
+  test('the report of a rejected run shows the markup in the answer as text: nothing runs, nothing loads', async () => {
+    const { page, requests, url } = await openReport(REJECTED_ID, 'run-report-rejected');
+    try {
+      assert.match(await page.locator('header').innerText(), /FAILED/);
+      assert.equal(await page.locator('header .failure').innerText(), `approval: rejected by ${INJECTED_BY}: ${INJECTED_REASON}`);
+      const [approval] = await page.locator('#approvals tbody tr').allInnerTexts();
+      const [, update, by, , reason, outcome] = approval!.split('\t');
+      assert.deepEqual([update, by, reason, outcome], ['reject', INJECTED_BY, INJECTED_REASON, 'rejected']);
+      const approvalStage = await page.locator('#stages tbody tr').filter({ hasText: 'approval' }).innerText();
+      assert.match(approvalStage, /^approval\tfailed\t/);
+      assert.equal(await page.locator('script, img').count(), 0);
+      assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
+      assert.deepEqual(requests, [url], 'the page, and not pwned.png');
+    } finally {
+      await page.screenshot({ path: path.join(ARTIFACTS, 'run-report-rejected.png'), fullPage: true });
     }
   });
 
@@ -168,14 +200,24 @@ describe('golden-image report', () => {
       fleet.map((id) => [id, 'succeeded']),
     );
     const [approval] = markdownRows(markdown, 'Approvals');
-    assert.deepEqual(
-      [approval![1], approval![2], approval![4], approval![5]],
-      ['approve', 'alice', 'smoke tests green &lt;script&gt;window.pwned = true&lt;/script&gt;', 'approved'],
-    );
-    assert.ok(!markdown.includes(INJECTED), 'no raw markup');
+    assert.deepEqual([approval![1], approval![2], approval![4], approval![5]], ['approve', 'alice', COMMENT, 'approved']);
     assert.match(markdown, /## Notifications\n\nNone sent\./);
     const activity = markdownRows(markdown, 'AWS work per action').find(([type]) => type === 'copyImage');
     assert.deepEqual(activity?.slice(1, 2), ['2']);
+
+    // The rejection's markup, emphasis and pipe are escaped: the cell reads as it was written, in one cell.
+    const rejectedFile = path.join(ARTIFACTS, 'run-report-rejected.md');
+    await cli('report', REJECTED_ID, '--format', 'markdown', '--out', rejectedFile);
+    const rejected = await readFile(rejectedFile, 'utf8');
+    const [rejection] = markdownRows(rejected, 'Approvals');
+    assert.deepEqual(rejection?.slice(1), [
+      'reject',
+      'mallory&lt;img src="pwned.png" onerror="window.pwned = true"&gt;',
+      rejection![3]!,
+      '&lt;script&gt;window.pwned = true&lt;/script&gt; CVE-2026-1234 \\*\\*unpatched\\*\\* \\| see ticket',
+      'rejected',
+    ]);
+    assert.ok(!/<script|<img/.test(rejected), 'no raw markup');
   });
 
   test('a format it does not know is a usage error (exit 2)', async () => {

@@ -110,7 +110,11 @@ function imagesSection(report: RunReport): ReportSection {
           },
         ]
       : [],
-    empty: report.closeTime ? 'The run made no image.' : 'The run has not finished: its images are listed once it has.',
+    empty: !report.closeTime
+      ? 'The run has not finished: its images are listed once it has.'
+      : report.status === 'COMPLETED'
+        ? 'The run made no image.'
+        : 'The run ended without an image: a run that fails or is cancelled removes the images it made.',
   };
 }
 
@@ -164,7 +168,7 @@ function approvalsSection(report: RunReport): ReportSection {
             columns: ['When', 'Answer', 'By', 'Client identity', 'Comment or reason', 'Outcome'],
             rows: report.approvals.map((a) => [timeOf(a.at), a.update, a.by ?? '', a.identity ?? '', a.text ?? '', a.outcome]),
             stateColumn: 5,
-            nowrap: [0, 1],
+            nowrap: [0, 1, 3],
           },
         ]
       : [],
