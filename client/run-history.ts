@@ -18,6 +18,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** One `approve` or `reject` Workflow Update the run accepted. */
 export interface ReportApproval {
   at: string;
+  /** The stage the run was in when it took the answer: `approval`, or `rollout` for a rollout's canary. */
+  stage?: string;
   update: string;
   /** Who the answer says it is from (`--by`). */
   by?: string;
@@ -69,6 +71,11 @@ const LAST_STAGE_STATES: Record<string, StageState> = {
   RUNNING: 'running',
 };
 
+/** The approval answers alone: a rollout's canary takes its answers in the rollout workflow's own history. */
+export function readApprovals(events: HistoryEvent[], converter: LoadedDataConverter): Promise<ReportApproval[]> {
+  return new HistoryReader(events, converter).approvals();
+}
+
 export async function readRunHistory(
   events: HistoryEvent[],
   converter: LoadedDataConverter,
@@ -114,13 +121,16 @@ class HistoryReader {
       if (done?.meta?.updateId) outcomes.set(done.meta.updateId, done.outcome);
     }
     const approvals: ReportApproval[] = [];
+    let stage: string | undefined;
     for (const e of this.events) {
+      stage = this.stageNamed(e) ?? stage;
       const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
       const update = request?.input?.name;
       if (!update || !APPROVAL_UPDATES.includes(update)) continue;
       const [args] = (await this.decode(request.input?.args?.payloads)) as (Record<string, unknown> | undefined)[];
       approvals.push({
         at: isoOf(e),
+        stage,
         update,
         by: text(args?.by),
         identity: request.meta?.identity ?? undefined,
@@ -214,16 +224,22 @@ class HistoryReader {
   stages(run: { status: string; closeTime?: string }): StageRow[] {
     const starts: { stage: string; at: string }[] = [];
     for (const e of this.events) {
-      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
-      if (!fields) continue;
-      const attributes = decodeTypedSearchAttributes(fields);
-      const stage = attributes.get(STAGE);
-      if (stage && attributes.get(PIPELINE) === undefined) starts.push({ stage, at: isoOf(e) });
+      const stage = this.stageNamed(e, { startsOnly: true });
+      if (stage) starts.push({ stage, at: isoOf(e) });
     }
     return starts.map(({ stage, at }, i) => {
       const next = starts[i + 1];
       const endedAt = next?.at ?? run.closeTime;
       return { stage, state: next ? 'succeeded' : (LAST_STAGE_STATES[run.status] ?? 'failed'), startedAt: at, ...(endedAt && { endedAt }) };
     });
+  }
+
+  /** The stage an upsert of `GoldenImageStage` names; with `startsOnly`, not the tracker's first (which names the pipeline too). */
+  private stageNamed(e: HistoryEvent, options: { startsOnly?: boolean } = {}): string | undefined {
+    const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    if (!fields) return undefined;
+    const attributes = decodeTypedSearchAttributes(fields);
+    if (options.startsOnly && attributes.get(PIPELINE) !== undefined) return undefined;
+    return attributes.get(STAGE);
   }
 }

@@ -8,10 +8,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { GroupRow } from '../contracts/instance-refresh';
 import { placeName, type Place } from '../contracts/place';
 import type { InstanceRow, RolloutSummary, StageRow } from '../contracts/progress';
+import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
 import { PIPELINE } from '../contracts/search-attributes';
 import type { ApprovalDecision } from '../contracts/approval';
 import { listRolloutInstances } from './rollout-instances';
-import { readRunHistory, type RunHistoryFacts } from './run-history';
+import { readApprovals, readRunHistory, type RunHistoryFacts } from './run-history';
 import { awaitOutcome, runProgress } from './runs';
 
 /** The most instances a report lists by name; the rollout's counts cover the rest. */
@@ -85,6 +86,17 @@ export async function gatherRunReport(client: Client, workflowId: string, runId?
     status: description.status.name,
     closeTime,
   });
+  // A rollout's canary takes its answers in the rollout workflow (a Workflow Update cannot be passed on to a child).
+  const rolloutHistory = facts.children.length
+    ? await client.workflow
+        .getHandle(rolloutWorkflowId(workflowId))
+        .fetchHistory()
+        .catch(() => undefined)
+    : undefined;
+  if (rolloutHistory) {
+    facts.approvals.push(...(await readApprovals(rolloutHistory.events ?? [], client.options.loadedDataConverter)));
+    facts.approvals.sort((a, b) => a.at.localeCompare(b.at));
+  }
   return {
     workflowId,
     runId: description.runId,

@@ -135,9 +135,17 @@ async function history(): Promise<temporal.api.history.v1.IHistoryEvent[]> {
 test('approvals, notifications, attempts, children and stages, read from a history', async () => {
   const facts = await readRunHistory(await history(), converter, { status: 'FAILED', closeTime: at(10) });
   assert.deepEqual(facts.approvals, [
-    { at: at(6), update: 'approve', by: 'alice', identity: '4242@alice-laptop', text: 'looks good', outcome: 'approved' },
-    { at: at(7), update: 'approve', by: 'bob', identity: 'ci@runner', text: undefined, outcome: 'approved' },
-    { at: at(7), update: 'reject', by: 'carol', identity: 'carol@desk', text: 'too late', outcome: 'pending' },
+    {
+      at: at(6),
+      stage: 'approval',
+      update: 'approve',
+      by: 'alice',
+      identity: '4242@alice-laptop',
+      text: 'looks good',
+      outcome: 'approved',
+    },
+    { at: at(7), stage: 'approval', update: 'approve', by: 'bob', identity: 'ci@runner', text: undefined, outcome: 'approved' },
+    { at: at(7), stage: 'approval', update: 'reject', by: 'carol', identity: 'carol@desk', text: 'too late', outcome: 'pending' },
   ]);
   assert.deepEqual(facts.notifications, [
     { at: at(5), event: 'approval-requested', channel: 'webhook', outcome: 'sent' },

@@ -1,9 +1,9 @@
 /**
  * `golden-image report` of a multi-region run, end to end: an amiPipeline that copies its image to two
- * more Regions, waits for an approval and rolls out to two instances, on a real dev server and the
- * sandbox; the report written by the CLI's own code path, in both formats; the page opened in headless
- * Chromium (Debian's, through playwright-core). The approval's comment carries a `<script>`: it must
- * show as text and never run. Both reports and the page's screenshot stay in test/.artifacts/ to look at;
+ * more Regions, waits for an approval and rolls out to two instances behind an approved canary, on a
+ * real dev server and the sandbox; the report written by the CLI's own code path, in both formats; the
+ * page opened in headless Chromium (Debian's, through playwright-core). A second run is rejected with
+ * markup in its answer: it must show as text, run nothing and load nothing. The reports and the page's screenshot stay in test/.artifacts/ to look at;
  * `npm run screenshots` writes the screenshot to docs/screenshots/run-report.png instead, which the README shows.
  */
 import assert from 'node:assert/strict';
@@ -67,13 +67,18 @@ describe('golden-image report', () => {
     const [handle, rejected] = await Promise.all([
       start('web-golden', WORKFLOW_ID, {
         distribution: { regions: [{ region: 'us-west-2' }, { region: 'eu-west-1' }] },
-        rollout: { tags: { fleet: 'web' }, concurrency: 2 },
+        rollout: { tags: { fleet: 'web' }, concurrency: 2, canary: { instances: 1, bakeTime: '1s', approval: true } },
       }),
       start('web-rejected', REJECTED_ID, {}),
     ]);
     await Promise.all([handle, rejected].map((h) => waitForProgress(h, stageIs('approval', 'running'))));
     await approveRun(stack.env.client, WORKFLOW_ID, { by: 'alice', comment: COMMENT });
     await rejectRun(stack.env.client, REJECTED_ID, { by: INJECTED_BY, reason: INJECTED_REASON });
+    // The canary's gate is in the rollout workflow; `approve <run>` reaches it there.
+    await waitForProgress(handle, (p) =>
+      /waiting for approval of the canary/.test(p.stages.find((s) => s.stage === 'rollout')?.detail ?? ''),
+    );
+    await approveRun(stack.env.client, WORKFLOW_ID, { by: 'bob', comment: 'canary healthy' });
     result = (await handle.result()) as AmiPipelineResult;
     await rejected.result().catch(() => undefined);
     await Promise.all([mkdir(SCREENSHOTS, { recursive: true }), mkdir(ARTIFACTS, { recursive: true })]);
@@ -90,10 +95,14 @@ describe('golden-image report', () => {
     const page = browser!.page;
     const requests: string[] = [];
     const record = (request: Request) => requests.push(request.url());
-    page.removeAllListeners('request');
     page.on('request', record);
     const url = pathToFileURL(file).href;
-    await page.goto(url);
+    try {
+      await page.goto(url);
+    } finally {
+      // A loaded page that asked for something later (an image, say) has asked by the time it has loaded.
+      page.off('request', record);
+    }
     return { page, requests, url };
   }
 
@@ -126,12 +135,19 @@ describe('golden-image report', () => {
       assert.match(rollout, /Instances: 2 succeeded of 2\./);
       for (const id of fleet) assert.match(rollout, new RegExp(`${id}\\s+succeeded\\s+replacevol-\\w+\\s+${result.imageId}`));
 
-      // The approval: by whom, and through which client.
-      const [approval] = await page.locator('#approvals tbody tr').allInnerTexts();
-      const [when, update, by, identity, comment, outcome] = approval!.split('\t');
-      assert.match(when!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
-      assert.deepEqual([update, by, comment, outcome], ['approve', 'alice', COMMENT, 'approved']);
-      assert.match(identity!, /^\d+@/, 'the client identity that answered (pid@host)');
+      // Both answers, the pipeline's gate and its rollout's canary: by whom, and through which client.
+      const approvals = (await page.locator('#approvals tbody tr').allInnerTexts()).map((row) => row.split('\t'));
+      assert.deepEqual(
+        approvals.map(([, stage, update, by, , text, outcome]) => [stage, update, by, text, outcome]),
+        [
+          ['approval', 'approve', 'alice', COMMENT, 'approved'],
+          ['rollout', 'approve', 'bob', 'canary healthy', 'approved'],
+        ],
+      );
+      for (const [when, , , , identity] of approvals) {
+        assert.match(when!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+        assert.match(identity!, /^\d+@/, 'the client identity that answered (pid@host)');
+      }
 
       assert.match(await page.locator('#notifications').innerText(), /None sent\./);
       const activities = await page.locator('#activities tbody tr').allInnerTexts();
@@ -153,7 +169,7 @@ describe('golden-image report', () => {
       assert.match(await page.locator('header').innerText(), /FAILED/);
       assert.equal(await page.locator('header .failure').innerText(), `approval: rejected by ${INJECTED_BY}: ${INJECTED_REASON}`);
       const [approval] = await page.locator('#approvals tbody tr').allInnerTexts();
-      const [, update, by, , reason, outcome] = approval!.split('\t');
+      const [, , update, by, , reason, outcome] = approval!.split('\t');
       assert.deepEqual([update, by, reason, outcome], ['reject', INJECTED_BY, INJECTED_REASON, 'rejected']);
       const approvalStage = await page.locator('#stages tbody tr').filter({ hasText: 'approval' }).innerText();
       assert.match(approvalStage, /^approval\tfailed\t/);
@@ -199,8 +215,13 @@ describe('golden-image report', () => {
       markdownRows(markdown, 'Rollout').map(([id, state]) => [id, state]),
       fleet.map((id) => [id, 'succeeded']),
     );
-    const [approval] = markdownRows(markdown, 'Approvals');
-    assert.deepEqual([approval![1], approval![2], approval![4], approval![5]], ['approve', 'alice', COMMENT, 'approved']);
+    assert.deepEqual(
+      markdownRows(markdown, 'Approvals').map(([, stage, update, by, , text, outcome]) => [stage, update, by, text, outcome]),
+      [
+        ['approval', 'approve', 'alice', COMMENT, 'approved'],
+        ['rollout', 'approve', 'bob', 'canary healthy', 'approved'],
+      ],
+    );
     assert.match(markdown, /## Notifications\n\nNone sent\./);
     const activity = markdownRows(markdown, 'AWS work per action').find(([type]) => type === 'copyImage');
     assert.deepEqual(activity?.slice(1, 2), ['2']);
@@ -211,9 +232,10 @@ describe('golden-image report', () => {
     const rejected = await readFile(rejectedFile, 'utf8');
     const [rejection] = markdownRows(rejected, 'Approvals');
     assert.deepEqual(rejection?.slice(1), [
+      'approval',
       'reject',
       'mallory&lt;img src="pwned.png" onerror="window.pwned = true"&gt;',
-      rejection![3]!,
+      rejection![4]!,
       '&lt;script&gt;window.pwned = true&lt;/script&gt; CVE-2026-1234 \\*\\*unpatched\\*\\* \\| see ticket',
       'rejected',
     ]);

@@ -122,7 +122,8 @@ function rolloutSection(report: RunReport): ReportSection {
   const { rollout, instances, groups } = report;
   const notes = [];
   if (rollout) {
-    const listed = instances.length < rollout.total ? ` (the first ${instances.length} listed)` : '';
+    const shown = Math.min(instances.length, REPORT_INSTANCES);
+    const listed = shown < rollout.total ? ` (the first ${shown} listed)` : '';
     notes.push(`Instances: ${describeCounts(rollout)}${listed}.`);
   }
   const tables: ReportTable[] = [];
@@ -165,10 +166,18 @@ function approvalsSection(report: RunReport): ReportSection {
     tables: report.approvals.length
       ? [
           {
-            columns: ['When', 'Answer', 'By', 'Client identity', 'Comment or reason', 'Outcome'],
-            rows: report.approvals.map((a) => [timeOf(a.at), a.update, a.by ?? '', a.identity ?? '', a.text ?? '', a.outcome]),
-            stateColumn: 5,
-            nowrap: [0, 1, 3],
+            columns: ['When', 'Stage', 'Answer', 'By', 'Client identity', 'Comment or reason', 'Outcome'],
+            rows: report.approvals.map((a) => [
+              timeOf(a.at),
+              a.stage ?? '',
+              a.update,
+              a.by ?? '',
+              a.identity ?? '',
+              a.text ?? '',
+              a.outcome,
+            ]),
+            stateColumn: 6,
+            nowrap: [0, 1, 2, 4],
           },
         ]
       : [],
