@@ -49,7 +49,6 @@ export interface RunReport extends Omit<RunHistoryFacts, 'stages'> {
   stages: StageRow[];
   /** Where the stages come from: the `progress` query, or, with no worker to answer it, the history. */
   stagesFrom: 'progress' | 'history';
-  resources: string[];
   images: ReportImage[];
   rollout?: RolloutSummary;
   /** The rollout's instances by name, at most REPORT_INSTANCES. */
@@ -108,7 +107,6 @@ export async function gatherRunReport(client: Client, workflowId: string, runId?
     closeTime,
     stages: progress?.stages ?? stages,
     stagesFrom: progress ? 'progress' : 'history',
-    resources: progress?.resources ?? [],
     images: result ? imagesOf(result) : [],
     rollout,
     instances,

@@ -177,7 +177,6 @@ test('the markdown lists each notification, and says "None sent." when there wer
     closeTime: at(10),
     stages,
     stagesFrom: 'history',
-    resources: [],
     images: [],
     instances: [],
     groups: [],
