@@ -1,7 +1,7 @@
 /**
  * A run report as one self-contained HTML page: inline CSS, the stage timeline as inline SVG, no
  * script, font, image or stylesheet from anywhere, so it opens offline, attaches to a ticket and
- * prints. Every piece of text goes through `escapeHtml`: reasons, comments, tags and names come
+ * prints. Every piece of text goes through `escapeHtml`: reasons, comments, names and notes come
  * from people and AWS, and must show as text.
  */
 import type { StageState } from '../../contracts/progress';
@@ -38,7 +38,7 @@ function tickStep(spanMs: number): number {
   return steps.find((s) => spanMs / s <= 6) ?? Math.ceil(spanMs / 6 / 3_600_000) * 3_600_000;
 }
 
-/** `+0 s`, `+2.5 s`, `+1 min 30 s` from the run's start. */
+/** `start`, `+2.0 s`, `+1 min 30 s`: time since the run's start. */
 const offsetLabel = (ms: number) => (ms === 0 ? 'start' : `+${durationOf(ms)}`);
 
 /** The stages that ran, as bars on one time axis from the run's start to its end (or now, while it runs). */
