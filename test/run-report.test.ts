@@ -72,6 +72,9 @@ describe('golden-image report', () => {
       start('web-rejected', REJECTED_ID, {}),
     ]);
     await Promise.all([handle, rejected].map((h) => waitForProgress(h, stageIs('approval', 'running'))));
+    await mkdir(ARTIFACTS, { recursive: true });
+    // A report of the run while it waits for its approval.
+    await cli('report', WORKFLOW_ID, '--format', 'markdown', '--out', path.join(ARTIFACTS, 'run-report-waiting.md'));
     await approveRun(stack.env.client, WORKFLOW_ID, { by: 'alice', comment: COMMENT });
     await rejectRun(stack.env.client, REJECTED_ID, { by: INJECTED_BY, reason: INJECTED_REASON });
     // The canary's gate is in the rollout workflow; `approve <run>` reaches it there.
@@ -181,9 +184,12 @@ describe('golden-image report', () => {
     }
   });
 
-  /** The rows of the markdown table under `## title`, each a list of cells. */
+  /** The rows of the markdown table under `## title` (with '', the header's), each a list of cells. */
   function markdownRows(markdown: string, title: string): string[][] {
-    const section = markdown.split(/^## /m).find((s) => s.startsWith(`${title}\n`)) ?? assert.fail(`no section ${title}`);
+    // The header table is under the `#` title, before any section.
+    const sections = markdown.split(/^## /m);
+    const section = title ? sections.find((s) => s.startsWith(`${title}\n`)) : sections[0];
+    if (!section) assert.fail(`no section ${title}`);
     const lines = section.split('\n').filter((line) => line.startsWith('|'));
     return lines.slice(2).map((line) =>
       line
@@ -240,6 +246,25 @@ describe('golden-image report', () => {
       'rejected',
     ]);
     assert.ok(!/<script|<img/.test(rejected), 'no raw markup');
+  });
+
+  test('a report of a run still going: where it is, and no images yet', async () => {
+    const markdown = await readFile(path.join(ARTIFACTS, 'run-report-waiting.md'), 'utf8');
+    const header = Object.fromEntries(markdownRows(markdown, '').map(([field, value]) => [field, value]));
+    assert.equal(header.Status, 'RUNNING');
+    assert.equal(header.Ended, 'still running');
+    const stages = markdownRows(markdown, 'Stages');
+    assert.deepEqual(
+      stages.map(([stage, state]) => [stage, state]),
+      [
+        ['create', 'succeeded'],
+        ['wait-available', 'succeeded'],
+        ['distribute', 'succeeded'],
+        ['approval', 'running'],
+        ['rollout', 'pending'],
+      ],
+    );
+    assert.match(markdown, /## Images by Region\n\nThe run has not finished: its images are listed once it has\./);
   });
 
   test('a format it does not know is a usage error (exit 2)', async () => {
