@@ -9,6 +9,7 @@ import { registerAmiCommands } from './ami-commands';
 import { registerAppStreamCommands } from './appstream-commands';
 import { EXIT_FAILED, EXIT_USAGE } from './cli-support';
 import { registerConfigCommands } from './config-commands';
+import { registerReportCommands } from './report-commands';
 import { registerRunCommands } from './run-commands';
 import { registerScheduleCommands } from './schedule-commands';
 
@@ -22,6 +23,7 @@ function buildCli(): Command {
   registerAmiCommands(program);
   registerAppStreamCommands(program);
   registerRunCommands(program);
+  registerReportCommands(program);
   registerScheduleCommands(program);
   registerConfigCommands(program);
   return program;
