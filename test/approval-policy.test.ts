@@ -10,7 +10,7 @@ import { approveRun, rejectRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import { imagesOfPipeline } from './support/aws-checks';
-import { failureOf, stageIs, waitForProgress } from './support/runs';
+import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { freshSandbox, stackForThisFile } from './support/stack';
 
 const stack = stackForThisFile();
@@ -95,6 +95,7 @@ describe('approval policies: M of N named approvers', () => {
       detail,
       'waiting up to 5m for 2 of alice, bob, carol to approve (any of them may reject); approved by alice (1 of 2): CIS scan clean; approved by bob (2 of 2)',
     );
+    await recordHistory(handle, 'ami-pipeline-approval-policy');
     // A late answer is told the run is over.
     await assert.rejects(approveRun(client, handle.workflowId, { by: 'carol' }), /workflow execution already completed/);
   });
