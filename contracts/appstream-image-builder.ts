@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { waitSchema } from './duration-fields';
 import { appStreamInstanceType, appStreamName, DEFAULT_BUILDER_INSTANCE_TYPE } from './appstream-fields';
 import { BUILDER_ACTIONS, type BuilderAction, type BuilderGoal, type BuilderStage } from './appstream-builder-actions';
+import type { NotificationOutcome } from './notification-events';
 import type { StageTimings } from './progress';
 import { userTags } from './user-tags';
+import { notify } from './notifications';
 
 /** Settings that only CreateImageBuilder takes. */
 export const CREATE_ONLY = ['imageName', 'instanceType', 'description', 'tags'] as const;
@@ -23,6 +25,8 @@ export const appStreamImageBuilderInput = z
     instanceType: appStreamInstanceType.optional(),
     description: z.string().max(256).optional(),
     tags: userTags('AppStream').optional(),
+    /** Where notifications go and which events are sent (see notifications.ts); `false` for none. */
+    notify: notify.optional(),
     waits: z
       .strictObject({
         /** Each builder transition takes AppStream a few minutes. */
@@ -57,4 +61,6 @@ export interface AppStreamImageBuilderResult {
   state: BuilderGoal;
   arn?: string;
   timings: StageTimings<BuilderStage>;
+  /** How each notification of the run went (runs that began before notifications existed have none). */
+  notifications?: NotificationOutcome[];
 }

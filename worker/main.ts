@@ -4,13 +4,14 @@
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
  * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
- * read as activities/aws/rate-governor.ts says.
+ * read as activities/aws/rate-governor.ts says, the notification defaults as activities/notify/settings.ts says.
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { governorFromEnv } from '../activities/aws/rate-governor';
+import { notifierSettingsFromEnv } from '../activities/notify/settings';
 import { createWorker } from './create-worker';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
       governor: governorFromEnv(),
+      notifications: notifierSettingsFromEnv(),
     });
     await worker.run();
   } finally {
