@@ -19,6 +19,8 @@ import { PREBUILT_BUNDLE_PATH } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
+  // Read first, so that a bad setting stops the worker before it connects.
+  const notifications = notifierSettingsFromEnv();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   try {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
       governor: governorFromEnv(),
-      notifications: notifierSettingsFromEnv(),
+      notifications,
     });
     await worker.run();
   } finally {

@@ -60,7 +60,11 @@ export function notificationBody(request: NotificationRequest, place: RunPlace):
     ...(request.stage && { stage: request.stage }),
     ...(request.reason && { reason: request.reason }),
     ...(request.images?.length && {
-      images: request.images.map((i) => ({ ...i, region: i.region ?? place.homeRegion })),
+      images: request.images.map(({ region, account, image }) => ({
+        region: region ?? place.homeRegion,
+        ...(account && { account }),
+        image,
+      })),
     }),
     ...(request.fleets?.length && { fleets: request.fleets }),
     ...(request.event === 'approval-needed' && {
