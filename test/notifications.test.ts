@@ -171,6 +171,31 @@ describe('notifications on both channels', () => {
     assert.equal(history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify').length, 1);
   });
 
+  test('a rollout halted with an instance left without a root volume: incident and failed, on both channels', async () => {
+    const standard = await topic('golden-image');
+    const fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
+    await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
+    const handle = await startPipeline(
+      stack.env.client,
+      'ami',
+      {
+        name: 'web-golden',
+        instanceId: buildInstance,
+        waits: WAITS,
+        rollout: { instanceIds: fleet, concurrency: 1 },
+        notify: { webhook: { url: receiver.url }, sns: { topicArn: standard } },
+      },
+      { taskQueue: stack.taskQueue },
+    );
+    const failure = await failureOf(handle);
+    assert.match(failure.message, /^rollout: rollout halted: 1 of 2 instances failed/);
+    assert.deepEqual(eventsOf(receiver.deliveries).sort(), ['failed', 'incident']);
+    const incident = bodyOf(receiver.deliveries.find((d) => d.headers['x-golden-image-event'] === 'incident')!);
+    assert.equal(incident.delivery, `${handle.workflowId}/incident/rollout`);
+    assert.equal(incident.reason, `INCIDENT: ${fleet[0]} left without a root volume; needs a person`);
+    assert.deepEqual((await messagesOf(standard)).map((m) => m.messageAttributes.event?.stringValue).sort(), ['failed', 'incident']);
+  });
+
   test('unchanged and no-update, which only a pipeline that asks for them sends', async () => {
     const standard = await topic('golden-image');
     const notify = { webhook: { url: receiver.url }, sns: { topicArn: standard } };
