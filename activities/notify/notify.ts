@@ -50,7 +50,7 @@ export function createNotifyActivity(clients: AwsClients, settings: NotifierSett
           ...base,
           channel: 'none',
           delivered: false,
-          skipped: 'no channel: the pipeline has no notify block and the worker no default',
+          skipped: 'no channel: neither the pipeline nor the worker names one',
           attempts: 0,
         },
       ];
@@ -107,39 +107,30 @@ export function createNotifyActivity(clients: AwsClients, settings: NotifierSett
     }
 
     const { sent } = (context.info.heartbeatDetails as Sent | undefined) ?? { sent: {} };
-    const outcomes: NotificationOutcome[] = [];
     let retry: unknown;
-    for (const t of targets) {
-      if (!('send' in t)) {
-        outcomes.push(t);
-        continue;
-      }
-      const done = sent[t.channel];
-      if (done !== undefined) {
-        outcomes.push({ ...base, channel: t.channel, target: t.target, delivered: true, attempts: done });
-        continue;
-      }
-      try {
-        await t.send();
-        sent[t.channel] = attempt;
-        context.heartbeat({ sent } satisfies Sent);
-        outcomes.push({ ...base, channel: t.channel, target: t.target, delivered: true, attempts: attempt });
-      } catch (err) {
-        const final = attempt >= NOTIFY_ATTEMPTS || (err instanceof ApplicationFailure && err.nonRetryable);
-        if (!final) retry = err;
-        else
-          outcomes.push({
-            ...base,
-            channel: t.channel,
-            target: t.target,
-            delivered: false,
-            attempts: attempt,
-            error: (err as Error).message,
-          });
-      }
-    }
+    // The channels side by side, so that a slow one does not use up the other's attempt.
+    const outcomes = await Promise.all(
+      targets.map(async (t): Promise<NotificationOutcome | undefined> => {
+        if (!('send' in t)) return t;
+        const reported = { ...base, channel: t.channel, target: t.target };
+        const done = sent[t.channel];
+        if (done !== undefined) return { ...reported, delivered: true, attempts: done };
+        try {
+          await t.send();
+          sent[t.channel] = attempt;
+          context.heartbeat({ sent } satisfies Sent);
+          return { ...reported, delivered: true, attempts: attempt };
+        } catch (err) {
+          if (attempt < NOTIFY_ATTEMPTS && !(err instanceof ApplicationFailure && err.nonRetryable)) {
+            retry = err;
+            return undefined;
+          }
+          return { ...reported, delivered: false, attempts: attempt, error: (err as Error).message };
+        }
+      }),
+    );
     if (retry) throw retry;
-    return outcomes;
+    return outcomes.filter((o) => o !== undefined);
   };
 }
 
