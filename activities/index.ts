@@ -11,14 +11,22 @@ import { preflightDistribution, type PreflightRequest } from './distribution-pre
 import { createEc2Activities } from './ec2/activities';
 import { validatePipelineInput } from './input-validation';
 import type { RateGovernorSettings } from './aws/rate-governor';
+import { createNotifyActivity } from './notify/notify';
+import { DEFAULT_UI_URL, type NotifierSettings } from './notify/settings';
 import { createSsmActivities } from './ssm/activities';
 import { createWatchers } from './watchers';
 
 /**
  * `waitMode` is `shared` (one watcher for all waits) but for benchmarks of the per-run baseline;
- * `governor` is where this worker polls lanes (activities/aws/rate-governor.ts), false for none.
+ * `governor` is where this worker polls lanes (activities/aws/rate-governor.ts), false for none;
+ * `notifications` the worker's notification settings (activities/notify/settings.ts), by default no default channel.
  */
-export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shared', governor: RateGovernorSettings | false = false) {
+export function createActivities(
+  clients: AwsClients,
+  waitMode: WaitMode = 'shared',
+  governor: RateGovernorSettings | false = false,
+  notifications: NotifierSettings = { uiUrl: DEFAULT_UI_URL, env: process.env },
+) {
   const watchers = createWatchers(clients, waitMode);
   return {
     ...createEc2Activities(clients, watchers),
@@ -26,6 +34,7 @@ export function createActivities(clients: AwsClients, waitMode: WaitMode = 'shar
     ...createSsmActivities(clients, watchers),
     ...createAutoScalingActivities(clients, watchers),
     validatePipelineInput,
+    notify: createNotifyActivity(clients, notifications),
     preflightDistribution: (request: PreflightRequest) => preflightDistribution(clients, request, governor),
     preflightAppStreamUpdate: (request: AppStreamPreflightRequest) => preflightAppStreamUpdate(clients, request),
   };

@@ -571,5 +571,8 @@ export function pipelinePolicy<K extends PipelineKindName>(kind: K, input: Pipel
       : kind === 'appstream-update'
         ? appStreamUpdatePolicy(input as PipelineInput<'appstream-update'>, target)
         : appStreamBuilderPolicy(input as PipelineInput<'appstream-builder'>, target);
+  // Every kind may notify an SNS topic of its own; the worker's default topic is the worker's, not the pipeline's.
+  const { notify } = input as { notify?: { sns?: { topicArn: string }; events: string[] } };
+  if (notify?.sns && notify.events.length) statements.push(statement('NotifySnsPublish', ['sns:Publish'], arnLiteral(notify.sns.topicArn)));
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -10,6 +10,7 @@ import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import type { ApprovalDecision } from '../contracts/approval';
+import type { NotificationOutcome, NotificationRequest } from '../contracts/notification-events';
 import type { StageRow, StageState } from '../contracts/progress';
 import { PIPELINE, STAGE } from '../contracts/search-attributes';
 
@@ -164,13 +165,18 @@ class HistoryReader {
     for (const e of this.events) {
       const scheduled = e.activityTaskScheduledEventAttributes;
       if (scheduled?.activityType?.name !== NOTIFY_ACTIVITY) continue;
-      const [input] = (await this.decode(scheduled.input?.payloads)) as (Record<string, unknown> | undefined)[];
-      notifications.push({
-        at: isoOf(e),
-        event: text(input?.event),
-        channel: text(input?.channel),
-        outcome: await this.ending(ends.get(String(e.eventId))),
-      });
+      const [input] = (await this.decode(scheduled.input?.payloads)) as (Partial<NotificationRequest> | undefined)[];
+      const end = ends.get(String(e.eventId));
+      const at = isoOf(e);
+      // A finished notify answers with how each channel went; anything else is one row for the activity.
+      const [outcomes] = end?.activityTaskCompletedEventAttributes
+        ? ((await this.decode(end.activityTaskCompletedEventAttributes.result?.payloads)) as (NotificationOutcome[] | undefined)[])
+        : [];
+      if (Array.isArray(outcomes) && outcomes.length) {
+        for (const o of outcomes) notifications.push({ at, event: text(o.event), channel: channelOf(o), outcome: outcomeOf(o) });
+      } else {
+        notifications.push({ at, event: text(input?.event), outcome: await this.ending(end) });
+      }
     }
     return notifications;
   }
@@ -242,4 +248,13 @@ class HistoryReader {
     if (options.startsOnly && attributes.get(PIPELINE) !== undefined) return undefined;
     return attributes.get(STAGE);
   }
+}
+
+/** The channel and, where there is one, its redacted target: `webhook (https://hooks.example.com)`. */
+const channelOf = (o: NotificationOutcome) => (o.target ? `${o.channel} (${o.target})` : o.channel);
+
+function outcomeOf(o: NotificationOutcome): string {
+  if (o.delivered) return o.attempts > 1 ? `sent (attempt ${o.attempts})` : 'sent';
+  if (o.skipped) return `skipped: ${o.skipped}`;
+  return `not sent after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'}${o.error ? `: ${o.error}` : ''}`;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApprovalDecision } from './approval';
 import { approval } from './approval-policy';
+import { notify } from './notifications';
 import { AMI_NAME_CHARS, instanceId, launchTemplateId, launchTemplateName, region } from './aws-ids';
 import { blockDeviceMapping, volumeInitializationRate } from './block-devices';
 import { build, imageTest, refresh, source } from './bake';
@@ -14,6 +15,7 @@ import type { AmiStage } from './ami-stages';
 import type { Place } from './place';
 import { durationSchema, notFoundGraceSchema, waitSchema } from './duration-fields';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
+import type { NotificationOutcome } from './notification-events';
 import type { RolloutSummary, StageTimings } from './progress';
 import { retention } from './retention';
 import { BAKE_TAG_COUNT, MAX_TAGS, OWN_TAG_COUNT } from './tags';
@@ -179,6 +181,8 @@ export const amiPipelineInput = z
     fastLaunch: fastLaunch.optional(),
     /** Stop for a person before the image reaches the fleet: approve, reject, or fail after the timeout. */
     approval: approval.optional(),
+    /** Where notifications go and which events are sent (see notifications.ts); `false` for none. */
+    notify: notify.optional(),
     /** After approval, before rollout: new launch-template versions and SSM parameters that point at the images. */
     publish: publish.optional(),
     rollout: rollout.optional(),
@@ -285,4 +289,6 @@ export interface AmiPipelineResult {
   rollout?: RolloutSummary;
   /** Images retention retired (deregistered with their snapshots). */
   retired?: string[];
+  /** How each notification of the run went (runs that began before notifications existed have none). */
+  notifications?: NotificationOutcome[];
 }

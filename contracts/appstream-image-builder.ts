@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { waitSchema } from './duration-fields';
 import { appStreamInstanceType, appStreamName } from './aws-ids';
 import { BUILDER_ACTIONS, type BuilderAction, type BuilderGoal, type BuilderStage } from './appstream-builder-actions';
+import type { NotificationOutcome } from './notification-events';
 import type { StageTimings } from './progress';
 import { userTags } from './user-tags';
+import { notify } from './notifications';
 
 /** A builder's instance type when create does not say. */
 const DEFAULT_BUILDER_INSTANCE_TYPE = 'stream.standard.medium';
@@ -26,6 +28,8 @@ export const appStreamImageBuilderInput = z
     instanceType: appStreamInstanceType.optional(),
     description: z.string().max(256).optional(),
     tags: userTags('AppStream').optional(),
+    /** Where notifications go and which events are sent (see notifications.ts); `false` for none. */
+    notify: notify.optional(),
     waits: z
       .strictObject({
         /** Each builder transition takes AppStream a few minutes. */
@@ -60,4 +64,6 @@ export interface AppStreamImageBuilderResult {
   state: BuilderGoal;
   arn?: string;
   timings: StageTimings<BuilderStage>;
+  /** How each notification of the run went (runs that began before notifications existed have none). */
+  notifications?: NotificationOutcome[];
 }

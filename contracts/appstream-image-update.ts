@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApprovalDecision } from './approval';
 import { approval } from './approval-policy';
+import { notify } from './notifications';
 import { accountId, region, securityGroupId, subnetId } from './aws-ids';
 import { notFoundGraceSchema, waitSchema } from './duration-fields';
 import { appStreamInstanceType, appStreamName } from './aws-ids';
@@ -12,6 +13,7 @@ import { APPSTREAM_NAME, APPSTREAM_NAME_RULE } from './appstream-names';
 import { resolveImageName, SAMPLE_RUN } from './image-name';
 import type { FleetRow } from './appstream-fleets';
 import type { AppStreamUpdateStage } from './appstream-update-stages';
+import type { NotificationOutcome } from './notification-events';
 import type { StageTimings } from './progress';
 import { retention } from './retention';
 import { userTags } from './user-tags';
@@ -59,6 +61,8 @@ export const appStreamImageUpdateInput = z
     test: imageTest.optional(),
     /** Wait for `golden-image approve` (or reject) before the image leaves the build Region. */
     approval: approval.optional(),
+    /** Where notifications go and which events are sent (see notifications.ts); `false` for none. */
+    notify: notify.optional(),
     copyTo: z.array(copyTarget).default([]),
     shareWith: z.array(shareTarget).default([]),
     fleets: z.array(fleetTarget).default([]),
@@ -134,7 +138,7 @@ export interface AppStreamPlacedImage {
   arn: string;
 }
 
-export type AppStreamImageUpdateResult =
+export type AppStreamImageUpdateResult = (
   | {
       pipeline: string;
       updated: false;
@@ -157,4 +161,8 @@ export type AppStreamImageUpdateResult =
       fleets?: FleetRow[];
       /** Images retention deleted (`region/name` outside the build Region). */
       retired?: string[];
-    };
+    }
+) & {
+  /** How each notification of the run went (runs that began before notifications existed have none). */
+  notifications?: NotificationOutcome[];
+};

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients, type AwsClients } from '../activities/aws/clients';
+import { notifierSettingsFromEnv } from '../activities/notify/settings';
 import {
   APPSTREAM_ALWAYS_ON_FLEET,
   APPSTREAM_ELASTIC_FLEET,
@@ -193,7 +194,14 @@ async function main(options: StackOptions): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: server.address });
     teardown.push(() => connection.close());
-    worker = await createWorker({ connection, clients, dataConverter: workerDataConverterFromEnv(), tracing });
+    // Notifications as the production worker reads them (GOLDEN_IMAGE_NOTIFY_*, GOLDEN_IMAGE_WEBHOOK_SECRET, GOLDEN_IMAGE_UI_URL).
+    worker = await createWorker({
+      connection,
+      clients,
+      dataConverter: workerDataConverterFromEnv(),
+      tracing,
+      notifications: notifierSettingsFromEnv(),
+    });
     stopped();
 
     console.log(`

@@ -7,6 +7,7 @@ import type { PublishedBaseImage, UnhealthyAnswer } from './admin';
 import type { FleetStartFailureAnswer, FleetStartFailureInput } from './appstream/fleet-start-failures';
 import type { UnhealthyInput } from './autoscaling/instance-health';
 import type { AlarmStateInput } from './cloudwatch/alarms';
+import type { SnsMessageLog } from './sns/publish';
 import type { AgentSettingInput } from './ssm/agents';
 import type { CommandOutcomeInput } from './ssm/command-outcomes';
 import type { OutcomePlan } from './ssm/state';
@@ -121,6 +122,12 @@ export class SandboxAdmin {
   /** Puts a CloudWatch alarm into a state (ALARM, OK or INSUFFICIENT_DATA), as SetAlarmState would. */
   async setAlarmState(input: AlarmStateInput): Promise<void> {
     await this.request('POST', 'cloudwatch/alarm-state', input);
+  }
+
+  /** What SNS delivered from each topic of one account and Region (or only `topicArn`'s), oldest first. */
+  snsMessages(options: Partial<Scope> & { topicArn?: string } = {}): Promise<SnsMessageLog> {
+    const query = new URLSearchParams(Object.entries(options).filter((e): e is [string, string] => e[1] !== undefined));
+    return this.request('GET', query.size === 0 ? 'sns/messages' : `sns/messages?${query}`);
   }
 
   /** One account's resources in one Region: the default ones unless `scope` says otherwise. */

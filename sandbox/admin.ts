@@ -12,6 +12,7 @@ import { failExistingEc2Resource } from './ec2/failures';
 import { failImage } from './ec2/images';
 import { publishBaseImage } from './ec2/seed';
 import type { Sandbox } from './sandbox';
+import { messageLog } from './sns/publish';
 import { agentSettingSchema, setAgent } from './ssm/agents';
 import { addOutcome, clearOutcomes, commandOutcomeSchema, listOutcomes } from './ssm/command-outcomes';
 import { pointPublicParameters } from './ssm/public-parameters';
@@ -45,6 +46,7 @@ export interface PublishedBaseImage {
   parameters: { name: string; version: number }[];
 }
 const scopeQuerySchema = z.strictObject(scopeMembers);
+const snsQuerySchema = z.strictObject({ ...scopeMembers, topicArn: z.string().min(1).optional() });
 
 class AdminError extends Error {
   constructor(
@@ -132,6 +134,11 @@ const ROUTES: Record<string, Route> = {
     const applied = setAgent(sandbox.state.view(scope), sandbox.config.current(), input);
     if (!applied) throw new AdminError(404, `no instance ${input.instanceId} in ${scope.accountId}/${scope.region}`);
     return { applied, ...input, ...scope };
+  },
+  'GET sns/messages': (sandbox, _body, query) => {
+    const result = snsQuerySchema.safeParse(Object.fromEntries(query));
+    if (!result.success) throw new AdminError(400, z.prettifyError(result.error));
+    return messageLog(sandbox.state.peek(scopeOf(result.data)), result.data.topicArn);
   },
   'POST base-images': (sandbox, body) => publish(sandbox, body),
   'POST autoscaling/unhealthy': (sandbox, body) => unhealthy(sandbox, body),

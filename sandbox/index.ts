@@ -1,5 +1,5 @@
 /**
- * @golden-image/aws-sandbox: a local AWS (EC2, AppStream 2.0, SSM, KMS, STS, Auto Scaling, CloudWatch) on one loopback port, checking SigV4 signatures,
+ * @golden-image/aws-sandbox: a local AWS (EC2, AppStream 2.0, SSM, KMS, STS, Auto Scaling, CloudWatch, SNS) on one loopback port, checking SigV4 signatures,
  * with an admin API for tests, benchmarks and the dev stack. This is its public API.
  */
 export { createSandbox, type RunningSandbox } from './server';
@@ -17,6 +17,8 @@ export type { UnhealthyInput } from './autoscaling/instance-health';
 export type { AutoScalingDump } from './autoscaling/dump';
 export type { AlarmStateInput } from './cloudwatch/alarms';
 export type { CloudWatchDump } from './cloudwatch/dump';
+export type { PublishedMessage } from './sns/state';
+export type { SnsMessageLog } from './sns/publish';
 export type { AgentSettingInput } from './ssm/agents';
 export type { FleetStartFailureAnswer, FleetStartFailureInput } from './appstream/fleet-start-failures';
 export type { CommandOutcomeInput } from './ssm/command-outcomes';

@@ -4,6 +4,7 @@ import type { AlarmBoard, InstanceFleet } from './autoscaling/neighbours';
 import { settleAutoScaling } from './autoscaling/refresh-engine';
 import { AutoScalingResources, type AutoScalingState } from './autoscaling/state';
 import { CloudWatchResources, type CloudWatchState } from './cloudwatch/state';
+import { SnsResources, type SnsState } from './sns/state';
 import { seedAppStreamFleets, seedAppStreamImages } from './appstream/seed';
 import type { Caller } from './core/access-keys';
 import { CallCounter } from './core/calls';
@@ -36,6 +37,8 @@ export interface ScopeResources extends Scope {
   readonly autoScaling: AutoScalingResources;
   /** CloudWatch metric alarms. */
   readonly cloudWatch: CloudWatchResources;
+  /** SNS topics and what was published to them. */
+  readonly sns: SnsResources;
 }
 
 function emptyResources(scope: Scope): ScopeResources {
@@ -47,6 +50,7 @@ function emptyResources(scope: Scope): ScopeResources {
     ssm: new SsmResources(),
     autoScaling: new AutoScalingResources(),
     cloudWatch: new CloudWatchResources(),
+    sns: new SnsResources(),
   };
 }
 
@@ -111,13 +115,14 @@ function settled(view: ScopedState): ScopedState {
 }
 
 /** One account in one Region, as its requests see the sandbox; made per request, holding nothing of its own. */
-export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState, AutoScalingState, CloudWatchState {
+export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState, AutoScalingState, CloudWatchState, SnsState {
   readonly scope: Scope;
   readonly ec2: Ec2Resources;
   readonly appStream: AppStreamResources;
   readonly ssm: SsmResources;
   readonly autoScaling: AutoScalingResources;
   readonly cloudWatch: CloudWatchResources;
+  readonly sns: SnsResources;
   /** Auto Scaling's questions to EC2 and CloudWatch in this account and Region. */
   readonly instanceFleet: InstanceFleet = ec2InstanceFleet(this);
   readonly alarmBoard: AlarmBoard = cloudWatchAlarmBoard(this);
@@ -132,6 +137,7 @@ export class ScopedState implements Ec2State, AppStreamState, SsmState, StsState
     this.ssm = own.ssm;
     this.autoScaling = own.autoScaling;
     this.cloudWatch = own.cloudWatch;
+    this.sns = own.sns;
   }
 
   get stsSessions(): StsSessions {

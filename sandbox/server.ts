@@ -16,6 +16,7 @@ import { SigV4Failure, verifySigV4 } from './core/sigv4';
 import { authError, type AuthErrorFamily } from './core/sigv4-errors';
 import { ec2Service } from './ec2/service';
 import { kmsService } from './kms/service';
+import { snsService } from './sns/service';
 import { ssmService } from './ssm/service';
 import { stsService } from './sts/service';
 import { PersistedSandbox } from './persistence/persisted-sandbox';
@@ -34,7 +35,7 @@ interface ServiceEntry {
 }
 
 /**
- * Checked in order; EC2 matches anything, so it comes last. STS, Auto Scaling and CloudWatch's Query protocol,
+ * Checked in order; EC2 matches anything, so it comes last. STS, Auto Scaling, SNS and CloudWatch's Query protocol,
  * which EC2's resembles, are told by their signing names; CloudWatch's JSON by X-Amz-Target, so it comes first.
  */
 const SERVICES: ServiceEntry[] = [
@@ -46,6 +47,7 @@ const SERVICES: ServiceEntry[] = [
   { module: stsService, signingName: 'sts', errors: 'query' },
   { module: autoScalingService, signingName: 'autoscaling', errors: 'query' },
   { module: cloudWatchQueryService, signingName: 'monitoring', errors: 'query' },
+  { module: snsService, signingName: 'sns', errors: 'query' },
   { module: ec2Service, signingName: 'ec2', errors: 'ec2' },
 ];
 

@@ -78,6 +78,8 @@ describe('amiPipeline', () => {
       `CreateImage ${result.imageName} from ${buildInstance}`,
       `wait until ${result.imageId} is available`,
       `mark ${result.imageId} released`,
+      // The completed notification: scheduled by every run that has not turned notifications off.
+      'notify completed',
     ]);
     // The rate governor sent the mutating calls from their buckets' lanes, the rest from the run's own queue.
     const queues = (history.events ?? []).flatMap((e) => {
@@ -89,6 +91,7 @@ describe('amiPipeline', () => {
       `createImage ${laneQueue(stack.taskQueue, 'mutating', HOME_ACCOUNT, HOME_REGION)}`,
       `waitForImageAvailable ${stack.taskQueue}`,
       `tagImage ${laneQueue(stack.taskQueue, 'CreateTags', HOME_ACCOUNT, HOME_REGION)}`,
+      `notify ${stack.taskQueue}`,
     ]);
     await recordHistory(handle, 'ami-pipeline-create-wait');
   });

@@ -157,6 +157,7 @@ describe('appStreamImageUpdate', () => {
       `wait until ${result.imageName} is AVAILABLE`,
       `tag ${result.imageName}`,
       `mark ${result.imageName} released`,
+      'notify completed',
     ]);
     await recordHistory(handle, 'appstream-image-update');
   });

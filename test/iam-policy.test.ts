@@ -33,6 +33,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-auto-scaling': 'autoscaling',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-sns': 'sns',
 };
 
 /** What EBS needs of a KMS key to encrypt a copy with it, on the caller's behalf (AWS's EBS encryption requirements). */
@@ -484,7 +485,8 @@ test('the distribution role trusts only the worker, for its sessions, and acts o
 function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string, unknown>): string[] {
   const all = actionsCalledOrImplied();
   // An AppStream update asks EC2 only which Regions are enabled, for its copies.
-  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts|autoscaling|cloudwatch):/ : /^(appstream:|ec2:DescribeRegions$)/;
+  // Every kind may notify an SNS topic.
+  const service = kind === 'ami' ? /^(ec2|iam|ssm|kms|sts|autoscaling|cloudwatch|sns):/ : /^(appstream:|sns:|ec2:DescribeRegions$)/;
   const ami = kind === 'ami' ? validatePipeline('ami', config).input : undefined;
   const update = kind === 'appstream-update' ? validatePipeline('appstream-update', config).input : undefined;
   const copies = (update?.copyTo.length ?? 0) > 0;
@@ -504,6 +506,7 @@ function actionsThisPipelineCalls(kind: PipelineKindName, config: Record<string,
   const shares = share && share.accounts.length + share.organizations.length + share.organizationalUnits.length;
   const sharing = Boolean(share && (share.public || shares! + distribution!.accounts.length > 0));
   const onlyWhen: Record<string, boolean> = {
+    'sns:Publish': (config['notify'] as { sns?: unknown } | undefined)?.sns !== undefined,
     'ec2:EnableFastLaunch': fastLaunch,
     'ec2:DescribeLaunchTemplates': fastLaunch || templates.length > 0 || ami?.rollout?.launchTemplate !== undefined,
     'ec2:DescribeLaunchTemplateVersions': fastLaunch || (templates.length > 0 && retention),
@@ -650,6 +653,7 @@ test('generated policies for every feature together grant exactly the actions th
         fastLaunch: { launchTemplate: { id: 'lt-0123456789abcdef0' } },
         rollout: { instanceIds: ['i-0123456789abcdef1'] },
         retention: { keep: 2 },
+        notify: { sns: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:golden-image' } },
       },
     ],
     ['ami', { ...DISTRIBUTED, retention: { keep: 2, action: 'deprecate' } }],
@@ -1354,4 +1358,22 @@ test('`golden-image iam-policy -f` prints the policy as JSON; without a region i
     () => cli('iam-policy', '-f', path.join(EXAMPLES, 'windows-fleet.yaml')),
     (err: { status: number; stderr: string }) => err.status === 2 && /--region/.test(err.stderr),
   );
+});
+
+test('a pipeline that notifies an SNS topic may publish to that topic alone; one that does not, or has notifications off, to none', async () => {
+  const topicArn = 'arn:aws:sns:eu-west-1:123456789012:golden-image.fifo';
+  const configs: [PipelineKindName, Record<string, unknown>][] = [
+    ['ami', { name: 'web', instanceId: 'i-0123456789abcdef0' }],
+    ['appstream-builder', { action: 'stop', name: 'builder-1' }],
+  ];
+  const publishing = (policy: IamPolicy) => policy.Statement.filter((s) => s.Action.includes('sns:Publish')).map((s) => s.Resource);
+  for (const [kind, config] of configs) {
+    assert.deepEqual(publishing(await generated(kind, { ...config, notify: { sns: { topicArn } } })), [topicArn], kind);
+    assert.deepEqual(publishing(await generated(kind, config)), [], `${kind} without notify`);
+    assert.deepEqual(
+      publishing(await generated(kind, { ...config, notify: { sns: { topicArn }, events: [] } })),
+      [],
+      `${kind} with no events`,
+    );
+  }
 });

@@ -2,7 +2,9 @@
  * No secrets anywhere: the production worker, as a child process with recognisable fake AWS
  * credentials in its environment, runs a pipeline that succeeds, one that fails with an AWS error (after
  * retried 5xx errors that the worker logs), and one that is cancelled. Then every exported history, the
- * search attributes, the memo and the worker's own output are scanned for the credentials.
+ * search attributes, the memo and the worker's own output are scanned for the credentials, and for the
+ * webhook's signing secret and its URL's secret path (the worker notifies each run's end to a receiver
+ * that refuses it, so that the undelivered notification's outcome is in the history too).
  * (TEMPORAL_API_KEY is left out: the dev server takes no API key.)
  */
 import assert from 'node:assert/strict';
@@ -14,6 +16,7 @@ import { temporal } from '@temporalio/proto';
 import { SANDBOX_ACCESS_KEYS } from '@golden-image/aws-sandbox';
 import { stageIs, waitForProgress } from './support/runs';
 import { startStack, type Stack } from './support/stack';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
 
 const FAKE_CREDENTIALS = {
@@ -21,6 +24,8 @@ const FAKE_CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: 'fake/Secret+Key/DoNotLeak1234567890abcd',
   AWS_SESSION_TOKEN: 'FakeSessionToken-DoNotLeak',
 };
+const WEBHOOK_SECRET = 'WebhookSecret-DoNotLeak-77';
+const WEBHOOK_PATH = '/services/T0/B0/HookPath-DoNotLeak';
 /** The whole values, and the secret key's distinctive parts (in case it is split, escaped or URL-encoded around them). */
 const NEEDLES = [
   ...Object.values(FAKE_CREDENTIALS),
@@ -30,11 +35,15 @@ const NEEDLES = [
   'Secret+Key',
   'Secret%2BKey',
   'FakeSessionToken',
+  WEBHOOK_SECRET,
+  WEBHOOK_PATH,
+  'HookPath',
 ];
 
 let stack: Stack;
 let worker: WorkerProcess;
 let taskQueue: string;
+let receiver: WebhookReceiver;
 
 before(async () => {
   // The sandbox checks signatures, so the fake key must be one it knows: the worker's calls have to succeed.
@@ -45,10 +54,22 @@ before(async () => {
   };
   stack = await startStack({ profile: 'test', accessKeys: [...SANDBOX_ACCESS_KEYS, fakeKey] });
   taskQueue = `${stack.taskQueue}-secrets`;
-  worker = spawnWorker({ temporalAddress: stack.env.address, sandboxUrl: stack.sandboxUrl, taskQueue, env: FAKE_CREDENTIALS });
+  receiver = await startWebhookReceiver(WEBHOOK_SECRET);
+  receiver.answer = () => 404;
+  worker = spawnWorker({
+    temporalAddress: stack.env.address,
+    sandboxUrl: stack.sandboxUrl,
+    taskQueue,
+    env: {
+      ...FAKE_CREDENTIALS,
+      GOLDEN_IMAGE_NOTIFY_WEBHOOK_URL: `${new URL(receiver.url).origin}${WEBHOOK_PATH}`,
+      GOLDEN_IMAGE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    },
+  });
 });
 after(async () => {
   await worker?.kill();
+  await receiver?.close();
   await stack?.close();
 });
 
@@ -120,6 +141,11 @@ test('fake credentials never reach histories, search attributes, memos or the wo
   // The scan means something only if the artifacts hold what we expect to find in them.
   assert.match(exported[1]!, /UnauthorizedOperation/);
   assert.match(log, /InternalError|An internal error has occurred/, 'the worker logged the retried 5xx errors');
+  for (const i of [0, 1]) assert.match(exported[i]!, /answered HTTP 404/, 'the refused notification is in the history');
+  assert.ok(
+    receiver.deliveries.every((d) => d.verified && d.headers['x-golden-image-signature']),
+    'the deliveries were signed',
+  );
 
   const artifacts: Record<string, string> = {
     'succeeded run': exported[0]!,

@@ -62,12 +62,30 @@ async function history(): Promise<temporal.api.history.v1.IHistoryEvent[]> {
       {
         activityTaskScheduledEventAttributes: {
           activityType: { name: 'notify' },
-          input: payloads({ event: 'approval-requested', channel: 'webhook' }),
+          input: payloads({ event: 'approval-needed', key: 'wf/approval-needed' }),
         },
       },
     ],
     [5, { activityTaskStartedEventAttributes: { scheduledEventId: 7, attempt: 1 } }],
-    [5, { activityTaskCompletedEventAttributes: { scheduledEventId: 7 } }],
+    [
+      5,
+      {
+        activityTaskCompletedEventAttributes: {
+          scheduledEventId: 7,
+          result: payloads([
+            { event: 'approval-needed', channel: 'webhook', target: 'https://hooks.example.com', delivered: true, attempts: 1 },
+            {
+              event: 'approval-needed',
+              channel: 'sns',
+              target: 'arn:aws:sns:us-east-1:123456789012:golden',
+              delivered: false,
+              attempts: 4,
+              error: 'AuthorizationError',
+            },
+          ]),
+        },
+      },
+    ],
     [
       6,
       {
@@ -119,7 +137,10 @@ async function history(): Promise<temporal.api.history.v1.IHistoryEvent[]> {
     [
       8,
       {
-        activityTaskScheduledEventAttributes: { activityType: { name: 'notify' }, input: payloads({ event: 'succeeded', channel: 'sns' }) },
+        activityTaskScheduledEventAttributes: {
+          activityType: { name: 'notify' },
+          input: payloads({ event: 'completed', key: 'wf/completed' }),
+        },
       },
     ],
     [8, { activityTaskStartedEventAttributes: { scheduledEventId: 15, attempt: 2 } }],
@@ -148,8 +169,14 @@ test('approvals, notifications, attempts, children and stages, read from a histo
     { at: at(7), stage: 'approval', update: 'reject', by: 'carol', identity: 'carol@desk', text: 'too late', outcome: 'pending' },
   ]);
   assert.deepEqual(facts.notifications, [
-    { at: at(5), event: 'approval-requested', channel: 'webhook', outcome: 'sent' },
-    { at: at(8), event: 'succeeded', channel: 'sns', outcome: 'failed: Topic does not exist' },
+    { at: at(5), event: 'approval-needed', channel: 'webhook (https://hooks.example.com)', outcome: 'sent' },
+    {
+      at: at(5),
+      event: 'approval-needed',
+      channel: 'sns (arn:aws:sns:us-east-1:123456789012:golden)',
+      outcome: 'not sent after 4 attempts: AuthorizationError',
+    },
+    { at: at(8), event: 'completed', outcome: 'failed: Topic does not exist' },
   ]);
   assert.deepEqual(facts.activities, [
     { type: 'createImage', tasks: 1, attempts: 3, failed: 0 },
@@ -185,8 +212,8 @@ test('the markdown lists each notification, and says "None sent." when there wer
     error: 'approval: rejected by carol: too late',
   };
   const markdown = renderMarkdown(report);
-  assert.match(markdown, /\| 2026-11-30 10:00:05 UTC \| approval-requested \| webhook \| sent \|/);
-  assert.match(markdown, /\| 2026-11-30 10:00:08 UTC \| succeeded \| sns \| failed: Topic does not exist \|/);
+  assert.match(markdown, /\| 2026-11-30 10:00:05 UTC \| approval-needed \| webhook \(https:\/\/hooks.example.com\) \| sent \|/);
+  assert.match(markdown, /\| 2026-11-30 10:00:08 UTC \| completed \|  \| failed: Topic does not exist \|/);
   assert.match(markdown, /\*\*Failure:\*\* approval: rejected by carol: too late/);
   assert.match(renderMarkdown({ ...report, notifications: [] }), /## Notifications\n\nNone sent\./);
 });

@@ -10,6 +10,7 @@ import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
 import { DEFAULT_GOVERNOR, lanesOf, type RateGovernorSettings } from '../activities/aws/rate-governor';
 import type { WaitMode } from '../activities/aws/state-watcher';
+import type { NotifierSettings } from '../activities/notify/settings';
 import { tracedActivityInterceptors, workflowSpanSinks } from './tracing';
 import { workflowInterceptorModules, WORKFLOWS_PATH } from './workflow-bundle';
 import { configuredTaskQueue } from '../contracts/task-queue';
@@ -35,6 +36,8 @@ export interface GoldenImageWorkerOptions {
   governor?: RateGovernorSettings | false;
   /** OpenTelemetry tracing (contracts/tracing.ts); undefined: no spans, and no tracing interceptor. */
   tracing?: Tracing;
+  /** Default channels, the webhook secret and the UI's address (activities/notify/settings.ts); without them no default channel. */
+  notifications?: NotifierSettings;
 }
 
 /** The main worker and its lane workers, run and stopped together. */
@@ -69,7 +72,7 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
   const namespace = options.namespace ?? 'default';
   const taskQueue = options.taskQueue ?? configuredTaskQueue();
   const governor = options.governor ?? DEFAULT_GOVERNOR;
-  const activities = createActivities(options.clients, options.waitMode, governor);
+  const activities = createActivities(options.clients, options.waitMode, governor, options.notifications);
   const dataConverter = options.dataConverter ? { dataConverter: options.dataConverter } : {};
   const activityInterceptors = options.tracing ? { activity: tracedActivityInterceptors } : {};
   const main = await Worker.create({

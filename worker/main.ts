@@ -4,14 +4,15 @@
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
  * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
- * read as activities/aws/rate-governor.ts says; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT
- * switches on tracing (contracts/tracing.ts).
+ * read as activities/aws/rate-governor.ts says, the notification defaults as activities/notify/settings.ts says;
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT switches on tracing (contracts/tracing.ts).
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { governorFromEnv } from '../activities/aws/rate-governor';
+import { notifierSettingsFromEnv } from '../activities/notify/settings';
 import { createWorker } from './create-worker';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { tracingFromEnv } from '../contracts/tracing';
@@ -20,6 +21,8 @@ import { prebuiltBundlePath } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
+  // Read first, so that a bad setting stops the worker before it connects.
+  const notifications = notifierSettingsFromEnv();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const tracing = tracingFromEnv('golden-image-worker');
   const bundlePath = prebuiltBundlePath(Boolean(tracing));
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
       governor: governorFromEnv(),
       tracing,
+      notifications,
     });
     await worker.run();
   } finally {

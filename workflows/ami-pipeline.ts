@@ -37,6 +37,7 @@ import { rootVolumeRollout } from './root-volume-rollout';
 import { rolloutIncident } from './rollout-outcome';
 import { rolloutTargets } from './rollout-targets';
 import { launchFor, runSteps, stopBuild, terminateInstances, type BakeContext } from './bake';
+import { Notifier, notificationsEnabled } from './notifications';
 import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';
 
@@ -66,8 +67,10 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   // Before the input check: on replay a local activity's result arrives one activation late, so a patch
   // first asked for right after it would meet its marker in history before the workflow asked for it.
   const runId = runIdentity();
+  const notifying = notificationsEnabled();
   const input = await validatedInput('ami', raw);
   const stages = new StageTracker(input.name, AMI_STAGES);
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
   const imageName = imageNameForThisRun(input.imageName, input.name);
   const session = sessionName(input.name, runId);
   const optional = {
@@ -92,15 +95,52 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     imageName,
     session,
     bake: { workflowId: workflowInfo().workflowId, runId, input, stages },
+    notifier,
   };
-  if (!input.source && !input.test) return makeAndShip(run);
-  try {
-    return await makeAndShip(run);
-  } finally {
-    // Whatever happened, no instance the run launched is left: found by the run's tag, not by what the run knew.
-    await Promise.all((['build', 'test'] as const).map((role) => terminateInstances(role, run.bake, stages.progress().stage)));
-  }
+  return notifier.around(
+    () => stages.progress().stage,
+    async () => {
+      if (!input.source && !input.test) return makeAndShip(run);
+      try {
+        return await makeAndShip(run);
+      } finally {
+        // Whatever happened, no instance the run launched is left: found by the run's tag, not by what the run knew.
+        await Promise.all((['build', 'test'] as const).map((role) => terminateInstances(role, run.bake, stages.progress().stage)));
+      }
+    },
+    (result) => announce(notifier, result),
+  );
 }
+
+/** What a finished run tells people: the images it made, per Region, and what it did to the fleet; or that nothing changed. */
+function announce(notifier: Notifier, result: AmiPipelineResult): void {
+  if (result.unchanged) {
+    notifier.send('unchanged', {
+      summary: `${result.pipeline}: unchanged, ${result.imageId} is up to date`,
+      images: [{ image: result.imageId }],
+    });
+    return;
+  }
+  const fleets = [
+    ...(result.groups ?? []).map((g) => `Auto Scaling group ${g.group}: ${g.status}`),
+    ...(result.rollout ? [`instances: ${describeCounts(result.rollout)}`] : []),
+  ];
+  notifier.send('completed', {
+    summary: `${result.pipeline}: ${result.imageId} (${result.imageName}) is ready${fleets.length ? ' and rolled out' : ''}`,
+    images: imagesOf(result.imageId, result.copies ?? []),
+    ...(fleets.length && { fleets }),
+  });
+}
+
+/** The original (in the worker's Region) and its copies, each in its Region and, in another account, that account. */
+const imagesOf = (imageId: string, copies: PlacedImage[]) => [
+  { image: imageId },
+  ...copies.map(({ place, imageId: image }) => ({
+    ...(place.region && { region: place.region }),
+    ...(place.roleArn && { account: place.roleArn.split(':')[4] }),
+    image,
+  })),
+];
 
 interface RunContext {
   input: AmiPipelineInput;
@@ -110,9 +150,10 @@ interface RunContext {
   imageName: string;
   session: string;
   bake: BakeContext;
+  notifier: Notifier;
 }
 
-async function makeAndShip({ input, stages, gate, runId, imageName, session, bake }: RunContext): Promise<AmiPipelineResult> {
+async function makeAndShip({ input, stages, gate, runId, imageName, session, bake, notifier }: RunContext): Promise<AmiPipelineResult> {
   const baked = input.source ? await prepareBake(input, stages, bake, session) : undefined;
   if (baked?.unchanged) return baked.unchanged;
 
@@ -212,6 +253,12 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
       const policy = input.approval;
       decision = await stages.run('approval', async () => {
         stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
+        notifier.send('approval-needed', {
+          summary: `${input.name}: ${imageId} (${imageName}) waits for approval`,
+          stage: 'approval',
+          images: imagesOf(imageId, copies),
+          approvalTimeout: policy.timeout,
+        });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });
     }
@@ -292,7 +339,10 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
           stages.setInstances(summary.failed, summary);
           stages.note('rollout', describeCounts(summary));
           const incident = rolloutIncident(summary);
-          if (incident) stages.note('rollout', incident);
+          if (incident) {
+            stages.note('rollout', incident);
+            notifier.send('incident', { summary: `${input.name}: ${incident}`, stage: 'rollout', reason: incident }, 'rollout');
+          }
           return summary;
         })
       : undefined;

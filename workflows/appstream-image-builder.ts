@@ -7,10 +7,11 @@
 import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
-import { BUILDER_GOALS, builderStages } from '../contracts/appstream-builder-actions';
+import { BUILDER_GOALS, builderStages, type BuilderStage } from '../contracts/appstream-builder-actions';
 import type { AppStreamImageBuilderInput, AppStreamImageBuilderResult } from '../contracts/appstream-image-builder';
 import { runIdentity } from './run-identity';
 import { PIPELINE_TAG, RUN_TAG } from '../contracts/tags';
+import { Notifier, notificationsEnabled } from './notifications';
 import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';
 
@@ -19,13 +20,25 @@ const { createImageBuilder, changeImageBuilder, waitForImageBuilder, removeOwnIm
 export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImageBuilderResult> {
   // Before the input check, for the reason given in amiPipeline.
   const runId = runIdentity();
+  const notifying = notificationsEnabled();
   const input = await validatedInput('appstream-builder', raw);
-  const goal = BUILDER_GOALS[input.action];
-  const stageList = builderStages(input.action);
-  const waitStage = stageList[1];
-  const stages = new StageTracker(input.name, stageList);
+  const stages = new StageTracker(input.name, builderStages(input.action));
   stages.addResource(input.name);
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
+  return notifier.around(
+    () => stages.progress().stage,
+    () => actAndWait(input, runId, stages),
+    (result) => notifier.send('completed', { summary: `image builder ${result.builder} is ${result.state} (${result.action})` }),
+  );
+}
 
+async function actAndWait(
+  input: AppStreamImageBuilderInput,
+  runId: string,
+  stages: StageTracker<BuilderStage>,
+): Promise<AppStreamImageBuilderResult> {
+  const goal = BUILDER_GOALS[input.action];
+  const waitStage = builderStages(input.action)[1];
   try {
     const call = await stages.run(input.action, () => act(input, runId));
     stages.note(input.action, call.alreadyDone ? `already ${call.state}` : call.state);

@@ -10,7 +10,7 @@ import { ActivityCancellationType, ApplicationFailure, CancellationScope, patche
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import type { AppStreamImageUpdateInput, AppStreamImageUpdateResult, AppStreamPlacedImage } from '../contracts/appstream-image-update';
-import { APPSTREAM_UPDATE_STAGES } from '../contracts/appstream-update-stages';
+import { APPSTREAM_UPDATE_STAGES, type AppStreamUpdateStage } from '../contracts/appstream-update-stages';
 import type { ApprovalDecision } from '../contracts/approval';
 import { ApprovalGate, approvalAsked } from './approval-gate';
 import { updateFleets } from './appstream-fleets';
@@ -20,6 +20,7 @@ import { imageNameForThisRun, runIdentity } from './run-identity';
 import { PIPELINE_TAG, RELEASED_TAG, RUN_TAG } from '../contracts/tags';
 import { validatedInput } from './validated-input';
 import { retireOldAppStreamImages } from './appstream-image-retention';
+import { Notifier, notificationsEnabled } from './notifications';
 import { StageTracker } from './stage-tracker';
 
 const {
@@ -39,10 +40,40 @@ const {
 export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImageUpdateResult> {
   // Before the input check, for the reason given in amiPipeline.
   const runId = runIdentity();
+  const notifying = notificationsEnabled();
   const input = withLaterSettings(await validatedInput('appstream-update', raw));
   const stages = new StageTracker(input.name, APPSTREAM_UPDATE_STAGES);
   // Before anything else, so that an answer sent too early is refused with a reason.
   const gate = new ApprovalGate();
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
+  return notifier.around(
+    () => stages.progress().stage,
+    () => updateImage(input, runId, stages, gate, notifier),
+    (result) => announce(notifier, result),
+  );
+}
+
+/** What a finished run tells people: that AWS had no update, or the new image per Region and the fleets it went to. */
+function announce(notifier: Notifier, result: AppStreamImageUpdateResult): void {
+  if (!result.updated) {
+    notifier.send('no-update', { summary: `${result.pipeline}: no update available for ${result.existingImageName}` });
+    return;
+  }
+  const fleets = (result.fleets ?? []).map((f) => `${f.region ? `${f.region}/` : ''}${f.name}: ${f.status}`);
+  notifier.send('completed', {
+    summary: `${result.pipeline}: ${result.imageName} is ready${fleets.length ? ' and on its fleets' : ''}`,
+    images: [{ image: result.imageName }, ...(result.copies ?? []).map((c) => ({ ...(c.region && { region: c.region }), image: c.name }))],
+    ...(fleets.length && { fleets }),
+  });
+}
+
+async function updateImage(
+  input: AppStreamImageUpdateInput,
+  runId: string,
+  stages: StageTracker<AppStreamUpdateStage>,
+  gate: ApprovalGate,
+  notifier: Notifier,
+): Promise<AppStreamImageUpdateResult> {
   const imageName = imageNameForThisRun(input.newImageName, input.name);
   if (!APPSTREAM_NAME.test(imageName))
     throw ApplicationFailure.nonRetryable(`newImageName ${imageName}: ${APPSTREAM_NAME_RULE}`, 'InvalidInput');
@@ -121,6 +152,12 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
       const policy = input.approval;
       approval = await stages.run('approval', () => {
         stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
+        notifier.send('approval-needed', {
+          summary: `${input.name}: ${imageName} waits for approval`,
+          stage: 'approval',
+          images: [{ image: imageName }],
+          approvalTimeout: policy.timeout,
+        });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });
     }

@@ -13,6 +13,7 @@ import type { WaitSettings } from '../contracts/duration-fields';
 import type { GroupRow } from '../contracts/instance-refresh';
 import type { Place } from '../contracts/place';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
+import { refreshRollbackIncident } from './rollout-outcome';
 import type { StageTracker } from './stage-tracker';
 
 const { startInstanceRefresh, waitForRefreshChange, stopInstanceRefresh } = proxyActivities<Activities>(CALL_OPTIONS);
@@ -53,8 +54,7 @@ export async function refreshGroups(
       const { row } = failed[0]!;
       for (const later of rows.slice(first + atATime)) later.status = 'skipped';
       publish();
-      if (row.status === 'RollbackFailed')
-        stages.note('rollout', `INCIDENT: the rollback of ${row.group} failed; its instances may be on either image`);
+      if (row.status === 'RollbackFailed') stages.note('rollout', refreshRollbackIncident(row.group));
       throw ApplicationFailure.create({
         type: 'InstanceRefreshFailed',
         message: `the instance refresh of ${row.group} ended ${row.status}${row.statusReason ? `: ${row.statusReason}` : ''}`,

@@ -1,5 +1,6 @@
 /** How a rollout reports its end, alike for the `rootVolumeRollout` workflow and the older inline rollout. */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/workflow';
+import type { GroupRow } from '../contracts/instance-refresh';
 import type { InstanceState, RolloutSummary } from '../contracts/progress';
 import type { RolloutFailure } from '../contracts/root-volume-rollout';
 
@@ -20,6 +21,24 @@ export function rolloutIncident(summary: RolloutSummary): string | undefined {
     ...(summary.counts['rollback-failed'] ? [`${named(summary, 'rollback-failed')} could not be rolled back`] : []),
   ];
   return problems.length ? `INCIDENT: ${problems.join('; ')}; needs a person` : undefined;
+}
+
+/** An instance refresh whose rollback failed leaves its group's instances on either image: that needs a person too. */
+export const refreshRollbackIncident = (group: string) => `INCIDENT: the rollback of ${group} failed; its instances may be on either image`;
+
+/**
+ * The incident a run's failure leaves, if any: a rollout's (its failure carries the rollout's summary) or
+ * an instance refresh's whose rollback failed (its failure carries the groups' rows).
+ */
+export function failureIncident(err: unknown): string | undefined {
+  if (!(err instanceof ApplicationFailure)) return undefined;
+  const [detail] = (err.details ?? []) as unknown[];
+  if (err.type === 'InstanceRefreshFailed' && Array.isArray(detail)) {
+    const failed = (detail as GroupRow[]).filter((row) => row.status === 'RollbackFailed').map((row) => row.group);
+    return failed.length ? refreshRollbackIncident(failed.join(', ')) : undefined;
+  }
+  if (detail && typeof detail === 'object' && 'counts' in detail && 'failed' in detail) return rolloutIncident(detail as RolloutSummary);
+  return undefined;
 }
 
 export const rolloutCancelled = () => new CancelledFailure('rollout cancelled; running replacements were allowed to finish');

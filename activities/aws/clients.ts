@@ -13,6 +13,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -33,6 +34,8 @@ export interface PlacedClients {
   autoscaling: AutoScalingClient;
   cloudwatch: CloudWatchClient;
   appstream: AppStreamClient;
+  /** For notifications to SNS topics (activities/notify). */
+  sns: SNSClient;
 }
 
 export interface AwsClients {
@@ -96,6 +99,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       autoscaling: traced(new AutoScalingClient(c), account),
       cloudwatch: traced(new CloudWatchClient(c), account),
       appstream: traced(new AppStreamClient(c), account),
+      sns: traced(new SNSClient(c), account),
     };
   };
   const homeClients: PlacedClients = placed(homeRegionOption);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { scopeMembers, type Scope } from './state';
 
-export const SERVICE_NAMES = ['ec2', 'appstream', 'ssm', 'kms', 'sts', 'autoscaling', 'cloudwatch'] as const;
+export const SERVICE_NAMES = ['ec2', 'appstream', 'ssm', 'kms', 'sts', 'autoscaling', 'cloudwatch', 'sns'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const faultSchema = z

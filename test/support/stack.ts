@@ -8,6 +8,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createAwsClients, type AwsClients } from '../../activities/aws/clients';
+import type { NotifierSettings } from '../../activities/notify/settings';
 import { SANDBOX_CREDENTIALS, SandboxAdmin, createSandbox, type SandboxConfigOverrides } from '@golden-image/aws-sandbox';
 import { createWorker, type GoldenImageWorker } from '../../worker/create-worker';
 import { launchInstances } from '../../dev/launch-instances';
@@ -38,10 +39,12 @@ export interface StackOptions {
   dataConverter?: DataConverter;
   /** Extra dev-server flags, e.g. `--dynamic-config-value` settings. */
   serverArgs?: string[];
+  /** The in-process worker's notification settings (default channels, webhook secret, UI address). */
+  notifications?: NotifierSettings;
 }
 
 export async function startStack(sandboxConfig: SandboxConfigOverrides = { profile: 'test' }, options: StackOptions = {}): Promise<Stack> {
-  const { dataConverter, serverArgs } = options;
+  const { dataConverter, serverArgs, notifications } = options;
   const [env, sandbox] = await Promise.all([startTemporal(dataConverter, serverArgs), createSandbox({ port: 0, config: sandboxConfig })]);
   const clients = createAwsClients({ endpoint: sandbox.url, region: REGION, credentials: TEST_CREDENTIALS, requestTimeoutMs: 5_000 });
   const taskQueue = `golden-image-test-${process.pid}`;
@@ -62,6 +65,7 @@ export async function startStack(sandboxConfig: SandboxConfigOverrides = { profi
         taskQueue,
         workflowBundle: await workflowBundle(),
         dataConverter,
+        notifications,
       });
       running = worker.run();
     },
