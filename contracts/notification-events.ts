@@ -54,6 +54,9 @@ export interface NotificationRequest {
   fleets?: string[];
   /** approval-needed: how long the gate waits. */
   approvalTimeout?: string;
+  /** approval-needed, with an approver list: who may answer, and how many approvals it takes. */
+  approvers?: string[];
+  approvalsRequired?: number;
   /** The pipeline's own channels; absent: the worker's default. */
   channels?: NotificationChannels;
 }

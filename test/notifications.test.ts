@@ -82,7 +82,7 @@ describe('notifications on both channels', () => {
         name: 'web-golden',
         instanceId: buildInstance,
         waits: WAITS,
-        approval: { timeout: '5m' },
+        approval: { timeout: '5m', approvers: ['alice', 'bob'] },
         rollout: { instanceIds: fleet, concurrency: 2, failureBudget: 1 },
         notify: { webhook: { url: receiver.url }, sns: { topicArn: fifo } },
       },
@@ -95,6 +95,8 @@ describe('notifications on both channels', () => {
     assert.equal(asked.event, 'approval-needed');
     assert.deepEqual(asked.approval, {
       timeout: '5m',
+      approvers: ['alice', 'bob'],
+      required: 1,
       approve: `golden-image approve ${workflowId} --by <you>`,
       reject: `golden-image reject ${workflowId} --by <you> --reason "<why>"`,
     });

@@ -213,7 +213,7 @@ test('the markdown lists each notification, and says "None sent." when there wer
   };
   const markdown = renderMarkdown(report);
   assert.match(markdown, /\| 2026-11-30 10:00:05 UTC \| approval-needed \| webhook \(https:\/\/hooks.example.com\) \| sent \|/);
-  assert.match(markdown, /\| 2026-11-30 10:00:08 UTC \| completed \|  \| failed: Topic does not exist \|/);
+  assert.match(markdown, /\| 2026-11-30 10:00:08 UTC \| completed \| {2}\| failed: Topic does not exist \|/);
   assert.match(markdown, /\*\*Failure:\*\* approval: rejected by carol: too late/);
   assert.match(renderMarkdown({ ...report, notifications: [] }), /## Notifications\n\nNone sent\./);
 });

@@ -258,6 +258,7 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
           stage: 'approval',
           images: imagesOf(imageId, copies),
           approvalTimeout: policy.timeout,
+          ...(policy.approvers && { approvers: policy.approvers, approvalsRequired: policy.required ?? 1 }),
         });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });

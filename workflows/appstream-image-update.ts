@@ -157,6 +157,7 @@ async function updateImage(
           stage: 'approval',
           images: [{ image: imageName }],
           approvalTimeout: policy.timeout,
+          ...(policy.approvers && { approvers: policy.approvers, approvalsRequired: policy.required ?? 1 }),
         });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });

@@ -52,7 +52,10 @@ export function notificationsEnabled(): boolean {
 }
 
 /** What a pipeline says about an event; the rest of the request is the notifier's. */
-export type NotificationFacts = Pick<NotificationRequest, 'summary' | 'stage' | 'reason' | 'images' | 'fleets' | 'approvalTimeout'>;
+export type NotificationFacts = Pick<
+  NotificationRequest,
+  'summary' | 'stage' | 'reason' | 'images' | 'fleets' | 'approvalTimeout' | 'approvers' | 'approvalsRequired'
+>;
 
 type WithNotifications = { notifications?: NotificationOutcome[] };
 

@@ -31,7 +31,7 @@ export interface NotificationBody {
   images?: NotifiedImage[];
   fleets?: string[];
   /** approval-needed: how long the gate waits, and the commands that answer it. */
-  approval?: { timeout?: string; approve: string; reject: string };
+  approval?: { timeout?: string; approvers?: string[]; required?: number; approve: string; reject: string };
 }
 
 const HEADLINES: Record<NotificationEvent, string> = {
@@ -70,6 +70,7 @@ export function notificationBody(request: NotificationRequest, place: RunPlace):
     ...(request.event === 'approval-needed' && {
       approval: {
         ...(request.approvalTimeout && { timeout: request.approvalTimeout }),
+        ...(request.approvers && { approvers: request.approvers, required: request.approvalsRequired ?? 1 }),
         approve: `golden-image approve ${workflowId} --by <you>`,
         reject: `golden-image reject ${workflowId} --by <you> --reason "<why>"`,
       },
@@ -89,6 +90,7 @@ export function slackBody(body: NotificationBody): { text: string } {
   if (body.reason) lines.push(`reason: ${escape(body.reason)}`);
   if (body.images) lines.push(`images: ${body.images.map((i) => `${i.region ? `${i.region}: ` : ''}${escape(i.image)}`).join(', ')}`);
   if (body.fleets) lines.push(`fleets: ${body.fleets.map(escape).join('; ')}`);
+  if (body.approval?.approvers) lines.push(`${body.approval.required} of ${body.approval.approvers.map(escape).join(', ')} to approve`);
   if (body.approval) lines.push(`approve: \`${body.approval.approve}\``, `reject: \`${body.approval.reject}\``);
   return { text: lines.join('\n') };
 }
