@@ -14,7 +14,7 @@ import { startPipeline } from '../client/start-pipeline';
 import type { AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
 import type { NotificationOutcome } from '../contracts/notification-events';
-import { failureOf, stageIs, waitForProgress } from './support/runs';
+import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { freshSandbox, REGION, startStack, type Stack } from './support/stack';
 import { startWebhookReceiver, type Delivery, type WebhookReceiver } from './support/webhook-receiver';
 
@@ -86,7 +86,8 @@ describe('notifications on both channels', () => {
         rollout: { instanceIds: fleet, concurrency: 2, failureBudget: 1 },
         notify: { webhook: { url: receiver.url }, sns: { topicArn: fifo } },
       },
-      { taskQueue: stack.taskQueue },
+      // A replay fixture's name is its workflow ID, as its rollout's children's IDs derive from it.
+      { taskQueue: stack.taskQueue, workflowId: 'ami-pipeline-notifications' },
     );
     const { workflowId, firstExecutionRunId: runId } = handle;
     await waitForProgress(handle, stageIs('approval', 'running'));
@@ -103,6 +104,7 @@ describe('notifications on both channels', () => {
     assert.equal(asked.link, `http://127.0.0.1:8233/namespaces/default/workflows/${workflowId}/${runId}`);
     await approveRun(stack.env.client, workflowId, { by: 'alice' });
     const result = (await handle.result()) as AmiPipelineResult;
+    await recordHistory(handle, 'ami-pipeline-notifications');
 
     // The webhook: one delivery per event, each signed, keyed by the work (never the run ID).
     assert.deepEqual(eventsOf(receiver.deliveries), ['approval-needed', 'incident', 'completed']);
