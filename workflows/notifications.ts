@@ -144,7 +144,8 @@ export class Notifier {
 
   private record(outcomes: NotificationOutcome[]): void {
     for (const outcome of outcomes) {
-      this.outcomes.push(outcome);
+      // With no channel anywhere nothing was sent, and the result does not list it (the metric counts it).
+      if (outcome.channel !== 'none' || !outcome.skipped) this.outcomes.push(outcome);
       const label = outcome.delivered ? 'delivered' : outcome.skipped ? 'skipped' : 'failed';
       counter().add(1, { event: outcome.event, channel: outcome.channel, outcome: label });
       if (label === 'failed') {
