@@ -4,7 +4,7 @@
  * activity worker per rate-governor lane (activities/aws/rate-governor.ts), each polling its lane at
  * the bucket's refill rate. They run and stop as one.
  */
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
@@ -28,6 +28,8 @@ export interface GoldenImageWorkerOptions {
   maxCachedWorkflows?: number;
   /** Where mutating calls go through lanes, and at what rates (default: the home Region and account, at AWS's); false: no limits. */
   governor?: RateGovernorSettings | false;
+  /** This build's Worker Deployment Version (deployment-version.ts); undefined: unversioned, every worker takes every run. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The main worker and its lane workers, run and stopped together. */
@@ -74,9 +76,24 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
     activities,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
+    ...(options.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: options.deployment,
+            // Every workflow type declares its own behavior (each pinned, each saying why); the SDK wants a default beside them.
+            defaultVersioningBehavior: 'PINNED',
+          },
+        }
+      : {}),
     ...dataConverter,
   });
   const lanes = lanesOf(governor, taskQueue, await options.clients.homeRegion());
+  // The lanes stay unversioned, whatever the main worker is. A lane is outside every version, so a
+  // pinned run's governed call is an "independent activity" that the server hands to any worker polling
+  // the lane: old and new builds share each lane, and with it the one rate limit AWS's bucket asks for,
+  // while both run during an upgrade. Activities replay nothing; like any activity they keep their
+  // arguments compatible from one build to the next.
   const laneWorkers = await Promise.all(
     lanes.map((lane) =>
       Worker.create({

@@ -4,7 +4,8 @@
  * and Region from the AWS SDK's default provider chain. GOLDEN_IMAGE_ENCRYPTION_KEYS switches on payload encryption
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
  * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
- * read as activities/aws/rate-governor.ts says.
+ * read as activities/aws/rate-governor.ts says; GOLDEN_IMAGE_BUILD_ID (and GOLDEN_IMAGE_DEPLOYMENT_NAME) switch
+ * on worker versioning, as deployment-version.ts says.
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -12,12 +13,15 @@ import { NativeConnection } from '@temporalio/worker';
 import { createAwsClients } from '../activities/aws/clients';
 import { governorFromEnv } from '../activities/aws/rate-governor';
 import { createWorker } from './create-worker';
+import { deploymentFromEnv } from './deployment-version';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { installRuntime } from './runtime';
 import { PREBUILT_BUNDLE_PATH } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
+  // Read before connecting, so that a bad value stops the worker at once with its reason.
+  const deployment = deploymentFromEnv();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await NativeConnection.connect(connectionOptions);
   try {
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
       waitMode: process.env.GOLDEN_IMAGE_WAIT_MODE === 'per-run' ? 'per-run' : 'shared',
       maxCachedWorkflows: cacheSizeFromEnv(process.env.GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS),
       governor: governorFromEnv(),
+      deployment,
     });
     await worker.run();
   } finally {
