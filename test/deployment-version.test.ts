@@ -1,11 +1,9 @@
 /**
  * Worker versioning as configuration: off without a build ID (local development and the tests), on with
- * one, every bad value refused with its reason before the worker connects; and every workflow type the
- * worker registers declares its own versioning behavior instead of falling back to the worker's default.
+ * one, every bad value refused with its reason before the worker connects.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as workflows from '../workflows';
 import { deploymentFromEnv } from '../worker/deployment-version';
 
 test('no build ID: versioning off', () => {
@@ -43,15 +41,4 @@ test('bad values are refused with their reason', () => {
   assert.throws(() => deploymentFromEnv({ GOLDEN_IMAGE_BUILD_ID: 'x'.repeat(256) }), {
     message: 'GOLDEN_IMAGE_BUILD_ID must be at most 255 characters (got 256)',
   });
-});
-
-test('every workflow type declares its versioning behavior: pinned', () => {
-  const behaviors = Object.fromEntries(
-    Object.entries(workflows).map(([name, fn]) => [
-      name,
-      (fn as { workflowDefinitionOptions?: { versioningBehavior?: string } }).workflowDefinitionOptions?.versioningBehavior,
-    ]),
-  );
-  assert.ok(Object.keys(behaviors).length >= 6);
-  for (const [name, behavior] of Object.entries(behaviors)) assert.equal(behavior, 'PINNED', name);
 });

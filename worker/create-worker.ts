@@ -57,6 +57,26 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
  */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
+/**
+ * How a run moves between builds under worker versioning: every workflow type is pinned, so a run
+ * finishes on the build it started on, and an upgrade needs no patch to be safe for the runs under way.
+ * - amiPipeline, appStreamImageUpdate: hours to days (image waits, the approval gate, 24 h by default).
+ *   Auto-upgrade would move them onto a new build at their next task, so every change to them would have
+ *   to be patched, and a release that forgot would break the runs waiting for approval. Pinned, they
+ *   keep the old build's workers busy until they end (README: Upgrading workers).
+ * - appStreamImageBuilder, appStreamFleetRollback: minutes to hours of waits, on the build that began them.
+ * - rootVolumeRollout, rootVolumeReplacement: children on their parent's task queue. Pinned, a child
+ *   inherits its parent's build even when a newer one became current meanwhile, so a pipeline, its
+ *   rollout and the replacements run one build, and no input or result crosses builds. A rollback's
+ *   replacements (abandoned by their parent) keep it too.
+ * The rate governor is no workflow: a workflow interceptor, inside each build's bundle.
+ *
+ * The behavior is the worker's default, not each workflow's own setWorkflowOptions(): a workflow that
+ * declares a behavior fails every task on an unversioned worker ("versioning behavior cannot be
+ * specified without deployment options"), and unversioned is how local development and the tests run.
+ */
+const VERSIONING_BEHAVIOR = 'PINNED';
+
 /** One poll per partition of a task queue (four by default): a task the rate lets through finds a poll waiting, not the backlog. */
 const LANE_POLLS = 4;
 
@@ -81,8 +101,7 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
           workerDeploymentOptions: {
             useWorkerVersioning: true,
             version: options.deployment,
-            // Every workflow type declares its own behavior (each pinned, each saying why); the SDK wants a default beside them.
-            defaultVersioningBehavior: 'PINNED',
+            defaultVersioningBehavior: VERSIONING_BEHAVIOR,
           },
         }
       : {}),

@@ -8,8 +8,8 @@
  * - GOLDEN_IMAGE_DEPLOYMENT_NAME: the Worker Deployment (default: the task queue's name, so that a
  *   staging worker on its own task queue is a deployment of its own).
  *
- * Every workflow type is pinned (each says why beside its definition): a run finishes on the build it
- * started on, and a new build takes new runs once an operator makes it current (README: Upgrading workers).
+ * Every workflow type is pinned (create-worker.ts says why): a run finishes on the build it started on,
+ * and a new build takes new runs once an operator makes it current (README: Upgrading workers).
  */
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { configuredTaskQueue } from '../contracts/task-queue';

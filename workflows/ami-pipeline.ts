@@ -12,7 +12,6 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
-  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -60,11 +59,6 @@ const {
 } = proxyActivities<Activities>(CALL_OPTIONS);
 
 type SourceImage = Awaited<ReturnType<Activities['resolveSourceImage']>>;
-
-// Pinned: a run lasts hours or days (image waits, the approval gate) and finishes on the build it started
-// on, while a newer build takes the new runs. Changes still go behind patched(): for the committed histories,
-// and for a run an operator moves to another build (README: Upgrading workers).
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, amiPipeline);
 
 export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   // The gate's handlers first, before anything awaits, so that an answer sent early is refused with its reason.

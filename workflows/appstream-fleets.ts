@@ -8,14 +8,7 @@
  * failure's details list every fleet, so a rollback knows what changed. A cancel takes effect between
  * fleets, never halfway through one.
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  isCancellation,
-  proxyActivities,
-  setWorkflowOptions,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import {
@@ -117,9 +110,6 @@ export function rollbackChanges(rows: FleetRow[]): FleetChange[] {
     wasRunning: row.wasRunning,
   }));
 }
-
-// Pinned: minutes of fleet updates, finished on the build they started on.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, appStreamFleetRollback);
 
 /** `golden-image appstream rollback`: the fleets a run moved go back to their previous images. */
 export async function appStreamFleetRollback(input: AppStreamFleetRollbackInput): Promise<AppStreamFleetRollbackResult> {

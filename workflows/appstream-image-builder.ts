@@ -4,14 +4,7 @@
  * delete: gone). Two stages, named after the action and the wait, with the same UI observability
  * as every other pipeline.
  */
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  isCancellation,
-  patched,
-  proxyActivities,
-  setWorkflowOptions,
-} from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { BUILDER_GOALS, builderStages } from '../contracts/appstream-builder-actions';
@@ -22,9 +15,6 @@ import { StageTracker } from './stage-tracker';
 import { validatedInput } from './validated-input';
 
 const { createImageBuilder, changeImageBuilder, waitForImageBuilder, removeOwnImageBuilder } = proxyActivities<Activities>(CALL_OPTIONS);
-
-// Pinned: a builder's lifecycle is a chain of waits on one resource, finished on the build that began it.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, appStreamImageBuilder);
 
 export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImageBuilderResult> {
   // Before the input check, for the reason given in amiPipeline.

@@ -6,14 +6,7 @@
  * image reaches its first fleet, a run that fails or is cancelled deletes what it made, copies too.
  * Each stage shows in the UI (current details, search attributes, activity summaries) and in `progress`.
  */
-import {
-  ActivityCancellationType,
-  ApplicationFailure,
-  CancellationScope,
-  patched,
-  proxyActivities,
-  setWorkflowOptions,
-} from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { CALL_OPTIONS, pollOptions } from './activity-options';
 import type { AppStreamImageUpdateInput, AppStreamImageUpdateResult, AppStreamPlacedImage } from '../contracts/appstream-image-update';
@@ -42,10 +35,6 @@ const {
   waitForImageBuilder,
   removeOwnImageBuilder,
 } = proxyActivities<Activities>(CALL_OPTIONS);
-
-// Pinned, like amiPipeline and for its reasons: hours of image builds and an approval gate, all on the build
-// the run started on.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, appStreamImageUpdate);
 
 export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImageUpdateResult> {
   // Before the input check, for the reason given in amiPipeline.

@@ -4,7 +4,7 @@
  * (idempotent through a ClientToken derived from the work: this workflow, the image and the instance,
  * so a retry, a replay or a reset of the run returns the same task) and waits for its end.
  */
-import { patched, proxyActivities, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   ROOT_VOLUME_STAGES,
@@ -16,10 +16,6 @@ import { CALL_OPTIONS, pollOptions } from './activity-options';
 import { StageTracker } from './stage-tracker';
 
 const { createRootVolumeTask, waitForRootVolumeTask } = proxyActivities<Activities>(CALL_OPTIONS);
-
-// Pinned: a child on its parent's task queue inherits the parent's build, so a rollout and its replacements
-// (a rollback's too, which outlive it) run one build, and no input or result crosses from one build to another.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, rootVolumeReplacement);
 
 export async function rootVolumeReplacement(input: RootVolumeReplacementInput): Promise<RootVolumeReplacementResult> {
   const stages = new StageTracker(input.pipeline, ROOT_VOLUME_STAGES);

@@ -23,7 +23,6 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
-  setWorkflowOptions,
   sleep,
   startChild,
   workflowInfo,
@@ -54,10 +53,6 @@ const { resolveFleet, instanceImages } = proxyActivities<Activities>(CALL_OPTION
 type NotStarted = { state: 'pending' | 'skipped' | 'cancelled'; ids: () => string[] };
 /** How a run of the rollout ends when it does not fail: done, or to be continued as new. */
 type RunEnd = { summary: RolloutSummary } | { continueWith: RootVolumeRolloutInput };
-
-// Pinned: started by amiPipeline on its own task queue, it inherits the pipeline's build and keeps it, so the
-// summary the pipeline awaits never crosses builds.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, rootVolumeRollout);
 
 export async function rootVolumeRollout(input: RootVolumeRolloutInput): Promise<RolloutSummary> {
   // The gate's handlers first, before anything awaits, so that an answer sent early is refused with its reason.
