@@ -14,6 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { startPipeline } from '../client/start-pipeline';
+import { HOME_ACCOUNT, HOME_REGION, laneQueue } from '../contracts/rate-lanes';
 import { approveRun } from '../client/runs';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../worker/workflow-bundle';
 import { NEXT_BUILD_MEMO } from './fixtures/next-build-workflows';
@@ -60,6 +61,18 @@ async function buildsOf(handle: WorkflowHandle): Promise<string[]> {
   return events.flatMap((e) => {
     const completed = e.workflowTaskCompletedEventAttributes;
     return completed ? [completed.deploymentVersion?.buildId || 'unversioned'] : [];
+  });
+}
+
+/** The run's activities sent through the rate governor's lanes, as `<type> <lane> <outcome>`. */
+async function laneCalls(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const completed = new Set(events.map((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString()));
+  return events.flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const lane = scheduled?.taskQueue?.name;
+    if (!lane?.startsWith(`${taskQueue}/`)) return [];
+    return [`${scheduled!.activityType?.name} ${lane} ${completed.has(e.eventId?.toString()) ? 'completed' : 'not completed'}`];
   });
 }
 
@@ -125,6 +138,11 @@ test('an open run finishes on the build it started on, while new runs start on t
   );
   assert.deepEqual((await open.describe()).memo, {}, "the open run never ran B's code");
   assert.deepEqual(await versioningOf(open), { behavior: PINNED, buildId: 'build-a' });
+  // The lanes are unversioned, each shared by both builds: the pinned run's governed calls went through them,
+  // its image's release tag after B's lane workers had joined A's.
+  const lane = (bucket: 'mutating' | 'CreateTags') => laneQueue(taskQueue, bucket, HOME_ACCOUNT, HOME_REGION);
+  assert.deepEqual(await laneCalls(open), [`createImage ${lane('mutating')} completed`, `tagImage ${lane('CreateTags')} completed`]);
+
   // And B's code could not have carried it: replayed there, the open run's history breaks.
   await assert.rejects(Worker.runReplayHistory({ workflowBundle: await nextBundle }, await open.fetchHistory()), DeterminismViolationError);
 });
