@@ -4,6 +4,6 @@
  */
 const DEFAULT_TASK_QUEUE = 'golden-image';
 
-export function configuredTaskQueue(): string {
-  return process.env.GOLDEN_IMAGE_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+export function configuredTaskQueue(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GOLDEN_IMAGE_TASK_QUEUE || DEFAULT_TASK_QUEUE;
 }

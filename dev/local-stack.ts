@@ -27,6 +27,7 @@ import {
   type ProfileName,
 } from '@golden-image/aws-sandbox';
 import { createWorker, type GoldenImageWorker } from '../worker/create-worker';
+import { deploymentFromEnv } from '../worker/deployment-version';
 import { startDevServer } from './dev-server';
 import {
   DEMO_ALARM,
@@ -144,6 +145,9 @@ async function main(options: StackOptions): Promise<void> {
   // Undone in reverse order, however start-up or the run ends.
   const teardown: (() => Promise<void>)[] = [];
   try {
+    // GOLDEN_IMAGE_BUILD_ID makes the worker a versioned build, to practise an upgrade (README: Upgrading workers);
+    // a bad value stops the stack before anything starts.
+    const deployment = deploymentFromEnv();
     await mkdir(options.localDir, { recursive: true });
     teardown.push(await claimLocalDir(options.localDir));
     await checkPortFree(options.temporalPort, 'Temporal gRPC', '--temporal-port');
@@ -201,8 +205,12 @@ async function main(options: StackOptions): Promise<void> {
       dataConverter: workerDataConverterFromEnv(),
       tracing,
       notifications: notifierSettingsFromEnv(),
+      deployment,
     });
     stopped();
+    const build = deployment
+      ? `\n  Worker build       ${deployment.deploymentName}:${deployment.buildId}   (new runs wait until a build is current: temporal worker deployment set-current-version --deployment-name ${deployment.deploymentName} --build-id ${deployment.buildId} --address ${server.address})`
+      : '';
 
     console.log(`
   golden-image local stack is ready (sandbox profile: ${options.profile})
@@ -212,7 +220,7 @@ async function main(options: StackOptions): Promise<void> {
   AWS endpoint       ${sandbox.url}   (AWS_ENDPOINT_URL for any AWS client)
   AWS keys           AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}
   AWS Region         AWS_REGION=${DEFAULT_REGION} AWS_DEFAULT_REGION=${DEFAULT_REGION}   (the demo resources' Region; any other works, empty)
-  AWS sandbox state  ${sandboxState}${tracing ? `\n  Traces (OTLP)      ${tracingEndpoint()}` : ''}
+  AWS sandbox state  ${sandboxState}${build}${tracing ? `\n  Traces (OTLP)      ${tracingEndpoint()}` : ''}
 
   Windows build instance   ${windowsBuild}
   Linux build instance     ${linuxBuild}

@@ -4,7 +4,7 @@
  * activity worker per rate-governor lane (activities/aws/rate-governor.ts), each polling its lane at
  * the bucket's refill rate. They run and stop as one.
  */
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { AwsClients } from '../activities/aws/clients';
@@ -38,6 +38,8 @@ export interface GoldenImageWorkerOptions {
   tracing?: Tracing;
   /** Default channels, the webhook secret and the UI's address (activities/notify/settings.ts); without them no default channel. */
   notifications?: NotifierSettings;
+  /** This build's Worker Deployment Version (deployment-version.ts); undefined: unversioned, every worker takes every run. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The main worker and its lane workers, run and stopped together. */
@@ -65,6 +67,26 @@ export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
  */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
+/**
+ * How a run moves between builds under worker versioning: every workflow type is pinned, so a run
+ * finishes on the build it started on, and an upgrade needs no patch to be safe for the runs under way.
+ * - amiPipeline, appStreamImageUpdate: hours to days (image waits, the approval gate, 24 h by default).
+ *   Auto-upgrade would move them onto a new build at their next task, so every change to them would have
+ *   to be patched, and a release that forgot would break the runs waiting for approval. Pinned, they
+ *   keep the old build's workers busy until they end (README: Upgrading workers).
+ * - appStreamImageBuilder, appStreamFleetRollback: minutes to hours of waits, on the build that began them.
+ * - rootVolumeRollout, rootVolumeReplacement: children on their parent's task queue. Pinned, a child
+ *   inherits its parent's build even when a newer one became current meanwhile, so a pipeline, its
+ *   rollout and the replacements run one build, and no input or result crosses builds. A rollback's
+ *   replacements (abandoned by their parent) keep it too.
+ * The rate governor is no workflow: a workflow interceptor, inside each build's bundle.
+ *
+ * The behavior is the worker's default, not each workflow's own setWorkflowOptions(): a workflow that
+ * declares a behavior fails every task on an unversioned worker ("versioning behavior cannot be
+ * specified without deployment options"), and unversioned is how local development and the tests run.
+ */
+const VERSIONING_BEHAVIOR = 'PINNED';
+
 /** One poll per partition of a task queue (four by default): a task the rate lets through finds a poll waiting, not the backlog. */
 const LANE_POLLS = 4;
 
@@ -89,9 +111,23 @@ export async function createWorker(options: GoldenImageWorkerOptions): Promise<G
     activities,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
+    ...(options.deployment
+      ? {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: options.deployment,
+            defaultVersioningBehavior: VERSIONING_BEHAVIOR,
+          },
+        }
+      : {}),
     ...dataConverter,
   });
   const lanes = lanesOf(governor, taskQueue, await options.clients.homeRegion());
+  // The lanes stay unversioned, whatever the main worker is. A lane is outside every version, so a
+  // pinned run's governed call is an "independent activity" that the server hands to any worker polling
+  // the lane: old and new builds share each lane, and with it the one rate limit AWS's bucket asks for,
+  // while both run during an upgrade. Activities replay nothing; like any activity they keep their
+  // arguments compatible from one build to the next.
   const laneWorkers = await Promise.all(
     lanes.map((lane) =>
       Worker.create({

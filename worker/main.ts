@@ -5,7 +5,8 @@
  * (and then unencrypted input is refused, unless GOLDEN_IMAGE_ALLOW_PLAINTEXT_PAYLOADS=1 lets it through while clients
  * move over); GOLDEN_IMAGE_MAX_CACHED_WORKFLOWS sizes the workflow cache; the rate governor's settings are
  * read as activities/aws/rate-governor.ts says, the notification defaults as activities/notify/settings.ts says;
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT switches on tracing (contracts/tracing.ts).
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT switches on tracing (contracts/tracing.ts);
+ * GOLDEN_IMAGE_BUILD_ID (and GOLDEN_IMAGE_DEPLOYMENT_NAME) switch on worker versioning, as deployment-version.ts says.
  */
 import { existsSync } from 'node:fs';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
@@ -14,6 +15,7 @@ import { createAwsClients } from '../activities/aws/clients';
 import { governorFromEnv } from '../activities/aws/rate-governor';
 import { notifierSettingsFromEnv } from '../activities/notify/settings';
 import { createWorker } from './create-worker';
+import { deploymentFromEnv } from './deployment-version';
 import { workerDataConverterFromEnv } from '../contracts/encryption-codec';
 import { tracingFromEnv } from '../contracts/tracing';
 import { installRuntime } from './runtime';
@@ -21,8 +23,9 @@ import { prebuiltBundlePath } from './workflow-bundle';
 
 async function main(): Promise<void> {
   installRuntime({ metricsAddress: process.env.GOLDEN_IMAGE_METRICS_ADDRESS });
-  // Read first, so that a bad setting stops the worker before it connects.
+  // Read first, so that a bad setting stops the worker before it connects, with its reason.
   const notifications = notifierSettingsFromEnv();
+  const deployment = deploymentFromEnv();
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const tracing = tracingFromEnv('golden-image-worker');
   const bundlePath = prebuiltBundlePath(Boolean(tracing));
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
       governor: governorFromEnv(),
       tracing,
       notifications,
+      deployment,
     });
     await worker.run();
   } finally {

@@ -13,20 +13,27 @@ export interface ScenarioWorker {
   stop(): Promise<void>;
 }
 
-/** `waitMode` per-run makes each wait attempt describe on its own, unpaced by the shared watcher. */
+/**
+ * `waitMode` per-run makes each wait attempt describe on its own, unpaced by the shared watcher; `build`
+ * makes the worker one build of a Worker Deployment, running its own workflow bundle. A second build in
+ * this process needs a connection of its own, as a second worker process would have: the SDK refuses two
+ * workers that poll one task queue (the unversioned rate-governor lanes) for one build on one connection.
+ */
 export async function startScenarioWorker(
   env: TestWorkflowEnvironment,
   sandboxUrl: string,
   taskQueue: string,
   waitMode?: GoldenImageWorkerOptions['waitMode'],
+  build: Partial<Pick<GoldenImageWorkerOptions, 'deployment' | 'workflowBundle' | 'connection'>> = {},
 ): Promise<ScenarioWorker> {
   const clients = createAwsClients({ endpoint: sandboxUrl, region: REGION, credentials: TEST_CREDENTIALS });
   const worker = await createWorker({
-    connection: env.nativeConnection,
+    connection: build.connection ?? env.nativeConnection,
     clients,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: build.workflowBundle ?? (await workflowBundle()),
     waitMode,
+    deployment: build.deployment,
   });
   const running = worker.run();
   return {
