@@ -61,6 +61,24 @@ export interface NotificationRequest {
   channels?: NotificationChannels;
 }
 
+/**
+ * What a webhook receives (its `json` format) and every SNS message carries, as README "Notifications"
+ * documents it: the request's facts, where the run is, and for approval-needed the commands that answer it.
+ */
+export interface NotificationBody extends Pick<
+  NotificationRequest,
+  'event' | 'pipeline' | 'workflowType' | 'workflowId' | 'occurredAt' | 'summary' | 'stage' | 'reason' | 'images' | 'fleets'
+> {
+  /** The deduplication key: the same on every attempt, retry and replay of this notification. */
+  delivery: string;
+  runId: string;
+  namespace: string;
+  /** The run in the Temporal UI. */
+  link: string;
+  /** approval-needed: how long the gate waits, who may answer and how many must, and the commands that answer it. */
+  approval?: { timeout?: string; approvers?: string[]; required?: number; approve: string; reject: string };
+}
+
 export type NotificationChannel = 'webhook' | 'sns';
 
 /** How one notification went on one channel; `channel: none` when no channel was configured at all. */

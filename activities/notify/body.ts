@@ -2,7 +2,7 @@
  * What a notification says, built once from the pipeline's request and where it runs: the JSON body
  * (the webhook's `json` format and every SNS message), a Slack-compatible `{ text }`, and an SNS subject.
  */
-import type { NotificationEvent, NotificationRequest, NotifiedImage } from '../../contracts/notification-events';
+import type { NotificationBody, NotificationEvent, NotificationRequest } from '../../contracts/notification-events';
 
 /** Where the run is, for links: filled in by the activity from its own context. */
 export interface RunPlace {
@@ -11,27 +11,6 @@ export interface RunPlace {
   uiUrl: string;
   /** The worker's Region, for images the request names without one. */
   homeRegion?: string;
-}
-
-export interface NotificationBody {
-  event: NotificationEvent;
-  /** The deduplication key: the same on every attempt, retry and replay of this notification. */
-  delivery: string;
-  pipeline: string;
-  workflowType: string;
-  workflowId: string;
-  runId: string;
-  namespace: string;
-  /** The run in the Temporal UI. */
-  link: string;
-  occurredAt: string;
-  summary: string;
-  stage?: string;
-  reason?: string;
-  images?: NotifiedImage[];
-  fleets?: string[];
-  /** approval-needed: how long the gate waits, and the commands that answer it. */
-  approval?: { timeout?: string; approvers?: string[]; required?: number; approve: string; reject: string };
 }
 
 const HEADLINES: Record<NotificationEvent, string> = {
