@@ -242,7 +242,8 @@ describe('ResourceWatch', () => {
     assert.deepEqual(await Promise.all([held, watch.observe('b', first)]), ['ok', 'ok']);
   });
 
-  test('a resource whose answer ended its wait is not described again, until a new wait asks about it', async () => {
+  /** Waits on a and b in step, until a's answer ends its wait: what the beats have described so far, and the watch. */
+  async function settledA() {
     const states: Record<string, string> = { a: 'pending', b: 'pending' };
     const { calls, describeFn } = recorder(states);
     const watch = new ResourceWatch(describeFn, 'shared', { ...settings, settled: (state) => state === 'done' });
@@ -250,6 +251,11 @@ describe('ResourceWatch', () => {
     states.a = 'done';
     await sleep(INTERVAL);
     assert.deepEqual(await Promise.all([watch.observe('a', again), watch.observe('b', again)]), ['done', 'pending']);
+    return { calls, watch };
+  }
+
+  test('a resource whose answer ended its wait is not described again, until a new wait asks about it', async () => {
+    const { calls, watch } = await settledA();
     await sleep(INTERVAL);
     assert.equal(await watch.observe('b', again), 'pending');
     assert.deepEqual(calls, [['a', 'b'], ['a', 'b'], ['b']], 'a was dropped once done (it used to be described two beats more)');
@@ -258,13 +264,7 @@ describe('ResourceWatch', () => {
   });
 
   test('an attempt that comes back late and takes a settled answer from the latest beat does not put it back into the beats', async () => {
-    const states: Record<string, string> = { a: 'pending', b: 'pending' };
-    const { calls, describeFn } = recorder(states);
-    const watch = new ResourceWatch(describeFn, 'shared', { ...settings, settled: (state) => state === 'done' });
-    await Promise.all([watch.observe('a', first), watch.observe('b', first)]);
-    states.a = 'done';
-    await sleep(INTERVAL);
-    assert.deepEqual(await Promise.all([watch.observe('a', again), watch.observe('b', again)]), ['done', 'pending']);
+    const { calls, watch } = await settledA();
     // A second attempt for a (a lost answer, another worker's) a moment after that beat: the latest beat answers it.
     await sleep(INTERVAL / 10);
     assert.equal(await watch.observe('a', again), 'done');
