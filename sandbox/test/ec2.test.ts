@@ -530,6 +530,6 @@ describe('wire protocol', () => {
   test('admin calls are neither counted nor throttled', async () => {
     await admin.reset({ throttling: { enabled: true, scale: 0.01 } });
     for (let i = 0; i < 20; i++) await admin.state();
-    assert.deepEqual(await admin.calls(), { ec2: {}, appstream: {}, ssm: {}, kms: {}, sts: {}, autoscaling: {}, cloudwatch: {} });
+    assert.deepEqual(await admin.calls(), { ec2: {}, appstream: {}, ssm: {}, kms: {}, sts: {}, autoscaling: {}, cloudwatch: {}, sns: {} });
   });
 });
