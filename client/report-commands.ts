@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { withClient } from './cli-support';
 import { renderHtml } from './report/html';
 import { renderMarkdown } from './report/markdown';
-import { gatherRunReport } from './run-report';
+import { gatherRunReport } from './report/run-report';
 
 type ReportFormat = 'html' | 'markdown';
 

@@ -12,8 +12,8 @@ import { encodeErrorToFailure, loadDataConverter } from '@temporalio/common/lib/
 import { msNumberToTs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { renderMarkdown } from '../client/report/markdown';
-import { readRunHistory } from '../client/run-history';
-import type { RunReport } from '../client/run-report';
+import { readRunHistory } from '../client/report/run-history';
+import type { RunReport } from '../client/report/run-report';
 import { PIPELINE, STAGE } from '../contracts/search-attributes';
 
 const converter = loadDataConverter();

@@ -5,7 +5,7 @@
  * from people and AWS, and must show as text.
  */
 import type { StageState } from '../../contracts/progress';
-import type { RunReport } from '../run-report';
+import type { RunReport } from './run-report';
 import { durationOf, headerFields, reportSections, runMs, stageMs, timeOf, type ReportSection, type ReportTable } from './sections';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -1,5 +1,5 @@
 /** A run report as GitHub-flavoured markdown, for a ticket or a pull request: the page's content as tables. */
-import type { RunReport } from '../run-report';
+import type { RunReport } from './run-report';
 import { headerFields, reportSections, type ReportTable } from './sections';
 
 /**

@@ -4,7 +4,7 @@
  * Every cell is text as the run, AWS or a person wrote it: the renderers escape it.
  */
 import { describeCounts, type StageRow } from '../../contracts/progress';
-import { REPORT_INSTANCES, type RunReport } from '../run-report';
+import { REPORT_INSTANCES, type RunReport } from './run-report';
 
 export interface ReportTable {
   columns: string[];

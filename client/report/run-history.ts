@@ -9,10 +9,10 @@ import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/pa
 import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import type { ApprovalDecision } from '../contracts/approval';
-import type { NotificationOutcome, NotificationRequest } from '../contracts/notification-events';
-import type { StageRow, StageState } from '../contracts/progress';
-import { PIPELINE, STAGE } from '../contracts/search-attributes';
+import type { ApprovalDecision } from '../../contracts/approval';
+import type { NotificationOutcome, NotificationRequest } from '../../contracts/notification-events';
+import type { StageRow, StageState } from '../../contracts/progress';
+import { PIPELINE, STAGE } from '../../contracts/search-attributes';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

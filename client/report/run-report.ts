@@ -5,15 +5,15 @@
  * The renderers (report/html.ts, report/markdown.ts) only lay this out.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { GroupRow } from '../contracts/instance-refresh';
-import { placeName, type Place } from '../contracts/place';
-import type { InstanceRow, RolloutSummary, StageRow } from '../contracts/progress';
-import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
-import { PIPELINE } from '../contracts/search-attributes';
-import type { ApprovalDecision } from '../contracts/approval';
-import { listRolloutInstances } from './rollout-instances';
+import type { GroupRow } from '../../contracts/instance-refresh';
+import { placeName, type Place } from '../../contracts/place';
+import type { InstanceRow, RolloutSummary, StageRow } from '../../contracts/progress';
+import { rolloutWorkflowId } from '../../contracts/root-volume-rollout';
+import { PIPELINE } from '../../contracts/search-attributes';
+import type { ApprovalDecision } from '../../contracts/approval';
+import { listRolloutInstances } from '../rollout-instances';
 import { readApprovals, readRunHistory, type RunHistoryFacts } from './run-history';
-import { awaitOutcome, runProgress } from './runs';
+import { awaitOutcome, runProgress } from '../runs';
 
 /** The most instances a report lists by name; the rollout's counts cover the rest. */
 export const REPORT_INSTANCES = 100;
