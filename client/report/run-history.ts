@@ -172,8 +172,11 @@ class HistoryReader {
       const [outcomes] = end?.activityTaskCompletedEventAttributes
         ? ((await this.decode(end.activityTaskCompletedEventAttributes.result?.payloads)) as (NotificationOutcome[] | undefined)[])
         : [];
-      if (Array.isArray(outcomes) && outcomes.length) {
-        for (const o of outcomes) notifications.push({ at, event: text(o.event), channel: channelOf(o), outcome: outcomeOf(o) });
+      if (Array.isArray(outcomes)) {
+        // As in the run's result: a notification with no channel anywhere was not sent, and is not listed.
+        for (const o of outcomes.filter((o) => o.channel !== 'none' || !o.skipped)) {
+          notifications.push({ at, event: text(o.event), channel: channelOf(o), outcome: outcomeOf(o) });
+        }
       } else {
         notifications.push({ at, event: text(input?.event), outcome: await this.ending(end) });
       }
