@@ -6,6 +6,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { RolloutSpec } from './ami-pipeline';
 import type { ApprovalPolicy } from './approval';
+import type { NotifySettings } from './notification-events';
 import type { WaitSettings } from './duration-fields';
 import type { RolloutSummary } from './progress';
 
@@ -31,6 +32,8 @@ export interface RootVolumeRolloutInput {
   wait: WaitSettings;
   /** The pipeline's approval policy: a canary's gate asks the same approvers, and waits as long (default: anyone, 24h). */
   approval?: ApprovalPolicy;
+  /** The pipeline's notifications, when it sends them: a canary waiting for approval says so (approval-needed). */
+  notify?: NotifySettings;
   /** Set by continue-as-new: the instances not started yet, and the summary so far. */
   remaining?: string[];
   summary?: RolloutSummary;

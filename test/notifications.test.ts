@@ -11,9 +11,9 @@ import { APPSTREAM_GOLDEN_IMAGE_NAME, LINUX_BASE_AMI_ID, SANDBOX_CREDENTIALS, ty
 import { DEFAULT_UI_URL } from '../activities/notify/settings';
 import { approveRun } from '../client/runs';
 import { startPipeline } from '../client/start-pipeline';
-import type { AmiPipelineResult } from '../contracts/ami-pipeline';
+import type { AmiPipelineConfig, AmiPipelineResult } from '../contracts/ami-pipeline';
 import type { AppStreamImageUpdateResult } from '../contracts/appstream-image-update';
-import type { NotificationOutcome } from '../contracts/notification-events';
+import type { NotificationBody, NotificationOutcome } from '../contracts/notification-events';
 import { failureOf, recordHistory, stageIs, waitForProgress } from './support/runs';
 import { freshSandbox, REGION, startStack, type Stack } from './support/stack';
 import { startWebhookReceiver, type Delivery, type WebhookReceiver } from './support/webhook-receiver';
@@ -47,7 +47,7 @@ const topic = async (name: string, fifo = false) =>
   (await sns.send(new CreateTopicCommand({ Name: name, ...(fifo && { Attributes: { FifoTopic: 'true' } }) }))).TopicArn!;
 const messagesOf = async (topicArn: string): Promise<PublishedMessage[]> =>
   (await stack.admin.snsMessages({ topicArn })).topics[0]?.messages ?? [];
-const bodyOf = (d: Delivery) => JSON.parse(d.body) as Record<string, unknown>;
+const bodyOf = (d: Delivery) => JSON.parse(d.body) as NotificationBody;
 const eventsOf = (deliveries: Delivery[]) => deliveries.map((d) => d.headers['x-golden-image-event']);
 
 async function until(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -70,24 +70,43 @@ function assertDelivered(outcomes: NotificationOutcome[] | undefined, events: st
   );
 }
 
+/**
+ * A pipeline notifying the webhook receiver and `topicArn`, rolling out onto `size` new instances, the
+ * first of which (`detached`) its replacement leaves without a root volume (an incident).
+ */
+async function rollOutWithDetachedInstance(
+  size: number,
+  topicArn: string,
+  config: { approval?: AmiPipelineConfig['approval']; rollout: Partial<NonNullable<AmiPipelineConfig['rollout']>> },
+  workflowId?: string,
+) {
+  const fleet = await stack.launchInstances('windows', size, { fleet: 'web' });
+  await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
+  const handle = await startPipeline(
+    stack.env.client,
+    'ami',
+    {
+      name: 'web-golden',
+      instanceId: buildInstance,
+      waits: WAITS,
+      ...config,
+      rollout: { instanceIds: fleet, ...config.rollout },
+      notify: { webhook: { url: receiver.url }, sns: { topicArn } },
+    },
+    { taskQueue: stack.taskQueue, workflowId },
+  );
+  return { handle, detached: fleet[0]! };
+}
+
 describe('notifications on both channels', () => {
   test('approval-needed, incident and completed: signed webhook deliveries and FIFO SNS messages, each once', async () => {
     const fifo = await topic('golden-image.fifo', true);
-    const fleet = await stack.launchInstances('windows', 4, { fleet: 'web' });
-    await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
-    const handle = await startPipeline(
-      stack.env.client,
-      'ami',
-      {
-        name: 'web-golden',
-        instanceId: buildInstance,
-        waits: WAITS,
-        approval: { timeout: '5m', approvers: ['alice', 'bob'] },
-        rollout: { instanceIds: fleet, concurrency: 2, failureBudget: 1 },
-        notify: { webhook: { url: receiver.url }, sns: { topicArn: fifo } },
-      },
+    const { handle, detached } = await rollOutWithDetachedInstance(
+      4,
+      fifo,
+      { approval: { timeout: '5m', approvers: ['alice', 'bob'] }, rollout: { concurrency: 2, failureBudget: 1 } },
       // A replay fixture's name is its workflow ID, as its rollout's children's IDs derive from it.
-      { taskQueue: stack.taskQueue, workflowId: 'ami-pipeline-notifications' },
+      'ami-pipeline-notifications',
     );
     const { workflowId, firstExecutionRunId: runId } = handle;
     await waitForProgress(handle, stageIs('approval', 'running'));
@@ -117,7 +136,7 @@ describe('notifications on both channels', () => {
       assert.ok(!d.body.includes(SECRET) && !d.body.includes('/hooks/'), 'no secret and no webhook URL in a body');
     }
     const [, incident, completed] = receiver.deliveries.map(bodyOf);
-    assert.match(String(incident!.reason), new RegExp(`^INCIDENT: ${fleet[0]} left without a root volume; needs a person$`));
+    assert.match(String(incident!.reason), new RegExp(`^INCIDENT: ${detached} left without a root volume; needs a person$`));
     assert.equal(incident!.stage, 'rollout');
     assert.deepEqual(completed!.images, [{ image: result.imageId, region: 'us-east-1' }]);
     assert.deepEqual(completed!.fleets, ['instances: 3 succeeded, 1 failed-detached of 4']);
@@ -175,10 +194,8 @@ describe('notifications on both channels', () => {
     assert.equal(history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify').length, 1);
   });
 
-  test('a rollout halted with an instance left without a root volume: incident and failed, on both channels', async () => {
-    const standard = await topic('golden-image');
+  test("a rollout's canary waiting for approval notifies too, with commands that reach its gate", async () => {
     const fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
-    await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
     const handle = await startPipeline(
       stack.env.client,
       'ami',
@@ -186,17 +203,31 @@ describe('notifications on both channels', () => {
         name: 'web-golden',
         instanceId: buildInstance,
         waits: WAITS,
-        rollout: { instanceIds: fleet, concurrency: 1 },
-        notify: { webhook: { url: receiver.url }, sns: { topicArn: standard } },
+        rollout: { instanceIds: fleet, concurrency: 1, canary: { instances: 1, bakeTime: '0s', approval: true } },
+        notify: { webhook: { url: receiver.url } },
       },
       { taskQueue: stack.taskQueue },
     );
+    await until('the canary asking for approval', () => receiver.deliveries.length > 0, 60_000);
+    const asked = bodyOf(receiver.deliveries[0]!);
+    const rolloutId = `${handle.workflowId}/rollout`;
+    assert.deepEqual([asked.event, asked.stage, asked.delivery], ['approval-needed', 'rollout', `${rolloutId}/approval-needed/canary`]);
+    assert.equal(asked.approval?.approve, `golden-image approve ${rolloutId} --by <you>`);
+    assert.equal(asked.summary, `web-golden: the canary of ${asked.images?.[0]?.image} (1 instance) waits for approval`);
+    await approveRun(stack.env.client, rolloutId, { by: 'alice' });
+    await handle.result();
+    assert.deepEqual(eventsOf(receiver.deliveries), ['approval-needed', 'completed']);
+  });
+
+  test('a rollout halted with an instance left without a root volume: incident and failed, on both channels', async () => {
+    const standard = await topic('golden-image');
+    const { handle, detached } = await rollOutWithDetachedInstance(2, standard, { rollout: { concurrency: 1 } });
     const failure = await failureOf(handle);
     assert.match(failure.message, /^rollout: rollout halted: 1 of 2 instances failed/);
     assert.deepEqual(eventsOf(receiver.deliveries).sort(), ['failed', 'incident']);
     const incident = bodyOf(receiver.deliveries.find((d) => d.headers['x-golden-image-event'] === 'incident')!);
     assert.equal(incident.delivery, `${handle.workflowId}/incident/rollout`);
-    assert.equal(incident.reason, `INCIDENT: ${fleet[0]} left without a root volume; needs a person`);
+    assert.equal(incident.reason, `INCIDENT: ${detached} left without a root volume; needs a person`);
     assert.deepEqual((await messagesOf(standard)).map((m) => m.messageAttributes.event?.stringValue).sort(), ['failed', 'incident']);
   });
 

@@ -322,6 +322,7 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
                     architecture: build.architecture,
                     wait: input.waits.rootVolume,
                     approval: input.approval,
+                    notify: notifier.forChild(),
                   },
                 ],
                 // A terminated pipeline asks its rollout to stop starting instances; running replacements finish.

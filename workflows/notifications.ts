@@ -80,6 +80,16 @@ export class Notifier {
         : undefined;
   }
 
+  /** What a child workflow is given to notify as this run does (the rollout's canary); undefined when this run sends nothing. */
+  forChild(): NotifySettings | undefined {
+    return this.events.length ? { events: [...this.events], ...this.channels } : undefined;
+  }
+
+  /** Waits for the notifications still going out (a child's, before it ends). */
+  async settle(): Promise<void> {
+    while (this.pending.length) await Promise.all(this.pending.splice(0));
+  }
+
   /** Sends `event` if the pipeline asked for it. `part` tells apart two sends of one event in a run (its deduplication key). */
   send(event: NotificationEvent, facts: NotificationFacts, part?: string): void {
     if (!this.events.includes(event)) return;
@@ -136,10 +146,6 @@ export class Notifier {
     announce(result);
     await this.settle();
     return this.outcomes.length ? { ...result, notifications: [...this.outcomes] } : result;
-  }
-
-  private async settle(): Promise<void> {
-    while (this.pending.length) await Promise.all(this.pending.splice(0));
   }
 
   private record(outcomes: NotificationOutcome[]): void {
