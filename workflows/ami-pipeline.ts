@@ -253,12 +253,10 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
       const policy = input.approval;
       decision = await stages.run('approval', async () => {
         stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
-        notifier.send('approval-needed', {
+        notifier.approvalNeeded(policy, {
           summary: `${input.name}: ${imageId} (${imageName}) waits for approval`,
           stage: 'approval',
           images: imagesOf(imageId, copies),
-          approvalTimeout: policy.timeout,
-          ...(policy.approvers && { approvers: policy.approvers, approvalsRequired: policy.required ?? 1 }),
         });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });

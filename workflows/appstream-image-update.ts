@@ -152,12 +152,10 @@ async function updateImage(
       const policy = input.approval;
       approval = await stages.run('approval', () => {
         stages.note('approval', `waiting up to ${policy.timeout} for ${approvalAsked(policy)}`);
-        notifier.send('approval-needed', {
+        notifier.approvalNeeded(policy, {
           summary: `${input.name}: ${imageName} waits for approval`,
           stage: 'approval',
           images: [{ image: imageName }],
-          approvalTimeout: policy.timeout,
-          ...(policy.approvers && { approvers: policy.approvers, approvalsRequired: policy.required ?? 1 }),
         });
         return gate.wait(policy, (line) => stages.note('approval', line));
       });

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ApprovalPolicy } from '../contracts/approval';
 import {
   DEFAULT_NOTIFICATION_EVENTS,
   NOTIFY_ATTEMPTS,
@@ -88,6 +89,12 @@ export class Notifier {
   /** Waits for the notifications still going out (a child's, before it ends). */
   async settle(): Promise<void> {
     while (this.pending.length) await Promise.all(this.pending.splice(0));
+  }
+
+  /** approval-needed, for a gate that waits under `policy`: how long, and who may answer. */
+  approvalNeeded(policy: ApprovalPolicy, facts: Pick<NotificationFacts, 'summary' | 'stage' | 'images'>, part?: string): void {
+    const approvers = policy.approvers && { approvers: policy.approvers, approvalsRequired: policy.required ?? 1 };
+    this.send('approval-needed', { ...facts, approvalTimeout: policy.timeout, ...approvers }, part);
   }
 
   /** Sends `event` if the pipeline asked for it. `part` tells apart two sends of one event in a run (its deduplication key). */
