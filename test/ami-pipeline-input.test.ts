@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { amiPipelineInput } from '../contracts/ami-pipeline';
 import { resolveImageName } from '../contracts/image-name';
-import { InvalidInputError, parseInput } from '../contracts/input-validation';
+import { parseInput } from '../contracts/input-validation';
+import { inputProblems } from './support/input-problems';
 
 const valid = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
 const groups = { ...valid, rollout: { autoScalingGroups: [{ name: 'web-asg' }, { name: 'web-asg', region: 'us-west-2' }] } };
@@ -12,15 +13,7 @@ const bake = {
   build: { instanceType: 'm6i.large', steps: [{ document: 'AWS-RunPowerShellScript', parameters: { commands: ['echo hi'] } }] },
 };
 
-function problems(input: unknown): string[] {
-  try {
-    parseInput(amiPipelineInput, input);
-  } catch (err) {
-    assert.ok(err instanceof InvalidInputError);
-    return err.problems;
-  }
-  return [];
-}
+const problems = (input: unknown) => inputProblems(amiPipelineInput, input);
 
 describe('amiPipeline input', () => {
   test('defaults are realistic: AMI 15 s up to 2 h, fast launch 60 s up to 8 h, root volume 15 s up to 1 h', () => {

@@ -4,19 +4,12 @@ import { describe, test } from 'node:test';
 import { readConfigFile } from '../client/config-file';
 import { appStreamImageBuilderInput } from '../contracts/appstream-image-builder';
 import { appStreamImageUpdateInput } from '../contracts/appstream-image-update';
-import { InvalidInputError, parseInput } from '../contracts/input-validation';
+import { parseInput } from '../contracts/input-validation';
+import { inputProblems } from './support/input-problems';
 
 const update = { existingImageName: 'golden-appstream-base', newImageName: '{{pipeline}}-{{date}}' };
 
-function problems(schema: Parameters<typeof parseInput>[0], input: unknown): string[] {
-  try {
-    parseInput(schema, input);
-  } catch (err) {
-    assert.ok(err instanceof InvalidInputError);
-    return err.problems;
-  }
-  return [];
-}
+const problems = inputProblems;
 
 describe('appStreamImageUpdate input', () => {
   test('defaults: the pipeline is named after the existing image; AppStream waits poll every 60 s for up to 6 h, and a new image may be unseen for 2 min', () => {

@@ -13,20 +13,13 @@ import { notifierSettingsFromEnv } from '../activities/notify/settings';
 import { amiPipelineInput } from '../contracts/ami-pipeline';
 import { appStreamImageBuilderInput } from '../contracts/appstream-image-builder';
 import { appStreamImageUpdateInput } from '../contracts/appstream-image-update';
-import { InvalidInputError, parseInput } from '../contracts/input-validation';
+import { parseInput } from '../contracts/input-validation';
+import { inputProblems } from './support/input-problems';
 
 const ami = { name: 'web-golden', instanceId: 'i-0123456789abcdef0' };
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:golden-image';
 
-function problems(input: unknown, schema: Parameters<typeof parseInput>[0] = amiPipelineInput): string[] {
-  try {
-    parseInput(schema, input);
-  } catch (err) {
-    assert.ok(err instanceof InvalidInputError);
-    return err.problems;
-  }
-  return [];
-}
+const problems = (input: unknown, schema: Parameters<typeof parseInput>[0] = amiPipelineInput) => inputProblems(schema, input);
 
 describe('notify: block', () => {
   test('defaults: every event but unchanged and no-update; false sends none; every kind takes it', () => {
