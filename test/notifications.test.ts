@@ -70,6 +70,15 @@ function assertDelivered(outcomes: NotificationOutcome[] | undefined, events: st
   );
 }
 
+/** The web-golden pipeline from the build instance, on this file's worker. */
+const startWebGolden = (config: Partial<AmiPipelineConfig>, workflowId?: string) =>
+  startPipeline(
+    stack.env.client,
+    'ami',
+    { name: 'web-golden', instanceId: buildInstance, waits: WAITS, ...config },
+    { taskQueue: stack.taskQueue, workflowId },
+  );
+
 /**
  * A pipeline notifying the webhook receiver and `topicArn`, rolling out onto `size` new instances, the
  * first of which (`detached`) its replacement leaves without a root volume (an incident).
@@ -82,18 +91,13 @@ async function rollOutWithDetachedInstance(
 ) {
   const fleet = await stack.launchInstances('windows', size, { fleet: 'web' });
   await stack.admin.fail({ kind: 'replaceRootVolumeTask', instanceId: fleet[0]!, state: 'failed-detached' });
-  const handle = await startPipeline(
-    stack.env.client,
-    'ami',
+  const handle = await startWebGolden(
     {
-      name: 'web-golden',
-      instanceId: buildInstance,
-      waits: WAITS,
       ...config,
       rollout: { instanceIds: fleet, ...config.rollout },
       notify: { webhook: { url: receiver.url }, sns: { topicArn } },
     },
-    { taskQueue: stack.taskQueue, workflowId },
+    workflowId,
   );
   return { handle, detached: fleet[0]! };
 }
@@ -158,17 +162,9 @@ describe('notifications on both channels', () => {
   test('failed: the stage and the reason, in Slack format and on a standard topic', async () => {
     const standard = await topic('golden-image');
     await stack.admin.fail({ kind: 'image', next: true, code: 'Client.InternalError', message: 'Client error on snapshot creation' });
-    const handle = await startPipeline(
-      stack.env.client,
-      'ami',
-      {
-        name: 'web-golden',
-        instanceId: buildInstance,
-        waits: WAITS,
-        notify: { webhook: { url: receiver.url, format: 'slack' }, sns: { topicArn: standard } },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startWebGolden({
+      notify: { webhook: { url: receiver.url, format: 'slack' }, sns: { topicArn: standard } },
+    });
     const failure = await failureOf(handle);
     assert.match(failure.message, /^wait-available: image ami-[0-9a-f]+ is failed/);
     assert.deepEqual(eventsOf(receiver.deliveries), ['failed']);
@@ -196,18 +192,10 @@ describe('notifications on both channels', () => {
 
   test("a rollout's canary waiting for approval notifies too, with commands that reach its gate", async () => {
     const fleet = await stack.launchInstances('windows', 2, { fleet: 'web' });
-    const handle = await startPipeline(
-      stack.env.client,
-      'ami',
-      {
-        name: 'web-golden',
-        instanceId: buildInstance,
-        waits: WAITS,
-        rollout: { instanceIds: fleet, concurrency: 1, canary: { instances: 1, bakeTime: '0s', approval: true } },
-        notify: { webhook: { url: receiver.url } },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startWebGolden({
+      rollout: { instanceIds: fleet, concurrency: 1, canary: { instances: 1, bakeTime: '0s', approval: true } },
+      notify: { webhook: { url: receiver.url } },
+    });
     await until('the canary asking for approval', () => receiver.deliveries.length > 0, 60_000);
     const asked = bodyOf(receiver.deliveries[0]!);
     const rolloutId = `${handle.workflowId}/rollout`;
@@ -282,17 +270,9 @@ describe('notifications on both channels', () => {
   test('a webhook that answers 503 for the whole run: the run succeeds, SNS is sent once, the failure is recorded', async () => {
     const standard = await topic('golden-image');
     receiver.answer = () => 503;
-    const handle = await startPipeline(
-      stack.env.client,
-      'ami',
-      {
-        name: 'web-golden',
-        instanceId: buildInstance,
-        waits: WAITS,
-        notify: { webhook: { url: receiver.url }, sns: { topicArn: standard } },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startWebGolden({
+      notify: { webhook: { url: receiver.url }, sns: { topicArn: standard } },
+    });
     const result = (await handle.result()) as AmiPipelineResult;
     const webhook = new URL(receiver.url);
     const target = `${webhook.protocol}//${webhook.host}`;

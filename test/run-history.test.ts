@@ -21,6 +21,16 @@ const T0 = Date.parse('2026-11-30T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const payloads = (...values: unknown[]) => ({ payloads: values.map((v) => defaultPayloadConverter.toPayload(v)) });
 
+/** An accepted update: its ID, the caller's identity, its name and its argument. */
+const accepted = (updateId: string, identity: string, name: string, args: object) => ({
+  workflowExecutionUpdateAcceptedEventAttributes: {
+    acceptedRequest: { meta: { updateId, identity }, input: { name, args: payloads(args) } },
+  },
+});
+const completed = (updateId: string, result: object) => ({
+  workflowExecutionUpdateCompletedEventAttributes: { meta: { updateId }, outcome: { success: payloads(result) } },
+});
+
 async function history(): Promise<temporal.api.history.v1.IHistoryEvent[]> {
   const snsFailure = await encodeErrorToFailure(converter, ApplicationFailure.nonRetryable('Topic does not exist', 'NotFound'));
   // Event IDs are numbers here; history has Longs, which read the same as strings.
@@ -86,54 +96,11 @@ async function history(): Promise<temporal.api.history.v1.IHistoryEvent[]> {
         },
       },
     ],
-    [
-      6,
-      {
-        workflowExecutionUpdateAcceptedEventAttributes: {
-          acceptedRequest: {
-            meta: { updateId: 'u1', identity: '4242@alice-laptop' },
-            input: { name: 'approve', args: payloads({ by: 'alice', comment: 'looks good' }) },
-          },
-        },
-      },
-    ],
-    [
-      6,
-      {
-        workflowExecutionUpdateCompletedEventAttributes: {
-          meta: { updateId: 'u1' },
-          outcome: { success: payloads({ approved: true, by: 'alice' }) },
-        },
-      },
-    ],
-    [
-      7,
-      {
-        workflowExecutionUpdateAcceptedEventAttributes: {
-          acceptedRequest: { meta: { updateId: 'u2', identity: 'ci@runner' }, input: { name: 'approve', args: payloads({ by: 'bob' }) } },
-        },
-      },
-    ],
-    [
-      7,
-      {
-        workflowExecutionUpdateCompletedEventAttributes: {
-          meta: { updateId: 'u2' },
-          outcome: { success: payloads({ approved: true, by: 'bob' }) },
-        },
-      },
-    ],
-    [
-      7,
-      {
-        workflowExecutionUpdateAcceptedEventAttributes: {
-          acceptedRequest: {
-            meta: { updateId: 'u3', identity: 'carol@desk' },
-            input: { name: 'reject', args: payloads({ by: 'carol', reason: 'too late' }) },
-          },
-        },
-      },
-    ],
+    [6, accepted('u1', '4242@alice-laptop', 'approve', { by: 'alice', comment: 'looks good' })],
+    [6, completed('u1', { approved: true, by: 'alice' })],
+    [7, accepted('u2', 'ci@runner', 'approve', { by: 'bob' })],
+    [7, completed('u2', { approved: true, by: 'bob' })],
+    [7, accepted('u3', 'carol@desk', 'reject', { by: 'carol', reason: 'too late' })],
     [
       8,
       {
