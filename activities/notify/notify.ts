@@ -20,7 +20,7 @@ import { webhookUrlProblem } from '../../contracts/notifications';
 import type { AwsClients } from '../aws/clients';
 import { notificationBody, slackBody, snsSubject } from './body';
 import type { NotifierSettings } from './settings';
-import { publishToSns, topicRegion } from './sns';
+import { publishToSns, topicRegion } from '../sns/publish';
 import { redactedUrl, sendWebhook } from './webhook';
 
 interface Target {
