@@ -9,7 +9,7 @@ import { gatherRunReport } from './report/run-report';
 type ReportFormat = 'html' | 'markdown';
 
 /** `<workflow-id>.html`, with anything a file name should not hold (a rollout's `/`, say) made `_`. */
-export const defaultReportFile = (workflowId: string) => `${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.html`;
+const defaultReportFile = (workflowId: string) => `${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.html`;
 
 export function registerReportCommands(program: Command): void {
   program

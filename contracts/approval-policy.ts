@@ -39,3 +39,9 @@ export const approval = z
       });
     }
   });
+
+/**
+ * A gate's policy, as the workflow is given it: without `approvers`, anyone who can send the update may
+ * answer and one approval is enough; with them, `required` (default 1) distinct ones must approve.
+ */
+export type ApprovalPolicy = z.output<typeof approval>;

@@ -13,15 +13,6 @@ export const MAX_APPROVAL_TEXT = 1000;
 export const MAX_APPROVER = 128;
 const MAX_IDENTITY = 256;
 
-/** A gate's policy, as the workflow is given it (the schema is in approval-policy.ts). */
-export interface ApprovalPolicy {
-  timeout: string;
-  /** Who may answer; without a list, anyone who can send the update may, and one approval is enough. */
-  approvers?: string[];
-  /** Distinct approvers needed from the list (default 1). */
-  required?: number;
-}
-
 /** What is wrong with an answer, as `--flag: problem` lines; the CLI and the update validators both ask. */
 export function approvalAnswerProblems(args: { by?: string; comment?: string; reason?: string; identity?: string }): string[] {
   const problems: string[] = [];

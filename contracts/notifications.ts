@@ -23,17 +23,17 @@ export function webhookUrlProblem(text: string): string | undefined {
   return `must be https (plain http only on loopback: 127.0.0.1, ::1, localhost), not ${url.protocol}//${url.host}`;
 }
 
-export const webhookUrl = z.string().superRefine((text, ctx) => {
+const webhookUrl = z.string().superRefine((text, ctx) => {
   const problem = webhookUrlProblem(text);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 export const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-export const snsTopicArn = z
+const snsTopicArn = z
   .string()
   .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:golden-image (a FIFO topic ends in .fifo)');
 
-export const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const webhook = z
   .strictObject({

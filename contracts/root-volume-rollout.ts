@@ -5,7 +5,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import type { RolloutSpec } from './ami-pipeline';
-import type { ApprovalPolicy } from './approval';
+import type { ApprovalPolicy } from './approval-policy';
 import type { NotifySettings } from './notification-events';
 import type { WaitSettings } from './duration-fields';
 import type { RolloutSummary } from './progress';

@@ -17,8 +17,8 @@ import type * as TracingProvider from './tracing-provider';
 
 export type { Tracing } from './tracing-provider';
 
-export const TRACES_ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
-export const ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+const TRACES_ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
+const ENDPOINT_ENV = 'OTEL_EXPORTER_OTLP_ENDPOINT';
 
 /** The OTLP endpoint the environment names, if any; undefined keeps tracing off. */
 export function tracingEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -126,7 +126,7 @@ export class SandboxAdmin {
 
   /** What SNS delivered from each topic of one account and Region (or only `topicArn`'s), oldest first. */
   snsMessages(options: Partial<Scope> & { topicArn?: string } = {}): Promise<SnsMessageLog> {
-    const query = new URLSearchParams(Object.entries(options).filter((e): e is [string, string] => e[1] !== undefined));
+    const query = scopeQuery(options);
     return this.request('GET', query.size === 0 ? 'sns/messages' : `sns/messages?${query}`);
   }
 
@@ -148,6 +148,7 @@ export class SandboxAdmin {
   }
 }
 
-function scopeQuery(scope: Partial<Scope>): URLSearchParams {
+/** The options that are given, as a query string's parameters. */
+function scopeQuery(scope: Partial<Scope> & Record<string, string | undefined>): URLSearchParams {
   return new URLSearchParams(Object.entries(scope).filter((e): e is [string, string] => e[1] !== undefined));
 }

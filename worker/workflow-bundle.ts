@@ -23,7 +23,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics'), require.resolve('../workflows/rate-governor')];
 
 /** The OpenTelemetry workflow interceptors (RunWorkflow, StartActivity spans), outermost so that their spans cover ours. */
-export const TRACING_INTERCEPTOR_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+const TRACING_INTERCEPTOR_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** The interceptor modules of a bundle with or without tracing. */
 export function workflowInterceptorModules(traced: boolean): string[] {

@@ -21,7 +21,7 @@ import { AMI_STAGES, type AmiStage } from '../contracts/ami-stages';
 import type { StepSpec } from '../contracts/bake';
 import { durationMs } from '../contracts/durations';
 import { InvalidInputError } from '../contracts/input-validation';
-import { placedId, sessionName, type Place } from '../contracts/place';
+import { placedId, roleAccount, sessionName, type Place } from '../contracts/place';
 import { imageNameForThisRun, runIdentity } from './run-identity';
 import { describeCounts } from '../contracts/progress';
 import { rolloutWorkflowId } from '../contracts/root-volume-rollout';
@@ -70,7 +70,7 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
   const notifying = notificationsEnabled();
   const input = await validatedInput('ami', raw);
   const stages = new StageTracker(input.name, AMI_STAGES);
-  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.stage, text));
   const imageName = imageNameForThisRun(input.imageName, input.name);
   const session = sessionName(input.name, runId);
   const optional = {
@@ -98,14 +98,14 @@ export async function amiPipeline(raw: unknown): Promise<AmiPipelineResult> {
     notifier,
   };
   return notifier.around(
-    () => stages.progress().stage,
+    () => stages.stage,
     async () => {
       if (!input.source && !input.test) return makeAndShip(run);
       try {
         return await makeAndShip(run);
       } finally {
         // Whatever happened, no instance the run launched is left: found by the run's tag, not by what the run knew.
-        await Promise.all((['build', 'test'] as const).map((role) => terminateInstances(role, run.bake, stages.progress().stage)));
+        await Promise.all((['build', 'test'] as const).map((role) => terminateInstances(role, run.bake, stages.stage)));
       }
     },
     (result) => announce(notifier, result),
@@ -137,7 +137,7 @@ const imagesOf = (imageId: string, copies: PlacedImage[]) => [
   { image: imageId },
   ...copies.map(({ place, imageId: image }) => ({
     ...(place.region && { region: place.region }),
-    ...(place.roleArn && { account: place.roleArn.split(':')[4] }),
+    ...(place.roleArn && { account: roleAccount(place.roleArn) }),
     image,
   })),
 ];
@@ -270,12 +270,12 @@ async function makeAndShip({ input, stages, gate, runId, imageName, session, bak
         // The copies go first: the original is their source while any is still being made.
         if (copiesAsked.length) {
           const { removed, failed } = await removeCopies(copies, copiesAsked, distribution);
-          if (removed.length) stages.note(stages.progress().stage, `deregistered copies ${removed.join(', ')}`);
-          for (const reason of failed) stages.note(stages.progress().stage, `a copy could not be removed: ${reason}`);
+          if (removed.length) stages.note(stages.stage, `deregistered copies ${removed.join(', ')}`);
+          for (const reason of failed) stages.note(stages.stage, `a copy could not be removed: ${reason}`);
         }
         await deregisterImage.executeWithOptions({ summary: `deregister unfinished ${imageId} and its snapshots` }, [imageId]);
       });
-      stages.note(stages.progress().stage, `deregistered ${imageId}`);
+      stages.note(stages.stage, `deregistered ${imageId}`);
     }
     throw err;
   }

@@ -12,10 +12,10 @@ import {
   rejectUpdate,
   type ApprovalAnswer,
   type ApprovalDecision,
-  type ApprovalPolicy,
   type ApproveArgs,
   type RejectArgs,
 } from '../contracts/approval';
+import type { ApprovalPolicy } from '../contracts/approval-policy';
 import { durationMs } from '../contracts/durations';
 
 export class ApprovalGate {

@@ -24,9 +24,9 @@ export async function appStreamImageBuilder(raw: unknown): Promise<AppStreamImag
   const input = await validatedInput('appstream-builder', raw);
   const stages = new StageTracker(input.name, builderStages(input.action));
   stages.addResource(input.name);
-  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.stage, text));
   return notifier.around(
-    () => stages.progress().stage,
+    () => stages.stage,
     () => actAndWait(input, runId, stages),
     (result) => notifier.send('completed', { summary: `image builder ${result.builder} is ${result.state} (${result.action})` }),
   );
@@ -59,7 +59,7 @@ async function actAndWait(
           [input.name, { tag: RUN_TAG, value: runId }],
         ),
       );
-      stages.note(stages.progress().stage, `clean-up: ${outcome}`);
+      stages.note(stages.stage, `clean-up: ${outcome}`);
     }
     throw err;
   }

@@ -45,9 +45,9 @@ export async function appStreamImageUpdate(raw: unknown): Promise<AppStreamImage
   const stages = new StageTracker(input.name, APPSTREAM_UPDATE_STAGES);
   // Before anything else, so that an answer sent too early is refused with a reason.
   const gate = new ApprovalGate();
-  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.progress().stage, text));
+  const notifier = new Notifier(notifying, input.name, input.notify, (text) => stages.note(stages.stage, text));
   return notifier.around(
-    () => stages.progress().stage,
+    () => stages.stage,
     () => updateImage(input, runId, stages, gate, notifier),
     (result) => announce(notifier, result),
   );
@@ -186,7 +186,7 @@ async function updateImage(
           ),
         ),
       );
-      stages.note(stages.progress().stage, `deleted ${[imageName, ...copies.map((c) => `${c.region}/${c.name}`)].join(', ')}`);
+      stages.note(stages.stage, `deleted ${[imageName, ...copies.map((c) => `${c.region}/${c.name}`)].join(', ')}`);
     }
     throw err;
   }

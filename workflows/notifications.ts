@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ApprovalPolicy } from '../contracts/approval';
+import type { ApprovalPolicy } from '../contracts/approval-policy';
 import {
   DEFAULT_NOTIFICATION_EVENTS,
   NOTIFY_ATTEMPTS,

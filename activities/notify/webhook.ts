@@ -26,7 +26,7 @@ export interface WebhookDelivery {
 }
 
 /** The signature header's value for `body` sent at `timestamp` (Unix seconds). */
-export function webhookSignature(secret: string, timestamp: string, body: string): string {
+function webhookSignature(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 

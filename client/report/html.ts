@@ -11,7 +11,7 @@ import { durationOf, headerFields, reportSections, runMs, stageMs, timeOf, type 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text safe in an element or a quoted attribute. */
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 /** A state's colour class: the stage states, instance states, AWS statuses and answers a report shows. */
 function tone(state: string): string {

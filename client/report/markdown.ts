@@ -6,7 +6,7 @@ import { headerFields, reportSections, type ReportTable } from './sections';
  * A cell's text made inert: on one line, pipes escaped (they would split the cell), and the characters
  * markdown or GitHub's HTML would act on escaped, so a rejection reason with `<script>` or `**` reads as written.
  */
-export function markdownText(text: string): string {
+function markdownText(text: string): string {
   return text
     .replace(/\s*\n\s*/g, ' ')
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
