@@ -86,7 +86,7 @@ export async function gatherRunReport(client: Client, workflowId: string, runId?
     closeTime,
   });
   // A rollout's canary takes its answers in the rollout workflow (a Workflow Update cannot be passed on to a child).
-  const rolloutHistory = facts.children.length
+  const rolloutHistory = facts.children.some((c) => c.type === 'rootVolumeRollout')
     ? await client.workflow
         .getHandle(rolloutWorkflowId(workflowId))
         .fetchHistory()
